@@ -1,0 +1,1 @@
+"""Plain typed records and pure name helpers. No I/O lives here."""
