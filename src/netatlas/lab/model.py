@@ -63,6 +63,7 @@ class Interface:
     ospf_cost: int = 1
     lldp_transmit: bool = True  # False: the neighbor will not hear us via LLDP (we still hear it)
     cdp_enabled: bool = True
+    ospf_passive: bool = False  # advertised into OSPF, but no adjacency forms on it
 
 
 class NeighborProtocol(StrEnum):

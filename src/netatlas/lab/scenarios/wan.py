@@ -1,0 +1,127 @@
+"""WAN: routers in several OSPF areas over /30 and /31 links, iBGP and eBGP at the edges.
+
+* A backbone ring (area 0) of IOS, NX-OS and JunOS routers with a chord; the first two are
+  the edges (AS 65100, iBGP between loopbacks, ``default-information originate``).
+* Regional areas (totally stubby, summarised by an area range at their two ABRs) of branch
+  routers dual-homed to two backbone routers.
+* A partner router (JunOS, AS 65200) with eBGP to both edges, which also hold static routes
+  to the partner's DMZ.
+* Traps: ``rtr1``/``rtr10`` names, FQDN ids, NX-OS ``name(SERIAL)`` CDP ids, a branch uplink
+  with LLDP transmit off, VRF BLUE on the two edges reusing their backbone link's addresses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Interface, IPv4Network
+
+from netatlas.lab.builder import Builder, trap_numbers
+from netatlas.lab.model import Interface, Platform
+from netatlas.lab.routing import BACKBONE
+
+DOMAIN = "wan.example.net"
+WAN_ASN = 65100
+PARTNER_ASN = 65200
+AREA_SIZE = 20
+BACKBONE_PLATFORMS = (Platform.CISCO_IOS, Platform.CISCO_NXOS, Platform.JUNIPER_JUNOS)
+BRANCH_PLATFORMS = (Platform.CISCO_IOS, Platform.JUNIPER_JUNOS)
+
+
+@dataclass(slots=True)
+class Wan:
+    backbone: list[str]
+    edges: list[str]
+
+
+def sizes(n: int) -> tuple[int, int, int]:
+    """(backbone, partner, branch) routers for n devices.
+
+    Examples:
+        >>> sizes(2), sizes(4), sizes(30), sizes(2000)
+        ((2, 0, 0), (2, 1, 1), (5, 1, 24), (8, 1, 1991))
+    """
+    if n < 4:
+        return min(n, 2), n - min(n, 2), 0
+    backbone = min(8, 2 + n // 10)
+    return backbone, 1, n - backbone - 1
+
+
+def build(b: Builder, n: int, *, prefix: str = "rtr") -> Wan:
+    n_bb, n_partner, n_branch = sizes(n)
+    names = [f"{prefix}{i}" for i in trap_numbers(n_bb + n_branch)]
+    backbone, branches = names[:n_bb], names[n_bb:]
+    for i, name in enumerate(backbone):
+        b.device(name, BACKBONE_PLATFORMS[i % 3], "edge" if i < 2 else "backbone", "wan-core",
+                 domain=DOMAIN if i % 2 == 0 else "")
+        b.loopback(name, area=BACKBONE)
+    edges = backbone[:2]
+    _ring(b, backbone)
+    _edges(b, edges)
+    if n_partner:
+        _partner(b, edges)
+    for k, start in enumerate(range(0, n_branch, AREA_SIZE)):
+        _area(b, k + 1, branches[start : start + AREA_SIZE], backbone)
+    return Wan(backbone, edges)
+
+
+def _ring(b: Builder, backbone: list[str]) -> None:
+    pairs = [(backbone[i], backbone[(i + 1) % len(backbone)]) for i in range(len(backbone))]
+    if len(backbone) == 2:
+        pairs = pairs[:1]
+    if len(backbone) >= 5:
+        pairs.append((backbone[0], backbone[len(backbone) // 2]))
+    for i, (a, c) in enumerate(pairs):
+        b.routed_link(a, c, area=BACKBONE, subnet=b.p2p_subnet(30 if i % 2 else 31))
+
+
+def _edges(b: Builder, edges: list[str]) -> None:
+    loops: list[Interface] = []
+    for edge in edges:
+        loop = next(i for i in b.devices[edge].interfaces if i.kind == "loopback")
+        loops.append(loop)
+        b.bgp(edge, WAN_ASN)
+        b.routing.ospf_default_originators.add(edge)
+    if len(edges) == 2:
+        b.bgp_session(edges[0], loops[0], edges[1], loops[1])
+        first = next(i for i in b.devices[edges[0]].interfaces if i.description == f"to {edges[1]}")
+        assert first.ipv4 is not None
+        for edge in edges:
+            b.add_vrf(edge, "BLUE", f"{WAN_ASN}:100")
+        blue_a, blue_b = b.routed_link(edges[0], edges[1], vrf="BLUE", subnet=first.ipv4.network)
+        b.static(edges[0], "192.168.220.0/24", blue_b, vrf="BLUE")
+        b.static(edges[1], "192.168.221.0/24", blue_a, vrf="BLUE")
+
+
+def _partner(b: Builder, edges: list[str]) -> None:
+    name = "partner1"
+    b.device(name, Platform.JUNIPER_JUNOS, "partner", "partner", domain="partner.example.org")
+    b.loopback(name)
+    dmz = IPv4Network("192.0.2.0/24")
+    b.bgp(name, PARTNER_ASN, (IPv4Network("198.51.100.0/24"), IPv4Network("203.0.113.0/24")))
+    lan = b.port(name, description="dmz")
+    b.address(lan, IPv4Interface(f"{dmz.network_address + 1}/24"))
+    for edge in edges:
+        edge_if, partner_if = b.routed_link(edge, name, subnet=b.p2p_subnet(30))
+        b.bgp_session(edge, edge_if, name, partner_if)
+        b.static(edge, str(dmz), partner_if)
+
+
+def _area(b: Builder, k: int, branches: list[str], backbone: list[str]) -> None:
+    area = f"0.0.0.{k}"
+    b.routing.area_ranges[area] = IPv4Network(f"10.{128 + k}.0.0/16")
+    b.routing.totally_stubby.add(area)
+    pool = IPv4Network(f"10.{128 + k}.0.0/16").subnets(new_prefix=30)
+    abrs = [backbone[(2 * k) % len(backbone)], backbone[(2 * k + 1) % len(backbone)]]
+    for j, name in enumerate(branches):
+        b.device(name, BRANCH_PLATFORMS[j % 2], "branch", f"branch-{k}", domain=DOMAIN if j % 3 == 0 else "")
+        loop = b.loopback(name, area=area)
+        loop.ipv4 = IPv4Interface(f"10.{128 + k}.255.{j + 1}/32")
+        b.devices[name].ospf_router_id = b.devices[name].bgp_router_id = loop.ipv4.ip
+        for g, abr in enumerate(abrs):
+            up = b.port(name, description=f"to {abr}")
+            if j == 3 and g == 1:
+                up.lldp_transmit = up.cdp_enabled = False
+            subnet = next(pool)
+            if j % 2:
+                subnet = next(subnet.subnets(new_prefix=31))
+            b.routed_link(name, abr, area=area, subnet=subnet, ports=b.cable(name, abr, a_port=up))
