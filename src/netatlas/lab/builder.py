@@ -63,8 +63,9 @@ def trap_numbers(count: int) -> list[int]:
 
 
 class Builder:
-    def __init__(self, scenario: str, seed: int) -> None:
+    def __init__(self, scenario: str, seed: int, mgmt_network: IPv4Network = MGMT_NETWORK) -> None:
         self.scenario = scenario
+        self.mgmt_network = mgmt_network
         self.seed = seed
         self.rng = random.Random(f"netatlas-lab:{scenario}:{seed}")  # noqa: S311 - not crypto
         self.devices: dict[str, DeviceState] = {}
@@ -81,9 +82,8 @@ class Builder:
         self._bgp_pairs: list[tuple[str, IPv4Address, str, IPv4Address]] = []
 
     # -- allocation -------------------------------------------------------------------------
-    @staticmethod
-    def _mgmt_addresses() -> Iterator[IPv4Address]:
-        for address in MGMT_NETWORK.hosts():
+    def _mgmt_addresses(self) -> Iterator[IPv4Address]:
+        for address in self.mgmt_network.hosts():
             if int(address) & 0xFF not in (0, 255):
                 yield address
 
@@ -124,7 +124,7 @@ class Builder:
         dev.vrfs.append(Vrf(profile.mgmt_vrf, rd=""))
         dev.interfaces.append(Interface(
             name=profile.mgmt_interface, kind=IfKind.MGMT, description="oob management",
-            ipv4=IPv4Interface(f"{mgmt_ip}/{MGMT_NETWORK.prefixlen}"), vrf=profile.mgmt_vrf,
+            ipv4=IPv4Interface(f"{mgmt_ip}/{self.mgmt_network.prefixlen}"), vrf=profile.mgmt_vrf,
             mac=self.mac(profile.oui),
         ))
         self.devices[hostname] = dev

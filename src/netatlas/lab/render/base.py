@@ -42,7 +42,7 @@ class CommandSpec:
         return tuple(self.pattern.split())
 
 
-class UnknownVrf(Exception):  # noqa: N818 - a renderer signal, turned into CLI error text by the shell
+class UnknownVrf(Exception):
     """Raised by a renderer for a VRF the device does not have; the shell prints the platform's error."""
 
     def __init__(self, vrf: str) -> None:

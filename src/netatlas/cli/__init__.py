@@ -1,0 +1,1 @@
+"""The ``netatlas`` command line: thin typer commands over the services."""

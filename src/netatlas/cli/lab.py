@@ -1,0 +1,95 @@
+"""``netatlas lab ...``: serve a simulated network over SSH."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from ipaddress import IPv4Network
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from netatlas.lab.builder import MGMT_NETWORK
+from netatlas.lab.faults import FaultSpecError, parse_faults
+from netatlas.lab.runtime import Lab, prepare_lab
+from netatlas.lab.scenarios import MAX_DEVICES, MIN_DEVICES, SCENARIOS
+from netatlas.lab.server import DEFAULT_PORT, LabError, LabServer
+
+app = typer.Typer(help="The lab: a simulated multi-vendor network served over real SSH.", no_args_is_help=True)
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code=2)
+
+
+@app.command()
+def serve(
+    scenario: Annotated[str, typer.Option(help=f"One of: {', '.join(SCENARIOS)}.")] = "campus",
+    devices: Annotated[int, typer.Option(help=f"Number of devices ({MIN_DEVICES} to {MAX_DEVICES}).")] = 20,
+    seed: Annotated[int, typer.Option(help="Same arguments and seed: same network.")] = 1,
+    port: Annotated[int, typer.Option(help="TCP port every device listens on.")] = DEFAULT_PORT,
+    latency_ms: Annotated[float, typer.Option(help="Delay before each command's output.")] = 0.0,
+    faults: Annotated[str, typer.Option(help="e.g. 'unreachable:2%,auth:1%' or 'slow:sw1+sw10'.")] = "",
+    address_range: Annotated[str, typer.Option(help="Loopback range for device addresses.")] = str(MGMT_NETWORK),
+    inventory_out: Annotated[Path | None, typer.Option(help="Write the inventory (with credentials) here.")] = None,
+    truth_out: Annotated[Path | None, typer.Option(help="Write the ground truth JSON here.")] = None,
+) -> None:
+    """Serve a generated network until SIGINT/SIGTERM."""
+    if not 1 <= port <= 65535:
+        raise _fail(f"--port: {port} is out of range (1 to 65535)")
+    if latency_ms < 0:
+        raise _fail(f"--latency-ms: {latency_ms} must not be negative")
+    try:
+        mgmt = IPv4Network(address_range)
+    except ValueError as exc:
+        raise _fail(f"--address-range: {exc}") from exc
+    try:
+        parse_faults(faults)
+    except FaultSpecError as exc:
+        raise _fail(f"--faults: {exc}") from exc
+    try:
+        lab = prepare_lab(scenario, devices, seed, faults=faults, port=port, mgmt_network=mgmt)
+    except ValueError as exc:  # ScenarioError names its argument; a fault naming an unknown device
+        message = str(exc)
+        raise _fail(message if message.startswith("--") else f"--faults: {message}") from exc
+    try:
+        asyncio.run(_serve(lab, latency_ms, inventory_out, truth_out))
+    except LabError as exc:
+        raise _fail(f"--port: {exc}") from exc
+
+
+async def _serve(lab: Lab, latency_ms: float, inventory_out: Path | None, truth_out: Path | None) -> None:
+    server = LabServer(lab.devices, port=lab.port, latency_ms=latency_ms,
+                       host_key_seed=f"netatlas-lab:{lab.network.seed}".encode())
+    started = time.monotonic()
+    await server.start()
+    lab.write(inventory_out, truth_out)
+    _announce(lab, server, time.monotonic() - started, inventory_out, truth_out)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await server.stop()
+    out.print("lab stopped")
+
+
+def _announce(lab: Lab, server: LabServer, seconds: float, inventory: Path | None, truth: Path | None) -> None:
+    addresses = [d.address for d in lab.devices]
+    out.print(f"netatlas lab: {lab.network.scenario}, {len(addresses)} devices, seed {lab.network.seed}")
+    out.print(f"listening on {addresses[0]} .. {addresses[-1]} port {lab.port} "
+              f"({len(server.addresses)} reachable, started in {seconds:.1f}s)")
+    if lab.faults:
+        kinds = sorted({str(f.kind) for f in lab.faults.values()})
+        out.print(f"faults: {len(lab.faults)} devices ({', '.join(kinds)})")
+    if inventory:
+        out.print(f"inventory: {inventory}")
+    if truth:
+        out.print(f"truth: {truth}")
+    out.print("press Ctrl-C to stop", highlight=False)

@@ -1,0 +1,275 @@
+"""The CLI state machine, without SSH: echo, matching, pipes, paging, enable, errors, faults."""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+
+import pytest
+
+from netatlas.lab.faults import SLOW_DELAY_S, Fault, FaultKind
+from netatlas.lab.model import DeviceState, Platform
+from netatlas.lab.render.base import CommandSpec, RenderContext, UnknownVrf
+from netatlas.lab.shell import Event, Hangup, Pause, Shell, _garbage
+
+
+def _route_table(ctx: RenderContext) -> str:
+    vrf = ctx.args.get("vrf", "default")
+    if vrf not in ctx.dev.vrf_names():
+        raise UnknownVrf(vrf)
+    return "".join(f"route {vrf} {i}\n" for i in range(60))
+
+
+COMMANDS = [
+    CommandSpec("show version", lambda ctx: f"{ctx.dev.hostname} uptime is 1 week\n"),
+    CommandSpec("show ip interface brief", lambda ctx: "Interface  IP\nGi1  10.0.0.1\nLo0  10.9.9.9\n"),
+    CommandSpec("show interfaces", lambda ctx: "all interfaces\n"),
+    CommandSpec("show inventory", lambda ctx: "NAME: chassis\n"),
+    CommandSpec("show cdp neighbors detail", lambda ctx: "Device ID: sw2\n"),
+    CommandSpec("show ip route", _route_table),
+    CommandSpec("show ip route vrf <vrf>", _route_table),
+    CommandSpec("show ip route vrf =*", lambda ctx: "every vrf\n"),
+    CommandSpec(
+        "show running-config",
+        lambda ctx: "hostname r1\ninterface Gi1\n ip address 10.0.0.1 255.0.0.0\n shutdown\nrouter ospf 1\n",
+    ),
+]
+
+
+def make_shell(
+    platform: Platform = Platform.CISCO_IOS,
+    *,
+    secret: str | None = None,
+    fault: Fault | None = None,
+    latency_s: float = 0.0,
+) -> Shell:
+    dev = DeviceState("r1", platform, IPv4Address("127.20.0.1"), "C9300", "FOC1", "17.9.4", enable_secret=secret)
+    return Shell(dev, lambda: [], username="netops", commands=COMMANDS, fault=fault, latency_s=latency_s)
+
+
+def text(events: list[Event]) -> str:
+    return "".join(e for e in events if isinstance(e, str))
+
+
+def run(shell: Shell, line: str) -> str:
+    """Type ``line`` + Enter; return what came back after the echo, without the trailing prompt."""
+    out = text(shell.feed(line + "\r"))
+    assert out.startswith(line + "\r\n"), out
+    body = out[len(line) + 2 :]
+    assert body.endswith(shell.prompt), body
+    return body[: len(body) - len(shell.prompt)]
+
+
+def test_login_prompt_and_echo_per_platform() -> None:
+    assert make_shell().start() == ["r1#"]
+    assert make_shell(secret="s").start() == ["r1>"]
+    assert make_shell(Platform.CISCO_NXOS).start() == ["r1# "]
+    assert make_shell(Platform.ARISTA_EOS, secret="s").start() == ["r1>"]
+    assert make_shell(Platform.JUNIPER_JUNOS).start() == ["netops@r1> "]
+    sh = make_shell()
+    assert text(sh.feed("sh")) == "sh"
+    assert text(sh.feed("ow ver\r\n")) == "ow ver\r\nr1 uptime is 1 week\r\nr1#"
+
+
+@pytest.mark.parametrize("ending", ["\r", "\n", "\r\n"])
+def test_line_endings_give_one_command(ending: str) -> None:
+    sh = make_shell()
+    assert text(sh.feed(f"show version{ending}{ending}")).count("uptime") == 1
+    assert text(sh.feed("\r")) == "\r\nr1#"
+
+
+def test_backspace_erases() -> None:
+    sh = make_shell()
+    out = text(sh.feed("show verx\x7f\x08r\r"))
+    assert "\b \b\b \b" in out
+    assert "r1 uptime is 1 week" in out
+
+
+def test_blank_line_gives_prompt() -> None:
+    assert text(make_shell().feed("   \r")) == "   \r\nr1#"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("sh ip int br", "Gi1  10.0.0.1"),
+        ("SH IP INT BR", "Gi1  10.0.0.1"),
+        ("show interfaces", "all interfaces"),
+        ("sh cdp nei det", "Device ID: sw2"),
+        ("sh ip ro vrf *", "every vrf"),
+        ("sh ip ro vrf default | i 0$", "route default 10"),
+        ("sh ver", "uptime"),
+    ],
+)
+def test_abbreviations(typed: str, expected: str) -> None:
+    assert expected in run(make_shell(), typed)
+
+
+def test_ambiguous_and_incomplete() -> None:
+    assert run(make_shell(), "sh in") == '% Ambiguous command:  "sh in"\r\n'
+    assert run(make_shell(), "show ip") == "% Incomplete command.\r\n"
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        (Platform.CISCO_IOS, " " * 8 + "^\r\n% Invalid input detected at '^' marker.\r\n"),
+        (Platform.CISCO_NXOS, " " * 9 + "^\r\n% Invalid command at '^' marker.\r\n"),
+        (Platform.ARISTA_EOS, "% Invalid input\r\n"),
+        (Platform.JUNIPER_JUNOS, " " * 16 + "^\r\nsyntax error, expecting <command>.\r\n\r\n"),
+    ],
+)
+def test_invalid_input_per_platform(platform: Platform, expected: str) -> None:
+    assert run(make_shell(platform), "show bogus") == expected
+
+
+def test_junos_unknown_first_word() -> None:
+    assert run(make_shell(Platform.JUNIPER_JUNOS), "frobnicate").endswith("unknown command.\r\n\r\n")
+
+
+def test_unknown_vrf() -> None:
+    assert run(make_shell(), "show ip route vrf RED") == "% IP routing table RED does not exist\r\n"
+    assert "VRF RED" in run(make_shell(Platform.ARISTA_EOS), "show ip route vrf RED")
+
+
+@pytest.mark.parametrize(
+    ("pipe", "expected"),
+    [
+        ("| include Gi", "Gi1  10.0.0.1\r\n"),
+        ("| i Lo|Gi", "Gi1  10.0.0.1\r\nLo0  10.9.9.9\r\n"),
+        ("| exclude Interface", "Gi1  10.0.0.1\r\nLo0  10.9.9.9\r\n"),
+        ("| begin Lo", "Lo0  10.9.9.9\r\n"),
+        ("| count 10", "Number of lines which match regexp = 3\r\n"),
+    ],
+)
+def test_cisco_pipes(pipe: str, expected: str) -> None:
+    assert run(make_shell(), f"show ip int brief {pipe}") == expected
+
+
+def test_section_pipe() -> None:
+    out = run(make_shell(), "show running-config | section interface")
+    assert out == "interface Gi1\r\n ip address 10.0.0.1 255.0.0.0\r\n shutdown\r\n"
+
+
+def test_bad_pipe_keyword_is_invalid_input() -> None:
+    assert "% Invalid input" in run(make_shell(), "show version | frob x")
+
+
+def test_junos_pipes_chain() -> None:
+    sh = make_shell(Platform.JUNIPER_JUNOS)
+    assert run(sh, 'show ip int br | match "Gi|Lo" | except Lo') == "Gi1  10.0.0.1\r\n\r\n"
+    out = run(sh, "show ip route | no-more")
+    assert out.count("route default") == 60
+
+
+def test_paging_default_and_keys() -> None:
+    sh = make_shell()
+    out = text(sh.feed("show ip route\r"))
+    assert out.count("route default") == 23
+    assert out.endswith(" --More-- ")
+    out = text(sh.feed("\r"))  # one more line
+    assert out.count("route default") == 1 and out.endswith(" --More-- ")
+    out = text(sh.feed(" "))  # next page
+    assert out.count("route default") == 23 and out.endswith(" --More-- ")
+    out = text(sh.feed(" "))  # the last 13 lines, then the prompt
+    assert out.count("route default") == 13 and out.endswith("route default 59\r\nr1#")
+
+
+def test_pager_quit() -> None:
+    sh = make_shell(Platform.JUNIPER_JUNOS)
+    assert text(sh.feed("show ip route\r")).endswith("---(more)---")
+    out = text(sh.feed("q"))
+    assert "route" not in out and out.endswith("netops@r1> ")
+    assert "uptime" in run(sh, "show version")
+
+
+@pytest.mark.parametrize(
+    ("platform", "command", "reply"),
+    [
+        (Platform.CISCO_IOS, "terminal length 0", ""),
+        (Platform.CISCO_NXOS, "terminal length 0", ""),
+        (Platform.ARISTA_EOS, "terminal length 0", "Pagination disabled.\r\n"),
+        (Platform.JUNIPER_JUNOS, "set cli screen-length 0", "Screen length set to 0\r\n\r\n"),
+    ],
+)
+def test_paging_off(platform: Platform, command: str, reply: str) -> None:
+    sh = make_shell(platform)
+    assert run(sh, command) == reply
+    assert run(sh, "show ip route").count("route default") == 60
+
+
+@pytest.mark.parametrize(
+    ("platform", "command", "reply"),
+    [
+        (Platform.CISCO_IOS, "terminal width 511", ""),
+        (Platform.CISCO_IOS, "terminal no monitor", ""),
+        (Platform.CISCO_NXOS, "terminal session-timeout 0", ""),
+        (Platform.ARISTA_EOS, "terminal width 511", "Width set to 511 columns.\r\n"),
+        (Platform.ARISTA_EOS, "terminal dont-ask", ""),
+        (Platform.JUNIPER_JUNOS, "set cli screen-width 511", "Screen width set to 511\r\n\r\n"),
+        (Platform.JUNIPER_JUNOS, "set cli complete-on-space off", "Disabling complete-on-space\r\n\r\n"),
+    ],
+)
+def test_session_commands(platform: Platform, command: str, reply: str) -> None:
+    assert run(make_shell(platform), command) == reply
+
+
+def test_enable_flow() -> None:
+    sh = make_shell(secret="s3cret")
+    assert text(sh.feed("enable\r")) == "enable\r\nPassword: "
+    assert text(sh.feed("wrong\r")) == "\r\n% Access denied\r\nr1>"
+    sh.feed("en\r")
+    assert text(sh.feed("s3cret\r")) == "\r\nr1#"  # the secret is never echoed
+    assert sh.privileged
+    assert run(sh, "enable") == ""
+    sh.feed("disable\r")
+    assert sh.prompt == "r1>"
+
+
+def test_exit_hangs_up() -> None:
+    sh = make_shell()
+    assert sh.feed("exit\r") == ["exit\r\n", Hangup()]
+    assert sh.closed
+    assert sh.feed("show version\r") == []
+
+
+def test_exec_mode_has_no_echo_prompt_or_paging() -> None:
+    assert make_shell().run("show version") == ["r1 uptime is 1 week\r\n"]
+    assert text(make_shell().run("show ip route")).count("\r\n") == 60
+
+
+def test_latency_and_slow_pause_before_output() -> None:
+    assert make_shell(latency_s=0.25).feed("show version\r")[1] == Pause(0.25)
+    events = make_shell(fault=Fault(FaultKind.SLOW)).feed("terminal length 0\r")
+    assert events[:2] == ["terminal length 0\r\n", Pause(SLOW_DELAY_S)]
+
+
+def test_garbage_replaces_data_commands_only() -> None:
+    sh = make_shell(fault=Fault(FaultKind.GARBAGE))
+    assert "uptime" in run(sh, "show version")
+    out = run(sh, "sh ip int br")
+    assert "10.0.0.1" not in out and out.replace("\r\n", "\n") == _garbage("r1|show ip interface brief")
+
+
+def test_reject_answers_authorization_failed() -> None:
+    sh = make_shell(fault=Fault(FaultKind.REJECT, "show cdp neighbors detail"))
+    assert run(sh, "show cdp neighbors detail") == "% Authorization failed.\r\n"
+    assert "Gi1" in run(sh, "show ip int brief")
+
+
+def test_reject_chooses_a_data_command_when_none_given() -> None:
+    sh = make_shell(fault=Fault(FaultKind.REJECT))
+    sh.feed("terminal length 0\r")
+    typed = ("show version", "show ip route", "sh ip ro vrf *", "sh ip ro vrf default", "sh cdp nei det")
+    outputs = [run(sh, c) for c in typed]
+    assert "uptime" in outputs[0]
+    assert outputs.count("% Authorization failed.\r\n") == 1
+
+
+def test_disconnect_mid_output_of_first_data_command() -> None:
+    sh = make_shell(fault=Fault(FaultKind.DISCONNECT))
+    sh.feed("terminal length 0\r")
+    assert "uptime" in run(sh, "show version")
+    events = sh.feed("show ip route\r")
+    assert events[-1] == Hangup(drop=True)
+    body = text(events)
+    assert "route default 0" in body and "route default 59" not in body
