@@ -208,7 +208,7 @@ class Builder:
 
     def attach_unmanaged(self, switch: str, port: Interface, node: UnmanagedNode, *, device_id: str,
                          remote_if: str, platform: str, capabilities: tuple[str, ...], software: str,
-                         chassis: str, lldp_only: bool = False) -> None:
+                         chassis: str, lldp_capabilities: tuple[str, ...], lldp_only: bool = False) -> None:
         dev = self.devices[switch]
         self.unmanaged[node.id] = node
         protocols: set[str] = set()
@@ -218,7 +218,8 @@ class Builder:
                 continue
             dev.neighbors.append(NeighborAdvert(
                 protocol=protocol, local_interface=port.name, device_id=device_id, remote_interface=remote_if,
-                remote_platform=platform, capabilities=capabilities, mgmt_ip=node.mgmt_ip, software=software,
+                remote_platform=platform, mgmt_ip=node.mgmt_ip, software=software,
+                capabilities=capabilities if protocol == NeighborProtocol.CDP else lldp_capabilities,
                 chassis_id=chassis, holdtime=180,
             ))
             protocols.add(str(protocol))

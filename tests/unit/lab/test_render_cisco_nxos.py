@@ -326,15 +326,14 @@ def _cases() -> list[tuple[str, str, str]]:
     cases = []
     for spec in COMMANDS:
         vrfs = ["default", "BLUE", "management"] if "<vrf>" in spec.pattern else [""]
-        cases += [(name, spec.pattern, vrf) for name in ("leaf", "bare") for vrf in vrfs]
+        cases += [(name, spec.pattern, vrf) for name in ("leaf", "bare") for vrf in vrfs
+                  if not (name == "bare" and vrf == "BLUE")]  # bare has no VRF BLUE
     return cases
 
 
 @pytest.mark.parametrize(("device", "pattern", "vrf"), _cases())
 def test_render_parses_back_to_state(device: str, pattern: str, vrf: str) -> None:
     dev = leaf() if device == "leaf" else bare()
-    if vrf and vrf not in dev.vrf_names() and vrf != "management":
-        pytest.skip(f"{dev.hostname} has no VRF {vrf}")
     spec = next(s for s in COMMANDS if s.pattern == pattern)
     ctx = context(dev, **({"vrf": vrf} if vrf else {}))
     text = spec.render(ctx)

@@ -31,7 +31,7 @@ AP_OUI = "70:db:98"
 @dataclass(slots=True)
 class Campus:
     cores: list[str]
-    summary: IPv4Network = IPv4Network("10.16.0.0/12")
+    summary: IPv4Network = field(default_factory=lambda: IPv4Network("10.16.0.0/12"))
     core_links: list[Interface] = field(default_factory=list)
 
 
@@ -81,7 +81,7 @@ def _firewall(b: Builder, cores: list[str]) -> None:
         port = b.port(core, description="to fw-edge")
         b.address(port, IPv4Interface(f"{subnet.network_address + 2 + i}/29"))
         b.attach_unmanaged(core, port, node, device_id="fw-edge", remote_if=f"ethernet1/{i + 1}",
-                           platform="Palo Alto Networks PA-3220", capabilities=("R",),
+                           platform="Palo Alto Networks PA-3220", capabilities=("R",), lldp_capabilities=("R",),
                            software="PAN-OS 10.2.4", chassis="b4:0c:25:e0:00:01", lldp_only=True)
         b.static_via(core, "0.0.0.0/0", fw_ip, port)
 
@@ -168,6 +168,7 @@ def _phone(b: Builder, switch: str, voice_vlan: int, voice_net: IPv4Network, dat
     node = UnmanagedNode(device_id.lower(), "Cisco IP Phone 8865", ip, "phone", SITE)
     b.attach_unmanaged(switch, port, node, device_id=device_id, remote_if="Port 1",
                        platform="Cisco IP Phone 8865", capabilities=("Host", "Phone", "Two-port Mac Relay"),
+                       lldp_capabilities=("B", "T"),
                        software="sip88xx.14-2-1-0001-14", chassis=mac)
     _host(b, switch, port, voice_vlan, mac, ip, gateways, voice=True)
 
@@ -182,5 +183,6 @@ def _access_point(b: Builder, switch: str, data_vlan: int, data_net: IPv4Network
     node = UnmanagedNode(device_id, "cisco C9120AXI-B", ip, "access-point", SITE)
     b.attach_unmanaged(switch, port, node, device_id=device_id, remote_if="GigabitEthernet0",
                        platform="cisco C9120AXI-B", capabilities=("Trans-Bridge", "Source-Route-Bridge", "IGMP"),
+                       lldp_capabilities=("B", "W"),
                        software="Cisco AP Software, ap3g3-k9w8 Version: 17.9.4.27", chassis=mac)
     _host(b, switch, port, data_vlan, mac, ip, gateways, voice=False)

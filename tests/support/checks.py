@@ -1,0 +1,55 @@
+"""One door to the per-platform checks: which command a client types for a pattern, which
+template parses it, and the check that compares the parsed rows with the device state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from netatlas.lab.model import DeviceState, NeighborProtocol, Platform
+from netatlas.lab.render.base import RenderContext
+from tests.support import checks_arista_eos, checks_cisco_ios, checks_cisco_nxos, checks_juniper_junos
+
+Check = Callable[[RenderContext, list[dict[str, Any]]], None]
+
+CHECKS: dict[Platform, Mapping[str, Check]] = {
+    Platform.CISCO_IOS: checks_cisco_ios.CHECKS,
+    Platform.CISCO_NXOS: checks_cisco_nxos.CHECKS,
+    Platform.ARISTA_EOS: checks_arista_eos.CHECKS,
+    Platform.JUNIPER_JUNOS: checks_juniper_junos.CHECKS,
+}
+
+# Commands whose template is registered under another command name.
+_PARSE_AS: dict[tuple[Platform, str], str] = {
+    (Platform.CISCO_IOS, "show bgp all summary"): "show ip bgp all summary",
+    (Platform.ARISTA_EOS, "show arp"): "show ip arp",
+}
+
+
+def typed(pattern: str, args: Mapping[str, str]) -> str:
+    """What a user types for a pattern: ``<vrf>`` filled in, ``=*`` unquoted.
+
+    Examples:
+        >>> typed("show ip route vrf <vrf>", {"vrf": "BLUE"})
+        'show ip route vrf BLUE'
+        >>> typed("show ip route vrf =*", {})
+        'show ip route vrf *'
+    """
+    return " ".join(args[w[1:-1]] if w.startswith("<") else w.removeprefix("=") for w in pattern.split())
+
+
+def parse_as(platform: Platform, pattern: str, args: Mapping[str, str]) -> str:
+    return _PARSE_AS.get((platform, pattern), typed(pattern, args))
+
+
+def arguments(pattern: str, dev: DeviceState) -> Iterator[dict[str, str]]:
+    """Every argument set worth trying for a pattern on a device (one per VRF, table, interface)."""
+    if "<vrf>" in pattern:
+        yield from ({"vrf": vrf} for vrf in dev.vrf_names())
+    elif "<table>" in pattern:
+        yield from ({"table": "inet.0" if v == "default" else f"{v}.inet.0"} for v in dev.vrf_names())
+    elif "<interface>" in pattern:
+        lldp = sorted({n.local_interface for n in dev.neighbors if n.protocol == NeighborProtocol.LLDP})
+        yield from ({"interface": name} for name in lldp)
+    else:
+        yield {}
