@@ -12,3 +12,7 @@ app.add_typer(lab.app, name="lab")
 
 def main() -> None:  # pragma: no cover - console script
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -42,12 +42,12 @@ LOOPBACK = IPv4Network("127.0.0.0/8")
 
 def build_network(scenario: str, devices: int, seed: int, mgmt_network: IPv4Network = MGMT_NETWORK) -> Network:
     """Generate a scenario; device management addresses come from ``mgmt_network`` (in 127/8)."""
-    if not mgmt_network.subnet_of(LOOPBACK) or mgmt_network.num_addresses < devices * 2:
-        raise ScenarioError(f"--address-range: {mgmt_network} must be inside 127.0.0.0/8 and hold {devices} devices")
     if scenario not in SCENARIOS:
         raise ScenarioError(f"--scenario: unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
     if not MIN_DEVICES <= devices <= MAX_DEVICES:
         raise ScenarioError(f"--devices: {devices} is out of range ({MIN_DEVICES} to {MAX_DEVICES})")
+    if not mgmt_network.subnet_of(LOOPBACK) or mgmt_network.num_addresses < devices * 2:
+        raise ScenarioError(f"--address-range: {mgmt_network} must be inside 127.0.0.0/8 and hold {devices} devices")
     builder = Builder(scenario, seed, mgmt_network)
     SCENARIOS[scenario](builder, devices)
     network = builder.finish()
