@@ -39,6 +39,7 @@ def serve(
     address_range: Annotated[str, typer.Option(help="Loopback range for device addresses.")] = str(MGMT_NETWORK),
     inventory_out: Annotated[Path | None, typer.Option(help="Write the inventory (with credentials) here.")] = None,
     truth_out: Annotated[Path | None, typer.Option(help="Write the ground truth JSON here.")] = None,
+    warm: Annotated[bool, typer.Option(help="Compute every routing table before listening.")] = False,
 ) -> None:
     """Serve a generated network until SIGINT/SIGTERM."""
     if not 1 <= port <= 65535:
@@ -58,6 +59,10 @@ def serve(
     except ValueError as exc:  # ScenarioError names its argument; a fault naming an unknown device
         message = str(exc)
         raise _fail(message if message.startswith("--") else f"--faults: {message}") from exc
+    if warm:
+        started = time.monotonic()
+        routes = lab.network.warm()
+        out.print(f"routing tables computed: {routes} routes in {time.monotonic() - started:.1f}s")
     try:
         asyncio.run(_serve(lab, latency_ms, inventory_out, truth_out))
     except LabError as exc:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
-from netatlas.lab.model import DeviceState, Interface, Route
+from netatlas.lab.model import DeviceState, Interface, NextHop, Route
 
 L2 = "l2"
 L3 = "l3"
+RIB_CACHE_ROUTES = 1_000_000  # every RIB of a 2,000-device mixed lab (~820k routes) fits
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -65,7 +66,7 @@ class UnmanagedNode:
     site: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity semantics: hashing stays cheap in SPF sets
 class OspfEdge:
     """One direction of an OSPF adjacency."""
 
@@ -80,7 +81,7 @@ class OspfEdge:
     p2p: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class BgpEdge:
     """One direction of a BGP session (default VRF)."""
 
@@ -103,7 +104,7 @@ class RoutingPlan:
     ospf_default_originators: set[str] = field(default_factory=set)
     area_ranges: dict[str, IPv4Network] = field(default_factory=dict)  # area -> summary at its ABRs
     totally_stubby: set[str] = field(default_factory=set)  # areas that get only a default route
-    ospf_ads: dict[str, list[OspfAd]] | None = None  # per area, derived lazily by netatlas.lab.routing
+    derived: dict[str, Any] = field(default_factory=dict)  # per-network caches of netatlas.lab.routing
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +118,15 @@ class OspfAd:
 
 
 class LruCache:
-    def __init__(self, size: int) -> None:
-        self._size = size
+    """Least-recently-used RIBs, bounded by the number of routes held (not devices).
+
+    A discovery job visits every device once; a bound in routes keeps every RIB of a
+    mid-size lab (so a second job costs nothing) while capping a 2,000-device lab's memory.
+    """
+
+    def __init__(self, max_routes: int) -> None:
+        self._max = max_routes
+        self._held = 0
         self._data: OrderedDict[str, list[Route]] = OrderedDict()
 
     def get(self, key: str) -> list[Route] | None:
@@ -128,10 +136,12 @@ class LruCache:
         return value
 
     def put(self, key: str, value: list[Route]) -> None:
+        old = self._data.pop(key, None)
+        self._held += len(value) - (len(old) if old is not None else 0)
         self._data[key] = value
-        self._data.move_to_end(key)
-        while len(self._data) > self._size:
-            self._data.popitem(last=False)
+        while self._held > self._max and len(self._data) > 1:
+            _, evicted = self._data.popitem(last=False)
+            self._held -= len(evicted)
 
 
 @dataclass(slots=True)
@@ -144,7 +154,7 @@ class Network:
     endpoints: list[Endpoint]
     routing: RoutingPlan
     faults: dict[str, str] = field(default_factory=dict)
-    _ribs: LruCache = field(default_factory=lambda: LruCache(256))
+    _ribs: LruCache = field(default_factory=lambda: LruCache(RIB_CACHE_ROUTES))
 
     def rib(self, hostname: str) -> list[Route]:
         """The device's full RIB (every VRF), computed on first use and cached."""
@@ -162,13 +172,22 @@ class Network:
         dev = self.devices[hostname]
         if not dev.bgp_peers:
             return
-        counts: dict[IPv4Address, int] = defaultdict(int)
+        per_set: dict[int, int] = defaultdict(int)  # routes share next-hop tuples: count each tuple once
+        tuples: dict[int, tuple[NextHop, ...]] = {}
         for route in rib:
             if route.protocol == "bgp":
-                for hop in route.next_hops:
-                    if hop.address is not None:
-                        counts[hop.address] += 1
-        dev.bgp_peers = [replace(p, prefixes_received=counts.get(p.address, 0)) for p in dev.bgp_peers]
+                per_set[id(route.next_hops)] += 1
+                tuples[id(route.next_hops)] = route.next_hops
+        counts: dict[int, int] = defaultdict(int)
+        for key, n in per_set.items():
+            for hop in tuples[key]:
+                if hop.address is not None:
+                    counts[int(hop.address)] += n
+        dev.bgp_peers = [replace(p, prefixes_received=counts.get(int(p.address), 0)) for p in dev.bgp_peers]
+
+    def warm(self) -> int:
+        """Compute every device's RIB now (instead of at its first session); returns the route count."""
+        return sum(len(self.rib(host)) for host in self.devices)
 
     def l3_links(self) -> list[Link]:
         """L3 adjacencies: every pair of devices sharing a subnet, plus loopback iBGP sessions."""

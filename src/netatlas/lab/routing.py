@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Network
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from netatlas.lab.model import DeviceState, NextHop, Platform, Route, RouteProto
 
@@ -80,9 +80,10 @@ def spf(source: str, edges: Callable[[str], Iterable[E]], hop: Callable[[E], tup
 def compute_rib(net: Network, host: str) -> list[Route]:
     dev = net.devices[host]
     candidates = [*connected_routes(dev), *dev.static_routes, *ospf_routes(net, host), *bgp_routes(net, host)]
-    best: dict[tuple[str, IPv4Network, bool], Route] = {}
+    best: dict[tuple[str, int, int, bool], Route] = {}
     for route in candidates:
-        key = (route.vrf, route.prefix, route.protocol == RouteProto.LOCAL)
+        key = (route.vrf, int(route.prefix.network_address), route.prefix.prefixlen,
+               route.protocol == RouteProto.LOCAL)
         if key not in best or route.distance < best[key].distance:
             best[key] = route
     order = {name: i for i, name in enumerate(dev.vrf_names())}
@@ -103,8 +104,15 @@ def connected_routes(dev: DeviceState) -> list[Route]:
 
 
 # -- OSPF ------------------------------------------------------------------------------------
+def _cached(net: Network, key: str, build: Callable[[], Any]) -> Any:
+    derived = net.routing.derived
+    if key not in derived:
+        derived[key] = build()
+    return derived[key]
+
+
 def _ads(net: Network) -> dict[str, list[OspfAd]]:
-    if net.routing.ospf_ads is None:
+    def build() -> dict[str, list[OspfAd]]:
         from netatlas.lab.network import OspfAd  # noqa: PLC0415 - avoid an import cycle
 
         ads: dict[str, list[OspfAd]] = defaultdict(list)
@@ -112,8 +120,29 @@ def _ads(net: Network) -> dict[str, list[OspfAd]]:
             for intf in dev.interfaces:
                 if intf.ospf_area is not None and intf.ipv4 is not None and intf.vrf == "default":
                     ads[intf.ospf_area].append(OspfAd(host, intf.ipv4.network, intf.ospf_area, intf.ospf_cost))
-        net.routing.ospf_ads = dict(ads)
-    return net.routing.ospf_ads
+        return dict(ads)
+
+    result: dict[str, list[OspfAd]] = _cached(net, "ospf_ads", build)
+    return result
+
+
+def _device_areas(net: Network) -> dict[str, frozenset[str]]:
+    result: dict[str, frozenset[str]] = _cached(
+        net, "areas", lambda: {h: frozenset(_areas(d)) for h, d in net.devices.items()})
+    return result
+
+
+def _abrs(net: Network, area: str) -> list[str]:
+    def build() -> dict[str, list[str]]:
+        by_area: dict[str, list[str]] = defaultdict(list)
+        for host, areas in sorted(_device_areas(net).items()):
+            if BACKBONE in areas:
+                for other in areas - {BACKBONE}:
+                    by_area[other].append(host)
+        return dict(by_area)
+
+    table: dict[str, list[str]] = _cached(net, "abrs", build)
+    return table.get(area, [])
 
 
 def _area_spf(net: Network, host: str, area: str | None) -> Spf[OspfEdge]:
@@ -125,6 +154,33 @@ def _area_spf(net: Network, host: str, area: str | None) -> Spf[OspfEdge]:
     return spf(host, out, lambda e: (e.remote, e.cost))
 
 
+def _summaries(net: Network) -> dict[str, list[tuple[IPv4Network, str, int]]]:
+    """Per area: (prefix, ABR, cost from that ABR) of what the area's ABRs inject into area 0."""
+
+    def build() -> dict[str, list[tuple[IPv4Network, str, int]]]:
+        out: dict[str, list[tuple[IPv4Network, str, int]]] = {}
+        for area, area_ads in _ads(net).items():
+            if area == BACKBONE:
+                continue
+            summary = net.routing.area_ranges.get(area)
+            best: dict[tuple[IPv4Network, str], int] = {}
+            for abr in _abrs(net, area):
+                inner = _area_spf(net, abr, area)
+                for ad in area_ads:
+                    if ad.origin not in inner.dist:
+                        continue
+                    ranged = summary is not None and ad.prefix.subnet_of(summary)
+                    prefix = summary if ranged and summary is not None else ad.prefix
+                    cost = 1 if ranged else inner.dist[ad.origin] + ad.cost
+                    key = (prefix, abr)
+                    best[key] = min(best.get(key, cost), cost)
+            out[area] = [(prefix, abr, cost) for (prefix, abr), cost in best.items()]
+        return out
+
+    result: dict[str, list[tuple[IPv4Network, str, int]]] = _cached(net, "summaries", build)
+    return result
+
+
 @dataclass(slots=True)
 class _Best:
     metric: int
@@ -132,15 +188,17 @@ class _Best:
     first: set[OspfEdge]
 
 
+_RANK = {"intra": 0, "inter": 1, "ext2": 2}
+
+
 def _offer(table: dict[IPv4Network, _Best], prefix: IPv4Network, metric: int, kind: str,
            first: set[OspfEdge]) -> None:
     if not first:
         return
-    rank = {"intra": 0, "inter": 1, "ext2": 2}
     cur = table.get(prefix)
-    if cur is None or (rank[kind], metric) < (rank[cur.kind], cur.metric):
+    if cur is None or (_RANK[kind], metric) < (_RANK[cur.kind], cur.metric):
         table[prefix] = _Best(metric, kind, set(first))
-    elif (rank[kind], metric) == (rank[cur.kind], cur.metric):
+    elif (_RANK[kind], metric) == (_RANK[cur.kind], cur.metric):
         cur.first |= first
 
 
@@ -150,7 +208,7 @@ def _areas(dev: DeviceState) -> set[str]:
 
 def ospf_routes(net: Network, host: str) -> list[Route]:
     dev = net.devices[host]
-    mine = _areas(dev)
+    mine = set(_device_areas(net)[host])
     if not mine:
         return []
     local = {i.ipv4.network for i in dev.interfaces if i.ipv4 is not None}
@@ -175,26 +233,14 @@ def ospf_routes(net: Network, host: str) -> list[Route]:
     ]
 
 
-def _abrs(net: Network, area: str) -> list[str]:
-    return sorted(h for h, d in net.devices.items() if {area, BACKBONE} <= _areas(d))
-
-
 def _inter_area(net: Network, host: str, mine: set[str], local: set[IPv4Network],
                 table: dict[IPv4Network, _Best]) -> None:
     backbone = _area_spf(net, host, BACKBONE)
-    for area, area_ads in _ads(net).items():
+    for area, injected in _summaries(net).items():
         if area in mine:
             continue
-        summary = net.routing.area_ranges.get(area)
-        for abr in _abrs(net, area):
-            if abr not in backbone.dist:
-                continue
-            inner = _area_spf(net, abr, area)
-            for ad in area_ads:
-                prefix = summary if summary is not None and ad.prefix.subnet_of(summary) else ad.prefix
-                if ad.origin not in inner.dist or prefix in local:
-                    continue
-                cost = 1 if prefix is summary else inner.dist[ad.origin] + ad.cost
+        for prefix, abr, cost in injected:
+            if abr in backbone.dist and prefix not in local:
                 _offer(table, prefix, backbone.dist[abr] + cost, "inter", backbone.first[abr])
 
 
@@ -219,7 +265,8 @@ def _external_default(net: Network, host: str, table: dict[IPv4Network, _Best]) 
 
 
 def _hops(edges: Iterable[OspfEdge]) -> tuple[NextHop, ...]:
-    return tuple(sorted({NextHop(e.remote_ip, e.local_if) for e in edges}, key=lambda h: int(h.address or 0)))
+    ordered = sorted(edges, key=lambda e: (int(e.remote_ip), e.local_if))
+    return tuple(NextHop(e.remote_ip, e.local_if) for e in ordered)
 
 
 # -- BGP -------------------------------------------------------------------------------------
@@ -229,8 +276,9 @@ def bgp_routes(net: Network, host: str) -> list[Route]:
         return []
     edges = net.routing.bgp_edges
     tree = spf(host, lambda n: edges.get(n, ()), lambda e: (e.remote, 1000 if e.ebgp else 1))
-    local = {i.ipv4.network for i in dev.interfaces if i.ipv4 is not None}
+    local = {_key(i.ipv4.network) for i in dev.interfaces if i.ipv4 is not None}
     routes: list[Route] = []
+    hop_sets: dict[frozenset[int], tuple[NextHop, ...]] = {}  # one tuple per distinct first-hop set
     for origin, prefixes in net.routing.bgp_originate.items():
         if origin == host or origin not in tree.dist:
             continue
@@ -239,11 +287,16 @@ def bgp_routes(net: Network, host: str) -> list[Route]:
             continue
         first = tree.first[origin]
         internal = all(not e.ebgp for e in first)
-        hops = _bgp_hops(first)
+        key = frozenset(map(id, first))
+        hops = hop_sets.get(key) or hop_sets.setdefault(key, _bgp_hops(first))
         dist = distance(dev.platform, RouteProto.BGP, internal=internal)
         routes += [Route(p, RouteProto.BGP, hops, "default", dist, 0, bgp_internal=internal, bgp_as_path=path)
-                   for p in prefixes if p not in local]
+                   for p in prefixes if _key(p) not in local]
     return routes
+
+
+def _key(prefix: IPv4Network) -> tuple[int, int]:
+    return int(prefix.network_address), prefix.prefixlen
 
 
 def _as_path(net: Network, pred: Mapping[str, str], host: str, origin: str) -> tuple[int, ...] | None:
@@ -266,8 +319,8 @@ def _as_path(net: Network, pred: Mapping[str, str], host: str, origin: str) -> t
 
 
 def _bgp_hops(edges: Iterable[BgpEdge]) -> tuple[NextHop, ...]:
-    hops = {NextHop(e.remote_ip, e.local_if if e.ebgp else None) for e in edges}
-    return tuple(sorted(hops, key=lambda h: int(h.address or 0)))
+    unique = {(int(e.remote_ip), e.local_if if e.ebgp else None): e for e in edges}
+    return tuple(NextHop(unique[k].remote_ip, k[1]) for k in sorted(unique, key=lambda k: (k[0], k[1] or "")))
 
 
 def summarize(routes: Sequence[Route]) -> dict[str, int]:

@@ -26,11 +26,11 @@ import asyncssh
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from netatlas.lab.cli_platforms import load_commands
+from netatlas.lab.cli_platforms import load_commands, platform_cli
 from netatlas.lab.faults import Fault, FaultKind
 from netatlas.lab.model import DeviceState, Platform, Route
 from netatlas.lab.render.base import CommandSpec
-from netatlas.lab.shell import Event, Hangup, Pause, Shell
+from netatlas.lab.shell import CommandIndex, Event, Hangup, Pause, Shell
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +210,7 @@ class LabServer:
     _listeners: list[asyncssh.SSHAcceptor] = field(default_factory=list, init=False)
     _connections: set[asyncssh.SSHServerConnection | None] = field(default_factory=set, init=False)
     _tables: dict[Platform, list[CommandSpec]] = field(default_factory=dict, init=False)
+    _indexes: dict[Platform, CommandIndex] = field(default_factory=dict, init=False)
 
     @property
     def addresses(self) -> list[str]:
@@ -218,6 +219,7 @@ class LabServer:
 
     async def start(self) -> None:
         """Bind every listener; on any failure, close the ones already opened and raise."""
+        asyncssh.set_log_level(logging.WARNING)  # one INFO line per connection costs real CPU at scale
         try:
             for device in self.devices:
                 if not _unreachable(device):
@@ -269,10 +271,14 @@ class LabServer:
             device.on_session()
         platform = device.state.platform
         commands = device.commands
+        index = None
         if commands is None:
             commands = self._tables.get(platform)
             if commands is None:
                 commands = self._tables.setdefault(platform, load_commands(platform))
+            index = self._indexes.get(platform)
+            if index is None:
+                index = self._indexes.setdefault(platform, CommandIndex(commands, platform_cli(platform)))
         return Shell(
             device.state,
             device.rib,
@@ -280,6 +286,7 @@ class LabServer:
             commands=commands,
             fault=device.fault,
             latency_s=self.latency_ms / 1000.0,
+            index=index,
         )
 
 

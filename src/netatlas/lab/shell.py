@@ -114,6 +114,36 @@ def match_words(entries: Sequence[_Entry], words: Sequence[str]) -> tuple[_Entry
     return entry, args
 
 
+class CommandIndex:
+    """A platform's command table compiled for matching, with a memo of lines already typed.
+
+    Built once per platform by the server and shared by every session: most sessions type
+    the same few commands, so matching is a dictionary lookup after the first time.
+    """
+
+    _MEMO_LIMIT = 20_000
+
+    def __init__(self, table: Sequence[CommandSpec], cli: PlatformCli) -> None:
+        targets: list[tuple[str, _Target]] = [(c.pattern, c) for c in table]
+        targets += [(s.pattern, s) for s in cli.session_commands]
+        targets += [(word, _Builtin.EXIT) for word in cli.exit_commands]
+        if cli.has_enable:
+            targets += [("enable", _Builtin.ENABLE), ("disable", _Builtin.DISABLE)]
+        self.entries = [_Entry(tuple(p.split()), t) for p, t in targets]
+        self._memo: dict[tuple[str, ...], tuple[_Entry, dict[str, str]] | _NoMatch] = {}
+
+    def match(self, words: Sequence[str]) -> tuple[_Entry, dict[str, str]] | _NoMatch:
+        key = tuple(words)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= self._MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[key] = match_words(self.entries, words)
+        if isinstance(found, _NoMatch):
+            return found
+        return found[0], dict(found[1])
+
+
 def _split_pipes(line: str, chained: bool) -> list[str]:
     """``cmd | a x | b y`` -> ``["cmd", "a x", ...]``; Cisco-likes split only once."""
     if not chained:
@@ -167,11 +197,12 @@ class Shell:
         fault: Fault | None = None,
         latency_s: float = 0.0,
         cli: PlatformCli | None = None,
+        index: CommandIndex | None = None,
     ) -> None:
         self.dev, self._rib, self._user = dev, rib, username
         self.cli = cli or platform_cli(dev.platform)
         table = list(commands) if commands is not None else load_commands(dev.platform)
-        self._entries = self._build_entries(table)
+        self._index = index if index is not None else CommandIndex(table, self.cli)
         self._fault = fault
         self._pause = latency_s + (SLOW_DELAY_S if fault and fault.kind is FaultKind.SLOW else 0.0)
         self._rejected = fault.command if fault and fault.kind is FaultKind.REJECT else None
@@ -184,14 +215,6 @@ class Shell:
         self._pending: list[str] = []
         self._disconnect_armed = bool(fault and fault.kind is FaultKind.DISCONNECT)
         self.closed = False
-
-    def _build_entries(self, table: Sequence[CommandSpec]) -> list[_Entry]:
-        targets: list[tuple[str, _Target]] = [(c.pattern, c) for c in table]
-        targets += [(s.pattern, s) for s in self.cli.session_commands]
-        targets += [(word, _Builtin.EXIT) for word in self.cli.exit_commands]
-        if self.cli.has_enable:
-            targets += [("enable", _Builtin.ENABLE), ("disable", _Builtin.DISABLE)]
-        return [_Entry(tuple(p.split()), t) for p, t in targets]
 
     def _rejects(self, pattern: str) -> bool:
         """A REJECT device refuses its named command, or else the session's first data command."""
@@ -300,7 +323,7 @@ class Shell:
     def _command(self, line: str, prompt_len: int) -> _Output:
         parts = _split_pipes(line, self.cli.chained_pipes)
         words_at = [(m.group(), m.start()) for m in re.finditer(r"\S+", parts[0])]
-        result = match_words(self._entries, [w for w, _ in words_at])
+        result = self._index.match([w for w, _ in words_at])
         if isinstance(result, _NoMatch):
             return _Output(self._error(result, line, [pos for _, pos in words_at], prompt_len))
         entry, args = result
@@ -365,6 +388,8 @@ class Shell:
         return _Output(text, pause=self._pause)
 
     def _pipe(self, out: _Output, pipes: list[str], line: str, prompt_len: int) -> _Output:
+        if not pipes:
+            return out
         lines = out.text.splitlines()
         for pipe in pipes:
             keyword, _, arg = pipe.partition(" ")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 import pytest
 
 from netatlas.domain.names import normalize_hostname
-from netatlas.lab.model import IfKind, NeighborProtocol, Platform, RouteProto
-from netatlas.lab.network import Network
+from netatlas.lab.model import IfKind, NeighborProtocol, NextHop, Platform, Route, RouteProto
+from netatlas.lab.network import LruCache, Network
 from netatlas.lab.scenarios import SCENARIOS, ScenarioError, build_network
 
 SIZES = (2, 3, 5, 6, 13, 60, 250)
@@ -179,3 +179,24 @@ def test_two_thousand_devices_build() -> None:
 def test_bad_arguments_name_the_argument(scenario: str, n: int, word: str) -> None:
     with pytest.raises(ScenarioError, match=word):
         build_network(scenario, n, seed=1)
+
+
+def test_rib_cache_is_bounded_by_routes_not_devices() -> None:
+    def routes(n: int) -> list[Route]:
+        hop = (NextHop(None, "Loopback0"),)
+        return [Route(IPv4Network(f"10.0.{i}.0/24"), RouteProto.CONNECTED, hop) for i in range(n)]
+
+    cache = LruCache(max_routes=10)
+    cache.put("a", routes(4))
+    cache.put("b", routes(4))
+    assert cache.get("a") is not None  # a is now the most recent
+    cache.put("c", routes(4))  # 12 > 10: the least recent (b) goes
+    assert cache.get("b") is None
+    assert cache.get("a") is not None and cache.get("c") is not None
+
+
+def test_warm_computes_every_rib_once() -> None:
+    net = build_network("mixed", 30, seed=2)
+    total = net.warm()
+    assert total == sum(len(net.rib(h)) for h in net.devices)
+    assert all(net.rib(h) is net.rib(h) for h in net.devices)  # served from the cache

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from ipaddress import IPv4Address, IPv4Network
 
 from netatlas.lab.model import DeviceState, NextHop, Route, RouteProto
+from netatlas.lab.render import text
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.eos._common import check_vrf, lines
 
@@ -61,12 +62,13 @@ def resolve_interface(ctx: RenderContext, vrf: str, hop: NextHop) -> str:
 
 def _route_lines(ctx: RenderContext, route: Route) -> list[str]:
     code = route_code(route)
-    head = f" {code:<9}{route.prefix}"
+    head = f" {code:<9}{text.prefix(route.prefix)}"
     first, *others = route.next_hops or (NextHop(None, "Null0"),)
     if first.address is None:
         return [f"{head} is directly connected, {first.interface or 'Null0'}"]
     head += f" [{route_distance(route)}/{route.metric}] "
-    hops = [f"via {h.address}, {resolve_interface(ctx, route.vrf, h)}" for h in (first, *others)]
+    hops = [f"via {text.ip(h.address) if h.address else None}, {resolve_interface(ctx, route.vrf, h)}"
+            for h in (first, *others)]
     return [head + hops[0], *(" " * len(head) + hop for hop in hops[1:])]
 
 

@@ -8,6 +8,8 @@ from ipaddress import IPv4Network
 from netatlas.lab.model import Route, RouteProto
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.ios._common import ROUTE_LEGEND, lines, require_vrf
+from netatlas.lab.render.text import ip as ip_text
+from netatlas.lab.render.text import prefix as prefix_text
 
 RouteFilter = Callable[[Route], bool]
 _LETTER = {
@@ -40,7 +42,7 @@ def _via(route: Route, index: int) -> str:
     hop = route.next_hops[index]
     if route.protocol in (RouteProto.CONNECTED, RouteProto.LOCAL) or hop.address is None:
         return f"is directly connected, {hop.interface}"
-    text = f"[{_distance(route)}/{route.metric}] via {hop.address}"
+    text = f"[{_distance(route)}/{route.metric}] via {ip_text(hop.address) if hop.address else None}"
     if route.protocol in (RouteProto.OSPF, RouteProto.BGP):
         text += f", {route.age}"
     if hop.interface and route.protocol is not RouteProto.BGP:
@@ -49,7 +51,7 @@ def _via(route: Route, index: int) -> str:
 
 
 def _route_lines(route: Route, with_mask: bool, nested: bool) -> list[str]:
-    network = str(route.prefix) if with_mask else str(route.prefix.network_address)
+    network = prefix_text(route.prefix) if with_mask else ip_text(route.prefix.network_address)
     head = f"{route_code(route):<{9 if nested else 6}}{network} "
     first = _via(route, 0) if route.next_hops else "is directly connected, Null0"
     rest = [" " * len(head) + _via(route, i) for i in range(1, len(route.next_hops))]

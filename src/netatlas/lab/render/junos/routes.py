@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from ipaddress import IPv4Address, IPv4Network
 
 from netatlas.lab.model import DeviceState, NextHop, Route, RouteProto
+from netatlas.lab.render import text
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.junos._common import (
     PROTO_NAME,
@@ -88,7 +89,7 @@ def _hop_lines(route: Route, table: Sequence[Route]) -> list[str]:
     lines = []
     for index, hop in enumerate(hops):
         mark = ">" if index == 0 else " "
-        target = f"to {hop.address} via " if hop.address is not None else "via "
+        target = f"to {text.ip(hop.address)} via " if hop.address is not None else "via "
         lines.append(f"{_HOP_INDENT}{mark}  {target}{logical(hop.interface or '')}")
     return lines
 

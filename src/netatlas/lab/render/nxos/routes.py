@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from netatlas.lab.model import DeviceState, NextHop, Route, RouteProto
+from netatlas.lab.render import text
 from netatlas.lab.render.base import RenderContext, RenderFn
 
 from ._fmt import check_vrf, if_address, join, short_if, vrf_list
@@ -49,7 +50,7 @@ def _proto_text(dev: DeviceState, route: Route) -> str:
 
 
 def _via(dev: DeviceState, route: Route, hop: NextHop) -> str:
-    address = str(hop.address) if hop.address else None
+    address = text.ip(hop.address) if hop.address else None
     if route.protocol in _ATTACHED:
         address = if_address(dev, hop.interface) or str(route.prefix.network_address)
     parts = [address] if address else []
@@ -62,14 +63,14 @@ def _via(dev: DeviceState, route: Route, hop: NextHop) -> str:
 def _prefix_block(dev: DeviceState, routes: list[Route]) -> list[str]:
     vias = [_via(dev, r, hop) for r in routes for hop in r.next_hops]
     attached = ", attached" if any(r.protocol in _ATTACHED for r in routes) else ""
-    return [f"{routes[0].prefix}, ubest/mbest: {len(vias)}/0{attached}", *vias]
+    return [f"{text.prefix(routes[0].prefix)}, ubest/mbest: {len(vias)}/0{attached}", *vias]
 
 
 def _group(routes: list[Route]) -> list[list[Route]]:
     """Routes of one VRF grouped per prefix, prefixes in address order, local before direct."""
     groups: dict[str, list[Route]] = {}
     for route in routes:
-        groups.setdefault(str(route.prefix), []).append(route)
+        groups.setdefault(text.prefix(route.prefix), []).append(route)
     ordered = sorted(groups.values(), key=lambda g: (g[0].prefix.network_address, g[0].prefix.prefixlen))
     return [sorted(_with_local(g), key=lambda r: r.protocol != RouteProto.LOCAL) for g in ordered]
 
