@@ -1,0 +1,1 @@
+"""Collection: SSH transport, the platform table, parsing and normalisation into domain records."""

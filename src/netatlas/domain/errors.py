@@ -1,0 +1,92 @@
+"""The one exception tree. Third-party errors are wrapped at the boundary with ``raise ... from``.
+
+::
+
+    NetatlasError
+     ├── CollectError (kind: ErrorKind)   one device could not be read
+     │    ├── Unreachable                 connection refused / no route
+     │    ├── DeviceTimeout               connect, command or device deadline passed
+     │    ├── AuthFailed                  credentials refused (never retried)
+     │    ├── CommandRejected             the device refused a command
+     │    ├── Disconnected                the session dropped mid-command
+     │    └── UnsupportedPlatform
+     ├── ParseError                       output did not parse (the raw text is kept)
+     ├── InventoryError                   a bad inventory; .problems names line and field
+     ├── ConfigError                      bad settings (database URL, secret key, ...)
+     ├── StoreError                       the database cannot be used
+     └── NotFound                         a job, device or credential that does not exist
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netatlas.domain.records import ErrorKind
+
+
+class NetatlasError(Exception):
+    """Root of every error netatlas raises on purpose."""
+
+
+class CollectError(NetatlasError):
+    kind: ErrorKind = ErrorKind.UNREACHABLE
+
+
+class Unreachable(CollectError):
+    kind = ErrorKind.UNREACHABLE
+
+
+class DeviceTimeout(CollectError):
+    kind = ErrorKind.TIMEOUT
+
+
+class AuthFailed(CollectError):
+    kind = ErrorKind.AUTH_FAILED
+
+
+class CommandRejected(CollectError):
+    kind = ErrorKind.COMMAND_REJECTED
+
+
+class Disconnected(CollectError):
+    kind = ErrorKind.DISCONNECTED
+
+
+class UnsupportedPlatform(CollectError):
+    kind = ErrorKind.UNSUPPORTED_PLATFORM
+
+
+class ParseError(NetatlasError):
+    kind = ErrorKind.PARSE_ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input: where (line, field) and what."""
+
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+class InventoryError(NetatlasError):
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source, self.problems = source, problems
+        listed = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{listed}")
+
+
+class ConfigError(NetatlasError):
+    pass
+
+
+class StoreError(NetatlasError):
+    pass
+
+
+class NotFound(NetatlasError):
+    pass

@@ -1,0 +1,221 @@
+"""The records discovery produces, and the enums every layer shares.
+
+Plain frozen dataclasses, no I/O. Addresses are stored as validated strings (``"10.0.0.1"``,
+``"10.0.0.0/24"``) so that records serialise to JSON and database rows without conversion;
+the normalisers in ``netatlas.collect`` validate them with :mod:`ipaddress` on the way in.
+Interface names are canonical (``netatlas.domain.names.canonical_interface``), MACs are
+``aa:bb:cc:dd:ee:ff``, neighbor names are normalised (no domain, no ``(SERIAL)``, lower case).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class DataType(StrEnum):
+    """What a discovery job can collect; each maps to an ``include_*`` flag of the API request."""
+
+    FACTS = "facts"  # always collected
+    INTERFACES = "interfaces"
+    CDP = "cdp"
+    LLDP = "lldp"
+    STATIC_ROUTES = "static_routes"
+    OSPF_ROUTES = "ospf_routes"
+    BGP_ROUTES = "bgp_routes"
+    ROUTING_NEIGHBORS = "routing_neighbors"
+    MAC = "mac"
+    ARP = "arp"
+
+    @property
+    def flag(self) -> str:
+        """The request flag that selects this data type (``include_cdp_neighbors``, ...)."""
+        return _FLAGS[self]
+
+
+_FLAGS = {
+    DataType.FACTS: "include_facts",
+    DataType.INTERFACES: "include_interfaces",
+    DataType.CDP: "include_cdp_neighbors",
+    DataType.LLDP: "include_lldp_neighbors",
+    DataType.STATIC_ROUTES: "include_static_routes",
+    DataType.OSPF_ROUTES: "include_ospf_routes",
+    DataType.BGP_ROUTES: "include_bgp_routes",
+    DataType.ROUTING_NEIGHBORS: "include_routing_neighbors",
+    DataType.MAC: "include_mac_table",
+    DataType.ARP: "include_arp",
+}
+ROUTE_TYPES = frozenset({DataType.STATIC_ROUTES, DataType.OSPF_ROUTES, DataType.BGP_ROUTES})
+
+
+class ErrorKind(StrEnum):
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    AUTH_FAILED = "auth_failed"
+    COMMAND_REJECTED = "command_rejected"
+    PARSE_ERROR = "parse_error"
+    DISCONNECTED = "disconnected"
+    UNSUPPORTED_PLATFORM = "unsupported_platform"
+    CANCELLED = "cancelled"
+
+    @property
+    def transient(self) -> bool:
+        """Worth retrying with backoff; permanent kinds are never retried (lock-outs)."""
+        return self in _TRANSIENT
+
+
+_TRANSIENT = frozenset({ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT, ErrorKind.DISCONNECTED})
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    CANCELLING = "cancelling"
+    COMPLETED = "completed"  # every device reached a final state (some may have failed)
+    CANCELLED = "cancelled"
+    FAILED = "failed"  # the job itself could not run (not a device failure)
+
+    @property
+    def final(self) -> bool:
+        return self in (JobStatus.COMPLETED, JobStatus.CANCELLED, JobStatus.FAILED)
+
+
+class DeviceStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def final(self) -> bool:
+        return self in (DeviceStatus.COMPLETED, DeviceStatus.FAILED, DeviceStatus.CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    hostname: str
+    model: str = ""
+    serial: str = ""
+    os_version: str = ""
+    vendor: str = ""
+    uptime: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    name: str
+    admin_up: bool
+    oper_up: bool
+    description: str = ""
+    ipv4: tuple[str, ...] = ()  # "10.0.0.1/24", primary first
+    mac: str = ""
+    mtu: int | None = None
+    vrf: str = ""  # "" when the platform's interface command does not say
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbor:
+    protocol: str  # "cdp" | "lldp"
+    local_interface: str
+    remote_name: str  # normalised
+    remote_interface: str
+    remote_name_raw: str = ""  # as advertised (FQDN, name(SERIAL), ...)
+    mgmt_ip: str = ""
+    remote_platform: str = ""
+    capabilities: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NextHop:
+    address: str = ""  # "" for attached routes
+    interface: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    vrf: str
+    prefix: str  # "10.0.0.0/24"
+    protocol: str  # connected | local | static | ospf | bgp (others kept as the platform names them)
+    next_hops: tuple[NextHop, ...] = ()
+    distance: int | None = None
+    metric: int | None = None
+    route_type: str = ""  # OSPF: intra | inter | ext1 | ext2; BGP: internal | external
+    as_path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OspfNeighbor:
+    router_id: str
+    address: str
+    interface: str
+    state: str = ""
+    vrf: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class BgpSession:
+    peer: str
+    remote_as: int
+    state: str = ""  # "Established" or the state word the platform shows
+    prefixes_received: int | None = None
+    vrf: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class MacEntry:
+    mac: str
+    vlan: int
+    interface: str
+    dynamic: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ArpEntry:
+    ip: str
+    mac: str
+    interface: str
+    vrf: str = "default"
+
+
+@dataclass(slots=True)
+class DeviceRecords:
+    """Everything collected from one device in one run (empty lists for types not requested)."""
+
+    facts: Facts | None = None
+    interfaces: list[Interface] = field(default_factory=list)
+    neighbors: list[Neighbor] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    ospf_neighbors: list[OspfNeighbor] = field(default_factory=list)
+    bgp_sessions: list[BgpSession] = field(default_factory=list)
+    mac_table: list[MacEntry] = field(default_factory=list)
+    arp: list[ArpEntry] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOutput:
+    """One command as sent, with its raw text and what became of it."""
+
+    command: str
+    data_type: DataType
+    output: str
+    duration_s: float = 0.0
+    error_kind: ErrorKind | None = None  # PARSE_ERROR / COMMAND_REJECTED for this command only
+    error: str = ""
+
+
+@dataclass(slots=True)
+class DeviceResult:
+    """The outcome for one device: ok with records, or failed with a precise reason. Never raised."""
+
+    name: str
+    ok: bool
+    records: DeviceRecords = field(default_factory=DeviceRecords)
+    outputs: list[CommandOutput] = field(default_factory=list)
+    error_kind: ErrorKind | None = None
+    error: str = ""
+    duration_s: float = 0.0
