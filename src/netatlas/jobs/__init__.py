@@ -1,0 +1,1 @@
+"""The discovery use case and its executors (local asyncio now, Celery later)."""

@@ -1,0 +1,47 @@
+"""What the job engine needs from the outside, as small protocols (fakes in unit tests).
+
+The engine never touches SQL or SSH directly: ``JobStore`` is implemented over the store's
+repositories (``netatlas.jobs.storeport``), ``Collect`` is ``netatlas.collect.collector``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from netatlas.domain.inventory import Credential, InventoryDevice
+from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, ErrorKind, JobStatus
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceUpdate:
+    status: DeviceStatus
+    step: str | None = None
+    attempt: int | None = None
+    error_kind: ErrorKind | None = None
+    error: str | None = None
+
+
+class JobStore(Protocol):
+    """Synchronous persistence calls; the engine runs them off the event loop."""
+
+    def pending_devices(self, job_id: str) -> list[InventoryDevice]: ...
+
+    def credential(self, name: str) -> Credential: ...
+
+    def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None: ...
+
+    def save_result(self, job_id: str, result: DeviceResult) -> None: ...
+
+    def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None: ...
+
+    def is_cancelling(self, job_id: str) -> bool: ...
+
+    def set_job_status(self, job_id: str, status: JobStatus) -> None: ...
+
+
+class Collect(Protocol):
+    def __call__(self, device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                 should_stop: Callable[[], Awaitable[bool]],
+                 on_step: Callable[[str], Awaitable[None]]) -> Awaitable[DeviceResult]: ...
