@@ -137,3 +137,33 @@ PLATFORMS: dict[str, PlatformSpec] = {
         per_interface={DataType.LLDP: "show lldp neighbors interface {interface}"},
     ),
 }
+
+
+# What a neighbor advertises (CDP platform / LLDP system description) -> the platform to log in as.
+SIGNATURES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Nexus|NX-OS|\bN[3579]K-", re.IGNORECASE), "cisco_nxos"),
+    (re.compile(r"Arista|\bDCS-\d|\bvEOS", re.IGNORECASE), "arista_eos"),
+    (re.compile(r"Juniper|JUNOS|\b(?:mx|ex|qfx|srx|ptx|acx)\d", re.IGNORECASE), "juniper_junos"),
+    (re.compile(r"Cisco IOS|IOS-XE|\bcisco (?:WS-C|C9[2-6]|C38|C36|ISR|ASR|CSR|C8[0-9]{3})", re.IGNORECASE),
+     "cisco_ios"),
+)
+# Capabilities of something we can log in to: a router or a switch (CDP words, LLDP letters).
+_INFRA = re.compile(r"\b(?:Router|Switch|R)\b")
+
+
+def detect_platform(description: str, capabilities: str = "Router") -> str | None:
+    """The supported platform a neighbor's advertisement names, or None (phones, APs, others).
+
+    Examples:
+        >>> detect_platform("cisco N9K-C93180YC-FX", "Router Switch IGMP")
+        'cisco_nxos'
+        >>> detect_platform("Juniper Networks, Inc. mx204 internet router", "B,R")
+        'juniper_junos'
+        >>> detect_platform("cisco C9120AXI-B", "Trans-Bridge Source-Route-Bridge IGMP") is None
+        True
+        >>> detect_platform("Cisco IP Phone 8865", "Host Phone") is None
+        True
+    """
+    if not _INFRA.search(capabilities.replace(",", " ")):
+        return None
+    return next((platform for pattern, platform in SIGNATURES if pattern.search(description)), None)

@@ -79,8 +79,11 @@ class DiscoveryEngine:
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     device, result = tasks.pop(task), task.result()
-                    for extra in await on_result(device, result) if on_result else ():
-                        tasks[asyncio.create_task(self._device(job_id, extra, wanted))] = extra
+                    extra = list(await on_result(device, result)) if on_result else []
+                    if extra:
+                        await self._db(self._store.add_devices, job_id, extra)
+                    for new in extra:
+                        tasks[asyncio.create_task(self._device(job_id, new, wanted))] = new
             status = JobStatus.CANCELLED if await self._is_cancelling(job_id, fresh=True) else JobStatus.COMPLETED
             await self._db(self._store.set_job_status, job_id, status)
             return status
