@@ -21,7 +21,7 @@ CHECKS: dict[Platform, Mapping[str, Check]] = {
 
 # Commands whose template is registered under another command name.
 _PARSE_AS: dict[tuple[Platform, str], str] = {
-    (Platform.CISCO_IOS, "show bgp all summary"): "show ip bgp all summary",
+    **{(Platform.CISCO_IOS, p): c for p, c in checks_cisco_ios.PARSE_AS.items()},
     (Platform.ARISTA_EOS, "show arp"): "show ip arp",
 }
 
@@ -42,9 +42,24 @@ def parse_as(platform: Platform, pattern: str, args: Mapping[str, str]) -> str:
     return _PARSE_AS.get((platform, pattern), typed(pattern, args))
 
 
+def _lookups(pattern: str, dev: DeviceState) -> Iterator[dict[str, str]]:
+    """``show ip route [vrf <vrf>] <address> [<mask>]``: each VRF's first addressed subnet."""
+    for vrf in dev.vrf_names() if "<vrf>" in pattern else ["default"]:
+        nets = [i.ipv4.network for i in dev.interfaces if i.ipv4 is not None and i.vrf == vrf]
+        if nets:
+            args = {"vrf": vrf, "address": str(nets[0].network_address), "mask": str(nets[0].netmask)}
+            yield {k: v for k, v in args.items() if f"<{k}>" in pattern}
+
+
 def arguments(pattern: str, dev: DeviceState) -> Iterator[dict[str, str]]:
     """Every argument set worth trying for a pattern on a device (one per VRF, table, interface)."""
-    if "<vrf>" in pattern:
+    if "<address>" in pattern:
+        yield from _lookups(pattern, dev)
+    elif "<neighbor>" in pattern:
+        yield from ({"neighbor": str(p.address)} for p in dev.bgp_peers)
+    elif "<prefix>" in pattern:
+        yield {"prefix": "0.0.0.0/0"}
+    elif "<vrf>" in pattern:
         yield from ({"vrf": vrf} for vrf in dev.vrf_names())
     elif "<table>" in pattern:
         yield from ({"table": "inet.0" if v == "default" else f"{v}.inet.0"} for v in dev.vrf_names())

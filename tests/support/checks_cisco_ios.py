@@ -20,13 +20,18 @@ Rows = list[dict[str, Any]]
 Check = Callable[[RenderContext, Rows], None]
 P = "cisco_ios"
 # Patterns ntc-templates indexes under another spelling of the same output.
-_PARSE_AS = {"show bgp all summary": "show ip bgp all summary"}
+PARSE_AS = {
+    "show bgp all summary": "show ip bgp all summary",
+    "show ip bgp ipv4 unicast neighbors <neighbor>": "show ip bgp neighbors",
+    "show bgp ipv4 unicast neighbors": "show ip bgp neighbors",
+    "show bgp vpnv4 unicast all neighbors": "show ip bgp vpnv4 all neighbors",
+}
 
 
 def parse_command(pattern: str, args: Mapping[str, str]) -> str:
     """The concrete command for ntc-templates: ``<vrf>`` filled in, ``=*`` unquoted."""
     words = [args.get(w[1:-1], w) if w.startswith("<") else w.lstrip("=") for w in pattern.split()]
-    return _PARSE_AS.get(pattern, " ".join(words))
+    return PARSE_AS.get(pattern, " ".join(words))
 
 
 def _canon(name: str) -> str:
@@ -457,6 +462,45 @@ def check_bgp_table(ctx: RenderContext, rows: Rows) -> None:
     same("show ip bgp", got, want)
 
 
+def _bgp_neighbors(vrfs: Callable[[str], bool]) -> Check:
+    """``show [ip] bgp ... neighbors [<neighbor>]``: peer, VRF, AS, router ID, state, session ends."""
+
+    def check(ctx: RenderContext, rows: Rows) -> None:
+        dev, wanted = ctx.dev, ctx.args.get("neighbor")
+        got = [
+            (
+                r["neighbor"],
+                r.get("vrf") or "default",
+                r["remote_as"],
+                r["remote_router_id"],
+                r["bgp_state"],
+                r["localhost_ip"] in _own_addresses(dev, r.get("vrf") or "default"),
+                r["remote_ip"],
+            )
+            for r in rows
+        ]
+        want = [
+            (
+                str(p.address),
+                p.vrf,
+                str(p.remote_as),
+                str(p.address) if p.state == "Established" else "0.0.0.0",
+                p.state,
+                p.state == "Established",
+                str(p.address) if p.state == "Established" else "",
+            )
+            for p in dev.bgp_peers
+            if vrfs(p.vrf) and wanted in (None, str(p.address))
+        ]
+        same("bgp neighbors", got, want)
+
+    return check
+
+
+def _own_addresses(dev: DeviceState, vrf: str) -> set[str]:
+    return {str(i.ipv4.ip) for i in dev.interfaces if i.ipv4 is not None and i.vrf == vrf}
+
+
 # ---- ARP / VRF -----------------------------------------------------------------------------
 
 
@@ -531,7 +575,14 @@ CHECKS: dict[str, Check] = {
     "show ip ospf neighbor detail": check_ospf_detail,
     "show ip bgp summary": _bgp_summary(lambda vrf: vrf == "default"),
     "show bgp all summary": _bgp_summary(lambda vrf: True),
+    "show ip bgp all summary": _bgp_summary(lambda vrf: True),
     "show ip bgp": check_bgp_table,
+    "show ip bgp neighbors": _bgp_neighbors(lambda vrf: vrf == "default"),
+    "show ip bgp ipv4 unicast neighbors <neighbor>": _bgp_neighbors(lambda vrf: vrf == "default"),
+    "show bgp ipv4 unicast neighbors": _bgp_neighbors(lambda vrf: vrf == "default"),
+    "show ip bgp vpnv4 all neighbors": _bgp_neighbors(lambda vrf: vrf != "default"),
+    "show ip bgp vpnv4 all neighbors <neighbor>": _bgp_neighbors(lambda vrf: vrf != "default"),
+    "show bgp vpnv4 unicast all neighbors": _bgp_neighbors(lambda vrf: vrf != "default"),
     "show ip arp": _arp_check("ip_address", "mac_address"),
     "show ip arp vrf <vrf>": _arp_check("ip_address", "mac_address"),
     "show arp": _arp_check("address", "hardware_address"),

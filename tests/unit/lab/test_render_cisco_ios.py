@@ -333,7 +333,14 @@ def _ctx(dev: DeviceState, **args: str) -> RenderContext:
     return RenderContext(dev=dev, rib=lambda: rib, args=args)
 
 
+# Arguments for patterns that capture more than a VRF (the route/BGP lookups NAPALM sends).
+LOOKUP = {"address": "10.255.0.3", "mask": "255.255.255.255", "prefix": "203.0.113.0/24", "neighbor": "192.0.2.1"}
+
+
 def _contexts(spec: CommandSpec) -> list[RenderContext]:
+    if "<neighbor>" in spec.pattern:
+        vpn = "vpnv4" in spec.pattern
+        return [_ctx(switch(), neighbor=str(p.address)) for p in switch().bgp_peers if (p.vrf != "default") == vpn]
     if "<vrf>" in spec.pattern:
         return [_ctx(switch(), vrf=v) for v in ("default", "BLUE", "Mgmt-vrf")]
     return [_ctx(switch())]
@@ -342,7 +349,10 @@ def _contexts(spec: CommandSpec) -> list[RenderContext]:
 CASES = [(spec.pattern, ctx) for spec in COMMANDS if spec.pattern in CHECKS for ctx in _contexts(spec)]
 
 
-@pytest.mark.parametrize(("pattern", "ctx"), CASES, ids=[f"{p}|{c.args.get('vrf', '')}" for p, c in CASES])
+CASE_IDS = [f"{p}|{c.args.get('vrf', c.args.get('neighbor'))}" for p, c in CASES]
+
+
+@pytest.mark.parametrize(("pattern", "ctx"), CASES, ids=CASE_IDS)
 def test_parsed_output_equals_state(pattern: str, ctx: RenderContext) -> None:
     spec = next(s for s in COMMANDS if s.pattern == pattern)
     text = spec.render(ctx)
@@ -360,7 +370,7 @@ def test_parsed_output_equals_state(pattern: str, ctx: RenderContext) -> None:
 @pytest.mark.parametrize("spec", COMMANDS, ids=[s.pattern for s in COMMANDS])
 @pytest.mark.parametrize("make", [switch, router])
 def test_every_command_renders(spec: CommandSpec, make: Callable[[], DeviceState]) -> None:
-    text = spec.render(_ctx(make(), vrf="default"))
+    text = spec.render(_ctx(make(), vrf="default", **LOOKUP))
     assert text == "" or text.endswith("\n"), text
     assert "None" not in text.replace("None - Not defined", ""), text
 

@@ -34,7 +34,8 @@ N = IPv4Network
 CDP, LLDP = NeighborProtocol.CDP, NeighborProtocol.LLDP
 NXOS_SW = "Cisco Nexus Operating System (NX-OS) Software, Version 10.2(5)"
 IOS_SW = "Cisco IOS Software [Cupertino], Catalyst L3 Switch Software (CAT9K_IOSXE), Version 17.9.4a"
-UNPARSED = {"show running-config", "show bgp ipv4 unicast summary vrf all"}  # no ntc-templates template
+# No ntc-templates template for these.
+UNPARSED = {"show running-config", "show bgp ipv4 unicast summary vrf all", "show bgp all summary vrf all"}
 
 
 def _interfaces() -> list[Interface]:

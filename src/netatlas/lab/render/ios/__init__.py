@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from netatlas.lab.model import RouteProto
 from netatlas.lab.render.base import CommandSpec
-from netatlas.lab.render.ios import config, interfaces, neighbors, protocols, switching, system, tables
+from netatlas.lab.render.ios import (
+    bgp_neighbors,
+    config,
+    interfaces,
+    neighbors,
+    protocols,
+    route_detail,
+    switching,
+    system,
+    tables,
+)
 from netatlas.lab.render.ios.routes import route_renderer, route_renderer_all_vrfs
 
 _C, _L, _S, _O, _B = (RouteProto.CONNECTED, RouteProto.LOCAL, RouteProto.STATIC, RouteProto.OSPF, RouteProto.BGP)
@@ -32,7 +42,30 @@ def _route_commands() -> list[CommandSpec]:
             CommandSpec(f"show ip route vrf =* {word}", route_renderer_all_vrfs(*protos)),
             CommandSpec(f"show ip route vrf <vrf> {word}", route_renderer(*protos)),
         ]
+    specs += [
+        CommandSpec(f"show ip route{vrf} <address>{mask}", route_detail.show_ip_route_detail)
+        for vrf in ("", " vrf <vrf>")
+        for mask in ("", " <mask>")
+    ]
     return specs
+
+
+def _bgp_neighbor_commands() -> list[CommandSpec]:
+    """What NAPALM's ``get_bgp_neighbors[_detail]``/``get_route_to`` and ntc-templates ask for."""
+    default, vrf = (
+        bgp_neighbors.neighbors_renderer(bgp_neighbors.in_default),
+        bgp_neighbors.neighbors_renderer(bgp_neighbors.in_vrf),
+    )
+    unused = ("ipv4 multicast", "ipv6 unicast", "ipv6 multicast", "vpnv6 unicast all", "ipv4 mdt all")
+    return [
+        CommandSpec("show ip bgp neighbors", default),
+        CommandSpec("show ip bgp ipv4 unicast neighbors <neighbor>", default),
+        CommandSpec("show ip bgp vpnv4 all neighbors", vrf),
+        CommandSpec("show ip bgp vpnv4 all neighbors <neighbor>", vrf),
+        CommandSpec("show bgp ipv4 unicast neighbors", default),
+        CommandSpec("show bgp vpnv4 unicast all neighbors", vrf),
+        *[CommandSpec(f"show bgp {family} neighbors", bgp_neighbors.no_peers) for family in unused],
+    ]
 
 
 COMMANDS: list[CommandSpec] = [
@@ -58,7 +91,11 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("show ip ospf neighbor detail", protocols.show_ip_ospf_neighbor_detail),
     CommandSpec("show ip bgp summary", protocols.show_ip_bgp_summary),
     CommandSpec("show bgp all summary", protocols.show_bgp_all_summary),
+    CommandSpec("show ip bgp all summary", protocols.show_bgp_all_summary),
     CommandSpec("show ip bgp", protocols.show_ip_bgp),
+    CommandSpec("show ip bgp <prefix>", route_detail.show_ip_bgp_prefix),
+    *_bgp_neighbor_commands(),
+    CommandSpec("show ip protocols", route_detail.show_ip_protocols),
     CommandSpec("show ip arp", tables.show_ip_arp),
     CommandSpec("show ip arp vrf <vrf>", tables.show_ip_arp),
     CommandSpec("show arp", tables.show_arp),

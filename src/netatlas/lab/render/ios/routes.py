@@ -23,7 +23,7 @@ _OSPF_TYPE = {"intra": "", "inter": "IA", "ext1": "E1", "ext2": "E2", "nssa1": "
 _DEFAULT = IPv4Network("0.0.0.0/0")
 
 
-def _distance(route: Route) -> int:
+def admin_distance(route: Route) -> int:
     if route.distance:
         return route.distance
     if route.protocol is RouteProto.BGP:
@@ -42,7 +42,7 @@ def _via(route: Route, index: int) -> str:
     hop = route.next_hops[index]
     if route.protocol in (RouteProto.CONNECTED, RouteProto.LOCAL) or hop.address is None:
         return f"is directly connected, {hop.interface}"
-    text = f"[{_distance(route)}/{route.metric}] via {ip_text(hop.address) if hop.address else None}"
+    text = f"[{admin_distance(route)}/{route.metric}] via {ip_text(hop.address) if hop.address else None}"
     if route.protocol in (RouteProto.OSPF, RouteProto.BGP):
         text += f", {route.age}"
     if hop.interface and route.protocol is not RouteProto.BGP:
@@ -58,7 +58,7 @@ def _route_lines(route: Route, with_mask: bool, nested: bool) -> list[str]:
     return [head + first, *rest]
 
 
-def _classful(prefix: IPv4Network) -> IPv4Network:
+def classful(prefix: IPv4Network) -> IPv4Network:
     first = prefix.network_address.packed[0]
     length = 8 if first < 128 else 16 if first < 192 else 24
     return IPv4Network((int(prefix.network_address) >> (32 - length) << (32 - length), length))
@@ -68,7 +68,7 @@ def _groups(routes: Sequence[Route]) -> list[tuple[IPv4Network, list[Route]]]:
     """Routes grouped under their classful network; supernets stand alone (own group)."""
     groups: dict[IPv4Network, list[Route]] = {}
     for route in routes:
-        major = _classful(route.prefix)
+        major = classful(route.prefix)
         key = major if route.prefix.prefixlen >= major.prefixlen else route.prefix
         groups.setdefault(key, []).append(route)
     order = sorted(groups, key=lambda n: (int(n.network_address), n.prefixlen))

@@ -66,6 +66,7 @@ _ROWS: list[tuple[str, RenderFn]] = [
     ("show ip bgp summary", protocols.show_ip_bgp_summary),
     ("show ip bgp summary vrf all", protocols.show_ip_bgp_summary_vrf_all),
     ("show bgp ipv4 unicast summary vrf all", protocols.show_ip_bgp_summary_vrf_all),
+    ("show bgp all summary vrf all", protocols.show_ip_bgp_summary_vrf_all),  # NAPALM nxos_ssh get_bgp_neighbors
     ("show ip arp", tables.show_ip_arp),
     ("show ip arp vrf all", tables.show_ip_arp_vrf_all),
     ("show ip arp vrf <vrf>", tables.show_ip_arp_vrf),
