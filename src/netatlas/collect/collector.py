@@ -1,0 +1,239 @@
+"""Collect one device: one session, the platform's plan command by command, one result.
+
+:func:`collect_device` never raises for a device problem; it returns a
+:class:`~netatlas.domain.records.DeviceResult`:
+
+- unknown platform: ``unsupported_platform``, no connection is made;
+- connection-level failure (connect, login, ``enable``, a command timing out or the session
+  dropping): the device fails with that kind; what was collected before is kept;
+- a command the device rejects, or whose output does not parse: recorded on that command's
+  :class:`~netatlas.domain.records.CommandOutput` (raw output kept, ``error_kind`` set), the
+  session goes on with the next command, and the device ends **failed with the first such
+  kind** (``command_rejected`` or ``parse_error``) while its other records are still returned,
+  so the caller stores them next to the failure;
+- ``should_stop()`` returning True before a command (or before connecting): ``cancelled``, with
+  everything finished so far kept;
+- the whole device taking longer than ``timeouts.device``: ``timeout``.
+
+Retries are not done here: the job engine retries transient kinds. Error texts never contain
+the credential's password or enable secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from netatlas.collect.platforms import PLATFORMS, PlatformSpec
+from netatlas.collect.transport import ConnectFn, RejectedWithOutput, SshTransport, Timeouts, Transport
+from netatlas.domain.errors import CollectError, CommandRejected, ParseError
+from netatlas.domain.inventory import Credential, InventoryDevice
+from netatlas.domain.records import (
+    CommandOutput,
+    DataType,
+    DeviceRecords,
+    DeviceResult,
+    ErrorKind,
+    Facts,
+    Neighbor,
+)
+
+log = logging.getLogger(__name__)
+
+ParseFn = Callable[[str, str, str, frozenset[DataType]], Awaitable[DeviceRecords]]
+StopFn = Callable[[], Awaitable[bool]]
+StepFn = Callable[[str], Awaitable[None]]
+
+CONNECT_STEP = "connect"
+_ORDER = {data_type: i for i, data_type in enumerate(DataType)}
+_LISTS = ("interfaces", "neighbors", "routes", "ospf_neighbors", "bgp_sessions", "mac_table", "arp")
+
+
+async def collect_device(
+    device: InventoryDevice,
+    credential: Credential,
+    wanted: frozenset[DataType],
+    *,
+    timeouts: Timeouts,
+    parse: ParseFn,
+    should_stop: StopFn | None = None,
+    on_step: StepFn | None = None,
+    connect: ConnectFn = SshTransport.connect,
+) -> DeviceResult:
+    """Collect ``wanted`` (facts always) from ``device`` in one session; see the module docstring.
+
+    ``on_step`` is told ``"connect"`` and then each command before it is sent.
+    """
+    started = time.perf_counter()
+    spec = PLATFORMS.get(device.platform)
+    if spec is None:
+        known = ", ".join(sorted(PLATFORMS))
+        return DeviceResult(device.name, ok=False, error_kind=ErrorKind.UNSUPPORTED_PLATFORM,
+                            error=f"{device.name}: platform {device.platform!r} is not supported (known: {known})")
+    run = _DeviceRun(device, credential, spec, timeouts, parse, should_stop, on_step)
+    try:
+        async with asyncio.timeout(timeouts.device):
+            await run.execute(wanted, connect)
+    except TimeoutError:
+        run.fail(ErrorKind.TIMEOUT, f"{device.name}: the device time budget of {timeouts.device:g} s ran out "
+                                    f"during {run.step} (device timeout)")
+    except CollectError as exc:
+        run.fail(exc.kind, str(exc))
+    finally:
+        await run.close()
+    return run.result(time.perf_counter() - started)
+
+
+class _DeviceRun:
+    """The state of one device's collection: transport, records so far, outputs, failure."""
+
+    def __init__(self, device: InventoryDevice, credential: Credential, spec: PlatformSpec, timeouts: Timeouts,
+                 parse: ParseFn, should_stop: StopFn | None, on_step: StepFn | None) -> None:
+        self.device, self.credential, self.spec, self.timeouts = device, credential, spec, timeouts
+        self._parse, self._should_stop, self._on_step = parse, should_stop, on_step
+        self.records = DeviceRecords()
+        self.outputs: list[CommandOutput] = []
+        self.step = "start"
+        self.transport: Transport | None = None
+        self.failure: tuple[ErrorKind, str] | None = None
+
+    async def execute(self, wanted: frozenset[DataType], connect: ConnectFn) -> None:
+        if await self._stopped(CONNECT_STEP):
+            return
+        await self._announce(CONNECT_STEP)
+        dev = self.device
+        self.transport = await connect(dev.host, dev.port, self.credential, self.spec, self.timeouts)
+        for command, types in self.spec.plan(wanted | {DataType.FACTS}):
+            if await self._stopped(command):
+                return
+            partial = await self._run(command, types)
+            if partial is None:
+                continue
+            for data_type, template in self.spec.per_interface.items():
+                if data_type in types:
+                    partial = await self._follow_up(data_type, template, partial)
+            merge_into(self.records, partial)
+            if self.failure is not None:  # cancelled during the follow-ups
+                return
+
+    async def _run(self, command: str, types: frozenset[DataType]) -> DeviceRecords | None:
+        """Send and parse one command; a rejection or parse failure is recorded and gives None."""
+        assert self.transport is not None
+        await self._announce(command)
+        started = time.perf_counter()
+        try:
+            text = await self.transport.send(command, self.timeouts.command)
+        except CommandRejected as exc:
+            output = exc.output if isinstance(exc, RejectedWithOutput) else ""
+            self._record(command, types, output, started, ErrorKind.COMMAND_REJECTED, str(exc))
+            return None
+        elapsed = time.perf_counter() - started
+        try:
+            partial = await self._parse(self.spec.name, command, text, types)
+        except ParseError as exc:
+            self._record(command, types, text, started, ErrorKind.PARSE_ERROR, f"{command!r}: {exc}", elapsed)
+            return None
+        except Exception as exc:  # a parser bug must fail this command, not the whole job
+            log.exception("parser crashed on %s %r", self.spec.name, command)
+            error = f"{command!r}: the parser crashed: {type(exc).__name__}: {exc}"
+            self._record(command, types, text, started, ErrorKind.PARSE_ERROR, error, elapsed)
+            return None
+        self._record(command, types, text, started, elapsed=elapsed)
+        return partial
+
+    async def _follow_up(self, data_type: DataType, template: str, brief: DeviceRecords) -> DeviceRecords:
+        """Replace the brief neighbors of ``data_type`` by the per-interface detail ones.
+
+        An interface whose detail command fails keeps its brief neighbors (the failure is
+        recorded on that command). Cancelling stops the follow-ups; brief ones are kept.
+        """
+        protocol = data_type.value
+        mine = [n for n in brief.neighbors if n.protocol == protocol]
+        kept: list[Neighbor] = [n for n in brief.neighbors if n.protocol != protocol]
+        for interface in dict.fromkeys(n.local_interface for n in mine):
+            command = template.format(interface=interface)
+            detail = None if await self._stopped(command) else await self._run(command, frozenset({data_type}))
+            if detail is None:
+                kept += [n for n in mine if n.local_interface == interface]
+            else:
+                kept += [n for n in detail.neighbors if n.protocol == protocol]
+        brief.neighbors = kept
+        return brief
+
+    async def _stopped(self, next_step: str) -> bool:
+        if self.failure is not None:
+            return True
+        if self._should_stop is None or not await self._should_stop():
+            return False
+        done = len(self.outputs)
+        self.failure = (ErrorKind.CANCELLED, f"{self.device.name}: cancelled before {next_step!r} "
+                                             f"({done} command(s) done)")
+        return True
+
+    async def _announce(self, step: str) -> None:
+        self.step = repr(step)
+        if self._on_step is not None:
+            await self._on_step(step)
+
+    def _record(self, command: str, types: frozenset[DataType], output: str, started: float,
+                kind: ErrorKind | None = None, error: str = "", elapsed: float | None = None) -> None:
+        duration = time.perf_counter() - started if elapsed is None else elapsed
+        primary = min(types, key=_ORDER.__getitem__)
+        self.outputs.append(CommandOutput(command, primary, output, round(duration, 6), kind, self._scrub(error)))
+
+    def fail(self, kind: ErrorKind, error: str) -> None:
+        self.failure = (kind, error)
+
+    async def close(self) -> None:
+        transport, self.transport = self.transport, None
+        if transport is not None:
+            await transport.close()
+
+    def result(self, duration: float) -> DeviceResult:
+        kind, error = self.failure if self.failure is not None else _command_failure(self.outputs)
+        return DeviceResult(self.device.name, ok=kind is None, records=self.records, outputs=self.outputs,
+                            error_kind=kind, error=self._scrub(error), duration_s=round(duration, 6))
+
+    def _scrub(self, text: str) -> str:
+        for secret in (self.credential.password, self.credential.enable_secret):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+
+def _command_failure(outputs: list[CommandOutput]) -> tuple[ErrorKind | None, str]:
+    """The device-level kind and message for per-command failures (the first one's kind)."""
+    failed = [o for o in outputs if o.error_kind is not None]
+    if not failed:
+        return None, ""
+    shown = "; ".join(o.error for o in failed[:3])
+    more = f" (and {len(failed) - 3} more)" if len(failed) > 3 else ""
+    return failed[0].error_kind, f"{len(failed)} of {len(outputs)} command(s) failed: {shown}{more}"
+
+
+def merge_into(into: DeviceRecords, partial: DeviceRecords) -> None:
+    """Add ``partial`` to ``into``: lists are extended, facts are combined field by field.
+
+    Examples:
+        >>> a = DeviceRecords(facts=Facts("r1", model="C9300"))
+        >>> merge_into(a, DeviceRecords(facts=Facts("r1.lab.net", serial="X1")))
+        >>> a.facts
+        Facts(hostname='r1', model='C9300', serial='X1', os_version='', vendor='', uptime='')
+        >>> merge_into(a, DeviceRecords(neighbors=[Neighbor("lldp", "ge-0/0/1", "sw1", "Gi1")]))
+        >>> len(a.neighbors)
+        1
+    """
+    for name in _LISTS:
+        getattr(into, name).extend(getattr(partial, name))
+    into.facts = _merge_facts(into.facts, partial.facts)
+
+
+def _merge_facts(old: Facts | None, new: Facts | None) -> Facts | None:
+    """Fields already known win; empty ones are filled from ``new``."""
+    if old is None or new is None:
+        return old or new
+    filled = {f.name: getattr(new, f.name) for f in dataclasses.fields(Facts) if not getattr(old, f.name)}
+    return dataclasses.replace(old, **filled)

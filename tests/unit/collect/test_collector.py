@@ -1,0 +1,328 @@
+"""collect_device with a scripted FakeTransport: plan, session, cancel, follow-ups, errors, timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import pytest
+
+from netatlas.collect.collector import ParseFn, collect_device
+from netatlas.collect.fake import FakeConnector, FakeTransport, Reply, Script, rejected
+from netatlas.collect.platforms import PLATFORMS
+from netatlas.collect.transport import Timeouts
+from netatlas.domain.errors import AuthFailed, CollectError, DeviceTimeout, Disconnected, ParseError, Unreachable
+from netatlas.domain.inventory import Credential, InventoryDevice
+from netatlas.domain.records import DataType, DeviceRecords, DeviceResult, ErrorKind, Facts, Neighbor
+
+T = TypeVar("T")
+PASSWORD, SECRET = "pw-Zq81-secret", "en-Kx44-secret"
+CRED = Credential("lab", "netops", PASSWORD, SECRET)
+TIMEOUTS = Timeouts(connect=1.0, command=1.0, device=5.0)
+ALL = frozenset(DataType)
+HOST = "192.0.2.1"
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def device(platform: str = "cisco_ios", name: str = "r1") -> InventoryDevice:
+    return InventoryDevice(name, HOST, platform, "lab", port=2222)
+
+
+def plan(platform: str, wanted: frozenset[DataType] = ALL) -> list[str]:
+    return [command for command, _ in PLATFORMS[platform].plan(wanted)]
+
+
+def script_for(platform: str, wanted: frozenset[DataType] = ALL, /, **special: str | Reply) -> Script:
+    """Every planned command answers ``<command> output``; ``special`` overrides by command with _ for space."""
+    script: dict[str, str | Reply] = {c: f"{c} output\n" for c in plan(platform, wanted)}
+    script.update({k.replace("_", " "): v for k, v in special.items()})
+    return script
+
+
+async def parse_facts(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+    """A fake parser: facts from ``show version``, nothing else; ``junk`` does not parse."""
+    if "junk" in text:
+        raise ParseError(f"no template row matched ({len(text)} characters)")
+    if command == "show version":
+        return DeviceRecords(facts=Facts("r1", model="C9300"))
+    return DeviceRecords()
+
+
+def collect(platform: str, transport: FakeTransport, wanted: frozenset[DataType] = ALL,
+            parse: ParseFn = parse_facts, timeouts: Timeouts = TIMEOUTS, **kw: Any) -> DeviceResult:
+    connector = kw.pop("connector", None) or FakeConnector({HOST: transport})
+    return run(collect_device(device(platform), CRED, wanted, timeouts=timeouts, parse=parse,
+                              connect=connector, **kw))
+
+
+# ----- plan order, one session ---------------------------------------------------------------
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_runs_the_plan_in_order_in_one_session(platform: str) -> None:
+    transport = FakeTransport(script_for(platform))
+    connector = FakeConnector({HOST: transport})
+    result = collect(platform, transport, connector=connector)
+    assert result.ok, result.error
+    assert transport.sent == plan(platform)
+    assert connector.calls == [(HOST, 2222, "lab")]
+    assert transport.closed
+    assert [o.command for o in result.outputs] == plan(platform)
+    assert all(o.output == f"{o.command} output\n" and o.error_kind is None for o in result.outputs)
+    assert set(transport.timeouts) == {TIMEOUTS.command}
+
+
+def test_facts_are_always_collected_first() -> None:
+    transport = FakeTransport(script_for("cisco_ios", frozenset({DataType.ARP})))
+    result = collect("cisco_ios", transport, frozenset({DataType.ARP}))
+    assert transport.sent == ["show version", "show ip arp"]
+    assert result.records.facts == Facts("r1", model="C9300")
+    assert [o.data_type for o in result.outputs] == [DataType.FACTS, DataType.ARP]
+
+
+def test_several_route_types_share_one_command_and_one_output() -> None:
+    routes = frozenset({DataType.STATIC_ROUTES, DataType.BGP_ROUTES})
+    transport = FakeTransport(script_for("cisco_ios", routes))
+    result = collect("cisco_ios", transport, routes)
+    assert transport.sent == ["show version", "show ip route vrf *"]
+    assert result.outputs[1].data_type is DataType.STATIC_ROUTES  # the first of the types it serves
+
+
+def test_partial_records_are_merged_and_facts_combined() -> None:
+    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+        if command == "show version":
+            return DeviceRecords(facts=Facts("", model="DCS-7050", os_version="4.30"))
+        if command == "show hostname":
+            return DeviceRecords(facts=Facts("leaf1"))
+        if command == "show lldp neighbors detail":
+            return DeviceRecords(neighbors=[Neighbor("lldp", "Ethernet1", "spine1", "Ethernet1/1")])
+        return DeviceRecords()
+
+    result = collect("arista_eos", FakeTransport(script_for("arista_eos")), parse=parse)
+    assert result.ok
+    assert result.records.facts == Facts("leaf1", model="DCS-7050", os_version="4.30")
+    assert [n.remote_name for n in result.records.neighbors] == ["spine1"]
+
+
+def test_steps_are_reported_before_each_command() -> None:
+    steps: list[str] = []
+
+    async def on_step(step: str) -> None:
+        steps.append(step)
+
+    transport = FakeTransport(script_for("cisco_nxos"))
+    collect("cisco_nxos", transport, on_step=on_step)
+    assert steps == ["connect", *plan("cisco_nxos")]
+
+
+# ----- cancel ----------------------------------------------------------------------------------
+def test_cancel_between_commands_keeps_what_was_collected() -> None:
+    transport = FakeTransport(script_for("cisco_ios"))
+    asked: list[int] = []
+
+    async def should_stop() -> bool:
+        asked.append(len(transport.sent))
+        return len(transport.sent) >= 2
+
+    result = collect("cisco_ios", transport, should_stop=should_stop)
+    assert not result.ok
+    assert result.error_kind is ErrorKind.CANCELLED
+    assert transport.sent == plan("cisco_ios")[:2]
+    assert asked == [0, 0, 1, 2]  # before connecting, then before each command
+    assert [o.command for o in result.outputs] == plan("cisco_ios")[:2]
+    assert result.records.facts is not None
+    assert repr(plan("cisco_ios")[2]) in result.error
+    assert transport.closed
+
+
+def test_cancel_before_connecting_makes_no_connection() -> None:
+    async def should_stop() -> bool:
+        return True
+
+    connector = FakeConnector()
+    result = run(collect_device(device(), CRED, ALL, timeouts=TIMEOUTS, parse=parse_facts,
+                                should_stop=should_stop, connect=connector))
+    assert result.error_kind is ErrorKind.CANCELLED
+    assert connector.calls == []
+    assert result.outputs == []
+
+
+# ----- per-interface follow-ups (JunOS LLDP) ----------------------------------------------------
+BRIEF = [Neighbor("lldp", "ge-0/0/1", "sw1", "Gi1/0/1"), Neighbor("lldp", "ge-0/0/2", "sw2", "Gi1/0/2"),
+         Neighbor("lldp", "ge-0/0/1", "sw3", "Gi1/0/3")]
+
+
+async def parse_junos_lldp(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+    if command == "show lldp neighbors":
+        return DeviceRecords(neighbors=list(BRIEF))
+    if command.startswith("show lldp neighbors interface "):
+        interface = command.rsplit(" ", 1)[1]
+        return DeviceRecords(neighbors=[Neighbor("lldp", interface, f"detail-{interface}", "x", mgmt_ip="10.0.0.9")])
+    return DeviceRecords()
+
+
+def test_junos_lldp_uses_per_interface_detail_instead_of_brief() -> None:
+    lldp = frozenset({DataType.LLDP})
+    details = {f"show lldp neighbors interface {i}": f"detail {i}\n" for i in ("ge-0/0/1", "ge-0/0/2")}
+    transport = FakeTransport({**script_for("juniper_junos", lldp), **details})
+    result = collect("juniper_junos", transport, lldp, parse=parse_junos_lldp)
+    assert result.ok, result.error
+    assert transport.sent == ["show version", "show lldp neighbors", *details]  # one per distinct interface
+    assert [(n.local_interface, n.remote_name) for n in result.records.neighbors] == [
+        ("ge-0/0/1", "detail-ge-0/0/1"), ("ge-0/0/2", "detail-ge-0/0/2")]
+    assert [o.data_type for o in result.outputs[2:]] == [DataType.LLDP, DataType.LLDP]
+
+
+def test_a_failed_detail_command_keeps_that_interfaces_brief_neighbors() -> None:
+    lldp = frozenset({DataType.LLDP})
+    script = {**script_for("juniper_junos", lldp), "show lldp neighbors interface ge-0/0/2": "detail\n",
+              "show lldp neighbors interface ge-0/0/1": rejected("show lldp neighbors interface ge-0/0/1")}
+    result = collect("juniper_junos", FakeTransport(script), lldp, parse=parse_junos_lldp)
+    assert result.error_kind is ErrorKind.COMMAND_REJECTED
+    assert [n.remote_name for n in result.records.neighbors] == ["sw1", "sw3", "detail-ge-0/0/2"]
+
+
+def test_other_platforms_have_no_follow_ups() -> None:
+    lldp = frozenset({DataType.LLDP})
+    transport = FakeTransport(script_for("cisco_ios", lldp))
+    result = collect("cisco_ios", transport, lldp, parse=parse_junos_lldp)
+    assert transport.sent == ["show version", "show lldp neighbors detail"]
+    assert result.ok
+
+
+# ----- error classification -----------------------------------------------------------------------
+@pytest.mark.parametrize(("error", "kind"), [
+    (Unreachable(f"{HOST}:2222: cannot connect: Connection refused"), ErrorKind.UNREACHABLE),
+    (AuthFailed(f"{HOST}:2222: authentication refused for user 'netops'"), ErrorKind.AUTH_FAILED),
+    (DeviceTimeout(f"{HOST}:2222: SSH connect did not finish within 1 s"), ErrorKind.TIMEOUT),
+    (Disconnected(f"{HOST}:2222: connection lost during SSH login"), ErrorKind.DISCONNECTED),
+])
+def test_connection_failures_fail_the_device_with_their_kind(error: CollectError, kind: ErrorKind) -> None:
+    connector = FakeConnector(errors={HOST: error})
+    result = run(collect_device(device(), CRED, ALL, timeouts=TIMEOUTS, parse=parse_facts, connect=connector))
+    assert (result.ok, result.error_kind, result.error) == (False, kind, str(error))
+    assert result.outputs == []
+
+
+def test_unsupported_platform_makes_no_connection() -> None:
+    connector = FakeConnector()
+    result = run(collect_device(device("hp_procurve"), CRED, ALL, timeouts=TIMEOUTS, parse=parse_facts,
+                                connect=connector))
+    assert result.error_kind is ErrorKind.UNSUPPORTED_PLATFORM
+    assert "'hp_procurve'" in result.error
+    assert connector.calls == []
+
+
+def test_disconnect_mid_plan_keeps_earlier_outputs() -> None:
+    cmds = plan("cisco_ios")
+    lost = Disconnected(f"{HOST}:2222: connection lost while waiting for the output of {cmds[2]!r}")
+    transport = FakeTransport({**script_for("cisco_ios"), cmds[2]: Reply(error=lost)})
+    result = collect("cisco_ios", transport)
+    assert result.error_kind is ErrorKind.DISCONNECTED
+    assert repr(cmds[2]) in result.error
+    assert [o.command for o in result.outputs] == cmds[:2]
+    assert result.records.facts is not None
+    assert transport.sent == cmds[:3]
+    assert transport.closed
+
+
+def test_rejected_command_is_recorded_and_the_rest_still_runs() -> None:
+    transport = FakeTransport(script_for("cisco_ios", show_ip_arp=rejected("show ip arp")))
+    result = collect("cisco_ios", transport)
+    assert transport.sent == plan("cisco_ios")
+    assert result.error_kind is ErrorKind.COMMAND_REJECTED and not result.ok
+    arp = next(o for o in result.outputs if o.command == "show ip arp")
+    assert (arp.error_kind, arp.output) == (ErrorKind.COMMAND_REJECTED, "% Authorization failed.\n")
+    assert "'show ip arp'" in result.error
+    assert [o.command for o in result.outputs if o.error_kind is None] == [c for c in plan("cisco_ios")
+                                                                           if c != "show ip arp"]
+    assert result.records.facts is not None  # the other records are still returned
+
+
+def test_unparseable_output_is_kept_raw_with_a_parse_error() -> None:
+    transport = FakeTransport(script_for("cisco_nxos", show_interface="junk junk\n"))
+    result = collect("cisco_nxos", transport)
+    assert result.error_kind is ErrorKind.PARSE_ERROR
+    bad = next(o for o in result.outputs if o.command == "show interface")
+    assert (bad.error_kind, bad.output) == (ErrorKind.PARSE_ERROR, "junk junk\n")
+    assert "'show interface'" in bad.error and "no template row matched" in bad.error
+    assert len(result.outputs) == len(plan("cisco_nxos"))
+
+
+def test_the_first_failed_command_gives_the_device_kind() -> None:
+    transport = FakeTransport(script_for("cisco_ios", show_ip_arp="junk\n", show_interfaces=rejected("x")))
+    result = collect("cisco_ios", transport)
+    order = [o.command for o in result.outputs if o.error_kind is not None]
+    assert order == ["show ip arp", "show interfaces"]
+    assert result.error_kind is ErrorKind.PARSE_ERROR
+    assert result.error.startswith(f"2 of {len(plan('cisco_ios'))} command(s) failed")
+
+
+def test_a_crashing_parser_fails_only_that_command() -> None:
+    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+        if command == "show ip arp":
+            raise KeyError("mac")
+        return DeviceRecords()
+
+    result = collect("cisco_ios", FakeTransport(script_for("cisco_ios")), parse=parse)
+    assert result.error_kind is ErrorKind.PARSE_ERROR
+    assert "parser crashed: KeyError" in result.outputs[1].error
+    assert len(result.outputs) == len(plan("cisco_ios"))
+
+
+# ----- timeouts -------------------------------------------------------------------------------------
+def test_command_timeout_fails_the_device() -> None:
+    cmds = plan("cisco_ios")
+    transport = FakeTransport(script_for("cisco_ios", show_ip_arp=Reply("late\n", delay=0.5)))
+    result = collect("cisco_ios", transport, timeouts=Timeouts(connect=1, command=0.05, device=5))
+    assert result.error_kind is ErrorKind.TIMEOUT
+    assert "0.05 s" in result.error and "'show ip arp'" in result.error
+    assert transport.sent == cmds[:2]
+    assert 0.05 <= result.duration_s < 0.5
+
+
+def test_device_budget_covers_the_whole_device() -> None:
+    transport = FakeTransport(script_for("cisco_ios"), delay=0.04)
+    result = collect("cisco_ios", transport, timeouts=Timeouts(connect=1, command=1, device=0.15))
+    assert result.error_kind is ErrorKind.TIMEOUT
+    assert "device time budget of 0.15 s" in result.error
+    assert 3 <= len(transport.sent) <= 4
+    assert repr(transport.sent[-1]) in result.error  # names the command it was on
+    assert result.duration_s < 0.5
+    assert transport.closed
+
+
+def test_connect_timeout() -> None:
+    connector = FakeConnector({HOST: FakeTransport({})}, delay=10)
+    result = run(collect_device(device(), CRED, ALL, timeouts=Timeouts(connect=0.05, command=1, device=5),
+                                parse=parse_facts, connect=connector))
+    assert result.error_kind is ErrorKind.TIMEOUT
+    assert "0.05 s" in result.error
+
+
+def test_device_budget_also_bounds_the_connect() -> None:
+    connector = FakeConnector({HOST: FakeTransport({})}, delay=0.5)
+    result = run(collect_device(device(), CRED, ALL, timeouts=Timeouts(connect=1, command=1, device=0.05),
+                                parse=parse_facts, connect=connector))
+    assert result.error_kind is ErrorKind.TIMEOUT
+    assert "during 'connect'" in result.error
+
+
+# ----- secrets -------------------------------------------------------------------------------------
+def test_no_secret_in_any_error_text() -> None:
+    async def leaky_parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+        if command != "show version":
+            raise ParseError(f"unexpected line {text.strip()!r}")
+        return DeviceRecords()
+
+    leaks = f"enable secret {SECRET} password {PASSWORD}\n"
+    script: dict[str, str | Reply] = {c: leaks for c in plan("cisco_ios")}
+    script["show ip arp"] = Reply(error=AuthFailed(f"refused {PASSWORD}"))
+    result = collect("cisco_ios", FakeTransport(script), parse=leaky_parse)
+    texts = [result.error, *(o.error for o in result.outputs)]
+    assert result.error_kind is ErrorKind.AUTH_FAILED
+    assert any("***" in t for t in texts)
+    assert not any(PASSWORD in t or SECRET in t for t in texts)
+    assert PASSWORD not in repr(CRED) and SECRET not in repr(CRED)
