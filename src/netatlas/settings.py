@@ -1,0 +1,184 @@
+"""The one settings object: environment variables with the ``NETATLAS_`` prefix, checked at load time.
+
+Every command, the API and the workers call :func:`load_settings` once; a bad value stops them
+before they touch a device or the database, with a :class:`ConfigError` naming the variable::
+
+    NETATLAS_HOME             ~/.local/share/netatlas   where the default database and key file live
+    NETATLAS_DATABASE_URL     sqlite:///$NETATLAS_HOME/netatlas.db
+    NETATLAS_SECRET_KEY       (unset)                   passphrase that encrypts stored credentials
+    NETATLAS_KEY_FILE         $NETATLAS_HOME/secret.key used when NETATLAS_SECRET_KEY is unset
+    NETATLAS_ENVIRONMENT      development               or production (then a real key is required)
+    NETATLAS_CONCURRENCY      100                       devices read at once, 1..2000
+    NETATLAS_CONNECT_TIMEOUT  10                        seconds to open and log in to one SSH session
+    NETATLAS_COMMAND_TIMEOUT  30                        seconds for one command's output
+    NETATLAS_DEVICE_TIMEOUT   300                       seconds for one device, every command included
+    NETATLAS_RETRIES          3                         attempts per device on transient errors (1: no retry)
+    NETATLAS_RETRY_BACKOFF    1.0                       first retry delay in seconds, doubled each time
+    NETATLAS_RETENTION        10                        snapshots kept per device
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from netatlas.domain.errors import ConfigError
+
+ENV_PREFIX = "NETATLAS_"
+DEFAULT_HOME = Path("~/.local/share/netatlas")
+# Values people paste from examples; refused as a secret key in production.
+PLACEHOLDER_KEYS = frozenset({"changethis", "changeme", "change-me", "secret", "password", "netatlas", "default"})
+MIN_PRODUCTION_KEY_LENGTH = 16
+_SENSITIVE = frozenset({"secret_key", "database_url"})  # never echoed in an error message
+_DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field``.
+
+    Examples:
+        >>> env_name("database_url")
+        'NETATLAS_DATABASE_URL'
+    """
+    return ENV_PREFIX + field.upper()
+
+
+def normalize_database_url(url: str) -> str:
+    """Check a database URL and pick the installed PostgreSQL driver (psycopg 3) when none is named.
+
+    Examples:
+        >>> normalize_database_url("postgresql://netatlas@db/netatlas")
+        'postgresql+psycopg://netatlas@db/netatlas'
+        >>> normalize_database_url("sqlite:////var/lib/netatlas/netatlas.db")
+        'sqlite:////var/lib/netatlas/netatlas.db'
+        >>> normalize_database_url("mysql://x@y/z")
+        Traceback (most recent call last):
+        ...
+        ValueError: unsupported database 'mysql': use sqlite:///PATH or postgresql://USER@HOST/DB
+    """
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme in _DRIVERS:
+        url = f"{_DRIVERS[scheme]}://{rest}"
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise ValueError("not a database URL: use sqlite:///PATH or postgresql://USER@HOST/DB") from None
+    if backend not in {"sqlite", "postgresql"}:
+        raise ValueError(f"unsupported database {backend!r}: use sqlite:///PATH or postgresql://USER@HOST/DB")
+    return url
+
+
+def mask_database_url(url: str) -> str:
+    """The URL with its password hidden, for messages and logs.
+
+    Examples:
+        >>> mask_database_url("postgresql+psycopg://netatlas:hunter2@db:5432/netatlas")
+        'postgresql+psycopg://netatlas:***@db:5432/netatlas'
+    """
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparsable URL>"
+
+
+class Settings(BaseSettings):
+    """Validated settings. Build it with :func:`load_settings`, which turns errors into ``ConfigError``."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, case_sensitive=False, frozen=True,
+                                      extra="forbid", validate_default=True)
+
+    home: Path = DEFAULT_HOME
+    database_url: str = ""  # empty: SQLite in ``home``
+    secret_key: SecretStr | None = None
+    key_file: Path | None = None  # None: ``home/secret.key``
+    environment: Literal["development", "production"] = "development"
+    concurrency: int = Field(default=100, ge=1, le=2000)
+    connect_timeout: float = Field(default=10.0, gt=0)
+    command_timeout: float = Field(default=30.0, gt=0)
+    device_timeout: float = Field(default=300.0, gt=0)
+    retries: int = Field(default=3, ge=1, le=10)  # attempts in all, the first included
+    retry_backoff: float = Field(default=1.0, ge=0)
+    retention: int = Field(default=10, ge=1)
+
+    @field_validator("home", "key_file", mode="after")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser()
+
+    @field_validator("secret_key", mode="after")
+    @classmethod
+    def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return normalize_database_url(value) if value.strip() else ""
+
+    @model_validator(mode="after")
+    def _fill_and_check(self) -> Settings:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.home / 'netatlas.db'}")
+        if self.key_file is None:
+            object.__setattr__(self, "key_file", self.home / "secret.key")
+        for name in ("connect_timeout", "command_timeout"):
+            if getattr(self, name) > self.device_timeout:
+                raise ValueError(f"{env_name(name)} must not exceed {env_name('device_timeout')} "
+                                 f"({getattr(self, name):g} > {self.device_timeout:g})")
+        if self.environment == "production":
+            self._check_production_key()
+        return self
+
+    def _check_production_key(self) -> None:
+        if self.secret_key is None:
+            if self.key_path.is_file():
+                return  # a key file provisioned beforehand is fine; it is never generated in production
+            raise ValueError(f"{env_name('secret_key')} is required when {env_name('environment')}=production "
+                             f"(or provision the key file {self.key_path} beforehand, mode 0600)")
+        key = self.secret_key.get_secret_value().strip()
+        if key.lower() in PLACEHOLDER_KEYS or len(key) < MIN_PRODUCTION_KEY_LENGTH:
+            raise ValueError(f"{env_name('secret_key')} is a placeholder or shorter than "
+                             f"{MIN_PRODUCTION_KEY_LENGTH} characters; production needs a real secret")
+
+    @property
+    def key_path(self) -> Path:
+        """The key file, resolved (``home/secret.key`` unless ``NETATLAS_KEY_FILE`` names one)."""
+        return self.key_file if self.key_file is not None else self.home / "secret.key"
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, mask_database_url(value) if name == "database_url" else value
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment, apply ``overrides`` (``None`` values are ignored: unset CLI flags), validate.
+
+    Raises:
+        ConfigError: naming each bad setting by its environment variable.
+    """
+    given = {name: value for name, value in overrides.items() if value is not None}
+    unknown = sorted(set(given) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        lines = [_describe(error) for error in exc.errors()]
+        # ``from None``: pydantic's own message quotes every input, secret key and database password included
+        raise ConfigError("invalid settings:\n" + "\n".join(f"  {line}" for line in lines)) from None
+
+
+def _describe(error: ErrorDetails) -> str:
+    """One line per pydantic error: the variable, what is wrong and (unless secret) the value given."""
+    field = str(error["loc"][0]) if error["loc"] else ""
+    message = error["msg"].removeprefix("Value error, ")
+    if not field:  # a check across settings: the message names the variables itself
+        return message
+    shown = "" if field in _SENSITIVE or field not in Settings.model_fields else f" (got {error['input']!r})"
+    return f"{env_name(field)}: {message}{shown}"
