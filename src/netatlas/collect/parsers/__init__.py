@@ -1,0 +1,24 @@
+"""Parsing and normalisation: raw CLI text -> domain records, through compiled ntc-templates.
+
+Public API:
+
+* :func:`parse_output` -- one command's output -> :class:`~netatlas.domain.records.DeviceRecords`
+  for the data types it serves; raises :class:`~netatlas.domain.errors.ParseError`;
+* :func:`parse_output_async` -- the same, in a shared process pool for outputs over
+  :data:`POOL_THRESHOLD` characters; :func:`shutdown_pool` stops the pool;
+* :func:`merge_records` -- combine the records of several commands of one device.
+"""
+
+from netatlas.collect.parsers.parse import NORMALISERS, merge_records, normaliser, parse_output, select
+from netatlas.collect.parsers.pool import POOL_THRESHOLD, parse_output_async, shutdown_pool
+
+__all__ = [
+    "NORMALISERS",
+    "POOL_THRESHOLD",
+    "merge_records",
+    "normaliser",
+    "parse_output",
+    "parse_output_async",
+    "select",
+    "shutdown_pool",
+]

@@ -1,0 +1,138 @@
+"""Validating converters for template fields: each raises :class:`FieldError` naming the field.
+
+``parse_output`` turns a :class:`FieldError` into a :class:`~netatlas.domain.errors.ParseError`
+that also names the platform and command.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from netatlas.domain.names import canonical_interface, junos_physical, normalize_hostname, normalize_mac
+
+
+class FieldError(ValueError):
+    """A template field holds a value that is not what the field means."""
+
+    def __init__(self, field: str, value: object, why: str) -> None:
+        super().__init__(f"field {field!r}: {why}: {value!r}")
+
+
+def ip(value: str, field: str) -> str:
+    """A validated IPv4/IPv6 address.
+
+    Examples:
+        >>> ip("10.0.0.1", "ip_address")
+        '10.0.0.1'
+        >>> ip("10.0.0.300", "ip_address")
+        Traceback (most recent call last):
+        ...
+        netatlas.collect.parsers.fields.FieldError: field 'ip_address': not an IP address: '10.0.0.300'
+    """
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        raise FieldError(field, value, "not an IP address") from None
+
+
+def optional_ip(value: str, field: str) -> str:
+    """An address, or ``""`` when the field is empty."""
+    return ip(value, field) if value.strip() else ""
+
+
+def prefix(network: str, length: str | int | None, field: str) -> str:
+    """A validated network in ``a.b.c.d/n`` form (``length`` None: ``network`` carries it).
+
+    Examples:
+        >>> prefix("10.1.0.0", "24", "network")
+        '10.1.0.0/24'
+        >>> prefix("10.1.0.0/16", None, "prefix")
+        '10.1.0.0/16'
+    """
+    text = network.strip() if length is None else f"{network.strip()}/{str(length).strip()}"
+    try:
+        return str(ipaddress.ip_network(text, strict=True))
+    except ValueError:
+        raise FieldError(field, text, "not a network prefix") from None
+
+
+def ip_interface(address: str, length: str | int, field: str) -> str:
+    """An interface address ``10.0.0.1/30`` (host bits allowed).
+
+    Examples:
+        >>> ip_interface("10.0.0.1", 30, "ip_address")
+        '10.0.0.1/30'
+    """
+    try:
+        return ipaddress.ip_interface(f"{address.strip()}/{str(length).strip()}").with_prefixlen
+    except ValueError:
+        raise FieldError(field, f"{address}/{length}", "not an interface address") from None
+
+
+def integer(value: str, field: str) -> int:
+    """An integer field.
+
+    Examples:
+        >>> integer(" 110", "distance")
+        110
+    """
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise FieldError(field, value, "not an integer") from None
+
+
+def optional_int(value: str, field: str) -> int | None:
+    return integer(value, field) if value.strip() else None
+
+
+def mac(value: str, field: str) -> str:
+    """A MAC in ``aa:bb:cc:dd:ee:ff`` form.
+
+    Examples:
+        >>> mac("0050.56AB.12CD", "mac_address")
+        '00:50:56:ab:12:cd'
+    """
+    try:
+        return normalize_mac(value)
+    except ValueError:
+        raise FieldError(field, value, "not a MAC address") from None
+
+
+def optional_mac(value: str, field: str) -> str:
+    return mac(value, field) if value.strip() else ""
+
+
+def interface(value: str, platform: str) -> str:
+    """Canonical interface name; ``""`` stays ``""``.
+
+    Examples:
+        >>> interface("Gi1/0/1", "cisco_ios")
+        'GigabitEthernet1/0/1'
+        >>> interface("Eth1/3", "cisco_nxos")
+        'Ethernet1/3'
+    """
+    value = value.strip()
+    return canonical_interface(value, platform) if value else ""
+
+
+def physical(value: str, platform: str) -> str:
+    """Canonical name without a JunOS logical unit (``ge-0/0/1.0`` -> ``ge-0/0/1``).
+
+    Examples:
+        >>> physical("ge-0/0/1.0", "juniper_junos")
+        'ge-0/0/1'
+    """
+    return junos_physical(interface(value, platform))
+
+
+def hostname(value: str) -> str:
+    return normalize_hostname(value)
+
+
+def first(value: Any) -> str:
+    """The first element of a list field, or the string itself."""
+    if isinstance(value, list):
+        return str(value[0]) if value else ""
+    return str(value)

@@ -1,0 +1,97 @@
+"""CDP and LLDP neighbors: one field map per (platform, command), one builder for all.
+
+A :class:`NeighborFields` row names the template field that holds each part of a neighbor; the
+builder normalises names (canonical local port, short lower-case remote name with the raw id kept),
+validates the management address and turns LLDP capabilities into letter codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netatlas.collect.parsers import fields as f
+from netatlas.collect.parsers.common import first_line, lldp_capabilities, port
+from netatlas.collect.parsers.table import Builder, Normaliser, Row, rx
+from netatlas.domain.records import DeviceRecords, Neighbor
+
+
+@dataclass(frozen=True, slots=True)
+class NeighborFields:
+    protocol: str
+    local: str
+    name: str  # the advertised id (CDP Device ID / LLDP System Name)
+    remote_interface: str
+    mgmt: str = ""
+    platform: str = ""
+    capabilities: str = ""
+    fallback_name: str = ""  # used when ``name`` is empty (LLDP without a system name: chassis id)
+
+    def required(self) -> frozenset[str]:
+        names = (self.local, self.name, self.remote_interface, self.mgmt, self.platform, self.capabilities,
+                 self.fallback_name)
+        return frozenset(n for n in names if n)
+
+
+def _get(row: Row, field: str) -> str:
+    return f.first(row[field]).strip() if field else ""
+
+
+def _neighbor(row: Row, m: NeighborFields, platform: str) -> Neighbor:
+    raw = _get(row, m.name) or _get(row, m.fallback_name)
+    caps = _get(row, m.capabilities)
+    return Neighbor(
+        protocol=m.protocol,
+        local_interface=port(_get(row, m.local), platform),
+        remote_name=f.hostname(raw),
+        remote_interface=_get(row, m.remote_interface),
+        remote_name_raw=raw,
+        mgmt_ip=f.optional_ip(_get(row, m.mgmt), m.mgmt or "mgmt"),
+        remote_platform=first_line(_get(row, m.platform)),
+        capabilities=lldp_capabilities(caps) if m.protocol == "lldp" else " ".join(caps.split()),
+    )
+
+
+def builder(m: NeighborFields) -> Builder:
+    def build(rows: list[Row], platform: str) -> DeviceRecords:
+        return DeviceRecords(neighbors=[_neighbor(r, m, platform) for r in rows])
+
+    return build
+
+
+def row(platform: str, command: str, m: NeighborFields, entries: str, quiet: str) -> Normaliser:
+    return Normaliser(platform, command, m.required(), builder(m), rx(entries), rx(quiet))
+
+
+_CDP_QUIET = r"\s*|Total cdp entries displayed : 0"
+_IOS_CDP = NeighborFields("cdp", "local_interface", "neighbor_name", "neighbor_interface", "mgmt_address",
+                          "platform", "capabilities")
+_NXOS_CDP = NeighborFields("cdp", "local_interface", "chassis_id", "neighbor_interface", "mgmt_address",
+                           "platform", "capabilities")
+_IOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbor_port_id", "mgmt_address",
+                           "neighbor_description", "capabilities", "chassis_id")
+_NXOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbor_interface", "mgmt_address",
+                            "neighbor_description", "capabilities", "chassis_id")
+_EOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbor_interface", "mgmt_address",
+                           "neighbor_description", fallback_name="chassis_id")
+_JUNOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbor_interface",
+                             fallback_name="chassis_id")
+_JUNOS_LLDP_DETAIL = NeighborFields("lldp", "local_interface", "system_name", "port_id", "mgmt_address",
+                                    "system_description", "capabilities_enabled", "chassis_id")
+_NXOS_LLDP_QUIET = (
+    r"\s*|Capability codes:|\s+\(R\) Router.*|\s+\(W\) WLAN.*|Device ID\s+Local Intf.*"
+    r"|Total entries displayed: 0"
+)
+
+NORMALISERS: tuple[Normaliser, ...] = (
+    row("cisco_ios", "show cdp neighbors detail", _IOS_CDP, r"^Device ID: ", _CDP_QUIET),
+    row("cisco_nxos", "show cdp neighbors detail", _NXOS_CDP, r"^Device ID:", _CDP_QUIET),
+    row("cisco_ios", "show lldp neighbors detail", _IOS_LLDP, r"^Local Intf: ",
+        r"\s*|-+|Total entries displayed: 0"),
+    row("cisco_nxos", "show lldp neighbors detail", _NXOS_LLDP, r"^Chassis id: ", _NXOS_LLDP_QUIET),
+    row("arista_eos", "show lldp neighbors detail", _EOS_LLDP, r"^  Neighbor \S+",
+        r"\s*|Interface \S+ detected 0 LLDP neighbors:"),
+    row("juniper_junos", "show lldp neighbors", _JUNOS_LLDP, r"^(?:[gx]e|et|ae|fxp|em|me)-?[\d/]*\S*\s+\S+\s+\S+",
+        r"\s*|Local Interface\s+Parent Interface.*"),
+    row("juniper_junos", "show lldp neighbors interface {interface}", _JUNOS_LLDP_DETAIL, r"^Local Interface\s+:",
+        r"\s*|LLDP Neighbor Information:"),
+)

@@ -1,0 +1,148 @@
+"""Routes: per-platform row readers, protocol/type vocabularies as tables, ECMP grouping.
+
+Every platform's reader turns one template row into a :class:`Route` (with one or more next hops);
+:func:`group` then merges rows for the same (VRF, prefix, protocol) into one route with all its
+ECMP next hops, in the order shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from netatlas.collect.parsers import fields as f
+from netatlas.collect.parsers.common import port, vrf_name
+from netatlas.collect.parsers.table import Normaliser, Row, fields, rx
+from netatlas.domain.records import DeviceRecords, NextHop, Route
+
+# Platform protocol words -> (protocol, route_type). Checked by exact word, then by prefix.
+IOS_CODES = {"C": "connected", "L": "local", "S": "static", "O": "ospf", "B": "bgp"}
+IOS_TYPES = {"IA": "inter", "E1": "ext1", "E2": "ext2", "N1": "ext1", "N2": "ext2"}
+EOS_CODES = {
+    "C": ("connected", ""), "S": ("static", ""), "O": ("ospf", "intra"), "O IA": ("ospf", "inter"),
+    "O E1": ("ospf", "ext1"), "O E2": ("ospf", "ext2"), "B E": ("bgp", "external"), "B I": ("bgp", "internal"),
+    "B": ("bgp", ""),
+}
+NXOS_PREFIXES = {"direct": "connected", "local": "local", "static": "static", "ospf-": "ospf", "bgp-": "bgp"}
+NXOS_TYPES = {"intra": "intra", "inter": "inter", "type-1": "ext1", "type-2": "ext2", "internal": "internal",
+              "external": "external"}
+JUNOS_CODES = {"Direct": "connected", "Local": "local", "Static": "static", "OSPF": "ospf", "BGP": "bgp"}
+BGP_DISTANCE_TYPE = {200: "internal", 20: "external"}  # IOS prints no iBGP/eBGP mark: its default distances
+ATTACHED = ("connected", "local")
+
+Reader = Callable[[Row, str], Route | None]
+
+
+def _prefix(r: Row) -> str:
+    return f.prefix(r["network"], r["prefix_length"], "network/prefix_length")
+
+
+def _ios(r: Row, platform: str) -> Route | None:
+    code = r["protocol"].strip()
+    protocol = IOS_CODES.get(code, code)
+    distance = f.optional_int(r["distance"], "distance")
+    route_type = IOS_TYPES.get(r["type"].strip(), "intra") if protocol == "ospf" else ""
+    if protocol == "bgp" and distance is not None:
+        route_type = BGP_DISTANCE_TYPE.get(distance, "")
+    address = "" if protocol in ATTACHED else f.optional_ip(r["nexthop_ip"], "nexthop_ip")
+    hop = NextHop(address, port(r["nexthop_if"], platform))
+    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, (hop,), distance,
+                 f.optional_int(r["metric"], "metric"), route_type)
+
+
+def _nxos_protocol(word: str) -> str:
+    for head, protocol in NXOS_PREFIXES.items():
+        if word == head or (head.endswith("-") and word.startswith(head)):
+            return protocol
+    return word
+
+
+def _nxos(r: Row, platform: str) -> Route | None:
+    if not r["protocol"]:
+        return None
+    protocol = _nxos_protocol(r["protocol"].strip())
+    address = "" if protocol in ATTACHED else f.optional_ip(r["nexthop_ip"], "nexthop_ip")
+    hop = NextHop(address, port(r["nexthop_if"], platform))
+    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, (hop,), f.optional_int(r["distance"], "distance"),
+                 f.optional_int(r["metric"], "metric"), NXOS_TYPES.get(r["type"].strip(), ""))
+
+
+def _eos(r: Row, platform: str) -> Route | None:
+    code = " ".join(r["protocol"].split())
+    protocol, route_type = EOS_CODES.get(code, (code, ""))
+    hops = tuple(
+        NextHop("" if hop == "connected" else f.ip(hop, "next_hop"), port(intf.split(",")[0], platform))
+        for hop, intf in zip(r["next_hop"], r["interface"], strict=False)
+    )
+    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, hops, f.optional_int(r["distance"], "distance"),
+                 f.optional_int(r["metric"], "metric"), route_type)
+
+
+def _junos(r: Row, platform: str) -> Route | None:
+    if r["next_hop_type"] == "MultiRecv":  # OSPF's 224.0.0.5/32 receive entry: not a forwarding route
+        return None
+    protocol = JUNOS_CODES.get(r["protocol"], r["protocol"].lower())
+    attached = protocol in ATTACHED
+    addresses = [] if attached else [f.ip(a, "next_hop") for a in r["next_hop"]]
+    interfaces = [port(i, platform) for i in r["interface"]]
+    hops = tuple(NextHop(a, i) for a, i in zip(addresses or [""] * len(interfaces), interfaces, strict=False))
+    metric = f.optional_int(r["metric"], "metric")
+    as_path = " ".join(t for t in r["as_path"].split() if t.isdigit())
+    return Route(vrf_name(r["table"]), f.prefix(r["prefix"], None, "prefix"), protocol, hops,
+                 f.integer(r["preference"], "preference"), metric, "", as_path)
+
+
+def group(routes: list[Route]) -> list[Route]:
+    """One route per (VRF, prefix, protocol) carrying every next hop, in first-seen order."""
+    merged: dict[tuple[str, str, str], Route] = {}
+    for route in routes:
+        key = (route.vrf, route.prefix, route.protocol)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = route
+        else:
+            extra = tuple(h for h in route.next_hops if h not in seen.next_hops)
+            merged[key] = replace(seen, next_hops=seen.next_hops + extra)
+    return list(merged.values())
+
+
+def builder(read: Reader) -> Callable[[list[Row], str], DeviceRecords]:
+    def build(rows: list[Row], platform: str) -> DeviceRecords:
+        return DeviceRecords(routes=group([r for row in rows if (r := read(row, platform)) is not None]))
+
+    return build
+
+
+_IOS_FIELDS = fields("vrf", "protocol", "type", "network", "prefix_length", "distance", "metric", "nexthop_ip",
+                     "nexthop_if")
+_NXOS_FIELDS = _IOS_FIELDS
+_EOS_FIELDS = fields("vrf", "protocol", "network", "prefix_length", "distance", "metric", "next_hop", "interface")
+_JUNOS_FIELDS = fields("table", "prefix", "protocol", "preference", "metric", "as_path", "next_hop_type",
+                       "next_hop", "interface")
+_IOS_ENTRY = r"^[A-Za-z][A-Za-z0-9*+%& ]{0,8}\s+\d+\.\d+\.\d+\.\d+(?:/\d+)?\s+(?:\[|is directly)"
+_IOS_QUIET = (
+    r"\s*|Codes: .*|\s{5,}\S.*|Gateway of last resort .*|Routing Table: \S+"
+    r"|\s+\d+\.\d+\.\d+\.\d+/\d+ is (?:variably )?subnetted, .*"
+)
+_NXOS_ENTRY = r"^\d+\.\d+\.\d+\.\d+/\d+, ubest/mbest: "
+_NXOS_QUIET = r"\s*|IP Route Table for VRF \"\S+\"|'\*\*?' denotes .*|'\[x/y\]' denotes .*|'%<string>' in via .*"
+_EOS_ENTRY = r"^ [A-Z][A-Z0-9 ]{0,7}\s+\d+\.\d+\.\d+\.\d+/\d+ "
+_EOS_QUIET = r"\s*|VRF: \S+|Codes: .*|\s{7}\S.*|Gateway of last resort.*"
+_JUNOS_ENTRY = r"^\d+\.\d+\.\d+\.\d+/\d+\s+[*+\- ]?\["
+_JUNOS_QUIET = r"\s*|\S+\.inet\.0: .*|inet\.0: .*|\+ = Active Route, .*"
+
+
+def _rows(platform: str, commands: tuple[str, ...], read: Reader, required: frozenset[str], entry: str,
+          quiet: str) -> list[Normaliser]:
+    return [Normaliser(platform, c, required, builder(read), rx(entry), rx(quiet)) for c in commands]
+
+
+NORMALISERS: tuple[Normaliser, ...] = (
+    *_rows("cisco_ios", ("show ip route vrf *", "show ip route vrf * static", "show ip route vrf * ospf",
+                         "show ip route vrf * bgp"), _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET),
+    *_rows("cisco_nxos", ("show ip route vrf all", "show ip route static vrf all", "show ip route ospf vrf all",
+                          "show ip route bgp vrf all"), _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET),
+    *_rows("arista_eos", ("show ip route vrf all",), _eos, _EOS_FIELDS, _EOS_ENTRY, _EOS_QUIET),
+    *_rows("juniper_junos", ("show route", "show route protocol static", "show route protocol ospf",
+                             "show route protocol bgp"), _junos, _JUNOS_FIELDS, _JUNOS_ENTRY, _JUNOS_QUIET),
+)

@@ -1,0 +1,151 @@
+"""OSPF neighbors, BGP sessions, MAC and ARP tables: a field map per (platform, command).
+
+A map names the template field for each record field. ``vrf`` is a field name, or a constant
+in angle brackets when the command does not print the VRF: ``<default>`` for commands that
+show only the global table, ``<>`` (unknown) for commands that mix VRFs without saying which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from netatlas.collect.parsers import fields as f
+from netatlas.collect.parsers.common import adjacency_state, bgp_state, port, vrf_name
+from netatlas.collect.parsers.table import Builder, Normaliser, Row, rx
+from netatlas.domain.records import ArpEntry, BgpSession, DeviceRecords, MacEntry, OspfNeighbor
+
+NOT_PORTS = frozenset({"CPU", "Router", "Switch", "sup-eth1(R)", "Sup-eth1(R)"})
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """Template field per record field (``""``: not read); ``vrf`` may be a ``<constant>``."""
+
+    a: str  # OSPF router id / BGP peer / MAC / ARP ip
+    b: str  # OSPF address / BGP remote AS / MAC vlan / ARP mac
+    c: str  # OSPF interface / BGP state / MAC port / ARP interface
+    d: str = ""  # OSPF state / BGP prefixes / MAC type
+    vrf: str = "<default>"
+
+    def required(self) -> frozenset[str]:
+        return frozenset(x for x in (self.a, self.b, self.c, self.d, self.vrf) if x and not x.startswith("<"))
+
+    def vrf_of(self, row: Row) -> str:
+        return self.vrf[1:-1] if self.vrf.startswith("<") else vrf_name(row[self.vrf])
+
+
+def _ospf(m: Fields) -> Builder:
+    def build(rows: list[Row], platform: str) -> DeviceRecords:
+        out = [
+            OspfNeighbor(f.ip(r[m.a], m.a), f.ip(r[m.b], m.b), port(r[m.c], platform), adjacency_state(r[m.d]),
+                         m.vrf_of(r))
+            for r in rows
+        ]
+        return DeviceRecords(ospf_neighbors=out)
+
+    return build
+
+
+def _bgp(m: Fields) -> Builder:
+    def build(rows: list[Row], platform: str) -> DeviceRecords:
+        out = []
+        for r in rows:
+            state = bgp_state(r[m.c])
+            count = r[m.d] if m.d and state == "Established" else ""
+            count = count if count.strip().isdigit() else (r[m.c] if r[m.c].strip().isdigit() else "")
+            out.append(BgpSession(f.ip(r[m.a], m.a), f.integer(r[m.b], m.b), state,
+                                  f.optional_int(count, m.d or m.c), m.vrf_of(r)))
+        return DeviceRecords(bgp_sessions=out)
+
+    return build
+
+
+def _mac(m: Fields) -> Builder:
+    def build(rows: list[Row], platform: str) -> DeviceRecords:
+        out = []
+        for r in rows:
+            where = f.first(r[m.c]).strip()
+            if where in NOT_PORTS or not r[m.b].strip().isdigit():
+                continue  # CPU/router entries and "All" VLAN rows are not learned addresses
+            dynamic = r[m.d].strip().lower() in ("dynamic", "d")
+            out.append(MacEntry(f.mac(r[m.a], m.a), f.integer(r[m.b], m.b), port(where, platform), dynamic))
+        return DeviceRecords(mac_table=out)
+
+    return build
+
+
+def _arp(m: Fields) -> Builder:
+    def build(rows: list[Row], platform: str) -> DeviceRecords:
+        out = [
+            ArpEntry(f.ip(r[m.a], m.a), f.mac(r[m.b], m.b), port(r[m.c].split(",")[0], platform), m.vrf_of(r))
+            for r in rows
+            if r[m.b].strip().lower() not in ("incomplete", "(incomplete)")
+        ]
+        return DeviceRecords(arp=out)
+
+    return build
+
+
+def _row(platform: str, command: str, make: Callable[[Fields], Builder], m: Fields, entries: str,
+         quiet: str) -> Normaliser:
+    return Normaliser(platform, command, m.required(), make(m), rx(entries), rx(quiet))
+
+
+_IP = r"\d+\.\d+\.\d+\.\d+"
+_OSPF_CISCO = rf"^\s*{_IP}\s+\d+\s+\w+/"
+_BGP_CISCO = rf"^{_IP}\s+4\s+\d+"
+_MAC_DOTTED = r"[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}"
+
+NORMALISERS: tuple[Normaliser, ...] = (
+    _row("cisco_ios", "show ip ospf neighbor", _ospf, Fields("neighbor_id", "ip_address", "interface", "state", "<>"),
+         _OSPF_CISCO, r"\s*|Neighbor ID\s+Pri\s+State.*"),
+    _row("cisco_nxos", "show ip ospf neighbors vrf all", _ospf,
+         Fields("neighbor_id", "ip_address", "interface", "state", "vrf"), _OSPF_CISCO,
+         r"\s*| OSPF Process ID \d+ VRF \S+| Total number of neighbors: \d+| Neighbor ID\s+Pri State.*"),
+    _row("arista_eos", "show ip ospf neighbor vrf all", _ospf,
+         Fields("neighbor_id", "ip_address", "interface", "state", "vrf"), rf"^{_IP}\s+\d+\s+\S+\s+\d+\s+\w+",
+         r"\s*|Neighbor ID\s+Instance VRF.*"),
+    _row("juniper_junos", "show ospf neighbor", _ospf, Fields("neighbor_id", "ip_address", "interface", "state"),
+         rf"^{_IP}\s+\S+\s+\w+\s+{_IP}", r"\s*|Address\s+Interface\s+State.*|OSPF instance is not running"),
+    _row("cisco_ios", "show ip bgp summary", _bgp,
+         Fields("bgp_neighbor", "neighbor_as", "state_or_prefixes_received"), _BGP_CISCO,
+         r"\s*|% BGP not active|BGP router identifier .*"),
+    _row("cisco_nxos", "show ip bgp summary vrf all", _bgp,
+         Fields("bgp_neigh", "neigh_as", "state_pfxrcd", vrf="vrf"), _BGP_CISCO,
+         r"\s*|BGP summary information for VRF .*|BGP router identifier .*|BGP table version .*"
+         r"|\d+ network entries .*|BGP attribute entries .*|BGP community entries .*|Neighbor\s+V\s+AS.*"),
+    _row("arista_eos", "show ip bgp summary vrf all", _bgp,
+         Fields("bgp_neigh", "neigh_as", "state", "state_pfxrcd", "vrf"), rf"^\s+.*\s{_IP}\s+4\s+\d+",
+         r"\s*|BGP summary information for VRF .*|Router identifier .*|Neighbor Status Codes: .*"
+         r"|\s+Description\s+Neighbor\s+V\s+AS.*|% BGP inactive"),
+    _row("juniper_junos", "show bgp summary", _bgp,
+         Fields("peer_ip", "peer_as", "state", "received", "interface"), rf"^{_IP}\s+\d+\s+\d+\s+\d+",
+         r"\s*|BGP is not running|Threading mode: .*|Default eBGP mode: .*|Groups: .*|Table\s+Tot Paths.*"
+         r"|inet\.0|\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+|Peer\s+AS\s+InPkt.*"),
+    _row("cisco_ios", "show mac address-table", _mac,
+         Fields("destination_address", "vlan_id", "destination_port", "type"), rf"^\s*\d+\s+{_MAC_DOTTED}",
+         r"\s*|\s+Mac Address Table|-+|Vlan\s+Mac Address\s+Type\s+Ports|-+\s+-+\s+-+\s+-+"
+         rf"|\s*All\s+{_MAC_DOTTED}\s+STATIC\s+CPU|Total Mac Addresses for this criterion: \d+"),
+    _row("cisco_nxos", "show mac address-table", _mac, Fields("mac_address", "vlan_id", "ports", "type"),
+         rf"^[*+GOC ]\s+\d+\s+{_MAC_DOTTED}",
+         r"\s*|Legend:|\s+[*(].*|\s+age - .*|\s+VLAN\s+MAC Address\s+Type.*|-+\+-+.*"),
+    _row("arista_eos", "show mac address-table", _mac,
+         Fields("mac_address", "vlan_id", "destination_port", "type"), rf"^\s+\d+\s+{_MAC_DOTTED}\s+(?:DYNAMIC|STATIC)",
+         r"\s*|\s+(?:Multicast )?Mac Address Table|-+|Vlan\s+Mac Address\s+Type.*|-+\s+-+.*"
+         r"|Total Mac Addresses for this criterion: 0"),
+    _row("juniper_junos", "show ethernet-switching table", _mac,
+         Fields("mac_address", "vlan_id", "logical_interface", "mac_flag"), r"^\s+\S+\s+(?:[0-9a-f]{2}:){5}[0-9a-f]{2}",
+         r"\s*|MAC flags .*|\s+SE - .*|Ethernet switching table : 0 entries, 0 learned|Routing instance : .*"
+         r"|\s+Vlan\s+MAC\s+MAC.*|\s+name\s+address\s+flags.*"),
+    _row("cisco_ios", "show ip arp", _arp, Fields("ip_address", "mac_address", "interface"),
+         rf"^Internet\s+{_IP}\s", r"\s*|Protocol\s+Address\s+Age.*"),
+    _row("cisco_nxos", "show ip arp vrf all", _arp, Fields("ip_address", "mac_address", "interface", vrf="<>"),
+         rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}",
+         r"\s*|Flags: .*|\s{7}\S.*|IP ARP Table for all contexts|Total number of entries: 0|Address\s+Age\s+MAC.*"),
+    _row("arista_eos", "show ip arp vrf all", _arp, Fields("ip_address", "mac_address", "interface", vrf="vrf"),
+         rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}", r"\s*|VRF: \S+|Address\s+Age \(sec\)\s+Hardware Addr.*"),
+    _row("juniper_junos", "show arp no-resolve", _arp, Fields("ip_address", "mac_address", "interface", vrf="<>"),
+         rf"^(?:[0-9a-f]{{2}}:){{5}}[0-9a-f]{{2}}\s+{_IP}",
+         r"\s*|MAC Address\s+Address\s+Interface.*|Total entries: 0"),
+)

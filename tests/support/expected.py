@@ -1,0 +1,279 @@
+"""The records discovery must produce for a lab device, computed from its state (the ground truth).
+
+Independent of ``netatlas.collect.parsers``: it reads only the lab's :class:`DeviceState` and RIB
+and knows what each platform's commands *show* (which VRFs, whether local routes or the device's
+own ARP entries appear, how JunOS resolves a BGP next hop). Used by the parser fixtures and by
+the integration tests that compare stored records with the truth.
+
+* :func:`expected` -- everything a full collection of ``data_types`` yields (commands merged);
+* :func:`expected_command` -- what one command of the platform table yields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from dataclasses import replace as dc_replace
+
+from netatlas.domain import records as d
+from netatlas.domain.names import normalize_hostname
+from netatlas.domain.records import DataType, DeviceRecords
+from netatlas.lab.model import (
+    DeviceState,
+    IfKind,
+    Interface,
+    NeighborAdvert,
+    NeighborProtocol,
+    Platform,
+    PortMode,
+    Route,
+)
+from tests.support.expected_routes import routes_shown
+
+Rib = Callable[[], Sequence[Route]]
+_SECONDS = {"year": 365 * 86400, "week": 7 * 86400, "day": 86400, "hour": 3600, "minute": 60, "second": 1}
+_VENDOR = {Platform.CISCO_IOS: "cisco", Platform.CISCO_NXOS: "cisco", Platform.ARISTA_EOS: "arista",
+           Platform.JUNIPER_JUNOS: "juniper"}
+_CAPS = {"Bridge": "B", "Router": "R", "Telephone": "T", "WLAN": "W", "Station": "S", "Other": "O"}
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One device as the expectations need it."""
+
+    dev: DeviceState
+    rib: Rib
+
+    @property
+    def platform(self) -> Platform:
+        return self.dev.platform
+
+
+# ---- facts -----------------------------------------------------------------------------------
+
+
+def _seconds(uptime: str) -> str:
+    import re  # noqa: PLC0415
+
+    found = re.findall(r"(\d+)\s*(year|week|day|hour|minute|second)", uptime)
+    return str(sum(int(n) * _SECONDS[u] for n, u in found)) if found else ""
+
+
+def facts(v: View) -> d.Facts:
+    dev, p = v.dev, v.platform
+    model = {Platform.CISCO_NXOS: dev.model.split("-", 1)[-1], Platform.JUNIPER_JUNOS: dev.model.lower()}
+    serial = "" if p is Platform.JUNIPER_JUNOS else dev.serial
+    uptime = "" if p is Platform.JUNIPER_JUNOS else _seconds(dev.uptime)
+    return d.Facts(dev.hostname, model.get(p, dev.model), serial, dev.os_version, _VENDOR[p], uptime)
+
+
+# ---- interfaces ------------------------------------------------------------------------------
+
+
+def _mtu(v: View, i: Interface) -> int | None:
+    """The MTU the interface command prints (JunOS: the physical, L2 MTU; EOS switchports: 9214)."""
+    if v.platform is Platform.JUNIPER_JUNOS:  # an irb unit prints its inet MTU
+        return None if i.kind is IfKind.LOOPBACK else i.mtu + (0 if i.kind is IfKind.SVI else 14)
+    if i.kind is IfKind.LOOPBACK:
+        return {Platform.CISCO_IOS: 1514, Platform.ARISTA_EOS: 65535}.get(v.platform, i.mtu)
+    l2 = i.channel_group or (i.kind in (IfKind.PHYSICAL, IfKind.PORT_CHANNEL) and i.mode is not PortMode.ROUTED)
+    return 9214 if v.platform is Platform.ARISTA_EOS and l2 else i.mtu
+
+
+def interfaces(v: View) -> list[d.Interface]:
+    out = []
+    junos = v.platform is Platform.JUNIPER_JUNOS
+    for i in v.dev.interfaces:
+        mac = "" if i.kind is IfKind.LOOPBACK or junos else i.mac
+        ipv4 = (i.ipv4.with_prefixlen,) if i.ipv4 else ()
+        out.append(d.Interface(i.name, i.admin_up, i.admin_up and i.oper_up, i.description, ipv4, mac,
+                               _mtu(v, i)))
+    if junos and any(i.kind is IfKind.SVI for i in v.dev.interfaces):
+        out.append(d.Interface("irb", True, True, mtu=1514))
+    return out
+
+
+# ---- neighbors -------------------------------------------------------------------------------
+
+
+def _lldp_platform(v: View, n: NeighborAdvert) -> str:
+    text = n.software or n.remote_platform
+    return text.splitlines()[0] if text else ""
+
+
+def neighbor(v: View, n: NeighborAdvert, detail: bool = True) -> d.Neighbor:
+    raw = n.device_id or n.chassis_id
+    base = d.Neighbor(str(n.protocol), n.local_interface, normalize_hostname(raw), n.remote_interface, raw)
+    if not detail:
+        return base
+    mgmt = str(n.mgmt_ip) if n.mgmt_ip else ""
+    if n.protocol is NeighborProtocol.CDP:
+        return dc_replace(base, mgmt_ip=mgmt, remote_platform=n.remote_platform, capabilities=" ".join(n.capabilities))
+    caps = "" if v.platform is Platform.ARISTA_EOS else ",".join(_CAPS.get(c, c) for c in n.capabilities)
+    return dc_replace(base, mgmt_ip=mgmt, remote_platform=_lldp_platform(v, n), capabilities=caps)
+
+
+def neighbors(v: View, protocol: NeighborProtocol, interface: str | None = None, detail: bool = True
+              ) -> list[d.Neighbor]:
+    return [
+        neighbor(v, n, detail)
+        for n in v.dev.neighbors
+        if n.protocol is protocol and (interface is None or n.local_interface == interface)
+    ]
+
+
+# ---- routing neighbors -----------------------------------------------------------------------
+
+
+def ospf_neighbors(v: View) -> list[d.OspfNeighbor]:
+    p = v.platform
+    shown = [n for n in v.dev.ospf_neighbors if p is not Platform.JUNIPER_JUNOS or n.vrf == "default"]
+    vrf: Callable[[str], str] = (lambda x: "") if p is Platform.CISCO_IOS else (lambda x: x)
+    return [d.OspfNeighbor(str(n.router_id), str(n.address), n.interface, "FULL", vrf(n.vrf)) for n in shown]
+
+
+def bgp_sessions(v: View) -> list[d.BgpSession]:
+    v.rib()  # the lab fills received-prefix counts when it computes the RIB
+    only_default = v.platform is Platform.CISCO_IOS
+    junos = v.platform is Platform.JUNIPER_JUNOS
+    out = []
+    for p in v.dev.bgp_peers:
+        if only_default and p.vrf != "default":
+            continue
+        up = p.state.lower().startswith("establ")
+        if junos and not up:
+            continue
+        state = "Established" if up else p.state
+        out.append(d.BgpSession(str(p.address), p.remote_as, state, p.prefixes_received if up else None, p.vrf))
+    return out
+
+
+# ---- L2 ------------------------------------------------------------------------------------
+
+
+def mac_table(v: View) -> list[d.MacEntry]:
+    return [d.MacEntry(m.mac, m.vlan, m.interface, m.dynamic) for m in v.dev.mac_table]
+
+
+def arp(v: View) -> list[d.ArpEntry]:
+    p = v.platform
+    out = []
+    for a in v.dev.arp:
+        if p is Platform.CISCO_IOS and a.vrf != "default":
+            continue  # show ip arp: the global table only
+        if p is not Platform.CISCO_IOS and a.age_min < 0:
+            continue  # the device's own addresses are not listed
+        vrf = {Platform.CISCO_IOS: "default", Platform.ARISTA_EOS: a.vrf}.get(p, "")
+        out.append(d.ArpEntry(str(a.address), a.mac, a.interface, vrf))
+    return out
+
+
+# ---- per command -----------------------------------------------------------------------------
+
+_ROUTE_PROTOCOLS = {DataType.STATIC_ROUTES: "static", DataType.OSPF_ROUTES: "ospf", DataType.BGP_ROUTES: "bgp"}
+
+
+def _routes(v: View, types: frozenset[DataType], only: str | None = None) -> list[d.Route]:
+    wanted = {_ROUTE_PROTOCOLS[t] for t in types if t in _ROUTE_PROTOCOLS}
+    if only is not None:
+        wanted &= {only}
+    return [r for r in routes_shown(v.dev, v.rib) if r.protocol in wanted]
+
+
+_Part = Callable[[View, str, frozenset[DataType]], DeviceRecords]
+
+
+def _version(v: View, command: str, types: frozenset[DataType]) -> DeviceRecords:
+    shown = dc_replace(facts(v), hostname="") if v.platform is Platform.ARISTA_EOS else facts(v)
+    return DeviceRecords(facts=shown)
+
+
+def _lldp(v: View, command: str, types: frozenset[DataType]) -> DeviceRecords:
+    if command == "show lldp neighbors":  # JunOS summary: no management address or description
+        return DeviceRecords(neighbors=neighbors(v, NeighborProtocol.LLDP, detail=False))
+    port = command.rsplit(maxsplit=1)[-1] if " interface " in command else None
+    return DeviceRecords(neighbors=neighbors(v, NeighborProtocol.LLDP, interface=port))
+
+
+def _route_part(v: View, command: str, types: frozenset[DataType]) -> DeviceRecords:
+    only = next((w for w in command.split() if w in ("static", "ospf", "bgp")), None)
+    return DeviceRecords(routes=_routes(v, types, only))
+
+
+# (words the command contains, what it shows), first match wins.
+_PARTS: tuple[tuple[frozenset[str], _Part], ...] = (
+    (frozenset({"hostname"}), lambda v, c, t: DeviceRecords(facts=d.Facts(v.dev.hostname))),
+    (frozenset({"version"}), _version),
+    (frozenset({"cdp"}), lambda v, c, t: DeviceRecords(neighbors=neighbors(v, NeighborProtocol.CDP))),
+    (frozenset({"lldp"}), _lldp),
+    (frozenset({"route"}), _route_part),
+    (frozenset({"ospf"}), lambda v, c, t: DeviceRecords(ospf_neighbors=ospf_neighbors(v))),
+    (frozenset({"bgp"}), lambda v, c, t: DeviceRecords(bgp_sessions=bgp_sessions(v))),
+    (frozenset({"mac"}), lambda v, c, t: DeviceRecords(mac_table=mac_table(v))),
+    (frozenset({"ethernet-switching"}), lambda v, c, t: DeviceRecords(mac_table=mac_table(v))),
+    (frozenset({"arp"}), lambda v, c, t: DeviceRecords(arp=arp(v))),
+    (frozenset({"interfaces"}), lambda v, c, t: DeviceRecords(interfaces=interfaces(v))),
+    (frozenset({"interface"}), lambda v, c, t: DeviceRecords(interfaces=interfaces(v))),
+)
+
+
+def _part(v: View, command: str, types: frozenset[DataType]) -> DeviceRecords:
+    """What one command shows (before the data-type filter for lists)."""
+    words = set(command.split())
+    for needed, make in _PARTS:
+        if needed <= words:
+            return make(v, command, types)
+    raise KeyError(f"{v.platform}: no expectation for {command!r}")
+
+
+def _filter(records: DeviceRecords, types: frozenset[DataType]) -> DeviceRecords:
+    keep = {
+        "interfaces": DataType.INTERFACES in types,
+        "ospf_neighbors": DataType.ROUTING_NEIGHBORS in types,
+        "bgp_sessions": DataType.ROUTING_NEIGHBORS in types,
+        "mac_table": DataType.MAC in types,
+        "arp": DataType.ARP in types,
+    }
+    protocols = {t.value for t in types if t in (DataType.CDP, DataType.LLDP)}
+    return DeviceRecords(
+        facts=records.facts if DataType.FACTS in types else None,
+        neighbors=[n for n in records.neighbors if n.protocol in protocols],
+        routes=records.routes,
+        **{name: getattr(records, name) if wanted else [] for name, wanted in keep.items()},
+    )
+
+
+def expected_command(dev: DeviceState, rib: Rib, command: str, types: frozenset[DataType]) -> DeviceRecords:
+    """What ``parse_output(platform, command, output, types)`` must return for this device."""
+    return _filter(_part(View(dev, rib), command, types), types)
+
+
+def expected(dev: DeviceState, rib: Rib, types: frozenset[DataType]) -> DeviceRecords:
+    """Everything a full collection of ``types`` yields for this device (LLDP in its detail form)."""
+    v = View(dev, rib)
+    out = DeviceRecords(facts=facts(v) if DataType.FACTS in types else None)
+    if DataType.INTERFACES in types:
+        out.interfaces = interfaces(v)
+    for data_type, protocol in ((DataType.CDP, NeighborProtocol.CDP), (DataType.LLDP, NeighborProtocol.LLDP)):
+        no_cdp = protocol is NeighborProtocol.CDP and v.platform in (Platform.ARISTA_EOS, Platform.JUNIPER_JUNOS)
+        if data_type in types and not no_cdp:
+            out.neighbors += neighbors(v, protocol)
+    out.routes = _routes(v, types)
+    if DataType.ROUTING_NEIGHBORS in types:
+        out.ospf_neighbors, out.bgp_sessions = ospf_neighbors(v), bgp_sessions(v)
+    if DataType.MAC in types:
+        out.mac_table = mac_table(v)
+    if DataType.ARP in types:
+        out.arp = arp(v)
+    return out
+
+
+def canonical(records: DeviceRecords) -> dict[str, object]:
+    """Plain data with every list sorted (and each route's next hops), for order-free comparison."""
+    plain = records.as_dict()
+    for route in plain["routes"]:
+        route["next_hops"] = sorted(route["next_hops"], key=repr)
+    for name, value in plain.items():
+        if isinstance(value, list):
+            plain[name] = sorted(value, key=repr)
+    return plain
