@@ -25,7 +25,7 @@ out = Console()
 
 def _fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code=2)
+    return typer.Exit(code=1)
 
 
 @app.command()

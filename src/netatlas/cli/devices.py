@@ -1,0 +1,102 @@
+"""``netatlas devices import|list|data``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from netatlas.cli.common import DbOption, JsonOption, database, fail, out, print_json, secret_box, settings
+from netatlas.domain.errors import NetatlasError
+from netatlas.domain.records import DataType, DeviceRecords
+from netatlas.inventory import load_inventory
+from netatlas.jobs.discovery import DiscoveryService
+from netatlas.store import DeviceRepo, SnapshotRepo
+
+app = typer.Typer(help="The device inventory and each device's current data.", no_args_is_help=True)
+
+# --kind -> (data types to read, records attribute, filter on records)
+KINDS: dict[str, tuple[tuple[DataType, ...], str, str]] = {
+    "interfaces": ((DataType.INTERFACES,), "interfaces", ""),
+    "cdp": ((DataType.CDP,), "neighbors", "cdp"),
+    "lldp": ((DataType.LLDP,), "neighbors", "lldp"),
+    "routes": ((DataType.STATIC_ROUTES, DataType.OSPF_ROUTES, DataType.BGP_ROUTES), "routes", ""),
+    "ospf": ((DataType.ROUTING_NEIGHBORS,), "ospf_neighbors", ""),
+    "bgp": ((DataType.ROUTING_NEIGHBORS,), "bgp_sessions", ""),
+    "mac": ((DataType.MAC,), "mac_table", ""),
+    "arp": ((DataType.ARP,), "arp", ""),
+}
+
+
+@app.command("import")
+def import_devices(file: Annotated[Path, typer.Argument(help="Inventory file (YAML or CSV).")],
+                   credentials_file: Annotated[Path | None, typer.Option(help="Credential sets for CSV.")] = None,
+                   db: DbOption = None) -> None:
+    """Validate an inventory and store its devices and (encrypted) credential sets."""
+    config = settings(db)
+    with database(config) as database_:
+        service = DiscoveryService(database_, secret_box(config), config)
+        try:
+            inventory = load_inventory(file, credentials_file)
+            count = service.import_inventory(inventory)
+        except NetatlasError as exc:
+            fail(str(exc))
+    out.print(f"imported {count} device(s) and {len(inventory.credentials)} credential set(s) from {file}")
+
+
+@app.command("list")
+def list_devices(db: DbOption = None, json_output: JsonOption = False) -> None:
+    """Every stored device."""
+    with database(settings(db)) as database_, database_.session(readonly=True) as session:
+        devices = [s.device for s in DeviceRepo(session).list()]
+    if json_output:
+        print_json(devices)
+        return
+    table = Table(title=f"{len(devices)} devices")
+    for column in ("name", "host", "port", "platform", "credentials", "site", "role"):
+        table.add_column(column)
+    for d in devices:
+        table.add_row(d.name, d.host, str(d.port), d.platform, d.credentials, d.site, d.role)
+    out.print(table)
+
+
+@app.command("data")
+def device_data(name: Annotated[str, typer.Argument(help="Device name.")],
+                kind: Annotated[str, typer.Option(help=f"One of: {', '.join(KINDS)}.")],
+                db: DbOption = None, json_output: JsonOption = False) -> None:
+    """The device's current records of one kind (from its latest successful collection)."""
+    if kind not in KINDS:
+        fail(f"--kind: unknown kind {kind!r} (choose from {', '.join(KINDS)})")
+    types, attribute, protocol = KINDS[kind]
+    with database(settings(db)) as database_, database_.session(readonly=True) as session:
+        rows = _records(SnapshotRepo(session), name, types, attribute, protocol)
+    if json_output:
+        print_json(rows)
+        return
+    if not rows:
+        out.print(f"{name}: no {kind} data")
+        return
+    table = Table(title=f"{name} {kind} ({len(rows)})")
+    for column in rows[0]:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    out.print(table)
+
+
+def _records(repo: SnapshotRepo, name: str, types: tuple[DataType, ...], attribute: str,
+             protocol: str) -> list[dict[str, Any]]:
+    from netatlas.cli.common import to_jsonable  # noqa: PLC0415
+
+    seen: list[Any] = []
+    for data_type in types:
+        latest = repo.latest(name, data_type)
+        if latest is not None:
+            records: DeviceRecords = latest.records
+            seen += [r for r in getattr(records, attribute) if r not in seen]
+    if protocol:
+        seen = [r for r in seen if r.protocol == protocol]
+    rows: list[dict[str, Any]] = [to_jsonable(r) for r in seen]
+    return rows

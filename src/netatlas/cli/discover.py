@@ -1,0 +1,215 @@
+"""``netatlas discover``: run a discovery job on the embedded engine with live progress."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from ipaddress import IPv4Network
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from netatlas.cli.common import (
+    EXIT_OK,
+    EXIT_PARTIAL,
+    DbOption,
+    JsonOption,
+    database,
+    err,
+    fail,
+    out,
+    print_json,
+    secret_box,
+    settings,
+)
+from netatlas.domain.errors import NetatlasError
+from netatlas.domain.inventory import InventoryDevice
+from netatlas.domain.records import DataType
+from netatlas.inventory import load_inventory
+from netatlas.jobs.crawl import CrawlOptions
+from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
+from netatlas.store import JobDetail, JobRepo
+
+ONLY: dict[str, tuple[DataType, ...]] = {
+    "interfaces": (DataType.INTERFACES,),
+    "cdp": (DataType.CDP,),
+    "lldp": (DataType.LLDP,),
+    "routes": (DataType.STATIC_ROUTES, DataType.OSPF_ROUTES, DataType.BGP_ROUTES),
+    "static": (DataType.STATIC_ROUTES,),
+    "ospf": (DataType.OSPF_ROUTES,),
+    "bgp": (DataType.BGP_ROUTES,),
+    "neighbors": (DataType.ROUTING_NEIGHBORS,),
+    "mac": (DataType.MAC,),
+    "arp": (DataType.ARP,),
+}
+POLL_S = 0.25
+
+
+def parse_only(only: str | None) -> frozenset[DataType]:
+    """``--only cdp,lldp,routes`` -> data types (everything when not given).
+
+    Examples:
+        >>> sorted(parse_only("cdp,mac"))
+        [<DataType.CDP: 'cdp'>, <DataType.MAC: 'mac'>]
+        >>> len(parse_only(None)) == len(DataType) - 1
+        True
+    """
+    if not only:
+        return frozenset(t for types in ONLY.values() for t in types)
+    wanted: set[DataType] = set()
+    for word in (w.strip() for w in only.split(",")):
+        if word not in ONLY:
+            fail(f"--only: unknown data type {word!r} (choose from {', '.join(ONLY)})")
+        wanted.update(ONLY[word])
+    return frozenset(wanted)
+
+
+def discover(
+    inventory: Annotated[Path | None, typer.Option(help="Inventory file (YAML or CSV) to import and discover.")] = None,
+    credentials_file: Annotated[Path | None, typer.Option(help="Credential sets (YAML) for a CSV inventory.")] = None,
+    seed: Annotated[list[str] | None, typer.Option(help="Seed device: a stored name or an address.")] = None,
+    crawl: Annotated[bool, typer.Option(help="Follow CDP/LLDP neighbors from the seeds.")] = False,
+    depth: Annotated[int, typer.Option(help="How many hops to crawl from the seeds.")] = 3,
+    allow: Annotated[list[str] | None, typer.Option(help="Address range the crawl may enter (repeatable).")] = None,
+    credentials: Annotated[str | None, typer.Option(help="Credential set for seeds and crawled devices.")] = None,
+    port: Annotated[int, typer.Option(help="SSH port of seeds and crawled devices.")] = 22,
+    only: Annotated[str | None, typer.Option(help=f"Data types: {','.join(ONLY)} (default: all).")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Devices collected at once.")] = None,
+    db: DbOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Collect from every device in parallel and store one snapshot per device."""
+    wanted = parse_only(only)
+    config = settings(db, concurrency=concurrency)
+    crawl_options = _crawl_options(seed, crawl, depth, allow, credentials, port)
+    with database(config) as database_:
+        service = DiscoveryService(database_, secret_box(config), config)
+        devices = _devices(service, inventory, credentials_file, seed, crawl_options)
+        request = DiscoveryRequest(wanted, config.concurrency, crawl_options if crawl else None)
+        job_id = service.start(devices, request)
+        if not json_output:
+            out.print(f"job {job_id}: {len(devices)} device(s), {', '.join(sorted(wanted))}")
+        asyncio.run(_run(service, job_id, request, show_progress=not json_output))
+        with database_.session(readonly=True) as session:
+            detail = JobRepo(session).show(job_id)
+    _report(detail, service, json_output)
+    failed = detail.job.counts.failed + detail.job.counts.cancelled
+    raise typer.Exit(EXIT_PARTIAL if failed else EXIT_OK)
+
+
+def _crawl_options(seed: list[str] | None, crawl: bool, depth: int, allow: list[str] | None,
+                   credentials: str | None, port: int) -> CrawlOptions:
+    if crawl and not seed:
+        fail("--crawl needs at least one --seed")
+    if (seed or crawl) and not credentials:
+        fail("--credentials: name the credential set to use for seeds and crawled devices")
+    if crawl and not allow:
+        fail("--allow: give the address ranges the crawl may enter (e.g. --allow 10.0.0.0/8)")
+    if not 0 <= depth <= 32:
+        fail(f"--depth: {depth} is out of range (0 to 32)")
+    if not 1 <= port <= 65535:
+        fail(f"--port: {port} is out of range (1 to 65535)")
+    try:
+        networks = tuple(IPv4Network(a, strict=False) for a in allow or ())
+    except ValueError as exc:
+        fail(f"--allow: {exc}")
+    return CrawlOptions(depth=depth, allow=networks, credentials=credentials or "", port=port)
+
+
+def _devices(service: DiscoveryService, inventory: Path | None, credentials_file: Path | None,
+             seeds: list[str] | None, crawl: CrawlOptions) -> list[InventoryDevice]:
+    try:
+        if inventory is not None:
+            loaded = load_inventory(inventory, credentials_file, known_credentials=_known_credentials(service))
+            service.import_inventory(loaded)
+            return loaded.devices
+        if seeds:
+            return _seed_devices(service, seeds, crawl)
+        devices = service.devices()
+    except NetatlasError as exc:
+        fail(str(exc))
+    if not devices:
+        fail("nothing to discover: give --inventory FILE, or --seed, or import devices first")
+    return devices
+
+
+def _seed_devices(service: DiscoveryService, seeds: list[str], crawl: CrawlOptions) -> list[InventoryDevice]:
+    problems: list[str] = []
+    found = asyncio.run(service.resolve_seeds(seeds, crawl, lambda s, e: problems.append(f"{s}: {e}")))
+    for problem in problems:
+        err.print(f"[yellow]seed skipped:[/yellow] {problem}", highlight=False)
+    if not found:
+        fail("no usable seed")
+    return found
+
+
+def _known_credentials(service: DiscoveryService) -> list[str]:
+    from netatlas.store import CredentialRepo  # noqa: PLC0415 - only this path needs it
+
+    with service.db.session(readonly=True) as session:
+        return CredentialRepo(session).names()
+
+
+async def _run(service: DiscoveryService, job_id: str, request: DiscoveryRequest, *, show_progress: bool) -> None:
+    job = asyncio.create_task(service.run(job_id, request))
+    if not show_progress:
+        await job
+        return
+    with Progress(TextColumn("[bold]discovering"), BarColumn(), TextColumn("{task.completed}/{task.total} done"),
+                  TextColumn("[red]{task.fields[failed]} failed"), TextColumn("{task.fields[remaining]} left"),
+                  TextColumn("{task.fields[rate]:.1f}/s"), TimeElapsedColumn(), TimeRemainingColumn(),
+                  console=err, transient=False) as progress:
+        task = progress.add_task("discover", total=None, failed=0, remaining="?", rate=0.0)
+        started = time.monotonic()
+        while not job.done():
+            await asyncio.wait({job}, timeout=POLL_S)
+            await asyncio.to_thread(_tick, service, job_id, progress, task, started)
+    await job
+
+
+def _tick(service: DiscoveryService, job_id: str, progress: Progress, task: TaskID, started: float) -> None:
+    with service.db.session(readonly=True) as session:
+        counts = JobRepo(session).get(job_id).counts
+    rate = counts.done / max(time.monotonic() - started, 1e-6)
+    progress.update(task, total=counts.total, completed=counts.done, failed=counts.failed,
+                    remaining=counts.remaining, rate=rate)
+
+
+def _report(detail: JobDetail, service: DiscoveryService, json_output: bool) -> None:
+    if json_output:
+        print_json(summary(detail, service))
+        return
+    counts = detail.job.counts
+    out.print(f"job {detail.job.id} {detail.job.status}: {counts.completed} completed, {counts.failed} failed, "
+              f"{counts.cancelled} cancelled of {counts.total}")
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for device in detail.devices:
+        if device.error_kind is not None and device.status != "completed":
+            by_kind[str(device.error_kind)].append(device.device_name)
+    if by_kind:
+        table = Table(title="failures by kind")
+        for column in ("kind", "devices", "names"):
+            table.add_column(column)
+        for kind, names in sorted(by_kind.items()):
+            table.add_row(kind, str(len(names)), ", ".join(sorted(names)))
+        out.print(table)
+    if service.unmanaged:
+        out.print(f"{len(service.unmanaged)} neighbor(s) not visited (unmanaged): "
+                  + ", ".join(f"{u.name} ({u.reason})" for u in service.unmanaged[:20]))
+
+
+def summary(detail: JobDetail, service: DiscoveryService) -> dict[str, Any]:
+    """The ``--json`` document; field names are documented in docs/cli.md."""
+    job = detail.job
+    return {
+        "job_id": job.id, "status": job.status, "counts": job.counts,
+        "started_at": job.started_at, "finished_at": job.finished_at,
+        "devices": [{"name": d.device_name, "host": d.host, "platform": d.platform, "status": d.status,
+                     "error_kind": d.error_kind, "error": d.error or None, "attempt": d.attempt,
+                     "duration_s": d.duration_s} for d in detail.devices],
+        "unmanaged": service.unmanaged,
+    }

@@ -1,0 +1,60 @@
+"""Identify a device known only by its address: log in, read its prompt and ``show version``.
+
+Used for crawl seeds given as addresses. The platform comes from the same signature table
+the crawler uses for neighbor advertisements; the host name from the prompt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+
+from netatlas.collect.platforms import SIGNATURES, PlatformSpec
+from netatlas.collect.transport import ConnectFn, SshTransport, Timeouts
+from netatlas.domain.errors import CommandRejected, UnsupportedPlatform
+from netatlas.domain.inventory import Credential
+
+GENERIC = PlatformSpec(
+    name="generic",
+    prompt=re.compile(r"(?:^|\n)(?:[\w.\-]+@)?[\w.\-()/:]+[#>]\s*$"),
+    paging_off=(),
+    commands={},
+    all_routes="",
+    errors=(),
+    enable_from=None,
+)
+_PROMPT_NAME = re.compile(r"(?:[\w.\-]+@)?([\w.\-]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    hostname: str
+    platform: str
+
+
+def hostname_from_prompt(prompt: str) -> str:
+    """
+    Examples:
+        >>> hostname_from_prompt("core1#"), hostname_from_prompt("netatlas@rtr2> "), hostname_from_prompt("sw3>")
+        ('core1', 'rtr2', 'sw3')
+    """
+    match = _PROMPT_NAME.match(prompt.strip())
+    return match.group(1) if match else prompt.strip()
+
+
+async def identify(host: str, port: int, credential: Credential, timeouts: Timeouts,
+                   connect: ConnectFn = SshTransport.connect) -> Identity:
+    """Raises the collector's errors (Unreachable, AuthFailed, ...) or UnsupportedPlatform."""
+    transport = await connect(host, port, credential, GENERIC, timeouts)
+    try:
+        with contextlib.suppress(CommandRejected):  # JunOS refuses it: harmless
+            await transport.send("terminal length 0", timeout=timeouts.command)
+        version = await transport.send("show version", timeout=timeouts.command)
+        prompt = getattr(transport, "prompt", "")
+    finally:
+        await transport.close()
+    platform = next((name for pattern, name in SIGNATURES if pattern.search(version)), None)
+    if platform is None:
+        raise UnsupportedPlatform(f"{host}:{port}: `show version` names no supported platform")
+    return Identity(hostname_from_prompt(prompt), platform)

@@ -1,0 +1,153 @@
+"""The discovery use case: import an inventory, start a job, run it, cancel it.
+
+The CLI (and later the API and the Celery tasks) are thin layers over this service. A job's
+options hold what was asked (data types, concurrency, crawl settings) and never a secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from functools import partial
+from ipaddress import ip_address
+from typing import Any
+
+from netatlas.collect.collector import collect_device
+from netatlas.collect.parsers import parse_output_async, shutdown_pool
+from netatlas.collect.probe import identify
+from netatlas.collect.transport import Timeouts
+from netatlas.domain.errors import NetatlasError, NotFound
+from netatlas.domain.inventory import InventoryDevice
+from netatlas.domain.records import DataType, JobStatus
+from netatlas.inventory import Inventory
+from netatlas.jobs.crawl import Crawler, CrawlOptions, Unmanaged
+from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy
+from netatlas.jobs.storeport import DatabaseJobStore
+from netatlas.secrets import SecretBox
+from netatlas.settings import Settings
+from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, SnapshotRepo
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryRequest:
+    data_types: frozenset[DataType]
+    concurrency: int
+    crawl: CrawlOptions | None = None
+    requested_by: str = ""
+
+    def options(self) -> dict[str, Any]:
+        """What the job row records (no credentials: the crawl names its credential set only)."""
+        crawl = None
+        if self.crawl is not None:
+            crawl = {**asdict(self.crawl), "allow": [str(n) for n in self.crawl.allow]}
+        return {"data_types": sorted(str(t) for t in self.data_types), "concurrency": self.concurrency,
+                "crawl": crawl}
+
+
+class DiscoveryService:
+    def __init__(self, db: Database, box: SecretBox, settings: Settings) -> None:
+        self.db, self.box, self.settings = db, box, settings
+        self.unmanaged: list[Unmanaged] = []
+
+    def import_inventory(self, inventory: Inventory) -> int:
+        """Store the inventory's credential sets (encrypted) and devices; returns the device count."""
+        with self.db.session() as session:
+            creds = CredentialRepo(session)
+            for credential in inventory.credentials.values():
+                username, ciphertext = self.box.seal(credential)
+                creds.upsert(credential.name, username, ciphertext)
+            return DeviceRepo(session).upsert_many(inventory.devices)
+
+    def devices(self, names: Sequence[str] | None = None) -> list[InventoryDevice]:
+        with self.db.session(readonly=True) as session:
+            stored = DeviceRepo(session).list()
+        devices = [s.device for s in stored]
+        if names is None:
+            return devices
+        by_name = {d.name: d for d in devices}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise NotFound(f"no device named {', '.join(missing)} in the database")
+        return [by_name[n] for n in names]
+
+    def start(self, devices: Sequence[InventoryDevice], request: DiscoveryRequest) -> str:
+        with self.db.session() as session:
+            return JobRepo(session).create(devices, request.options(), requested_by=request.requested_by)
+
+    def cancel(self, job_id: str) -> bool:
+        with self.db.session() as session:
+            return JobRepo(session).request_cancel(job_id)
+
+    async def run(self, job_id: str, request: DiscoveryRequest) -> JobStatus:
+        """Run the job to its end on this event loop (the embedded, local executor)."""
+        wanted = frozenset({DataType.FACTS, *request.data_types})
+        store = DatabaseJobStore(self.db, self.box, wanted)
+        s = self.settings
+        timeouts = Timeouts(connect=s.connect_timeout, command=s.command_timeout, device=s.device_timeout)
+        collect = partial(collect_device, timeouts=timeouts, parse=parse_output_async)
+        engine = DiscoveryEngine(store, collect, concurrency=request.concurrency,
+                                 retry=RetryPolicy(attempts=s.retries, base_s=s.retry_backoff))
+        crawler = self._crawler(job_id, request)
+        try:
+            status = await engine.run(job_id, wanted, crawler.on_result if crawler else None)
+        finally:
+            shutdown_pool()
+        if crawler is not None:
+            self.unmanaged = sorted(crawler.unmanaged.values(), key=lambda u: u.name)
+        self._prune()
+        return status
+
+    def _crawler(self, job_id: str, request: DiscoveryRequest) -> Crawler | None:
+        if request.crawl is None:
+            return None
+        crawler = Crawler(request.crawl)
+        with self.db.session(readonly=True) as session:
+            for device in JobRepo(session).pending_devices(job_id):
+                crawler.seed(device)
+        return crawler
+
+    def _prune(self) -> None:
+        with self.db.session() as session:
+            SnapshotRepo(session).prune(self.settings.retention)
+
+    async def resolve_seeds(self, seeds: Sequence[str], crawl: CrawlOptions,
+                            on_error: Callable[[str, NetatlasError], None]) -> list[InventoryDevice]:
+        """Seeds by name come from the database; by address they are identified over SSH."""
+        known = {d.name: d for d in self.devices()}
+        by_host = {d.host: d for d in known.values()}
+        found: list[InventoryDevice] = []
+        for seed in seeds:
+            device = known.get(seed) or by_host.get(seed)
+            if device is None and _is_address(seed):
+                device = await self._probe(seed, crawl, on_error)
+            elif device is None:
+                on_error(seed, NotFound(f"seed {seed!r} is neither a known device nor an address"))
+            if device is not None and device.name not in {d.name for d in found}:
+                found.append(device)
+        return found
+
+    async def _probe(self, address: str, crawl: CrawlOptions,
+                     on_error: Callable[[str, NetatlasError], None]) -> InventoryDevice | None:
+        store = DatabaseJobStore(self.db, self.box, frozenset())
+        s = self.settings
+        timeouts = Timeouts(connect=s.connect_timeout, command=s.command_timeout, device=s.device_timeout)
+        try:
+            credential = await asyncio.to_thread(store.credential, crawl.credentials)
+            identity = await identify(address, crawl.port, credential, timeouts)
+        except NetatlasError as exc:
+            on_error(address, exc)
+            return None
+        device = InventoryDevice(identity.hostname, address, identity.platform, crawl.credentials, crawl.port,
+                                 tags=("seed",))
+        with self.db.session() as session:
+            DeviceRepo(session).upsert(device)
+        return device
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ip_address(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,49 @@
+"""``JobStore`` over the database: each call is one short unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netatlas.domain.inventory import Credential, InventoryDevice
+from netatlas.domain.records import DataType, DeviceResult, JobStatus
+from netatlas.jobs.ports import DeviceUpdate
+from netatlas.secrets import SecretBox
+from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, SnapshotRepo
+
+
+@dataclass(slots=True)
+class DatabaseJobStore:
+    db: Database
+    box: SecretBox
+    requested: frozenset[DataType]
+
+    def pending_devices(self, job_id: str) -> list[InventoryDevice]:
+        with self.db.session(readonly=True) as session:
+            return JobRepo(session).pending_devices(job_id)
+
+    def credential(self, name: str) -> Credential:
+        with self.db.session(readonly=True) as session:
+            stored = CredentialRepo(session).get(name)
+        return self.box.unseal(stored.name, stored.username, stored.ciphertext)
+
+    def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
+        with self.db.session() as session:
+            JobRepo(session).update_device(job_id, device, update.status, step=update.step, attempt=update.attempt,
+                                           error_kind=update.error_kind, error=update.error)
+
+    def save_result(self, job_id: str, result: DeviceResult) -> None:
+        with self.db.session() as session:
+            SnapshotRepo(session).save(job_id, result.name, result, requested=self.requested)
+
+    def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None:
+        with self.db.session() as session:
+            DeviceRepo(session).upsert_many(devices)
+            JobRepo(session).add_devices(job_id, devices)
+
+    def is_cancelling(self, job_id: str) -> bool:
+        with self.db.session(readonly=True) as session:
+            return JobRepo(session).is_cancelling(job_id)
+
+    def set_job_status(self, job_id: str, status: JobStatus) -> None:
+        with self.db.session() as session:
+            JobRepo(session).set_status(job_id, status)

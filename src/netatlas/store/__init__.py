@@ -1,0 +1,45 @@
+"""Storage: SQLAlchemy tables, packaged Alembic migrations and repositories.
+
+Rows never leave this package: repositories take and return domain records and the small views
+in ``netatlas.store.views``. Typical use::
+
+    db = Database.open("sqlite:///netatlas.db")       # migrates to head
+    with db.session() as session:                     # one unit of work
+        job_id = JobRepo(session).create(devices, {"data_types": ["cdp"]})
+    with db.session() as session:
+        SnapshotRepo(session).save(job_id, "sw1", result)
+"""
+
+from netatlas.store.database import Database, mask_url
+from netatlas.store.inventory import CredentialRepo, DeviceRepo
+from netatlas.store.jobs import JobRepo, check_no_secrets
+from netatlas.store.snapshots import SnapshotRepo, collected_types
+from netatlas.store.views import (
+    JobCounts,
+    JobDetail,
+    JobDeviceView,
+    JobView,
+    Latest,
+    SnapshotView,
+    StoredCredential,
+    StoredDevice,
+)
+
+__all__ = [
+    "CredentialRepo",
+    "Database",
+    "DeviceRepo",
+    "JobCounts",
+    "JobDetail",
+    "JobDeviceView",
+    "JobRepo",
+    "JobView",
+    "Latest",
+    "SnapshotRepo",
+    "SnapshotView",
+    "StoredCredential",
+    "StoredDevice",
+    "check_no_secrets",
+    "collected_types",
+    "mask_url",
+]

@@ -1,0 +1,171 @@
+"""The database handle: engine, sessions, migrations to head, errors translated to ``StoreError``.
+
+``Database.open(url)`` is the one entry point: it connects, runs the packaged Alembic scripts to
+head (the same scripts on SQLite and PostgreSQL) and fails with a ``StoreError`` that names the
+URL, password masked, when the database cannot be reached or the URL is malformed. A unit of
+work is ``with db.session() as session:``; repositories receive that session.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from netatlas.domain.errors import StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_USERINFO = re.compile(r"(?<=://)([^:/@]*):[^@]*@")
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as it may be shown to users: the password replaced by ``***``.
+
+    Examples:
+        >>> mask_url("postgresql+psycopg://netatlas:s3cret@db:5432/netatlas")
+        'postgresql+psycopg://netatlas:***@db:5432/netatlas'
+        >>> mask_url("not a url://me:pw@x")
+        'not a url://me:***@x'
+    """
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return _USERINFO.sub(r"\1:***@", url)
+
+
+def alembic_config(connection: Connection) -> Config:
+    """An Alembic config over the packaged scripts, bound to ``connection`` (no alembic.ini)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+class Database:
+    def __init__(self, url: str | URL, **engine_options: Any) -> None:
+        self.url = _parse(url)
+        self.shown_url = mask_url(self.url)
+        self.engine = _engine(self.url, self.shown_url, engine_options)
+        self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._sessions = sessionmaker(self._writer, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str | URL, **engine_options: Any) -> Database:
+        """Connect and migrate to head; ``StoreError`` if the database cannot be used."""
+        database = cls(url, **engine_options)
+        try:
+            database.migrate()
+        except BaseException:
+            database.close()
+            raise
+        return database
+
+    def migrate(self, revision: str = "head") -> None:
+        with self._translated("cannot open database"), self._writer.begin() as connection:
+            _lock_for_migration(connection)
+            command.upgrade(alembic_config(connection), revision)
+
+    @contextmanager
+    def session(self, *, readonly: bool = False) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back if it raises.
+
+        On SQLite a session takes the write lock when it begins (writers queue instead of
+        failing halfway), so do not open one inside another; ``readonly=True`` sessions never
+        wait for writers.
+        """
+        sessions = self._readers if readonly else self._sessions
+        with self._translated("database error on"), sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Database({self.shown_url!r})"
+
+    @contextmanager
+    def _translated(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except (SQLAlchemyError, CommandError, OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{doing} {self.shown_url}: {_reason(exc, self.url)}") from exc
+
+
+def _parse(url: str | URL) -> URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError(f"malformed database URL {mask_url(str(url))}: expected dialect+driver://...") from exc
+
+
+def _engine(url: URL, shown: str, options: dict[str, Any]) -> Engine:
+    try:
+        if url.get_backend_name() == "sqlite":
+            return _sqlite_engine(url, options)
+        return create_engine(url, pool_pre_ping=True, **options)
+    except (ArgumentError, ImportError, OSError) as exc:
+        raise StoreError(f"cannot open database {shown}: {_reason(exc, url)}") from exc
+
+
+def _sqlite_engine(url: URL, options: dict[str, Any]) -> Engine:
+    """SQLite with foreign keys, WAL, a busy timeout, and writers that take the lock up front."""
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if url.database in (None, "", ":memory:"):  # one shared connection, or each would see its own empty database
+        options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}, **options}
+    engine = create_engine(url, **options)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # IMMEDIATE for writers: wait for the lock at BEGIN instead of failing when upgrading later.
+        mode = connection.get_execution_options().get("sqlite_begin")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+
+    return engine
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Two processes opening a fresh PostgreSQL database migrate one after the other."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7242011)")
+
+
+def _reason(exc: BaseException, url: URL) -> str:
+    """The driver's first line, without the SQL statement and never with the password."""
+    cause = getattr(exc, "orig", None) or exc
+    text = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return text or type(cause).__name__

@@ -1,0 +1,198 @@
+"""Jobs as rows: a ``job`` and one ``job_device`` per device, with status, step, attempt, error, timings.
+
+Counts on the job row move atomically when a device reaches a final state (so concurrent
+workers never lose an update); ``recount`` rebuilds them from the device rows.
+"""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from netatlas.domain.errors import NotFound
+from netatlas.domain.inventory import InventoryDevice
+from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus
+from netatlas.store.tables import JobDeviceRow, JobRow, utcnow
+from netatlas.store.views import JobCounts, JobDetail, JobDeviceView, JobView
+
+_COUNTER = {DeviceStatus.COMPLETED: "completed", DeviceStatus.FAILED: "failed", DeviceStatus.CANCELLED: "cancelled"}
+_SECRET_WORDS = ("password", "secret", "passphrase", "private_key")
+
+
+def check_no_secrets(options: Mapping[str, Any], where: str = "options") -> None:
+    """Refuse job options that carry a secret: they are stored and shown in plain text.
+
+    Examples:
+        >>> check_no_secrets({"data_types": ["cdp"], "credentials": "lab"})
+        >>> check_no_secrets({"seed": {"enable_secret": "x"}})
+        Traceback (most recent call last):
+        ValueError: options.seed.enable_secret looks like a secret; job options are stored in plain text
+    """
+    for key, value in options.items():
+        path = f"{where}.{key}"
+        if any(word in str(key).lower() for word in _SECRET_WORDS):
+            raise ValueError(f"{path} looks like a secret; job options are stored in plain text")
+        if isinstance(value, Mapping):
+            check_no_secrets(value, path)
+
+
+class JobRepo:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def create(self, devices: Iterable[InventoryDevice], options: Mapping[str, Any], *,
+               kind: str = "discovery", requested_by: str = "", job_id: str | None = None) -> str:
+        """A pending job with a pending row per device; returns its id (a UUID string)."""
+        check_no_secrets(options)
+        job_id = job_id or str(uuid.uuid4())
+        self._session.add(JobRow(id=job_id, kind=kind, options=dict(options), status=JobStatus.PENDING.value,
+                                 requested_by=requested_by, created_at=utcnow()))
+        self._session.flush()
+        self.add_devices(job_id, devices)
+        return job_id
+
+    def add_devices(self, job_id: str, devices: Iterable[InventoryDevice]) -> list[str]:
+        """Add devices found while the job runs (crawl); names already in the job are skipped."""
+        known = set(self._session.scalars(select(JobDeviceRow.device_name).where(JobDeviceRow.job_id == job_id)))
+        new = {d.name: d for d in devices if d.name not in known}
+        if new:
+            self._session.add_all(_device_row(job_id, device) for device in new.values())
+            self._session.execute(update(JobRow).where(JobRow.id == job_id).values(total=JobRow.total + len(new)))
+        return builtins.list(new)
+
+    def set_status(self, job_id: str, status: JobStatus) -> None:
+        """Move the job; running stamps ``started_at`` once, a final status stamps ``finished_at``."""
+        values: dict[str, Any] = {"status": status.value}
+        job = self._job_row(job_id)
+        if status is JobStatus.RUNNING and job.started_at is None:
+            values["started_at"] = utcnow()
+        if status.final:
+            values["finished_at"] = utcnow()
+        self._session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
+
+    def request_cancel(self, job_id: str) -> bool:
+        """Mark the job cancelling (workers look before each command); False if it already ended."""
+        job = self._job_row(job_id)
+        if JobStatus(job.status).final:
+            return False
+        self._session.execute(update(JobRow).where(JobRow.id == job_id).values(status=JobStatus.CANCELLING.value))
+        return True
+
+    def is_cancelling(self, job_id: str) -> bool:
+        status = self._session.scalar(select(JobRow.status).where(JobRow.id == job_id))
+        if status is None:
+            raise NotFound(f"no job {job_id}")
+        return status in (JobStatus.CANCELLING.value, JobStatus.CANCELLED.value)
+
+    def set_step(self, job_id: str, device_name: str, step: str | None) -> None:
+        """The command a device is running now (one UPDATE; called before each command)."""
+        self._session.execute(update(JobDeviceRow).where(*_device_key(job_id, device_name)).values(step=step))
+
+    def update_device(self, job_id: str, device_name: str, status: DeviceStatus, *, step: str | None = None,
+                      attempt: int | None = None, error_kind: ErrorKind | None = None,
+                      error: str | None = None) -> None:
+        """Move one device. ``None`` leaves a field as it is; timings are stamped here.
+
+        Running stamps ``started_at`` once and clears an earlier ``finished_at``; a final status
+        stamps ``finished_at`` and ``duration_s`` and moves the job's counter (once).
+        """
+        row = self._device_row(job_id, device_name)
+        before, now = DeviceStatus(row.status), utcnow()
+        row.status = status.value
+        row.step = step if step is not None else row.step
+        row.attempt = attempt if attempt is not None else row.attempt
+        row.error_kind = error_kind.value if error_kind is not None else row.error_kind
+        row.error = error if error is not None else row.error
+        if status is DeviceStatus.RUNNING:
+            row.started_at, row.finished_at, row.duration_s = row.started_at or now, None, None
+        if status.final:
+            row.finished_at = now
+            row.duration_s = (now - row.started_at).total_seconds() if row.started_at else 0.0
+        self._move_counter(job_id, before, status)
+
+    def pending_devices(self, job_id: str) -> builtins.list[InventoryDevice]:
+        """Devices of the job not yet final (pending, or running when a worker died): to run or resume."""
+        unfinished = [s.value for s in DeviceStatus if not s.final]
+        rows = self._session.scalars(select(JobDeviceRow).where(JobDeviceRow.job_id == job_id,
+                                                                JobDeviceRow.status.in_(unfinished))
+                                     .order_by(JobDeviceRow.id))
+        return [InventoryDevice(name=r.device_name, host=r.host, platform=r.platform, credentials=r.credential,
+                                port=r.port) for r in rows]
+
+    def recount(self, job_id: str) -> JobCounts:
+        """Rebuild the job's counts from its device rows, store and return them."""
+        query = (select(JobDeviceRow.status, func.count()).where(JobDeviceRow.job_id == job_id)
+                 .group_by(JobDeviceRow.status))
+        by_status = {status: count for status, count in self._session.execute(query)}
+        counts = JobCounts(total=sum(by_status.values()), **{c: by_status.get(s.value, 0) for s, c in _COUNTER.items()})
+        self._session.execute(update(JobRow).where(JobRow.id == job_id).values(
+            total=counts.total, completed=counts.completed, failed=counts.failed, cancelled=counts.cancelled))
+        return counts
+
+    def get(self, job_id: str) -> JobView:
+        return _job_view(self._job_row(job_id))
+
+    def show(self, job_id: str) -> JobDetail:
+        """The job with every device row, in the order they were added."""
+        job = self.get(job_id)
+        rows = self._session.scalars(select(JobDeviceRow).where(JobDeviceRow.job_id == job_id)
+                                     .order_by(JobDeviceRow.id))
+        return JobDetail(job, tuple(_device_view(row) for row in rows))
+
+    def list(self, limit: int = 50, status: JobStatus | None = None) -> builtins.list[JobView]:
+        """Newest first."""
+        query = select(JobRow).order_by(JobRow.created_at.desc(), JobRow.id).limit(limit)
+        if status is not None:
+            query = query.where(JobRow.status == status.value)
+        return [_job_view(row) for row in self._session.scalars(query)]
+
+    def _move_counter(self, job_id: str, before: DeviceStatus, after: DeviceStatus) -> None:
+        values: dict[str, Any] = {}
+        if before.final and before is not after:
+            values[_COUNTER[before]] = getattr(JobRow, _COUNTER[before]) - 1
+        if after.final and before is not after:
+            values[_COUNTER[after]] = getattr(JobRow, _COUNTER[after]) + 1
+        if values:
+            self._session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
+
+    def _job_row(self, job_id: str) -> JobRow:
+        row = self._session.get(JobRow, job_id)
+        if row is None:
+            raise NotFound(f"no job {job_id}")
+        return row
+
+    def _device_row(self, job_id: str, device_name: str) -> JobDeviceRow:
+        query = select(JobDeviceRow).where(*_device_key(job_id, device_name)).with_for_update()
+        row = self._session.scalar(query)
+        if row is None:
+            raise NotFound(f"no device {device_name!r} in job {job_id}")
+        return row
+
+
+def _device_key(job_id: str, device_name: str) -> tuple[Any, Any]:
+    return JobDeviceRow.job_id == job_id, JobDeviceRow.device_name == device_name
+
+
+def _device_row(job_id: str, device: InventoryDevice) -> JobDeviceRow:
+    return JobDeviceRow(job_id=job_id, device_name=device.name, host=device.host, port=device.port,
+                        platform=device.platform, credential=device.credentials,
+                        status=DeviceStatus.PENDING.value, attempt=0, error="")
+
+
+def _job_view(row: JobRow) -> JobView:
+    counts = JobCounts(row.total, row.completed, row.failed, row.cancelled)
+    return JobView(row.id, row.kind, JobStatus(row.status), dict(row.options), counts, row.requested_by,
+                   row.created_at, row.started_at, row.finished_at)
+
+
+def _device_view(row: JobDeviceRow) -> JobDeviceView:
+    return JobDeviceView(
+        job_id=row.job_id, device_name=row.device_name, host=row.host, port=row.port, platform=row.platform,
+        credential=row.credential, status=DeviceStatus(row.status), step=row.step, attempt=row.attempt,
+        error_kind=ErrorKind(row.error_kind) if row.error_kind else None, error=row.error,
+        started_at=row.started_at, finished_at=row.finished_at, duration_s=row.duration_s)

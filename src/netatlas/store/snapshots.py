@@ -1,0 +1,224 @@
+"""Snapshots: one per device per job, written once with its raw outputs and records; never updated.
+
+A device's current state of a data type is the records of its latest *successful* snapshot that
+*collected* that type without error, so a neighbor, route or MAC missing from the newest run is
+gone, while a failed run (or a type that failed to parse) hides nothing. Retention keeps the
+newest N snapshots per device and never deletes one that still holds a current state.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from netatlas.domain.errors import NotFound
+from netatlas.domain.records import ROUTE_TYPES, CommandOutput, DataType, DeviceRecords, DeviceResult, ErrorKind, Facts
+from netatlas.store import rowmap
+from netatlas.store.tables import RawOutputRow, RouteRow, SnapshotDataTypeRow, SnapshotRow, utcnow
+from netatlas.store.views import Latest, SnapshotView
+
+COMPRESS_LEVEL = 6
+CHUNK = 500  # ids per IN (...) list
+_FACTS = ("hostname", "model", "serial", "os_version", "vendor", "uptime")
+
+
+def collected_types(result: DeviceResult, requested: Collection[DataType] | None = None) -> frozenset[DataType]:
+    """The data types a result holds complete: requested (or seen) minus those a command failed for.
+
+    Examples:
+        >>> ok = CommandOutput("show cdp neighbors detail", DataType.CDP, "")
+        >>> bad = CommandOutput("show mac address-table", DataType.MAC, "junk", error_kind=ErrorKind.PARSE_ERROR)
+        >>> sorted(k.value for k in collected_types(DeviceResult("sw1", True, outputs=[ok, bad])))
+        ['cdp']
+        >>> sorted(k.value for k in collected_types(DeviceResult("sw1", True, outputs=[ok]), [DataType.ARP]))
+        ['arp', 'cdp']
+    """
+    seen = {o.data_type for o in result.outputs}
+    if requested is not None and result.ok:
+        seen |= set(requested)
+    if result.records.facts is not None:
+        seen.add(DataType.FACTS)
+    failed = {o.data_type for o in result.outputs if o.error_kind is not None}
+    return frozenset(seen - failed)
+
+
+class SnapshotRepo:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def save(self, job_id: str, device_name: str, result: DeviceResult, *,
+             requested: Collection[DataType] | None = None, collected_at: datetime | None = None) -> int:
+        """Write the snapshot, its compressed raw outputs and every record; returns the snapshot id.
+
+        ``requested`` are the data types the job asked for: pass them when one command serves
+        several types (the whole RIB for every route type) so each counts as collected.
+        """
+        types = collected_types(result, requested)
+        row = _snapshot_row(job_id, device_name, result, types, collected_at or utcnow())
+        self._session.add(row)
+        self._session.flush()
+        self._bulk(SnapshotDataTypeRow, [{"snapshot_id": row.id, "data_type": k.value} for k in sorted(types)])
+        self._bulk(RawOutputRow, [_raw_row(row.id, seq, out) for seq, out in enumerate(result.outputs)])
+        for spec in rowmap.SPECS:
+            self._bulk(spec.table, spec.rows(row.id, getattr(result.records, spec.attribute)))
+        return row.id
+
+    def latest(self, device_name: str, kind: DataType) -> Latest | None:
+        """The device's current records of ``kind``, or None if no good snapshot collected it."""
+        row = self._session.scalar(_latest_query(kind).where(SnapshotRow.device_name == device_name).limit(1))
+        if row is None:
+            return None
+        return Latest(_view(row), self._records({row.id}, kind)[row.id])
+
+    def latest_for_all(self, kind: DataType) -> dict[str, Latest]:
+        """``latest`` for every device at once (a window query and one read per record table)."""
+        ranked = _latest_query(kind).add_columns(func.row_number().over(
+            partition_by=SnapshotRow.device_name,
+            order_by=(SnapshotRow.collected_at.desc(), SnapshotRow.id.desc())).label("rank")).subquery()
+        rows = self._session.scalars(select(SnapshotRow).join(ranked, ranked.c.id == SnapshotRow.id)
+                                     .where(ranked.c.rank == 1))
+        snapshots = {row.id: _view(row) for row in rows}
+        records = self._records(set(snapshots), kind)
+        return {view.device_name: Latest(view, records[sid]) for sid, view in snapshots.items()}
+
+    def current(self, device_name: str) -> DeviceRecords:
+        """Every data type's current records merged; connected and local routes come from the
+        newest good snapshot that collected any route type."""
+        merged = DeviceRecords()
+        for kind in DataType:
+            latest = self.latest(device_name, kind)
+            if latest is not None:
+                _merge(merged, latest.records)
+        merged.routes.extend(self._other_routes(device_name))
+        return merged
+
+    def get(self, snapshot_id: int) -> SnapshotView:
+        row = self._session.get(SnapshotRow, snapshot_id)
+        if row is None:
+            raise NotFound(f"no snapshot {snapshot_id}")
+        return _view(row)
+
+    def records(self, snapshot_id: int) -> DeviceRecords:
+        """Everything one snapshot holds (every kind, every route), e.g. to diff two runs."""
+        merged = DeviceRecords(facts=self.get(snapshot_id).facts)
+        for spec in rowmap.SPECS:
+            rowmap.add_records(merged, spec, self._read(spec, {snapshot_id}, None)[snapshot_id])
+        return merged
+
+    def history(self, device_name: str, limit: int | None = None) -> list[SnapshotView]:
+        """The device's snapshots, newest first, failed ones included."""
+        query = (select(SnapshotRow).where(SnapshotRow.device_name == device_name)
+                 .order_by(SnapshotRow.collected_at.desc(), SnapshotRow.id.desc()).limit(limit))
+        return [_view(row) for row in self._session.scalars(query)]
+
+    def raw(self, snapshot_id: int) -> list[CommandOutput]:
+        """The snapshot's commands in the order they ran, decompressed."""
+        rows = self._session.scalars(select(RawOutputRow).where(RawOutputRow.snapshot_id == snapshot_id)
+                                     .order_by(RawOutputRow.seq))
+        return [CommandOutput(r.command, DataType(r.data_type), zlib.decompress(r.content).decode(), r.duration_s,
+                              ErrorKind(r.error_kind) if r.error_kind else None, r.error) for r in rows]
+
+    def prune(self, keep: int) -> int:
+        """Keep the newest ``keep`` snapshots per device (and any still current); returns how many went."""
+        if keep < 1:
+            raise ValueError("retention keeps at least one snapshot per device")
+        ranked = select(SnapshotRow.id, func.row_number().over(
+            partition_by=SnapshotRow.device_name,
+            order_by=(SnapshotRow.collected_at.desc(), SnapshotRow.id.desc())).label("rank")).subquery()
+        old = set(self._session.scalars(select(ranked.c.id).where(ranked.c.rank > keep)))
+        doomed = sorted(old - self._current_ids())
+        for chunk in _chunks(doomed):
+            self._session.execute(delete(SnapshotRow).where(SnapshotRow.id.in_(chunk)))  # rows cascade
+        return len(doomed)
+
+    def _current_ids(self) -> set[int]:
+        ranked = (select(SnapshotRow.id, func.row_number().over(
+            partition_by=(SnapshotRow.device_name, SnapshotDataTypeRow.data_type),
+            order_by=(SnapshotRow.collected_at.desc(), SnapshotRow.id.desc())).label("rank"))
+            .join(SnapshotDataTypeRow, SnapshotDataTypeRow.snapshot_id == SnapshotRow.id)
+            .where(SnapshotRow.ok.is_(True)).subquery())
+        return set(self._session.scalars(select(ranked.c.id).where(ranked.c.rank == 1)))
+
+    def _other_routes(self, device_name: str) -> list[Any]:
+        query = _latest_query(None).where(SnapshotRow.device_name == device_name,
+                                          SnapshotDataTypeRow.data_type.in_([k.value for k in ROUTE_TYPES]))
+        snapshot_id = self._session.scalar(query.with_only_columns(SnapshotRow.id).limit(1))
+        if snapshot_id is None:
+            return []
+        return self._read(rowmap.ROUTES, {snapshot_id}, RouteRow.data_type == "")[snapshot_id]
+
+    def _records(self, snapshot_ids: set[int], kind: DataType) -> dict[int, DeviceRecords]:
+        facts = self._facts(snapshot_ids) if kind is DataType.FACTS else {}
+        found = {sid: DeviceRecords(facts=facts.get(sid)) for sid in snapshot_ids}
+        for query in rowmap.kind_queries(kind):
+            for sid, records in self._read(query.spec, snapshot_ids, query.where).items():
+                rowmap.add_records(found[sid], query.spec, records)
+        return found
+
+    def _facts(self, snapshot_ids: set[int]) -> dict[int, Facts | None]:
+        rows: dict[int, Facts | None] = {}
+        for chunk in _chunks(sorted(snapshot_ids)):
+            rows.update((r.id, _view(r).facts) for r in self._session.scalars(
+                select(SnapshotRow).where(SnapshotRow.id.in_(chunk))))
+        return rows
+
+    def _read(self, spec: rowmap.RecordSpec[Any], snapshot_ids: set[int], where: Any) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = defaultdict(list)
+        table = spec.table.__table__
+        for chunk in _chunks(sorted(snapshot_ids)):
+            query = select(*spec.columns()).where(table.c.snapshot_id.in_(chunk)).order_by(table.c.id)
+            for row in self._session.execute(query if where is None else query.where(where)).mappings():
+                found[row["snapshot_id"]].append(spec.record_of(row))
+        return found
+
+    def _bulk(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self._session.execute(insert(table.__table__), rows)
+
+
+def _latest_query(kind: DataType | None) -> Select[SnapshotRow]:
+    query = (select(SnapshotRow).join(SnapshotDataTypeRow, SnapshotDataTypeRow.snapshot_id == SnapshotRow.id)
+             .where(SnapshotRow.ok.is_(True))
+             .order_by(SnapshotRow.collected_at.desc(), SnapshotRow.id.desc()))
+    return query if kind is None else query.where(SnapshotDataTypeRow.data_type == kind.value)
+
+
+def _snapshot_row(job_id: str, device_name: str, result: DeviceResult, types: frozenset[DataType],
+                  collected_at: datetime) -> SnapshotRow:
+    facts = result.records.facts
+    return SnapshotRow(
+        job_id=job_id, device_name=device_name, collected_at=collected_at, ok=result.ok,
+        error_kind=result.error_kind.value if result.error_kind else None, error=result.error,
+        duration_s=result.duration_s, data_types=sorted(k.value for k in types),
+        **{name: getattr(facts, name) if facts else None for name in _FACTS})
+
+
+def _raw_row(snapshot_id: int, seq: int, output: CommandOutput) -> dict[str, Any]:
+    data = output.output.encode()
+    return {"snapshot_id": snapshot_id, "seq": seq, "command": output.command, "data_type": output.data_type.value,
+            "content": zlib.compress(data, COMPRESS_LEVEL), "size": len(data), "duration_s": output.duration_s,
+            "error_kind": output.error_kind.value if output.error_kind else None, "error": output.error}
+
+
+def _view(row: SnapshotRow) -> SnapshotView:
+    facts = Facts(**{name: getattr(row, name) or "" for name in _FACTS}) if row.hostname is not None else None
+    return SnapshotView(row.id, row.job_id, row.device_name, row.collected_at, row.ok,
+                        frozenset(DataType(k) for k in row.data_types),
+                        ErrorKind(row.error_kind) if row.error_kind else None, row.error, row.duration_s, facts)
+
+
+def _merge(into: DeviceRecords, records: DeviceRecords) -> None:
+    into.facts = records.facts or into.facts
+    for spec in rowmap.SPECS:
+        rowmap.add_records(into, spec, getattr(records, spec.attribute))
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start:start + CHUNK])

@@ -1,0 +1,56 @@
+"""The packaged Alembic scripts: empty database to head, idempotent re-open, models == migrations."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from netatlas.store import Database
+from netatlas.store.database import MIGRATIONS, alembic_config
+from netatlas.store.tables import Base
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def _revision(database: Database) -> str | None:
+    with database.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def test_open_migrates_an_empty_database_to_head(empty_url: str) -> None:
+    with Database.open(empty_url) as database:
+        tables = set(inspect(database.engine).get_table_names())
+        assert _revision(database) == HEAD
+    assert {table.name for table in Base.metadata.sorted_tables} | {"alembic_version"} == tables
+
+
+def test_reopening_is_idempotent_and_keeps_data(empty_url: str) -> None:
+    with Database.open(empty_url) as database, database.session() as session:
+        session.execute(text("INSERT INTO credential (name, username, secret, created_at, updated_at) "
+                             "VALUES ('lab', 'netops', :s, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"s": b"x"})
+    for _ in range(2):
+        with Database.open(empty_url) as database, database.session() as session:
+            assert session.execute(text("SELECT name FROM credential")).scalars().all() == ["lab"]
+            assert _revision(database) == HEAD
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+
+def test_downgrade_to_base_and_back(empty_url: str) -> None:
+    with Database.open(empty_url) as database:
+        with database.engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "base")
+        assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
+        database.migrate()
+        assert _revision(database) == HEAD
+        assert "snapshot" in inspect(database.engine).get_table_names()
