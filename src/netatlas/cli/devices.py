@@ -30,6 +30,27 @@ KINDS: dict[str, tuple[tuple[DataType, ...], str, str]] = {
 }
 
 
+# Columns shown in the table (``--json`` has every field).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "interfaces": ("name", "admin_up", "oper_up", "ipv4", "vrf", "description"),
+    "cdp": ("local_interface", "remote_name", "remote_interface", "mgmt_ip", "remote_platform"),
+    "lldp": ("local_interface", "remote_name", "remote_interface", "mgmt_ip", "remote_platform"),
+    "routes": ("vrf", "prefix", "protocol", "next_hops", "distance", "metric"),
+    "ospf": ("router_id", "address", "interface", "state", "vrf"),
+    "bgp": ("peer", "remote_as", "state", "prefixes_received", "vrf"),
+    "mac": ("mac", "vlan", "interface", "dynamic"),
+    "arp": ("ip", "mac", "interface", "vrf"),
+}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return " via ".join(str(v) for v in value.values() if v)
+    return str(value)
+
+
 @app.command("import")
 def import_devices(file: Annotated[Path, typer.Argument(help="Inventory file (YAML or CSV).")],
                    credentials_file: Annotated[Path | None, typer.Option(help="Credential sets for CSV.")] = None,
@@ -79,10 +100,10 @@ def device_data(name: Annotated[str, typer.Argument(help="Device name.")],
         out.print(f"{name}: no {kind} data")
         return
     table = Table(title=f"{name} {kind} ({len(rows)})")
-    for column in rows[0]:
-        table.add_column(column)
+    for column in COLUMNS[kind]:
+        table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=40)
     for row in rows:
-        table.add_row(*(str(v) for v in row.values()))
+        table.add_row(*(_cell(row[c]) for c in COLUMNS[kind]))
     out.print(table)
 
 
