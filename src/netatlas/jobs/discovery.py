@@ -88,14 +88,14 @@ class DiscoveryService:
         collect = partial(collect_device, timeouts=timeouts, parse=parse_output_async)
         engine = DiscoveryEngine(store, collect, concurrency=request.concurrency,
                                  retry=RetryPolicy(attempts=s.retries, base_s=s.retry_backoff))
-        crawler = self._crawler(job_id, request)
+        crawler = await asyncio.to_thread(self._crawler, job_id, request)
         try:
             status = await engine.run(job_id, wanted, crawler.on_result if crawler else None)
         finally:
             shutdown_pool()
         if crawler is not None:
             self.unmanaged = sorted(crawler.unmanaged.values(), key=lambda u: u.name)
-        self._prune()
+        await asyncio.to_thread(self._prune)  # never block the event loop on the database
         return status
 
     def _crawler(self, job_id: str, request: DiscoveryRequest) -> Crawler | None:
