@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import yaml
 from rich.table import Table
 
 from netatlas.cli.common import DbOption, JsonOption, database, fail, out, print_json, secret_box, settings
 from netatlas.domain.errors import NetatlasError
 from netatlas.domain.records import DataType, DeviceRecords
-from netatlas.inventory import load_inventory
+from netatlas.inventory import Inventory, load_credentials, load_inventory
 from netatlas.jobs.discovery import DiscoveryService
 from netatlas.store import DeviceRepo, SnapshotRepo
 
@@ -60,11 +61,26 @@ def import_devices(file: Annotated[Path, typer.Argument(help="Inventory file (YA
     with database(config) as database_:
         service = DiscoveryService(database_, secret_box(config), config)
         try:
-            inventory = load_inventory(file, credentials_file)
+            inventory = _load(file, credentials_file)
             count = service.import_inventory(inventory)
         except NetatlasError as exc:
             fail(str(exc))
     out.print(f"imported {count} device(s) and {len(inventory.credentials)} credential set(s) from {file}")
+
+
+def _load(file: Path, credentials_file: Path | None) -> Inventory:
+    """An inventory, or a YAML file of credential sets only (to crawl from seeds with them)."""
+    if file.suffix in (".yaml", ".yml") and _credentials_only(file):
+        return Inventory([], load_credentials(file))
+    return load_inventory(file, credentials_file)
+
+
+def _credentials_only(path: Path) -> bool:
+    try:
+        document = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return False  # load_inventory reports it with its line
+    return isinstance(document, dict) and "credentials" in document and "devices" not in document
 
 
 @app.command("list")

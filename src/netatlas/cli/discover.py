@@ -29,7 +29,7 @@ from netatlas.cli.common import (
 from netatlas.domain.errors import NetatlasError
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import DataType
-from netatlas.inventory import load_inventory
+from netatlas.inventory import Inventory, load_credentials, load_inventory
 from netatlas.jobs.crawl import CrawlOptions
 from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
 from netatlas.store import JobDetail, JobRepo
@@ -123,6 +123,8 @@ def _crawl_options(seed: list[str] | None, crawl: bool, depth: int, allow: list[
 def _devices(service: DiscoveryService, inventory: Path | None, credentials_file: Path | None,
              seeds: list[str] | None, crawl: CrawlOptions) -> list[InventoryDevice]:
     try:
+        if inventory is None and credentials_file is not None:
+            service.import_inventory(Inventory([], load_credentials(credentials_file)))
         if inventory is not None:
             loaded = load_inventory(inventory, credentials_file, known_credentials=_known_credentials(service))
             service.import_inventory(loaded)

@@ -95,7 +95,7 @@ class DiscoveryEngine:
 
     async def _device(self, job_id: str, device: InventoryDevice, wanted: frozenset[DataType]) -> DeviceResult:
         async with self._sem:
-            if await self._is_cancelling(job_id):
+            if await self._is_cancelling(job_id, fresh=True):  # nothing starts after a cancel
                 result = DeviceResult(device.name, ok=False, error_kind=ErrorKind.CANCELLED,
                                       error="job cancelled before this device started")
             else:

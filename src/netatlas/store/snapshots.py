@@ -39,13 +39,21 @@ def collected_types(result: DeviceResult, requested: Collection[DataType] | None
         >>> sorted(k.value for k in collected_types(DeviceResult("sw1", True, outputs=[ok]), [DataType.ARP]))
         ['arp', 'cdp']
     """
-    seen = {o.data_type for o in result.outputs}
-    if requested is not None and result.ok:
-        seen |= set(requested)
+    asked = set(requested or ())
+    seen = {t for o in result.outputs for t in _served(o, asked)}
+    if result.ok:
+        seen |= asked
     if result.records.facts is not None:
         seen.add(DataType.FACTS)
-    failed = {o.data_type for o in result.outputs if o.error_kind is not None}
+    failed = {t for o in result.outputs if o.error_kind is not None for t in _served(o, asked)}
     return frozenset(seen - failed)
+
+
+def _served(output: CommandOutput, requested: set[DataType]) -> set[DataType]:
+    """The types one command served: a route command serves every route type asked (the whole RIB)."""
+    if output.data_type in ROUTE_TYPES:
+        return {output.data_type} | (requested & ROUTE_TYPES)
+    return {output.data_type}
 
 
 class SnapshotRepo:

@@ -1,0 +1,50 @@
+"""Fixtures of the discovery integration tests: a fresh database per module on SQLite and PostgreSQL.
+
+``db_url`` is module-scoped and parametrized over both backends, so each test module runs once
+on a new SQLite file and once on a new PostgreSQL database (created on 127.0.0.1:5432 as user
+postgres, dropped afterwards). ``NETATLAS_*`` variables from the outside environment are removed
+so that only what a test sets applies.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.discovery.helpers import pg_database
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_outside_settings() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("NETATLAS_")]:
+            patch.delenv(name)
+        yield
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture(scope="module")
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database nothing has used yet, for this module and backend."""
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp(f'{module}-db') / 'netatlas.db'}"
+        return
+    with pg_database(module) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def home(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """NETATLAS_HOME of this module and backend: the key file is generated here (mode 0600)."""
+    return tmp_path_factory.mktemp(f"home-{backend}")

@@ -1,0 +1,145 @@
+"""The crawl reaches the whole campus lab from one seed, and nothing it may not visit.
+
+The database holds only the lab's credential set (no device): every device the job reads was
+found through CDP/LLDP neighbors. Through the CLI, from the seed's address and then from its
+name; in process, with ``--allow`` ranges that leave part of the lab out and with a small depth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from ipaddress import IPv4Network, ip_address
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netatlas.domain.errors import NetatlasError
+from netatlas.domain.records import JobStatus
+from netatlas.jobs.crawl import CrawlOptions
+from netatlas.lab.background import BackgroundLab
+from netatlas.lab.runtime import CREDENTIALS_NAME, Lab
+from netatlas.store import CredentialRepo, DeviceRepo
+from tests.integration.discovery.helpers import Discovery, cli, cli_json, make_lab, write_inventory
+
+pytestmark = pytest.mark.integration
+
+NETWORK = IPv4Network("127.63.0.0/16")
+DEVICES = 30
+SEED_NAME = "core1"
+
+
+@dataclass(frozen=True, slots=True)
+class Campus:
+    lab: Lab
+    discovery: Discovery
+    credentials: Path
+
+    @property
+    def names(self) -> set[str]:
+        return {d.state.hostname for d in self.lab.devices}
+
+    def address(self, name: str) -> str:
+        return next(d.address for d in self.lab.devices if d.state.hostname == name)
+
+    def crawl_args(self, seed: str, db_url: str, *allow: str) -> list[str]:
+        ranges = [arg for network in (allow or (str(NETWORK),)) for arg in ("--allow", network)]
+        return ["discover", "--seed", seed, "--crawl", "--depth", "10", *ranges, "--credentials", CREDENTIALS_NAME,
+                "--port", str(self.lab.port), "--db", db_url]
+
+
+@pytest.fixture(scope="module")
+def campus(db_url: str, home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Campus]:
+    lab = make_lab("campus", DEVICES, NETWORK)
+    credentials = write_inventory({"credentials": lab.inventory()["credentials"]},
+                                  tmp_path_factory.mktemp("creds") / "credentials.yaml")
+    discovery = Discovery.open(db_url, home)
+    discovery.import_credentials(credentials)  # the credential set only: the crawl must find every device
+    try:
+        with BackgroundLab(lab):
+            yield Campus(lab, discovery, credentials)
+    finally:
+        discovery.close()
+
+
+def _unmanaged_truth(lab: Lab) -> dict[str, str]:
+    return {n["id"]: n["role"] for n in lab.truth()["nodes"] if n["kind"] == "unmanaged"}
+
+
+def test_the_database_starts_with_credentials_and_no_device(campus: Campus) -> None:
+    with campus.discovery.db.session(readonly=True) as session:
+        assert DeviceRepo(session).list() == []
+        assert CredentialRepo(session).names() == [CREDENTIALS_NAME]
+
+
+def test_the_cli_imports_a_credentials_only_file(campus: Campus, home: Path, db_url: str) -> None:
+    """The CLI way to store the crawl's credential set: ``devices import`` of a file with only ``credentials:``."""
+    done = cli(["devices", "import", str(campus.credentials), "--db", db_url], home)
+    assert done.returncode == 0, done.stderr
+    with campus.discovery.db.session(readonly=True) as session:
+        assert DeviceRepo(session).list() == []
+
+
+def test_crawl_from_one_address_reaches_every_device_once(campus: Campus, home: Path, db_url: str) -> None:
+    code, summary = cli_json(campus.crawl_args(campus.address(SEED_NAME), db_url), home)
+    assert code == 0, summary
+    names = [d["name"] for d in summary["devices"]]
+    assert sorted(names) == sorted(campus.names), "every lab device exactly once"
+    assert summary["status"] == "completed" and summary["counts"]["completed"] == DEVICES
+    hosts = {d["name"]: d["host"] for d in summary["devices"]}
+    assert hosts == {d.state.hostname: d.address for d in campus.lab.devices}
+    _check_unmanaged(campus, summary["unmanaged"], "outside --allow")
+
+
+def _check_unmanaged(campus: Campus, unmanaged: list[dict[str, Any]], reason: str) -> None:
+    """Every phone, AP and the firewall is reported with a reason; none was visited; no lab device is listed."""
+    reported = {u["name"]: u for u in unmanaged}
+    truth = _unmanaged_truth(campus.lab)
+    assert {"phone", "access-point", "firewall"} <= set(truth.values())
+    assert set(reported) == set(truth)
+    assert {u["reason"] for u in unmanaged} == {reason}
+    assert all(u["seen_from"] in campus.names for u in unmanaged)
+    assert not any(ip_address(u["mgmt_ip"]) in NETWORK for u in unmanaged)
+
+
+def test_crawl_from_a_seed_given_by_name(campus: Campus, home: Path, db_url: str) -> None:
+    code, summary = cli_json(campus.crawl_args(SEED_NAME, db_url), home)
+    assert code == 0, summary
+    assert sorted(d["name"] for d in summary["devices"]) == sorted(campus.names)
+    assert summary["devices"][0]["name"] == SEED_NAME
+
+
+def _crawl(campus: Campus, allow: tuple[IPv4Network, ...], depth: int) -> tuple[set[str], dict[str, str]]:
+    """Crawl in process from the seed's address; (devices the job read, unmanaged name -> reason)."""
+    options = CrawlOptions(depth=depth, allow=allow, credentials=CREDENTIALS_NAME, port=campus.lab.port)
+    service = campus.discovery.service
+
+    def refuse(seed: str, exc: NetatlasError) -> None:
+        raise AssertionError(f"seed {seed}: {exc}")
+
+    seeds = asyncio.run(service.resolve_seeds([campus.address(SEED_NAME)], options, refuse))
+    job_id = campus.discovery.run(seeds, crawl=options)
+    detail = campus.discovery.detail(job_id)
+    assert detail.job.status is JobStatus.COMPLETED
+    assert detail.job.counts.completed == detail.job.counts.total == len(detail.devices)
+    assert detail.job.options["crawl"]["allow"] == [str(n) for n in allow]
+    return {d.device_name for d in detail.devices}, {u.name: u.reason for u in service.unmanaged}
+
+
+def test_a_neighbor_outside_allow_is_not_visited(campus: Campus) -> None:
+    upper = {"core1", "core10", "dist1", "dist10"}
+    allow = (*(IPv4Network(campus.address(n)) for n in sorted(upper)), IPv4Network("10.0.0.0/8"))
+    visited, unmanaged = _crawl(campus, allow, depth=10)
+    assert visited == upper
+    access = campus.names - upper
+    assert {name: unmanaged.get(name) for name in access} == dict.fromkeys(access, "outside --allow")
+    assert unmanaged["fw-edge"] == "unsupported platform", "inside --allow (10/8), but not a platform we read"
+
+
+def test_the_crawl_stops_at_its_depth(campus: Campus) -> None:
+    visited, unmanaged = _crawl(campus, (NETWORK,), depth=1)
+    assert visited == {"core1", "core10", "dist1", "dist10"}, "the seed and its managed neighbors"
+    access = campus.names - visited
+    assert {name: unmanaged.get(name) for name in access} == dict.fromkeys(access, "beyond --depth")
