@@ -41,10 +41,11 @@ def show_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption =
     with database(settings(db)) as database_, database_.session(readonly=True) as session:
         try:
             detail = JobRepo(session).show(job)
+            unmanaged = JobRepo(session).unmanaged(job)
         except NotFound as exc:
             fail(f"JOB: {exc}")
     if json_output:
-        print_json({"job": detail.job, "devices": detail.devices})
+        print_json({"job": detail.job, "devices": detail.devices, "unmanaged": unmanaged})
         return
     out.print(f"job {detail.job.id} {detail.job.status} {detail.job.counts}")
     table = Table()
@@ -55,6 +56,9 @@ def show_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption =
         table.add_row(d.device_name, d.platform, str(d.status), str(d.attempt), str(d.error_kind or ""),
                       d.error or "", seconds)
     out.print(table)
+    if unmanaged:
+        out.print(f"{len(unmanaged)} neighbor(s) not visited: "
+                  + ", ".join(f"{u.name} ({u.reason}, seen from {u.seen_from})" for u in unmanaged))
 
 
 @app.command("cancel")

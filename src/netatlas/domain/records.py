@@ -179,6 +179,16 @@ class ArpEntry:
     vrf: str = "default"
 
 
+@dataclass(frozen=True, slots=True)
+class Unmanaged:
+    """A neighbor a crawl saw but did not visit, and why."""
+
+    name: str
+    mgmt_ip: str
+    reason: str  # "outside --allow", "unsupported platform", "no management address", "beyond --depth"
+    seen_from: str
+
+
 @dataclass(slots=True)
 class DeviceRecords:
     """Everything collected from one device in one run (empty lists for types not requested)."""

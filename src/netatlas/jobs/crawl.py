@@ -13,7 +13,7 @@ from ipaddress import IPv4Address, IPv4Network, ip_address
 from netatlas.collect.platforms import detect_platform
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.names import normalize_hostname
-from netatlas.domain.records import DeviceResult, Neighbor
+from netatlas.domain.records import DeviceResult, Neighbor, Unmanaged
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,14 +22,6 @@ class CrawlOptions:
     allow: tuple[IPv4Network, ...]
     credentials: str
     port: int = 22
-
-
-@dataclass(frozen=True, slots=True)
-class Unmanaged:
-    name: str
-    mgmt_ip: str
-    reason: str  # "outside --allow", "unsupported platform", "no management address", "beyond --depth"
-    seen_from: str
 
 
 @dataclass(slots=True)

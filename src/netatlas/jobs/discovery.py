@@ -19,9 +19,9 @@ from netatlas.collect.probe import identify
 from netatlas.collect.transport import Timeouts
 from netatlas.domain.errors import NetatlasError, NotFound
 from netatlas.domain.inventory import InventoryDevice
-from netatlas.domain.records import DataType, JobStatus
+from netatlas.domain.records import DataType, JobStatus, Unmanaged
 from netatlas.inventory import Inventory
-from netatlas.jobs.crawl import Crawler, CrawlOptions, Unmanaged
+from netatlas.jobs.crawl import Crawler, CrawlOptions
 from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy
 from netatlas.jobs.storeport import DatabaseJobStore
 from netatlas.secrets import SecretBox
@@ -95,6 +95,7 @@ class DiscoveryService:
             shutdown_pool()
         if crawler is not None:
             self.unmanaged = sorted(crawler.unmanaged.values(), key=lambda u: u.name)
+            await asyncio.to_thread(self._record_unmanaged, job_id)
         await asyncio.to_thread(self._prune)  # never block the event loop on the database
         return status
 
@@ -106,6 +107,10 @@ class DiscoveryService:
             for device in JobRepo(session).pending_devices(job_id):
                 crawler.seed(device)
         return crawler
+
+    def _record_unmanaged(self, job_id: str) -> None:
+        with self.db.session() as session:
+            JobRepo(session).add_unmanaged(job_id, self.unmanaged)
 
     def _prune(self) -> None:
         with self.db.session() as session:

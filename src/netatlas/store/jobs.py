@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
-from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus
-from netatlas.store.tables import JobDeviceRow, JobRow, utcnow
+from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus, Unmanaged
+from netatlas.store.tables import JobDeviceRow, JobRow, UnmanagedRow, utcnow
 from netatlas.store.views import JobCounts, JobDetail, JobDeviceView, JobView
 
 _COUNTER = {DeviceStatus.COMPLETED: "completed", DeviceStatus.FAILED: "failed", DeviceStatus.CANCELLED: "cancelled"}
@@ -64,6 +64,17 @@ class JobRepo:
             self._session.add_all(_device_row(job_id, device) for device in new.values())
             self._session.execute(update(JobRow).where(JobRow.id == job_id).values(total=JobRow.total + len(new)))
         return builtins.list(new)
+
+    def add_unmanaged(self, job_id: str, neighbors: Iterable[Unmanaged]) -> None:
+        """Record the neighbors a crawl did not visit (one row per name and job)."""
+        known = set(self._session.scalars(select(UnmanagedRow.name).where(UnmanagedRow.job_id == job_id)))
+        self._session.add_all(UnmanagedRow(job_id=job_id, name=n.name, mgmt_ip=n.mgmt_ip, reason=n.reason,
+                                           seen_from=n.seen_from) for n in neighbors if n.name not in known)
+
+    def unmanaged(self, job_id: str) -> builtins.list[Unmanaged]:
+        rows = self._session.scalars(select(UnmanagedRow).where(UnmanagedRow.job_id == job_id)
+                                     .order_by(UnmanagedRow.name))
+        return [Unmanaged(r.name, r.mgmt_ip, r.reason, r.seen_from) for r in rows]
 
     def set_status(self, job_id: str, status: JobStatus) -> None:
         """Move the job; running stamps ``started_at`` once, a final status stamps ``finished_at``."""

@@ -111,6 +111,19 @@ class JobRow(Base):
     finished_at: Mapped[datetime | None]
 
 
+class UnmanagedRow(Base):
+    """A neighbor a crawl saw but could not or may not visit, and why."""
+
+    __tablename__ = "unmanaged_neighbor"
+    __table_args__ = (UniqueConstraint("job_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME))
+    mgmt_ip: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(String(NAME))
+    seen_from: Mapped[str] = mapped_column(String(NAME), default="")
+
+
 class JobDeviceRow(Base):
     """One device of a job: enough of the inventory entry to run it again (no secret)."""
 

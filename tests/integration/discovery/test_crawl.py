@@ -8,6 +8,7 @@ name; in process, with ``--allow`` ranges that leave part of the lab out and wit
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Network, ip_address
@@ -91,6 +92,9 @@ def test_crawl_from_one_address_reaches_every_device_once(campus: Campus, home: 
     hosts = {d["name"]: d["host"] for d in summary["devices"]}
     assert hosts == {d.state.hostname: d.address for d in campus.lab.devices}
     _check_unmanaged(campus, summary["unmanaged"], "outside --allow")
+    shown = cli(["jobs", "show", summary["job_id"], "--db", db_url, "--json"], home)
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["unmanaged"] == summary["unmanaged"], "the unmanaged list is stored with the job"
 
 
 def _check_unmanaged(campus: Campus, unmanaged: list[dict[str, Any]], reason: str) -> None:

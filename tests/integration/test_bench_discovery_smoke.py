@@ -1,0 +1,112 @@
+"""``bench/discovery.py`` end to end at toy size: every approach runs, nothing fails, the JSON is complete."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "discovery.py"
+DEVICES, CONCURRENCY, SIZES, SAMPLE = 12, (4, 8), (6, 12), 4
+ADDRESS_RANGE = "127.91.0.0/16"
+MACHINE_KEYS = {"cpu_count", "cpu_model", "memory_gb", "python", "platform", "asyncssh", "load_avg_at_start", "date"}
+PARAM_KEYS = {"scenario", "devices", "concurrency_tried", "sizes", "netmiko_sample", "netmiko_threads", "seed",
+              "data_types", "lab_warm", "rss_sample_s"}  # fmt: skip
+RUN_KEYS = {"devices", "failures", "commands", "wall_s", "devices_per_s", "cpu_s", "main_cpu_s", "children_cpu_s",
+            "cpu_ms_per_device", "peak_rss_mb", "peak_pss_mb", "lab_cpu_s", "others_cpu_s", "failed"}  # fmt: skip
+RATIO_KEYS = {"netatlas_over_floor_wall", "netatlas_over_floor_cpu", "inhouse_over_netatlas_wall",
+              "inhouse_over_netatlas_wall_on_sample", "inhouse_over_netatlas_cpu_per_device", "netatlas_peak_rss_mb",
+              "netatlas_peak_pss_mb", "targets_met"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    out = tmp_path_factory.mktemp("bench") / "discovery.json"
+    argv = [sys.executable, str(BENCH), "--devices", str(DEVICES), "--concurrency", ",".join(map(str, CONCURRENCY)),
+            "--sizes", ",".join(map(str, SIZES)), "--netmiko-sample", str(SAMPLE), "--netmiko-threads", "4",
+            "--address-range", ADDRESS_RANGE, "--out", str(out)]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=50, check=False)
+    assert done.returncode == 0, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    loaded: dict[str, Any] = json.loads(out.read_text())
+    return loaded, done.stdout
+
+
+def _check_run(run: dict[str, Any], devices: int) -> None:
+    assert set(run) >= RUN_KEYS, run
+    assert (run["devices"], run["failures"], run["failed"]) == (devices, 0, [])
+    assert run["commands"] >= devices * 8  # facts, interfaces, neighbors, routes, OSPF, BGP, MAC, ARP at least
+    assert run["wall_s"] > 0 and run["devices_per_s"] > 0
+    assert run["cpu_s"] > 0 and run["cpu_ms_per_device"] > 0
+    assert 0 <= run["main_cpu_s"] <= run["cpu_s"] + 0.01
+    assert 10 < run["peak_rss_mb"] < 2000
+    assert run["lab_cpu_s"] >= 0 and run["others_cpu_s"] >= 0
+
+
+def test_machine_and_params(run: tuple[dict[str, Any], str]) -> None:
+    results, _ = run
+    assert results["ok"] is True
+    assert set(results["machine"]) >= MACHINE_KEYS and results["machine"]["cpu_count"] >= 1
+    assert set(results["params"]) >= PARAM_KEYS
+    assert results["params"]["concurrency_tried"] == list(CONCURRENCY)
+    assert results["params"]["sizes"] == list(SIZES)
+
+
+def test_every_approach_ran_on_the_same_devices_and_commands(run: tuple[dict[str, Any], str]) -> None:
+    compare = run[0]["compare"]
+    assert compare["devices"] == DEVICES == sum(compare["platforms"].values())
+    assert [r["concurrency"] for r in compare["netatlas_runs"]] == list(CONCURRENCY)
+    for netatlas in compare["netatlas_runs"]:
+        _check_run(netatlas, DEVICES)
+        assert netatlas["job_s"] > 0 and netatlas["db_mb"] > 0
+    assert compare["netatlas"]["wall_s"] == min(r["wall_s"] for r in compare["netatlas_runs"])
+    _check_run(compare["floor"], DEVICES)
+    assert compare["floor"]["concurrency"] == compare["netatlas"]["concurrency"]
+    assert compare["floor"]["commands"] == compare["netatlas"]["commands"]  # the same plan, follow-ups included
+    assert compare["floor"]["rows"] > DEVICES * 10
+
+
+def test_inhouse_sample_and_extrapolation(run: tuple[dict[str, Any], str]) -> None:
+    compare = run[0]["compare"]
+    inhouse, on_sample = compare["inhouse"], compare["netatlas_on_sample"]
+    sampled = inhouse["devices"]
+    assert SAMPLE <= sampled < DEVICES and inhouse["sampled"] is True
+    assert sum(compare["sample_platforms"].values()) == sampled
+    _check_run(inhouse, sampled)
+    _check_run(on_sample, sampled)
+    assert inhouse["commands"] == on_sample["commands"]
+    assert inhouse["threads"] == 4
+    assert inhouse["extrapolated_wall_s"] == pytest.approx(inhouse["wall_s"] * DEVICES / sampled, abs=0.1)
+
+
+def test_ratios(run: tuple[dict[str, Any], str]) -> None:
+    results = run[0]
+    ratios, compare = results["ratios"], results["compare"]
+    assert set(ratios) >= RATIO_KEYS
+    assert ratios["netatlas_over_floor_wall"] == pytest.approx(
+        compare["netatlas"]["wall_s"] / compare["floor"]["wall_s"], rel=0.02)
+    assert all(ratios[k] > 0 for k in RATIO_KEYS - {"targets_met"})
+    assert all(isinstance(v, bool) for v in ratios["targets_met"].values())
+
+
+def test_linearity(run: tuple[dict[str, Any], str]) -> None:
+    linearity = run[0]["linearity"]
+    assert linearity["lab_devices"] == max(SIZES)
+    assert [r["devices"] for r in linearity["runs"]] == list(SIZES)
+    for size, result in zip(SIZES, linearity["runs"], strict=True):
+        _check_run(result, size)
+        assert result["job_ms_per_device"] == pytest.approx(result["job_s"] * 1000 / size, abs=0.1)
+    assert linearity["spread"] >= 0 and isinstance(linearity["linear"], bool)
+
+
+def test_markdown_table(run: tuple[dict[str, Any], str]) -> None:
+    _, stdout = run
+    assert "| (a) floor: asyncssh + cached TextFSM" in stdout
+    assert "| (b) Netmiko + use_textfsm, 4 threads" in stdout
+    assert "| netatlas / floor, wall (CPU) |" in stdout
+    assert "Linearity (nested random subsets" in stdout
