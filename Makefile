@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy src tests bench scripts
 
 bench: $(STAMP)
-	$(BIN)/python bench/lab.py
+	$(BIN)/python bench/lab.py && $(BIN)/python bench/discovery.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -7,6 +7,7 @@ netutils does most of the work and this module fixes the cases where it is wrong
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from netutils.interface import canonical_interface_name
 
@@ -30,6 +31,7 @@ _JUNOS = re.compile(r"^(?:ge|xe|et|ae|lo|em|fxp|irb|vlan|me)-?\d*(?:/\d+)*(?:\.\
 _SERIAL_SUFFIX = re.compile(r"\([^)]*\)$")
 
 
+@lru_cache(maxsize=65_536)  # pure, and route tables repeat the same values
 def canonical_interface(name: str, platform: str = "") -> str:
     """Return the full interface name the platform prints (IOS spelling when not given).
 

@@ -14,7 +14,7 @@ from ipaddress import ip_address
 from typing import Any
 
 from netatlas.collect.collector import collect_device
-from netatlas.collect.parsers import parse_output_async, shutdown_pool
+from netatlas.collect.parsers import parse_output_async, shutdown_pool, start_pool
 from netatlas.collect.probe import identify
 from netatlas.collect.transport import Timeouts
 from netatlas.domain.errors import NetatlasError, NotFound
@@ -89,6 +89,7 @@ class DiscoveryService:
         engine = DiscoveryEngine(store, collect, concurrency=request.concurrency,
                                  retry=RetryPolicy(attempts=s.retries, base_s=s.retry_backoff))
         crawler = await asyncio.to_thread(self._crawler, job_id, request)
+        start_pool()
         try:
             status = await engine.run(job_id, wanted, crawler.on_result if crawler else None)
         finally:

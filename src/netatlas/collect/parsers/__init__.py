@@ -10,7 +10,7 @@ Public API:
 """
 
 from netatlas.collect.parsers.parse import NORMALISERS, merge_records, normaliser, parse_output, select
-from netatlas.collect.parsers.pool import POOL_THRESHOLD, parse_output_async, shutdown_pool
+from netatlas.collect.parsers.pool import POOL_THRESHOLD, parse_output_async, shutdown_pool, start_pool
 
 __all__ = [
     "NORMALISERS",
@@ -21,4 +21,5 @@ __all__ = [
     "parse_output_async",
     "select",
     "shutdown_pool",
+    "start_pool",
 ]

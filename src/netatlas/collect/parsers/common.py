@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from netatlas.collect.parsers.fields import interface
 
@@ -21,6 +22,7 @@ LLDP_CAPABILITY = {
 }
 
 
+@lru_cache(maxsize=65_536)  # pure, and route tables repeat the same values
 def port(name: str, platform: str) -> str:
     """Canonical name; a JunOS logical unit of a port becomes its physical port (``irb.10`` stays).
 

@@ -7,6 +7,7 @@ that also names the platform and command.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
 from netatlas.domain.names import canonical_interface, junos_physical, normalize_hostname, normalize_mac
@@ -19,6 +20,7 @@ class FieldError(ValueError):
         super().__init__(f"field {field!r}: {why}: {value!r}")
 
 
+@lru_cache(maxsize=65_536)  # pure, and route tables repeat the same values
 def ip(value: str, field: str) -> str:
     """A validated IPv4/IPv6 address.
 
@@ -41,6 +43,7 @@ def optional_ip(value: str, field: str) -> str:
     return ip(value, field) if value.strip() else ""
 
 
+@lru_cache(maxsize=65_536)  # pure, and route tables repeat the same values
 def prefix(network: str, length: str | int | None, field: str) -> str:
     """A validated network in ``a.b.c.d/n`` form (``length`` None: ``network`` carries it).
 

@@ -1,6 +1,6 @@
 """Parsing off the event loop: large outputs go to a shared process pool, small ones parse inline.
 
-The pool is created on first use (``os.cpu_count()`` workers) and shut down with
+The pool is created on first use (:data:`POOL_WORKERS` workers) and shut down with
 :func:`shutdown_pool`. Each worker compiles the templates it needs once and keeps them.
 
 Break-even, measured on the project's 2-core machine (``/tmp`` script in the issue-3 report):
@@ -23,6 +23,7 @@ from netatlas.collect.parsers.parse import parse_output
 from netatlas.domain.records import DataType, DeviceRecords
 
 POOL_THRESHOLD = 8_000  # characters; outputs larger than this parse in the pool
+POOL_WORKERS = os.cpu_count() or 1
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -32,8 +33,16 @@ def _get_pool() -> ProcessPoolExecutor:
     global _pool  # noqa: PLW0603 - one lazily created pool per process
     with _pool_lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+            _pool = ProcessPoolExecutor(max_workers=POOL_WORKERS)
         return _pool
+
+
+def start_pool() -> None:
+    """Start the workers now: call it before opening sessions, so they fork from a small process
+    (a fork taken mid-job would carry every open session's buffers)."""
+    pool = _get_pool()
+    for future in [pool.submit(os.getpid) for _ in range(POOL_WORKERS)]:
+        future.result()
 
 
 def shutdown_pool() -> None:

@@ -1,0 +1,702 @@
+"""The discovery benchmark: netatlas's full pipeline against a bare floor and the Netmiko way.
+
+Run::
+
+    .venv/bin/python bench/discovery.py [--devices 1000] [--concurrency 100,200,400] [--sizes 100,500,1000,2000]
+                                        [--netmiko-sample 200] [--out bench/results/discovery.json]
+
+Every approach runs in its own subprocess against a ``netatlas lab serve --scenario mixed --warm``
+subprocess (routing tables computed before listening), for every data type. This process only
+measures: wall time, CPU seconds of the approach's process tree (``wait4``, which counts the
+parse-pool children, or the sum of every process's sampled CPU when larger: forkserver workers are
+not waited for by the measured process), the lab's CPU over the same interval, the tree's peak RSS
+and PSS (sampled every 100 ms / 500 ms) and what the rest of the machine did meanwhile (other users
+of the shared cores: a run where they took more than a quarter of a core is flagged).
+
+* comparison, on a ``--devices`` lab:
+  - netatlas: ``netatlas discover --inventory FILE --json --concurrency N`` on a fresh SQLite
+    database (temporary ``NETATLAS_HOME``), once per ``--concurrency`` value; the fastest is kept;
+  - (a) floor: ``--worker floor``: asyncssh, one session per device, paging off, the commands of
+    ``PLATFORMS[p].plan(all types)`` (JunOS LLDP per-interface follow-ups too), TextFSM templates
+    looked up and compiled once, ``Reset()`` per parse, nothing stored; same concurrency;
+  - (b) in-house: ``--worker netmiko``: ``ConnectHandler`` + ``send_command(cmd, use_textfsm=True)``
+    per device in a 100-thread pool, on a platform-stratified random sample of
+    ``--netmiko-sample`` devices, its wall time extrapolated linearly to every device; netatlas
+    runs on the same sample too, for a direct comparison;
+* linearity, on one ``max(--sizes)`` lab: netatlas on nested random subsets of each size (the same
+  per-device workload at every size: a bigger lab has bigger routing tables per device).
+
+Results go to ``--out`` as JSON; a markdown table is printed for the README. Exit status 1 when a
+device failed in any run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import platform
+import random
+import re
+import select
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from ipaddress import IPv4Network
+from pathlib import Path
+from typing import Any, cast
+
+import asyncssh
+import psutil  # type: ignore[import-untyped]
+import textfsm
+import yaml
+from ntc_templates.parse import _get_template_dir as ntc_template_dir
+from textfsm import clitable
+
+from netatlas.collect.parsers.templates import OWN_DIR, OWN_TEMPLATES
+from netatlas.collect.platforms import PLATFORMS, PlatformSpec
+from netatlas.domain.records import DataType
+
+SCENARIO = "mixed"
+ALL_TYPES = frozenset(DataType)
+NOISY_CORES = 0.25  # other processes used more than this many cores meanwhile: the run is flagged
+SAMPLE_S, PSS_EVERY = 0.1, 5  # RSS every 100 ms, PSS (shared pages counted once) every 5th sample
+START_TIMEOUT_S, DEVICE_TIMEOUT_S = 300.0, 300.0
+MB = 1024 * 1024
+SAME_SPEED = 0.05  # concurrency values this close to the fastest count as equally fast
+TARGETS = {"netatlas_over_floor": 1.5, "inhouse_over_netatlas": 3.0, "peak_rss_mb": 400.0, "linear_spread": 0.25}
+PROMPT_END = (b"#", b"# ", b">", b"> ")
+REJECTED = (b"% Invalid", b"% Incomplete", b"% Ambiguous", b"syntax error", b"unknown command")
+SSH_OPTIONS: dict[str, Any] = {
+    "known_hosts": None, "client_keys": None, "agent_path": None, "config": None, "preferred_auth": "password",
+    "encryption_algs": ["aes128-gcm@openssh.com", "aes128-ctr"], "kex_algs": ["curve25519-sha256"],
+    "compression_algs": None,
+}  # fmt: skip
+
+
+class BenchError(Exception):
+    """The benchmark could not run (the lab did not start, a worker crashed)."""
+
+
+# ----- what the workers share: templates and per-device outcomes ---------------------------------
+@dataclass(slots=True)
+class Outcome:
+    name: str
+    platform: str
+    commands: int = 0
+    rows: int = 0
+    error: str | None = None
+
+
+def template_path(platform_name: str, command: str, table: Any) -> Path | None:
+    """netatlas's own templates first (the same rows netatlas uses), then the ntc-templates index."""
+    for own_platform, pattern, name in OWN_TEMPLATES:
+        if own_platform == platform_name and pattern.fullmatch(command):
+            return OWN_DIR / name
+    if table is None:
+        return None
+    row = table.index.GetRowMatch({"Platform": platform_name, "Command": command})
+    return Path(ntc_template_dir()) / table.index.index[row]["Template"].split(":")[0] if row > 0 else None
+
+
+class TemplateCache:
+    """Each template looked up and compiled once per process; ``Reset()`` before every parse."""
+
+    def __init__(self) -> None:
+        self._table = clitable.CliTable("index", ntc_template_dir())
+        self._by_command: dict[tuple[str, str], Any] = {}
+        self._by_path: dict[Path, Any] = {}
+
+    def parse(self, platform_name: str, command: str, text: str) -> tuple[list[str], list[list[Any]]]:
+        key = (platform_name, command)
+        if key not in self._by_command:
+            path = template_path(platform_name, command, self._table)
+            if path is not None and path not in self._by_path:
+                self._by_path[path] = textfsm.TextFSM(io.StringIO(path.read_text()))
+            self._by_command[key] = None if path is None else self._by_path[path]
+        fsm = self._by_command[key]
+        if fsm is None:
+            raise BenchError(f"{platform_name} {command!r}: no template")
+        fsm.Reset()
+        return list(fsm.header), fsm.ParseText(text)
+
+
+def follow_ups(spec: PlatformSpec, types: frozenset[DataType], interfaces: Sequence[str]) -> list[str]:
+    """The per-interface detail commands netatlas sends after a brief neighbor table (JunOS LLDP)."""
+    return [template.format(interface=i) for data_type, template in spec.per_interface.items() if data_type in types
+            for i in dict.fromkeys(interfaces)]  # fmt: skip
+
+
+# ----- (a) the floor: bare asyncssh + cached TextFSM ---------------------------------------------
+class _Shell(asyncssh.SSHClientSession[bytes]):
+    def __init__(self) -> None:
+        self._chan: asyncssh.SSHClientChannel[bytes] | None = None
+        self._buf = bytearray()
+        self._until: tuple[bytes, ...] = ()
+        self._waiter: asyncio.Future[bytes] | None = None
+
+    def connection_made(self, chan: asyncssh.SSHClientChannel[bytes]) -> None:
+        self._chan = chan
+
+    def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
+        self._buf += data
+        if self._waiter is not None and not self._waiter.done() and self._buf.endswith(self._until):
+            self._waiter.set_result(bytes(self._buf))
+            self._buf.clear()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(exc or ConnectionError("channel closed"))
+
+    async def ask(self, line: str, *until: bytes) -> bytes:
+        """Send ``line`` (nothing when empty) and read up to one of ``until``."""
+        assert self._chan is not None
+        self._until, self._waiter = until, asyncio.get_running_loop().create_future()
+        if line:
+            self._chan.write(line.encode() + b"\n")
+        elif self._buf.endswith(until):
+            self._waiter.set_result(bytes(self._buf))
+            self._buf.clear()
+        return await self._waiter
+
+
+def _body(raw: bytes) -> str:
+    text = raw.decode(errors="replace").replace("\r\n", "\n")
+    return text.split("\n", 1)[-1].rsplit("\n", 1)[0]
+
+
+async def floor_device(device: dict[str, Any], creds: dict[str, str], cache: TemplateCache) -> Outcome:
+    outcome = Outcome(device["name"], device["platform"])
+    spec = PLATFORMS[device["platform"]]
+    async with asyncssh.connect(device["host"], port=device["port"], username=creds["username"],
+                                password=creds["password"], **SSH_OPTIONS) as conn:
+        chan, base = await conn.create_session(_Shell, term_type="vt100", term_size=(511, 1000), encoding=None)
+        shell = cast(_Shell, base)
+        prompt = (await shell.ask("", *PROMPT_END)).rsplit(b"\n", 1)[-1]
+        if prompt.rstrip().endswith(b">") and spec.enable_from:
+            await shell.ask("enable", b"Password: ", b"assword:")
+            prompt = (await shell.ask(creds["enable_secret"], b"#", b"# ")).rsplit(b"\n", 1)[-1]
+        for command in spec.paging_off:
+            await shell.ask(command, prompt)
+        for command, types in spec.plan(ALL_TYPES):
+            header, rows = await _floor_command(shell, prompt, spec, command, cache, outcome)
+            if spec.per_interface and "LOCAL_INTERFACE" in header:
+                local = header.index("LOCAL_INTERFACE")
+                for detail in follow_ups(spec, types, [row[local] for row in rows]):
+                    await _floor_command(shell, prompt, spec, detail, cache, outcome)
+        chan.close()
+    return outcome
+
+
+async def _floor_command(shell: _Shell, prompt: bytes, spec: PlatformSpec, command: str, cache: TemplateCache,
+                         outcome: Outcome) -> tuple[list[str], list[list[Any]]]:
+    raw = await shell.ask(command, prompt)
+    if any(marker in raw[:2048] for marker in REJECTED):
+        raise BenchError(f"{command!r} rejected")
+    header, rows = cache.parse(spec.name, command, _body(raw))
+    outcome.commands, outcome.rows = outcome.commands + 1, outcome.rows + len(rows)
+    return header, rows
+
+
+async def floor_all(devices: Sequence[dict[str, Any]], creds: dict[str, str], concurrency: int) -> list[Outcome]:
+    cache, sem = TemplateCache(), asyncio.Semaphore(concurrency)
+
+    async def one(device: dict[str, Any]) -> Outcome:
+        async with sem:
+            try:
+                async with asyncio.timeout(DEVICE_TIMEOUT_S):
+                    return await floor_device(device, creds, cache)
+            except (OSError, asyncssh.Error, TimeoutError, BenchError) as exc:
+                return Outcome(device["name"], device["platform"], error=f"{type(exc).__name__}: {exc}")
+
+    return list(await asyncio.gather(*(one(d) for d in devices)))
+
+
+# ----- (b) the in-house approach: Netmiko, use_textfsm=True, 100 threads ------------------------
+def netmiko_device(device: dict[str, Any], creds: dict[str, str]) -> Outcome:
+    from netmiko import ConnectHandler  # noqa: PLC0415 - only this worker pays Netmiko's import and memory
+
+    outcome, spec = Outcome(device["name"], device["platform"]), PLATFORMS[device["platform"]]
+    try:
+        conn = ConnectHandler(device_type=spec.name, host=device["host"], port=device["port"],
+                              username=creds["username"], password=creds["password"], secret=creds["enable_secret"])
+        try:
+            if spec.enable_from:
+                conn.enable()
+            for command, types in spec.plan(ALL_TYPES):
+                rows = _netmiko_command(conn, spec, command, outcome)
+                for detail in follow_ups(spec, types, [r["local_interface"] for r in rows if "local_interface" in r]):
+                    _netmiko_command(conn, spec, detail, outcome)
+        finally:
+            conn.disconnect()
+    except Exception as exc:
+        outcome.error = f"{type(exc).__name__}: {exc}"
+    return outcome
+
+
+def _netmiko_command(conn: Any, spec: PlatformSpec, command: str, outcome: Outcome) -> list[dict[str, Any]]:
+    own = template_path(spec.name, command, None)  # as an in-house script would pass its own template
+    parsed = conn.send_command(command, use_textfsm=True, textfsm_template=str(own) if own else None,
+                               read_timeout=DEVICE_TIMEOUT_S)
+    if isinstance(parsed, str) and any(marker.decode() in parsed[:2048] for marker in REJECTED):
+        raise BenchError(f"{command!r} rejected")
+    rows = parsed if isinstance(parsed, list) else []
+    outcome.commands, outcome.rows = outcome.commands + 1, outcome.rows + len(rows)
+    return rows
+
+
+def netmiko_all(devices: Sequence[dict[str, Any]], creds: dict[str, str], threads: int) -> list[Outcome]:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(lambda d: netmiko_device(d, creds), devices))
+
+
+def worker_main(args: argparse.Namespace) -> int:
+    """``--worker floor|netmiko``: run one approach on ``--inventory`` and write its outcome."""
+    inventory = yaml.safe_load(args.inventory.read_text())
+    devices, creds = inventory["devices"], inventory["credentials"]["lab"]
+    began = time.perf_counter()
+    if args.worker == "floor":
+        outcomes = asyncio.run(floor_all(devices, creds, args.concurrency[0]))
+    else:
+        outcomes = netmiko_all(devices, creds, args.threads)
+    failed, inner = [asdict(o) for o in outcomes if o.error is not None], time.perf_counter() - began
+    args.out.write_text(json.dumps({
+        "devices": len(outcomes), "failures": len(failed), "failed": failed[:20], "inner_s": inner,
+        "commands": sum(o.commands for o in outcomes), "rows": sum(o.rows for o in outcomes),
+    }))  # fmt: skip
+    return 0
+
+
+# ----- measuring a process tree ------------------------------------------------------------------
+@dataclass(slots=True)
+class Usage:
+    wall_s: float
+    cpu_s: float  # the whole tree: wait4 (waited-for children included), or the sampled sum when larger
+    main_cpu_s: float  # the top process: the tree minus its children's last sampled CPU
+    peak_rss_mb: float  # sum over the tree
+    peak_pss_mb: float
+    max_process_rss_mb: float  # the largest single process (wait4's ru_maxrss): netatlas's main process
+    lab_cpu_s: float
+    others_cpu_s: float  # what other processes spent meanwhile (the 2 cores are shared with other sessions)
+    irq_steal_s: float  # interrupts, softirqs (loopback TCP) and time stolen by the hypervisor
+    returncode: int
+    stdout: str = field(repr=False)
+    stderr: str = field(repr=False)
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """Machine-wide CPU seconds so far: (processes, interrupts + softirqs + steal); guest time is in user."""
+    t = psutil.cpu_times()
+    return (float(t.user + t.nice + t.system),
+            float(getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0) + getattr(t, "steal", 0.0)))
+
+
+def _cpu(ps: psutil.Process) -> float:
+    times = ps.cpu_times()
+    return float(times.user + times.system)
+
+
+def run_measured(argv: Sequence[str], env: dict[str, str], lab: psutil.Process, workdir: Path) -> Usage:
+    out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
+    lab_cpu, machine = _cpu(lab), _machine_cpu()
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        began = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        rss, pss, status, usage, main_seen = 0, 0, 0, None, 0.0
+        tree, samples, children_cpu = psutil.Process(proc.pid), 0, dict[int, float]()
+        while usage is None:
+            pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+            if pid == proc.pid:
+                usage = rusage
+                break
+            with contextlib.suppress(psutil.Error):
+                children = tree.children(recursive=True)
+                rss = max(rss, sum(_quiet(lambda p: p.memory_info().rss, m) for m in [tree, *children]))
+                if samples % PSS_EVERY == 1:  # not at 0: the child may not have exec-ed yet
+                    pss = max(pss, sum(_quiet(lambda p: p.memory_full_info().pss, m) for m in [tree, *children]))
+                children_cpu.update({c.pid: _cpu(c) for c in children})
+                main_seen = _cpu(tree)
+            samples += 1
+            time.sleep(SAMPLE_S)
+        wall = time.perf_counter() - began
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    lab_cpu = _cpu(lab) - lab_cpu
+    # wait4 counts the children the process waited for; a forkserver's workers are not among them,
+    # so the sum of every process's last sampled CPU (at most SAMPLE_S stale each) is the other bound
+    tree_cpu = max(usage.ru_utime + usage.ru_stime, main_seen + sum(children_cpu.values()))
+    processes, kernel = (after - before for after, before in zip(_machine_cpu(), machine, strict=True))
+    others = max(processes - tree_cpu - lab_cpu, 0.0)
+    main_cpu = max(tree_cpu - sum(children_cpu.values()), 0.0)
+    return Usage(wall, tree_cpu, main_cpu, rss / MB, pss / MB, usage.ru_maxrss / 1024, lab_cpu, others, kernel,
+                 proc.returncode,
+                 out_path.read_text(errors="replace"), err_path.read_text(errors="replace"))
+
+
+def _quiet(read: Callable[[psutil.Process], int], ps: psutil.Process) -> int:
+    try:
+        return read(ps)
+    except psutil.Error:
+        return 0
+
+
+# ----- the lab subprocess ------------------------------------------------------------------------
+@dataclass(slots=True)
+class LabProcess:
+    proc: subprocess.Popen[bytes]
+    ps: psutil.Process
+    inventory: dict[str, Any]
+    start_s: float
+
+
+def netatlas_script() -> str:
+    return str(Path(sys.executable).parent / "netatlas")
+
+
+def _free_port(address: str) -> int:
+    for _ in range(50):
+        port = random.randint(20000, 29999)
+        with socket.socket() as sock, contextlib.suppress(OSError):
+            sock.bind((address, port))
+            return port
+    raise BenchError("no free port found")
+
+
+def start_lab(devices: int, args: argparse.Namespace, workdir: Path) -> LabProcess:
+    first = str(next(args.address_range.hosts()))
+    inventory = workdir / f"lab-{devices}.yaml"
+    argv = [netatlas_script(), "lab", "serve", "--scenario", SCENARIO, "--devices", str(devices), "--seed",
+            str(args.seed), "--port", str(_free_port(first)), "--address-range", str(args.address_range),
+            "--inventory-out", str(inventory), "--warm"]  # fmt: skip
+    began = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ, "COLUMNS": "200"})
+    assert proc.stdout is not None
+    seen = b""
+    while b"listening on" not in seen:
+        ready, _, _ = select.select([proc.stdout], [], [], max(START_TIMEOUT_S - (time.perf_counter() - began), 0))
+        line = proc.stdout.readline() if ready else b""
+        if not line:
+            proc.kill()
+            raise BenchError(f"the lab did not start: {(seen + proc.stdout.read()).decode(errors='replace')[-2000:]}")
+        seen += line
+    return LabProcess(proc, psutil.Process(proc.pid), yaml.safe_load(inventory.read_text()),
+                      time.perf_counter() - began)
+
+
+def stop_lab(lab: LabProcess) -> None:
+    lab.proc.terminate()
+    try:
+        lab.proc.wait(10)
+    except subprocess.TimeoutExpired:
+        lab.proc.kill()
+        lab.proc.wait()
+
+
+def write_inventory(lab: LabProcess, devices: Sequence[dict[str, Any]], path: Path) -> Path:
+    path.write_text(yaml.safe_dump({"credentials": lab.inventory["credentials"], "devices": list(devices)}))
+    return path
+
+
+def stratified_sample(devices: Sequence[dict[str, Any]], size: int, seed: int) -> list[dict[str, Any]]:
+    """``size`` devices drawn at random per platform, in proportion to each platform's share."""
+    if size >= len(devices):
+        return list(devices)
+    rng, by_platform = random.Random(seed), Counter(d["platform"] for d in devices)
+    picked: list[dict[str, Any]] = []
+    for name, count in sorted(by_platform.items()):
+        members = [d for d in devices if d["platform"] == name]
+        picked += rng.sample(members, max(1, round(size * count / len(devices))))
+    return picked
+
+
+# ----- the approaches, seen from here ------------------------------------------------------------
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NETATLAS_")}
+    return {**env, **extra}
+
+
+def _summary(usage: Usage, devices: int, failures: int, commands: int) -> dict[str, Any]:
+    return {
+        "devices": devices, "failures": failures, "commands": commands, "wall_s": round(usage.wall_s, 2),
+        "devices_per_s": round(devices / usage.wall_s, 1), "cpu_s": round(usage.cpu_s, 1),
+        "main_cpu_s": round(usage.main_cpu_s, 1), "children_cpu_s": round(usage.cpu_s - usage.main_cpu_s, 1),
+        "cpu_ms_per_device": round(usage.cpu_s * 1000 / max(devices, 1), 1),
+        "peak_rss_mb": round(usage.peak_rss_mb, 1), "peak_pss_mb": round(usage.peak_pss_mb, 1),
+        "max_process_rss_mb": round(usage.max_process_rss_mb, 1),
+        "lab_cpu_s": round(usage.lab_cpu_s, 1), "others_cpu_s": round(usage.others_cpu_s, 1),
+        "irq_steal_s": round(usage.irq_steal_s, 1), "noisy": usage.others_cpu_s / usage.wall_s > NOISY_CORES,
+    }  # fmt: skip
+
+
+def run_netatlas(lab: LabProcess, inventory: Path, concurrency: int, workdir: Path) -> dict[str, Any]:
+    home = Path(tempfile.mkdtemp(prefix="home-", dir=workdir))
+    argv = [netatlas_script(), "discover", "--inventory", str(inventory), "--json", "--concurrency", str(concurrency)]
+    usage = run_measured(argv, _clean_env(NETATLAS_HOME=str(home)), lab.ps, workdir)
+    try:
+        report = json.loads(usage.stdout)
+    except json.JSONDecodeError as exc:
+        raise BenchError(f"netatlas discover exited {usage.returncode}: {usage.stderr[-2000:]}") from exc
+    with contextlib.closing(sqlite3.connect(home / "netatlas.db")) as db:
+        commands = int(db.execute("SELECT count(*) FROM raw_output").fetchone()[0])
+    started, finished = (datetime.fromisoformat(report[key]) for key in ("started_at", "finished_at"))
+    job_s = (finished - started).total_seconds()
+    failed = [d for d in report["devices"] if d["status"] != "completed"]
+    return {**_summary(usage, report["counts"]["total"], len(failed), commands), "concurrency": concurrency,
+            "job_s": round(job_s, 2), "db_mb": round((home / "netatlas.db").stat().st_size / MB, 1),
+            "failed": [{k: d[k] for k in ("name", "error_kind", "error")} for d in failed[:20]]}  # fmt: skip
+
+
+def run_worker(kind: str, lab: LabProcess, inventory: Path, workdir: Path, *, concurrency: int = 0,
+               threads: int = 0) -> dict[str, Any]:
+    out = workdir / f"{kind}.json"
+    argv = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--inventory", str(inventory),
+            "--concurrency", str(concurrency or 1), "--threads", str(threads or 1), "--out", str(out)]  # fmt: skip
+    usage = run_measured(argv, _clean_env(), lab.ps, workdir)
+    if usage.returncode != 0 or not out.exists():
+        raise BenchError(f"the {kind} worker exited {usage.returncode}: {usage.stderr[-2000:]}")
+    report = json.loads(out.read_text())
+    extra = {"concurrency": concurrency} if concurrency else {"threads": threads}
+    return {**_summary(usage, report["devices"], report["failures"], report["commands"]), **extra,
+            "rows": report["rows"], "failed": report["failed"]}
+
+
+# ----- the phases --------------------------------------------------------------------------------
+def compare_phase(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    lab = start_lab(args.devices, args, workdir)
+    try:
+        devices = lab.inventory["devices"]
+        everything = write_inventory(lab, devices, workdir / "all.yaml")
+        runs = [_say(run_netatlas(lab, everything, c, workdir), f"netatlas c={c}") for c in args.concurrency]
+        best = pick_concurrency(runs)
+        floor = _say(run_worker("floor", lab, everything, workdir, concurrency=best["concurrency"]), "floor")
+        sample = stratified_sample(devices, args.netmiko_sample, args.seed)
+        sampled = write_inventory(lab, sample, workdir / "sample.yaml")
+        print(f"  Netmiko and netatlas on a random sample of {len(sample)} of {len(devices)} devices "
+              f"(per platform: {dict(Counter(d['platform'] for d in sample))}, seed {args.seed})", file=sys.stderr)
+        netmiko = _say(run_worker("netmiko", lab, sampled, workdir, threads=args.netmiko_threads), "netmiko")
+        on_sample = _say(run_netatlas(lab, sampled, best["concurrency"], workdir), "netatlas on the sample")
+    finally:
+        stop_lab(lab)
+    scale = len(devices) / len(sample)
+    netmiko["extrapolated_wall_s"] = round(netmiko["wall_s"] * scale, 1)
+    netmiko["sampled"] = len(sample) < len(devices)
+    return {"devices": len(devices), "platforms": dict(Counter(d["platform"] for d in devices)),
+            "lab_start_s": round(lab.start_s, 1), "netatlas_runs": runs, "netatlas": best, "floor": floor,
+            "inhouse": netmiko, "netatlas_on_sample": on_sample,
+            "sample_platforms": dict(Counter(d["platform"] for d in sample))}  # fmt: skip
+
+
+def pick_concurrency(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The lowest concurrency within 5% of the fastest wall time: as fast, and it holds less in memory.
+
+    Examples:
+        >>> pick_concurrency([{"concurrency": 100, "wall_s": 50.2}, {"concurrency": 200, "wall_s": 50.1}])
+        {'concurrency': 100, 'wall_s': 50.2}
+        >>> pick_concurrency([{"concurrency": 100, "wall_s": 70.0}, {"concurrency": 200, "wall_s": 50.0}])
+        {'concurrency': 200, 'wall_s': 50.0}
+    """
+    fastest = min(run["wall_s"] for run in runs)
+    return min((run for run in runs if run["wall_s"] <= fastest * (1 + SAME_SPEED)), key=lambda r: r["concurrency"])
+
+
+def linearity_phase(args: argparse.Namespace, concurrency: int, workdir: Path) -> dict[str, Any]:
+    lab = start_lab(max(args.sizes), args, workdir)
+    try:
+        order = list(lab.inventory["devices"])
+        random.Random(args.seed).shuffle(order)  # nested subsets: each size holds the smaller ones
+        runs = []
+        for size in sorted(args.sizes):
+            inventory = write_inventory(lab, order[:size], workdir / f"first-{size}.yaml")
+            run = _say(run_netatlas(lab, inventory, concurrency, workdir), f"netatlas n={size}")
+            runs.append({**run, "ms_per_device": round(run["wall_s"] * 1000 / size, 1),
+                         "job_ms_per_device": round(run["job_s"] * 1000 / size, 1)})
+    finally:
+        stop_lab(lab)
+    return {"lab_devices": max(args.sizes), "lab_start_s": round(lab.start_s, 1), "concurrency": concurrency,
+            "runs": runs, **linear_fit([(r["devices"], r["job_s"]) for r in runs])}
+
+
+def linear_fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
+    """Least-squares ``seconds = fixed + per_device * n`` and how far per-device times spread.
+
+    Examples:
+        >>> fit = linear_fit([(100, 2.0), (200, 4.0), (400, 8.0)])
+        >>> fit["per_device_ms"], fit["spread"], fit["linear"]
+        (20.0, 0.0, True)
+    """
+    n = len(points)
+    mean_x, mean_y = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    var = sum((x - mean_x) ** 2 for x, _ in points) or 1.0
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / var
+    per = sorted(y / x for x, y in points)
+    median = per[n // 2] if n % 2 else (per[n // 2 - 1] + per[n // 2]) / 2
+    spread = max(abs(p - median) / median for p in per) if median else 0.0
+    return {"fixed_s": round(mean_y - slope * mean_x, 2), "per_device_ms": round(slope * 1000, 2),
+            "spread": round(spread, 3), "linear": spread <= TARGETS["linear_spread"]}
+
+
+def _say(run: dict[str, Any], what: str) -> dict[str, Any]:
+    print(f"  {what}: {run['devices']} devices in {run['wall_s']:.1f} s, cpu {run['cpu_s']:.1f} s, "
+          f"peak RSS {run['peak_rss_mb']:.0f} MB, {run['failures']} failed", file=sys.stderr, flush=True)
+    return run
+
+
+# ----- report ------------------------------------------------------------------------------------
+def ratios(compare: dict[str, Any]) -> dict[str, Any]:
+    net, floor, inhouse = compare["netatlas"], compare["floor"], compare["inhouse"]
+    result = {
+        "netatlas_over_floor_wall": round(net["wall_s"] / floor["wall_s"], 2),
+        "netatlas_over_floor_cpu": round(net["cpu_s"] / max(floor["cpu_s"], 0.01), 2),
+        "inhouse_over_netatlas_wall": round(inhouse["extrapolated_wall_s"] / net["wall_s"], 2),
+        "inhouse_over_netatlas_wall_on_sample": round(inhouse["wall_s"] / compare["netatlas_on_sample"]["wall_s"], 2),
+        "inhouse_over_netatlas_cpu": round(inhouse["cpu_ms_per_device"] / max(net["cpu_ms_per_device"], 0.01), 2),
+        "netatlas_peak_rss_mb": net["peak_rss_mb"], "netatlas_peak_pss_mb": net["peak_pss_mb"],
+    }  # fmt: skip
+    result["targets_met"] = {
+        "netatlas_within_1.5x_of_floor": result["netatlas_over_floor_wall"] <= TARGETS["netatlas_over_floor"],
+        "3x_faster_than_inhouse": result["inhouse_over_netatlas_wall"] >= TARGETS["inhouse_over_netatlas"],
+        "peak_rss_under_400mb": net["peak_rss_mb"] < TARGETS["peak_rss_mb"],
+        "peak_pss_under_400mb": net["peak_pss_mb"] < TARGETS["peak_rss_mb"],  # forked pool pages counted once
+    }
+    return result
+
+
+def machine_info() -> dict[str, Any]:
+    model = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")), "")
+    return {"cpu_count": os.cpu_count(), "cpu_model": model or platform.processor() or "unknown",
+            "memory_gb": round(psutil.virtual_memory().total / 1e9, 1), "python": platform.python_version(),
+            "platform": platform.platform(), "asyncssh": asyncssh.__version__, "load_avg_at_start": os.getloadavg(),
+            "date": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+
+
+def _cpuinfo() -> list[str]:
+    with contextlib.suppress(OSError):
+        return Path("/proc/cpuinfo").read_text().splitlines()
+    return []
+
+
+def _row(label: str, run: dict[str, Any], wall: str | None = None) -> str:
+    noisy = "*" if run["noisy"] else ""
+    return (f"| {label} | {run['devices']} | {wall or format(run['wall_s'], '.1f')}{noisy} | "
+            f"{run['devices_per_s']:.1f} | {run['cpu_s']:.1f} ({run['cpu_ms_per_device']:.0f} ms/device) | "
+            f"{run['lab_cpu_s']:.1f} | {run['peak_rss_mb']:.0f} / {run['peak_pss_mb']:.0f} | {run['failures']} |")
+
+
+def _ratio_rows(compare: dict[str, Any], r: dict[str, Any]) -> list[str]:
+    net, inhouse = compare["netatlas"], compare["inhouse"]
+    return [
+        "| ratio | value | target |", "|---|---|---|",
+        f"| netatlas / floor: wall (CPU) | {r['netatlas_over_floor_wall']:.2f}x "
+        f"({r['netatlas_over_floor_cpu']:.2f}x) | <= 1.5x |",
+        f"| in-house / netatlas: wall, extrapolated (on the same {inhouse['devices']} devices; CPU per device) | "
+        f"{r['inhouse_over_netatlas_wall']:.2f}x ({r['inhouse_over_netatlas_wall_on_sample']:.2f}x; "
+        f"{r['inhouse_over_netatlas_cpu']:.2f}x) | >= 3x |",
+        f"| netatlas peak memory, process tree RSS (PSS) | {net['peak_rss_mb']:.0f} MB "
+        f"({net['peak_pss_mb']:.0f} MB) | < 400 MB |",
+    ]  # fmt: skip
+
+
+def _linearity_rows(lin: dict[str, Any]) -> list[str]:
+    return [
+        f"Linearity: netatlas on nested random subsets of one {lin['lab_devices']}-device lab, concurrency "
+        f"{lin['concurrency']} (a bigger lab has bigger routing tables: compare per-device times within this table):",
+        "",
+        "| devices | wall s | job s | ms/device (wall, job) | CPU s | peak RSS / PSS MB |", "|---|---|---|---|---|---|",
+        *(f"| {x['devices']} | {x['wall_s']:.1f}{'*' if x['noisy'] else ''} | {x['job_s']:.1f} | "
+          f"{x['ms_per_device']:.1f}, {x['job_ms_per_device']:.1f} | {x['cpu_s']:.1f} | "
+          f"{x['peak_rss_mb']:.0f} / {x['peak_pss_mb']:.0f} |" for x in lin["runs"]),
+        "", f"Job time fit: {lin['fixed_s']:.1f} s + {lin['per_device_ms']:.1f} ms/device; per-device job time within "
+        f"±{lin['spread'] * 100:.0f}% of the median: {'linear' if lin['linear'] else 'NOT linear'} (limit ±25%).",
+    ]  # fmt: skip
+
+
+def markdown(results: dict[str, Any]) -> str:
+    compare, host = results["compare"], results["machine"]
+    floor, inhouse = compare["floor"], compare["inhouse"]
+    sample_note = f"{inhouse['devices']} sampled, wall x{compare['devices'] / inhouse['devices']:.1f}"
+    return "\n".join([
+        f"Discovery benchmark: {compare['devices']}-device `{SCENARIO}` lab, every data type, lab in its own process "
+        f"({host['cpu_count']} cores, {host['cpu_model']}, Python {host['python']}, {host['date']})", "",
+        "| approach | devices | wall s | devices/s | CPU s | lab CPU s | peak RSS / PSS MB | failed |",
+        "|---|---|---|---|---|---|---|---|",
+        *(_row(f"netatlas, concurrency {run['concurrency']}", run) for run in compare["netatlas_runs"]),
+        _row(f"(a) floor: asyncssh + cached TextFSM, concurrency {floor['concurrency']}", floor),
+        _row(f"(b) Netmiko + use_textfsm, {inhouse['threads']} threads ({sample_note})", inhouse,
+             f"{inhouse['wall_s']:.1f} (~{inhouse['extrapolated_wall_s']:.0f})"),
+        _row("netatlas on the same sample", compare["netatlas_on_sample"]),
+        "", *_ratio_rows(compare, results["ratios"]), "", *_linearity_rows(results["linearity"]), "",
+        f"(b) ran on a platform-stratified random sample of {inhouse['devices']} of {compare['devices']} devices "
+        f"(seed {results['params']['seed']}); its {compare['devices']}-device wall time is extrapolated linearly.",
+        f"netatlas runs at the lowest concurrency within {SAME_SPEED:.0%} of the fastest; the floor uses the same.", "",
+        f"\\* other processes used more than {NOISY_CORES} cores during that run (shared machine): its wall time "
+        "is pessimistic.",
+    ])  # fmt: skip
+
+
+# ----- main --------------------------------------------------------------------------------------
+def _ints(text: str) -> list[int]:
+    return [int(part) for part in re.split(r"[,\s]+", text.strip()) if part]
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--devices", type=int, default=1000, help="devices in the comparison lab")
+    parser.add_argument("--concurrency", type=_ints, default=[100, 200, 400], help="netatlas values to try")
+    parser.add_argument("--sizes", type=_ints, default=[100, 500, 1000, 2000], help="linearity sizes")
+    parser.add_argument("--netmiko-sample", type=int, default=200, help="devices Netmiko runs on (extrapolated)")
+    parser.add_argument("--netmiko-threads", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--address-range", type=IPv4Network, default="127.90.0.0/16",
+                        help="loopback range of the lab's devices")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "discovery.json")
+    parser.add_argument("--worker", choices=("floor", "netmiko"), help=argparse.SUPPRESS)
+    parser.add_argument("--inventory", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=100, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    machine = machine_info()
+    with tempfile.TemporaryDirectory(prefix="netatlas-bench-discovery-") as tmp:
+        print(f"comparison on a {args.devices}-device lab:", file=sys.stderr)
+        compare = compare_phase(args, Path(tmp))
+        print(f"linearity on a {max(args.sizes)}-device lab:", file=sys.stderr)
+        linearity = linearity_phase(args, compare["netatlas"]["concurrency"], Path(tmp))
+    params = {"scenario": SCENARIO, "devices": args.devices, "concurrency_tried": args.concurrency,
+              "sizes": args.sizes, "netmiko_sample": args.netmiko_sample, "netmiko_threads": args.netmiko_threads,
+              "seed": args.seed, "data_types": sorted(str(t) for t in ALL_TYPES), "lab_warm": True,
+              "rss_sample_s": SAMPLE_S}  # fmt: skip
+    runs = [*compare["netatlas_runs"], compare["floor"], compare["inhouse"], compare["netatlas_on_sample"],
+            *linearity["runs"]]
+    return {"ok": all(run["failures"] == 0 for run in runs), "machine": machine, "params": params,
+            "compare": compare, "ratios": ratios(compare), "linearity": linearity}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.worker is not None:
+        return worker_main(args)
+    began = time.perf_counter()
+    results = run(args)
+    results["bench_s"] = round(time.perf_counter() - began, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(markdown(results))
+    if not results["ok"]:
+        print("FAILED: some device failed in a run (see 'failed' in the JSON)", file=sys.stderr)
+    return 0 if results["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
