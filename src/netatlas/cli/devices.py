@@ -9,7 +9,17 @@ import typer
 import yaml
 from rich.table import Table
 
-from netatlas.cli.common import DbOption, JsonOption, database, fail, out, print_json, secret_box, settings
+from netatlas.cli.common import (
+    DbOption,
+    JsonOption,
+    database,
+    fail,
+    out,
+    print_json,
+    secret_box,
+    settings,
+    to_jsonable,
+)
 from netatlas.domain.errors import NetatlasError
 from netatlas.domain.records import DataType, DeviceRecords
 from netatlas.inventory import Inventory, load_credentials, load_inventory
@@ -125,8 +135,6 @@ def device_data(name: Annotated[str, typer.Argument(help="Device name.")],
 
 def _records(repo: SnapshotRepo, name: str, types: tuple[DataType, ...], attribute: str,
              protocol: str) -> list[dict[str, Any]]:
-    from netatlas.cli.common import to_jsonable  # noqa: PLC0415
-
     seen: list[Any] = []
     for data_type in types:
         latest = repo.latest(name, data_type)

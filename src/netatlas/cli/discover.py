@@ -32,7 +32,7 @@ from netatlas.domain.records import DataType
 from netatlas.inventory import Inventory, load_credentials, load_inventory
 from netatlas.jobs.crawl import CrawlOptions
 from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
-from netatlas.store import JobDetail, JobRepo
+from netatlas.store import CredentialRepo, JobDetail, JobRepo
 
 ONLY: dict[str, tuple[DataType, ...]] = {
     "interfaces": (DataType.INTERFACES,),
@@ -150,8 +150,6 @@ def _seed_devices(service: DiscoveryService, seeds: list[str], crawl: CrawlOptio
 
 
 def _known_credentials(service: DiscoveryService) -> list[str]:
-    from netatlas.store import CredentialRepo  # noqa: PLC0415 - only this path needs it
-
     with service.db.session(readonly=True) as session:
         return CredentialRepo(session).names()
 

@@ -166,9 +166,7 @@ class Builder:
 
     # -- cabling ----------------------------------------------------------------------------
     def cdp_device_id(self, dev: DeviceState) -> str:
-        if dev.platform == Platform.CISCO_NXOS:
-            return f"{dev.fqdn}({dev.serial})"
-        return dev.fqdn
+        return f"{dev.fqdn}({dev.serial})" if PROFILES[dev.platform].cdp_id_with_serial else dev.fqdn
 
     def _advert(self, protocol: NeighborProtocol, local_if: str, speaker: DeviceState,
                 speaker_if: Interface) -> NeighborAdvert:

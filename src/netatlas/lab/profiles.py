@@ -28,6 +28,7 @@ class Profile:
     mgmt_vrf: str
     cdp_capabilities: tuple[str, ...]
     lldp_capabilities: tuple[str, ...]
+    cdp_id_with_serial: bool = False  # NX-OS advertises its CDP device id as ``name(SERIAL)``
 
     def model(self, role: str) -> str:
         return self.models.get(role, self.models[""])
@@ -88,6 +89,7 @@ PROFILES: dict[Platform, Profile] = {
         mgmt_vrf="management",
         cdp_capabilities=("Router", "Switch", "IGMP Filtering", "Supports-STP-Dispute"),
         lldp_capabilities=("B", "R"),
+        cdp_id_with_serial=True,
     ),
     Platform.ARISTA_EOS: Profile(
         platform=Platform.ARISTA_EOS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -321,11 +321,3 @@ def _as_path(net: Network, pred: Mapping[str, str], host: str, origin: str) -> t
 def _bgp_hops(edges: Iterable[BgpEdge]) -> tuple[NextHop, ...]:
     unique = {(int(e.remote_ip), e.local_if if e.ebgp else None): e for e in edges}
     return tuple(NextHop(unique[k].remote_ip, k[1]) for k in sorted(unique, key=lambda k: (k[0], k[1] or "")))
-
-
-def summarize(routes: Sequence[Route]) -> dict[str, int]:
-    """Route counts per protocol (for the lab's own reporting)."""
-    counts: dict[str, int] = defaultdict(int)
-    for route in routes:
-        counts[str(route.protocol)] += 1
-    return dict(counts)
