@@ -105,3 +105,47 @@ def normalize_mac(mac: str) -> str:
     if len(digits) != 12:
         raise ValueError(f"not a MAC address: {mac!r}")
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+MAX_NAME_LENGTH, MAX_LABEL_LENGTH = 253, 63
+_NAME_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
+
+
+def validate_device_name(text: str) -> str:
+    """``text`` when it is a valid device name, else ``ValueError`` saying why (never echoing control codes).
+
+    A device name is ASCII letters, digits, ``-``, ``_`` and ``.``: dot-separated labels of at most
+    63 characters, not starting or ending with ``-``, 253 characters in all. Anything else is refused,
+    look-alike letters from other scripts first of all (a Cyrillic U+043E for the ``o`` of ``core1``).
+
+    Examples:
+        >>> validate_device_name("core1.campus.example.net")
+        'core1.campus.example.net'
+        >>> validate_device_name("c\\u043ere1")
+        Traceback (most recent call last):
+        ...
+        ValueError: non-ASCII character U+043E at position 2: device names are ASCII letters, digits, '-', '_', '.'
+        >>> validate_device_name("sw 1")
+        Traceback (most recent call last):
+        ...
+        ValueError: character U+0020 at position 3: device names are ASCII letters, digits, '-', '_', '.'
+        >>> validate_device_name("-sw1")
+        Traceback (most recent call last):
+        ...
+        ValueError: label '-sw1' must be 1 to 63 characters and must not start or end with '-'
+    """
+    if not text:
+        raise ValueError("empty name")
+    for position, char in enumerate(text, start=1):
+        if not (char.isascii() and (char.isalnum() or char in "-_.")):
+            kind = "character" if char.isascii() else "non-ASCII character"
+            raise ValueError(f"{kind} U+{ord(char):04X} at position {position}: "
+                             "device names are ASCII letters, digits, '-', '_', '.'")
+    if len(text) > MAX_NAME_LENGTH:
+        raise ValueError(f"{len(text)} characters, at most {MAX_NAME_LENGTH} allowed")
+    for label in text.split("."):
+        if len(label) > MAX_LABEL_LENGTH or not _NAME_LABEL.fullmatch(label):
+            shown = label if len(label) <= MAX_LABEL_LENGTH else label[:20] + "..."
+            raise ValueError(f"label {shown!r} must be 1 to {MAX_LABEL_LENGTH} characters "
+                             "and must not start or end with '-'")
+    return text
