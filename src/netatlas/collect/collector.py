@@ -39,11 +39,12 @@ from netatlas.domain.records import (
     ErrorKind,
     Facts,
     Neighbor,
+    ParseOutcome,
 )
 
 log = logging.getLogger(__name__)
 
-ParseFn = Callable[[str, str, str, frozenset[DataType]], Awaitable[DeviceRecords]]
+ParseFn = Callable[[str, str, str, frozenset[DataType]], Awaitable[ParseOutcome]]
 StopFn = Callable[[], Awaitable[bool]]
 StepFn = Callable[[str], Awaitable[None]]
 
@@ -132,7 +133,7 @@ class _DeviceRun:
             return None
         elapsed = time.perf_counter() - started
         try:
-            partial = await self._parse(self.spec.name, command, text, types)
+            outcome = await self._parse(self.spec.name, command, text, types)
         except ParseError as exc:
             self._record(command, types, text, started, ErrorKind.PARSE_ERROR, f"{command!r}: {exc}", elapsed)
             return None
@@ -141,8 +142,8 @@ class _DeviceRun:
             error = f"{command!r}: the parser crashed: {type(exc).__name__}: {exc}"
             self._record(command, types, text, started, ErrorKind.PARSE_ERROR, error, elapsed)
             return None
-        self._record(command, types, text, started, elapsed=elapsed)
-        return partial
+        self._record(command, types, text, started, elapsed=elapsed, outcome=outcome)
+        return outcome.records
 
     async def _follow_up(self, data_type: DataType, template: str, brief: DeviceRecords) -> DeviceRecords:
         """Replace the brief neighbors of ``data_type`` by the per-interface detail ones.
@@ -179,10 +180,14 @@ class _DeviceRun:
             await self._on_step(step)
 
     def _record(self, command: str, types: frozenset[DataType], output: str, started: float,
-                kind: ErrorKind | None = None, error: str = "", elapsed: float | None = None) -> None:
+                kind: ErrorKind | None = None, error: str = "", elapsed: float | None = None,
+                outcome: ParseOutcome | None = None) -> None:
         duration = time.perf_counter() - started if elapsed is None else elapsed
         primary = min(types, key=_ORDER.__getitem__)
-        self.outputs.append(CommandOutput(command, primary, output, round(duration, 6), kind, self._scrub(error)))
+        read = outcome or ParseOutcome(DeviceRecords())
+        self.outputs.append(CommandOutput(command, primary, output, round(duration, 6), kind, self._scrub(error),
+                                          data_types=types, coverage=read.coverage, unparsed=read.unparsed,
+                                          note=read.note))
 
     def fail(self, kind: ErrorKind, error: str) -> None:
         self.failure = (kind, error)

@@ -58,6 +58,11 @@ class ErrorKind(StrEnum):
     DISCONNECTED = "disconnected"
     UNSUPPORTED_PLATFORM = "unsupported_platform"
     CANCELLED = "cancelled"
+    HOST_KEY_CHANGED = "host_key_changed"  # the device's SSH key differs from the trusted one: no password sent
+    HOST_KEY_UNKNOWN = "host_key_unknown"  # no trusted key and the policy refuses unknown keys: no password sent
+    OUTPUT_TOO_LARGE = "output_too_large"  # a command or the device exceeded its output cap
+    INTERNAL = "internal"  # an unexpected exception in netatlas while handling this device
+    INTERRUPTED = "interrupted"  # the process running the job died or was stopped before this device ended
 
     @property
     def transient(self) -> bool:
@@ -75,10 +80,11 @@ class JobStatus(StrEnum):
     COMPLETED = "completed"  # every device reached a final state (some may have failed)
     CANCELLED = "cancelled"
     FAILED = "failed"  # the job itself could not run (not a device failure)
+    INTERRUPTED = "interrupted"  # its owner process died or was stopped; unfinished devices are interrupted
 
     @property
     def final(self) -> bool:
-        return self in (JobStatus.COMPLETED, JobStatus.CANCELLED, JobStatus.FAILED)
+        return self in (JobStatus.COMPLETED, JobStatus.CANCELLED, JobStatus.FAILED, JobStatus.INTERRUPTED)
 
 
 class DeviceStatus(StrEnum):
@@ -87,10 +93,19 @@ class DeviceStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
 
     @property
     def final(self) -> bool:
-        return self in (DeviceStatus.COMPLETED, DeviceStatus.FAILED, DeviceStatus.CANCELLED)
+        return self in (DeviceStatus.COMPLETED, DeviceStatus.FAILED, DeviceStatus.CANCELLED, DeviceStatus.INTERRUPTED)
+
+
+class Coverage(StrEnum):
+    """How completely one command's output (and so a data type) was read."""
+
+    COMPLETE = "complete"  # every line understood
+    PARTIAL = "partial"  # rows that parsed are kept; ``unparsed`` lines were not understood
+    FEATURE_OFF = "feature_off"  # the feature is not running on the device: empty, with the device's message
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,15 +222,33 @@ class DeviceRecords:
 
 
 @dataclass(frozen=True, slots=True)
+class ParseOutcome:
+    """What parsing one command's output gave: records, how complete, and what was not understood."""
+
+    records: DeviceRecords
+    coverage: Coverage = Coverage.COMPLETE
+    unparsed: tuple[str, ...] = ()  # lines (or a description of missing rows) not turned into records
+    note: str = ""  # e.g. the device's "feature not enabled" message
+
+
+@dataclass(frozen=True, slots=True)
 class CommandOutput:
     """One command as sent, with its raw text and what became of it."""
 
     command: str
-    data_type: DataType
+    data_type: DataType  # the first of ``data_types`` (kept for display and old rows)
     output: str
     duration_s: float = 0.0
-    error_kind: ErrorKind | None = None  # PARSE_ERROR / COMMAND_REJECTED for this command only
+    error_kind: ErrorKind | None = None  # PARSE_ERROR / COMMAND_REJECTED / OUTPUT_TOO_LARGE for this command only
     error: str = ""
+    data_types: frozenset[DataType] = frozenset()  # every data type this command served (empty: data_type only)
+    coverage: Coverage = Coverage.COMPLETE
+    unparsed: tuple[str, ...] = ()
+    note: str = ""  # feature-off message, or "fallback for 'show ip route vrf *'" and the like
+
+    @property
+    def served(self) -> frozenset[DataType]:
+        return self.data_types or frozenset({self.data_type})
 
 
 @dataclass(slots=True)

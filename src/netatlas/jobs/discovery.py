@@ -14,7 +14,7 @@ from ipaddress import ip_address
 from typing import Any
 
 from netatlas.collect.collector import collect_device
-from netatlas.collect.parsers import parse_output_async, shutdown_pool, start_pool
+from netatlas.collect.parsers import parse_command_async, shutdown_pool, start_pool
 from netatlas.collect.probe import identify
 from netatlas.collect.transport import Timeouts
 from netatlas.domain.errors import NetatlasError, NotFound
@@ -85,7 +85,7 @@ class DiscoveryService:
         store = DatabaseJobStore(self.db, self.box, wanted)
         s = self.settings
         timeouts = Timeouts(connect=s.connect_timeout, command=s.command_timeout, device=s.device_timeout)
-        collect = partial(collect_device, timeouts=timeouts, parse=parse_output_async)
+        collect = partial(collect_device, timeouts=timeouts, parse=parse_command_async)
         engine = DiscoveryEngine(store, collect, concurrency=request.concurrency,
                                  retry=RetryPolicy(attempts=s.retries, base_s=s.retry_backoff))
         crawler = await asyncio.to_thread(self._crawler, job_id, request)

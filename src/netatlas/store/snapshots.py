@@ -18,14 +18,26 @@ from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from netatlas.domain.errors import NotFound
-from netatlas.domain.records import ROUTE_TYPES, CommandOutput, DataType, DeviceRecords, DeviceResult, ErrorKind, Facts
+from netatlas.domain.records import (
+    ROUTE_TYPES,
+    CommandOutput,
+    Coverage,
+    DataType,
+    DeviceRecords,
+    DeviceResult,
+    ErrorKind,
+    Facts,
+)
 from netatlas.store import rowmap
 from netatlas.store.tables import RawOutputRow, RouteRow, SnapshotDataTypeRow, SnapshotRow, utcnow
-from netatlas.store.views import Latest, SnapshotView
+from netatlas.store.views import Latest, SnapshotView, TypeCoverage
 
 COMPRESS_LEVEL = 6
 CHUNK = 500  # ids per IN (...) list
 _FACTS = ("hostname", "model", "serial", "os_version", "vendor", "uptime")
+_SEVERITY = {Coverage.COMPLETE: 0, Coverage.FEATURE_OFF: 1, Coverage.PARTIAL: 2}
+NOTE_MAX = 2_000  # characters of notes kept per data type
+UNPARSED_MAX = 200  # unparsed lines kept per command (the raw output keeps everything)
 
 
 def collected_types(result: DeviceResult, requested: Collection[DataType] | None = None) -> frozenset[DataType]:
@@ -51,6 +63,8 @@ def collected_types(result: DeviceResult, requested: Collection[DataType] | None
 
 def _served(output: CommandOutput, requested: set[DataType]) -> set[DataType]:
     """The types one command served: a route command serves every route type asked (the whole RIB)."""
+    if output.data_types:
+        return set(output.data_types)
     if output.data_type in ROUTE_TYPES:
         return {output.data_type} | (requested & ROUTE_TYPES)
     return {output.data_type}
@@ -71,7 +85,10 @@ class SnapshotRepo:
         row = _snapshot_row(job_id, device_name, result, types, collected_at or utcnow())
         self._session.add(row)
         self._session.flush()
-        self._bulk(SnapshotDataTypeRow, [{"snapshot_id": row.id, "data_type": k.value} for k in sorted(types)])
+        coverage = type_coverage(result, types, requested)
+        self._bulk(SnapshotDataTypeRow, [{"snapshot_id": row.id, "data_type": k.value,
+                                          "status": coverage[k].status.value, "note": coverage[k].note}
+                                         for k in sorted(types)])
         self._bulk(RawOutputRow, [_raw_row(row.id, seq, out) for seq, out in enumerate(result.outputs)])
         for spec in rowmap.SPECS:
             self._bulk(spec.table, spec.rows(row.id, getattr(result.records, spec.attribute)))
@@ -130,7 +147,18 @@ class SnapshotRepo:
         rows = self._session.scalars(select(RawOutputRow).where(RawOutputRow.snapshot_id == snapshot_id)
                                      .order_by(RawOutputRow.seq))
         return [CommandOutput(r.command, DataType(r.data_type), zlib.decompress(r.content).decode(), r.duration_s,
-                              ErrorKind(r.error_kind) if r.error_kind else None, r.error) for r in rows]
+                              ErrorKind(r.error_kind) if r.error_kind else None, r.error,
+                              frozenset(DataType(t) for t in r.data_types), Coverage(r.coverage),
+                              tuple(r.unparsed.splitlines()), r.note) for r in rows]
+
+    def coverage(self, snapshot_ids: Collection[int]) -> dict[int, dict[DataType, TypeCoverage]]:
+        """Per snapshot, how completely each collected data type is held (partial, feature off)."""
+        found: dict[int, dict[DataType, TypeCoverage]] = defaultdict(dict)
+        for chunk in _chunks(sorted(snapshot_ids)):
+            for r in self._session.scalars(select(SnapshotDataTypeRow)
+                                           .where(SnapshotDataTypeRow.snapshot_id.in_(chunk))):
+                found[r.snapshot_id][DataType(r.data_type)] = TypeCoverage(Coverage(r.status), r.note)
+        return found
 
     def prune(self, keep: int) -> int:
         """Keep the newest ``keep`` snapshots per device (and any still current); returns how many went."""
@@ -207,11 +235,38 @@ def _snapshot_row(job_id: str, device_name: str, result: DeviceResult, types: fr
         **{name: getattr(facts, name) if facts else None for name in _FACTS})
 
 
+def type_coverage(result: DeviceResult, types: frozenset[DataType],
+                  requested: Collection[DataType] | None = None) -> dict[DataType, TypeCoverage]:
+    """Per collected type, the worst coverage of the commands that served it, with their notes.
+
+    Examples:
+        >>> off = CommandOutput("show cdp neighbors detail", DataType.CDP, "% CDP is not enabled",
+        ...                     coverage=Coverage.FEATURE_OFF, note="% CDP is not enabled")
+        >>> cdp = type_coverage(DeviceResult("sw1", True, outputs=[off]), frozenset({DataType.CDP}))[DataType.CDP]
+        >>> cdp.status.value, cdp.note
+        ('feature_off', 'show cdp neighbors detail: % CDP is not enabled')
+    """
+    asked = set(requested or ())
+    status = dict.fromkeys(types, Coverage.COMPLETE)
+    notes: dict[DataType, list[str]] = defaultdict(list)
+    for output in result.outputs:
+        for kind in _served(output, asked) & set(types):
+            if _SEVERITY[output.coverage] > _SEVERITY[status[kind]]:
+                status[kind] = output.coverage
+            if output.note:
+                notes[kind].append(f"{output.command}: {output.note}")
+            if output.unparsed:
+                notes[kind].append(f"{output.command}: {len(output.unparsed)} line(s) not understood")
+    return {k: TypeCoverage(status[k], "; ".join(notes[k])[:NOTE_MAX]) for k in types}
+
+
 def _raw_row(snapshot_id: int, seq: int, output: CommandOutput) -> dict[str, Any]:
     data = output.output.encode()
     return {"snapshot_id": snapshot_id, "seq": seq, "command": output.command, "data_type": output.data_type.value,
             "content": zlib.compress(data, COMPRESS_LEVEL), "size": len(data), "duration_s": output.duration_s,
-            "error_kind": output.error_kind.value if output.error_kind else None, "error": output.error}
+            "error_kind": output.error_kind.value if output.error_kind else None, "error": output.error,
+            "data_types": sorted(t.value for t in output.data_types), "coverage": output.coverage.value,
+            "unparsed": "\n".join(output.unparsed[:UNPARSED_MAX]), "note": output.note}
 
 
 def _view(row: SnapshotRow) -> SnapshotView:

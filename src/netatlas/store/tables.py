@@ -35,8 +35,11 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-NAME = 128  # device, credential and interface names, hosts
+NAME = 128  # credential names (operator-chosen, validated)
+DEVICE = 255  # device names: validated host names (at most 253 characters)
 SHORT = 32  # statuses, kinds, data types
+# Every column a device can fill (names it advertises, ports, descriptions, versions) is Text:
+# nothing a device prints can overflow a column, identically on SQLite and PostgreSQL.
 
 
 def utcnow() -> datetime:
@@ -66,6 +69,14 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
 
 
+class MetaRow(Base):
+    """Per-deployment settings kept with the data (KDF salt, key check value, ...)."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class CredentialRow(Base):
     """A named credential set: the secret is ciphertext from ``netatlas.secrets``, never plaintext."""
 
@@ -74,6 +85,7 @@ class CredentialRow(Base):
     name: Mapped[str] = mapped_column(String(NAME), unique=True)
     username: Mapped[str] = mapped_column(String(NAME))
     secret: Mapped[bytes] = mapped_column(LargeBinary)
+    legacy_ssh: Mapped[bool] = mapped_column(default=False)  # opt-in to weak SSH algorithms
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -81,7 +93,7 @@ class CredentialRow(Base):
 class DeviceRow(Base):
     __tablename__ = "device"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME), unique=True)
+    name: Mapped[str] = mapped_column(String(DEVICE), unique=True)
     host: Mapped[str] = mapped_column(String(255))
     port: Mapped[int]
     platform: Mapped[str] = mapped_column(String(SHORT))
@@ -89,6 +101,9 @@ class DeviceRow(Base):
     site: Mapped[str] = mapped_column(String(NAME), default="")
     role: Mapped[str] = mapped_column(String(NAME), default="")
     tags: Mapped[list[Any]] = mapped_column(default=list)
+    origin: Mapped[str] = mapped_column(String(SHORT), default="inventory")  # inventory | crawled | seed
+    advertised_by: Mapped[str] = mapped_column(Text, default="")  # crawled: the device whose neighbor table named it
+    legacy_ssh: Mapped[bool] = mapped_column(default=False)  # opt-in to weak SSH algorithms
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -109,6 +124,10 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    owner_host: Mapped[str] = mapped_column(Text, default="")  # the process running it: host and pid
+    owner_pid: Mapped[int | None]
+    heartbeat_at: Mapped[datetime | None]
+    message: Mapped[str] = mapped_column(Text, default="")  # why it ended as it did (interrupted, store failure)
 
 
 class UnmanagedRow(Base):
@@ -118,10 +137,41 @@ class UnmanagedRow(Base):
     __table_args__ = (UniqueConstraint("job_id", "name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(NAME))
+    name: Mapped[str] = mapped_column(Text)
     mgmt_ip: Mapped[str] = mapped_column(String(64), default="")
-    reason: Mapped[str] = mapped_column(String(NAME))
-    seen_from: Mapped[str] = mapped_column(String(NAME), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    seen_from: Mapped[str] = mapped_column(Text, default="")
+
+
+class InventoryConflictRow(Base):
+    """A crawl or seed probe that would have changed an inventory entry: recorded, never applied."""
+
+    __tablename__ = "inventory_conflict"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str | None] = mapped_column(String(36), index=True)  # None: a seed probe before any job
+    name: Mapped[str] = mapped_column(Text)  # the name advertised (normalised)
+    stored_host: Mapped[str] = mapped_column(Text, default="")
+    advertised_host: Mapped[str] = mapped_column(Text, default="")
+    advertised_by: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HostKeyRow(Base):
+    """A device's trusted SSH host key (OpenSSH public key text), per address and port."""
+
+    __tablename__ = "host_key"
+    __table_args__ = (UniqueConstraint("host", "port"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int]
+    device_name: Mapped[str] = mapped_column(String(DEVICE), default="")
+    key_type: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    trusted_by: Mapped[str] = mapped_column(String(SHORT))  # first_use | operator | known_hosts
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class JobDeviceRow(Base):
@@ -131,13 +181,14 @@ class JobDeviceRow(Base):
     __table_args__ = (UniqueConstraint("job_id", "device_name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"))
-    device_name: Mapped[str] = mapped_column(String(NAME))
+    device_name: Mapped[str] = mapped_column(String(DEVICE))
     host: Mapped[str] = mapped_column(String(255))
     port: Mapped[int]
     platform: Mapped[str] = mapped_column(String(SHORT))
     credential: Mapped[str] = mapped_column(String(NAME))
     status: Mapped[str] = mapped_column(String(SHORT))
-    step: Mapped[str | None] = mapped_column(String(255))
+    step: Mapped[str | None] = mapped_column(Text)
+    warning: Mapped[str] = mapped_column(Text, default="")  # e.g. legacy SSH algorithms were used
     attempt: Mapped[int] = mapped_column(default=0)
     error_kind: Mapped[str | None] = mapped_column(String(SHORT))
     error: Mapped[str] = mapped_column(Text, default="")
@@ -156,19 +207,19 @@ class SnapshotRow(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[str] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"))
-    device_name: Mapped[str] = mapped_column(String(NAME))
+    device_name: Mapped[str] = mapped_column(String(DEVICE))
     collected_at: Mapped[datetime]
     ok: Mapped[bool]
     error_kind: Mapped[str | None] = mapped_column(String(SHORT))
     error: Mapped[str] = mapped_column(Text, default="")
     duration_s: Mapped[float] = mapped_column(default=0.0)
     data_types: Mapped[list[Any]]
-    hostname: Mapped[str | None] = mapped_column(String(255))
-    model: Mapped[str | None] = mapped_column(String(255))
-    serial: Mapped[str | None] = mapped_column(String(255))
-    os_version: Mapped[str | None] = mapped_column(String(255))
-    vendor: Mapped[str | None] = mapped_column(String(255))
-    uptime: Mapped[str | None] = mapped_column(String(255))
+    hostname: Mapped[str | None] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(Text)
+    serial: Mapped[str | None] = mapped_column(Text)
+    os_version: Mapped[str | None] = mapped_column(Text)
+    vendor: Mapped[str | None] = mapped_column(Text)
+    uptime: Mapped[str | None] = mapped_column(Text)
 
 
 def _snapshot_fk() -> Mapped[int]:
@@ -181,6 +232,8 @@ class SnapshotDataTypeRow(Base):
     __tablename__ = "snapshot_data_type"
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True)
     data_type: Mapped[str] = mapped_column(String(SHORT), primary_key=True)
+    status: Mapped[str] = mapped_column(String(SHORT), default="complete")  # a Coverage value
+    note: Mapped[str] = mapped_column(Text, default="")  # feature-off message, fallback used, lines not parsed
 
 
 class RawOutputRow(Base):
@@ -190,27 +243,31 @@ class RawOutputRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot_id: Mapped[int] = _snapshot_fk()
     seq: Mapped[int]
-    command: Mapped[str] = mapped_column(String(255))
+    command: Mapped[str] = mapped_column(Text)
     data_type: Mapped[str] = mapped_column(String(SHORT))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int]
     duration_s: Mapped[float] = mapped_column(default=0.0)
     error_kind: Mapped[str | None] = mapped_column(String(SHORT))
     error: Mapped[str] = mapped_column(Text, default="")
+    data_types: Mapped[list[Any]] = mapped_column(default=list)  # every data type the command served
+    coverage: Mapped[str] = mapped_column(String(SHORT), default="complete")
+    unparsed: Mapped[str] = mapped_column(Text, default="")  # lines not understood, newline-separated
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class InterfaceRow(Base):
     __tablename__ = "interface"
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot_id: Mapped[int] = _snapshot_fk()
-    name: Mapped[str] = mapped_column(String(NAME))
+    name: Mapped[str] = mapped_column(Text)
     admin_up: Mapped[bool]
     oper_up: Mapped[bool]
     description: Mapped[str] = mapped_column(Text, default="")
     ipv4: Mapped[list[Any]]
     mac: Mapped[str] = mapped_column(String(SHORT), default="")
     mtu: Mapped[int | None]
-    vrf: Mapped[str] = mapped_column(String(NAME), default="")
+    vrf: Mapped[str] = mapped_column(Text, default="")
 
 
 class NeighborRow(Base):
@@ -218,13 +275,13 @@ class NeighborRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot_id: Mapped[int] = _snapshot_fk()
     protocol: Mapped[str] = mapped_column(String(8))
-    local_interface: Mapped[str] = mapped_column(String(NAME))
-    remote_name: Mapped[str] = mapped_column(String(255))
-    remote_interface: Mapped[str] = mapped_column(String(NAME))
-    remote_name_raw: Mapped[str] = mapped_column(String(255), default="")
+    local_interface: Mapped[str] = mapped_column(Text)
+    remote_name: Mapped[str] = mapped_column(Text)
+    remote_interface: Mapped[str] = mapped_column(Text)
+    remote_name_raw: Mapped[str] = mapped_column(Text, default="")
     mgmt_ip: Mapped[str] = mapped_column(String(64), default="")
-    remote_platform: Mapped[str] = mapped_column(String(255), default="")
-    capabilities: Mapped[str] = mapped_column(String(255), default="")
+    remote_platform: Mapped[str] = mapped_column(Text, default="")
+    capabilities: Mapped[str] = mapped_column(Text, default="")
 
 
 class RouteRow(Base):
@@ -234,7 +291,7 @@ class RouteRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     snapshot_id: Mapped[int] = _snapshot_fk()
     data_type: Mapped[str] = mapped_column(String(SHORT), default="")
-    vrf: Mapped[str] = mapped_column(String(NAME))
+    vrf: Mapped[str] = mapped_column(Text)
     prefix: Mapped[str] = mapped_column(String(64))
     protocol: Mapped[str] = mapped_column(String(SHORT))
     next_hops: Mapped[list[Any]]  # [[address, interface], ...]
@@ -250,9 +307,9 @@ class OspfNeighborRow(Base):
     snapshot_id: Mapped[int] = _snapshot_fk()
     router_id: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))
-    interface: Mapped[str] = mapped_column(String(NAME))
-    state: Mapped[str] = mapped_column(String(SHORT), default="")
-    vrf: Mapped[str] = mapped_column(String(NAME), default="default")
+    interface: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text, default="")
+    vrf: Mapped[str] = mapped_column(Text, default="default")
 
 
 class BgpSessionRow(Base):
@@ -261,9 +318,9 @@ class BgpSessionRow(Base):
     snapshot_id: Mapped[int] = _snapshot_fk()
     peer: Mapped[str] = mapped_column(String(64))
     remote_as: Mapped[int] = mapped_column(BigInteger)  # 4-byte ASNs exceed a signed 32-bit int
-    state: Mapped[str] = mapped_column(String(SHORT), default="")
+    state: Mapped[str] = mapped_column(Text, default="")
     prefixes_received: Mapped[int | None]
-    vrf: Mapped[str] = mapped_column(String(NAME), default="default")
+    vrf: Mapped[str] = mapped_column(Text, default="default")
 
 
 class MacEntryRow(Base):
@@ -272,7 +329,7 @@ class MacEntryRow(Base):
     snapshot_id: Mapped[int] = _snapshot_fk()
     mac: Mapped[str] = mapped_column(String(SHORT))
     vlan: Mapped[int]
-    interface: Mapped[str] = mapped_column(String(NAME))
+    interface: Mapped[str] = mapped_column(Text)
     dynamic: Mapped[bool] = mapped_column(default=True)
 
 
@@ -282,8 +339,8 @@ class ArpEntryRow(Base):
     snapshot_id: Mapped[int] = _snapshot_fk()
     ip: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(SHORT))
-    interface: Mapped[str] = mapped_column(String(NAME))
-    vrf: Mapped[str] = mapped_column(String(NAME), default="default")
+    interface: Mapped[str] = mapped_column(Text)
+    vrf: Mapped[str] = mapped_column(Text, default="default")
 
 
 RECORD_TABLES: tuple[type[Base], ...] = (

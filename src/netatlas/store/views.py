@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from netatlas.domain.inventory import InventoryDevice
-from netatlas.domain.records import DataType, DeviceRecords, DeviceStatus, ErrorKind, Facts, JobStatus
+from netatlas.domain.records import Coverage, DataType, DeviceRecords, DeviceStatus, ErrorKind, Facts, JobStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,15 @@ class SnapshotView:
     error: str
     duration_s: float
     facts: Facts | None
+    coverage: dict[DataType, TypeCoverage] = field(default_factory=dict)  # per collected type (partial, off)
+
+
+@dataclass(frozen=True, slots=True)
+class TypeCoverage:
+    """How completely a snapshot holds one data type: ``partial`` with the reason, ``feature_off``..."""
+
+    status: Coverage
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from netatlas.collect.platforms import PLATFORMS
 from netatlas.collect.transport import SshTransport, Timeouts
 from netatlas.domain.errors import AuthFailed, DeviceTimeout, ParseError, Unreachable
 from netatlas.domain.inventory import Credential, InventoryDevice
-from netatlas.domain.records import DataType, DeviceRecords, DeviceResult, ErrorKind, Neighbor
+from netatlas.domain.records import DataType, DeviceRecords, DeviceResult, ErrorKind, Neighbor, ParseOutcome
 from netatlas.lab.background import BackgroundLab
 from netatlas.lab.runtime import Lab, prepare_lab
 from netatlas.lab.server import ServedDevice
@@ -123,15 +123,15 @@ def inventory_device(lab: Lab, name: str) -> InventoryDevice:
 def lab_check(dev: ServedDevice) -> ParseFn:
     """A parse step that accepts exactly what the lab prints; JunOS brief LLDP gives neighbors."""
 
-    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
         expected = lab_text(dev, command)
         if text != expected:
             raise ParseError(f"{len(text)} characters that are not what {dev.state.hostname} prints")
         if platform == "juniper_junos" and command == "show lldp neighbors":
             rows = ntc_parse(platform, command, text)
-            return DeviceRecords(neighbors=[Neighbor("lldp", r["local_interface"], r["neighbor_name"],
-                                                     r["neighbor_interface"]) for r in rows])
-        return DeviceRecords()
+            return ParseOutcome(DeviceRecords(neighbors=[Neighbor("lldp", r["local_interface"], r["neighbor_name"],
+                                                     r["neighbor_interface"]) for r in rows]))
+        return ParseOutcome(DeviceRecords())
 
     return parse
 
@@ -289,8 +289,8 @@ def test_auth_failed_is_raised_by_the_transport(lab: Lab) -> None:
 
 
 # ----- with the real parser ------------------------------------------------------------------------------
-async def real_parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
-    return parse_output(platform, command, text, types)
+async def real_parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
+    return ParseOutcome(parse_output(platform, command, text, types))
 
 
 def collect_parsed(lab: Lab, name: str) -> DeviceResult:
@@ -328,8 +328,8 @@ async def _collect_many(lab: Lab, concurrency: int) -> ScaleRun:
     creds = credential(lab)
     limit = asyncio.Semaphore(concurrency)
 
-    async def empty(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
-        return DeviceRecords()
+    async def empty(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
+        return ParseOutcome(DeviceRecords())
 
     async def one(dev: ServedDevice) -> DeviceResult:
         inv = InventoryDevice(dev.state.hostname, dev.address, platform_of(dev), "lab", port=lab.port)

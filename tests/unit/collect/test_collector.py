@@ -14,7 +14,7 @@ from netatlas.collect.platforms import PLATFORMS
 from netatlas.collect.transport import Timeouts
 from netatlas.domain.errors import AuthFailed, CollectError, DeviceTimeout, Disconnected, ParseError, Unreachable
 from netatlas.domain.inventory import Credential, InventoryDevice
-from netatlas.domain.records import DataType, DeviceRecords, DeviceResult, ErrorKind, Facts, Neighbor
+from netatlas.domain.records import DataType, DeviceRecords, DeviceResult, ErrorKind, Facts, Neighbor, ParseOutcome
 
 T = TypeVar("T")
 PASSWORD, SECRET = "pw-Zq81-secret", "en-Kx44-secret"
@@ -43,13 +43,13 @@ def script_for(platform: str, wanted: frozenset[DataType] = ALL, /, **special: s
     return script
 
 
-async def parse_facts(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+async def parse_facts(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
     """A fake parser: facts from ``show version``, nothing else; ``junk`` does not parse."""
     if "junk" in text:
         raise ParseError(f"no template row matched ({len(text)} characters)")
     if command == "show version":
-        return DeviceRecords(facts=Facts("r1", model="C9300"))
-    return DeviceRecords()
+        return ParseOutcome(DeviceRecords(facts=Facts("r1", model="C9300")))
+    return ParseOutcome(DeviceRecords())
 
 
 def collect(platform: str, transport: FakeTransport, wanted: frozenset[DataType] = ALL,
@@ -91,14 +91,14 @@ def test_several_route_types_share_one_command_and_one_output() -> None:
 
 
 def test_partial_records_are_merged_and_facts_combined() -> None:
-    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
         if command == "show version":
-            return DeviceRecords(facts=Facts("", model="DCS-7050", os_version="4.30"))
+            return ParseOutcome(DeviceRecords(facts=Facts("", model="DCS-7050", os_version="4.30")))
         if command == "show hostname":
-            return DeviceRecords(facts=Facts("leaf1"))
+            return ParseOutcome(DeviceRecords(facts=Facts("leaf1")))
         if command == "show lldp neighbors detail":
-            return DeviceRecords(neighbors=[Neighbor("lldp", "Ethernet1", "spine1", "Ethernet1/1")])
-        return DeviceRecords()
+            return ParseOutcome(DeviceRecords(neighbors=[Neighbor("lldp", "Ethernet1", "spine1", "Ethernet1/1")]))
+        return ParseOutcome(DeviceRecords())
 
     result = collect("arista_eos", FakeTransport(script_for("arista_eos")), parse=parse)
     assert result.ok
@@ -154,13 +154,14 @@ BRIEF = [Neighbor("lldp", "ge-0/0/1", "sw1", "Gi1/0/1"), Neighbor("lldp", "ge-0/
          Neighbor("lldp", "ge-0/0/1", "sw3", "Gi1/0/3")]
 
 
-async def parse_junos_lldp(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+async def parse_junos_lldp(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
     if command == "show lldp neighbors":
-        return DeviceRecords(neighbors=list(BRIEF))
+        return ParseOutcome(DeviceRecords(neighbors=list(BRIEF)))
     if command.startswith("show lldp neighbors interface "):
         interface = command.rsplit(" ", 1)[1]
-        return DeviceRecords(neighbors=[Neighbor("lldp", interface, f"detail-{interface}", "x", mgmt_ip="10.0.0.9")])
-    return DeviceRecords()
+        detail = Neighbor("lldp", interface, f"detail-{interface}", "x", mgmt_ip="10.0.0.9")
+        return ParseOutcome(DeviceRecords(neighbors=[detail]))
+    return ParseOutcome(DeviceRecords())
 
 
 def test_junos_lldp_uses_per_interface_detail_instead_of_brief() -> None:
@@ -261,10 +262,10 @@ def test_the_first_failed_command_gives_the_device_kind() -> None:
 
 
 def test_a_crashing_parser_fails_only_that_command() -> None:
-    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
         if command == "show ip arp":
             raise KeyError("mac")
-        return DeviceRecords()
+        return ParseOutcome(DeviceRecords())
 
     result = collect("cisco_ios", FakeTransport(script_for("cisco_ios")), parse=parse)
     assert result.error_kind is ErrorKind.PARSE_ERROR
@@ -312,10 +313,10 @@ def test_device_budget_also_bounds_the_connect() -> None:
 
 # ----- secrets -------------------------------------------------------------------------------------
 def test_no_secret_in_any_error_text() -> None:
-    async def leaky_parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> DeviceRecords:
+    async def leaky_parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
         if command != "show version":
             raise ParseError(f"unexpected line {text.strip()!r}")
-        return DeviceRecords()
+        return ParseOutcome(DeviceRecords())
 
     leaks = f"enable secret {SECRET} password {PASSWORD}\n"
     script: dict[str, str | Reply] = {c: leaks for c in plan("cisco_ios")}

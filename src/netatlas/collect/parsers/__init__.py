@@ -6,17 +6,28 @@ Public API:
   for the data types it serves; raises :class:`~netatlas.domain.errors.ParseError`;
 * :func:`parse_output_async` -- the same, in a shared process pool for outputs over
   :data:`POOL_THRESHOLD` characters; :func:`shutdown_pool` stops the pool;
+* :func:`parse_command` / :func:`parse_command_async` -- the same as a
+  :class:`~netatlas.domain.records.ParseOutcome` (records, coverage, unparsed lines, note): what
+  the collector uses;
 * :func:`merge_records` -- combine the records of several commands of one device.
 """
 
-from netatlas.collect.parsers.parse import NORMALISERS, merge_records, normaliser, parse_output, select
-from netatlas.collect.parsers.pool import POOL_THRESHOLD, parse_output_async, shutdown_pool, start_pool
+from netatlas.collect.parsers.parse import NORMALISERS, merge_records, normaliser, parse_command, parse_output, select
+from netatlas.collect.parsers.pool import (
+    POOL_THRESHOLD,
+    parse_command_async,
+    parse_output_async,
+    shutdown_pool,
+    start_pool,
+)
 
 __all__ = [
     "NORMALISERS",
     "POOL_THRESHOLD",
     "merge_records",
     "normaliser",
+    "parse_command",
+    "parse_command_async",
     "parse_output",
     "parse_output_async",
     "select",

@@ -10,7 +10,7 @@ from netatlas.collect.parsers.fields import FieldError
 from netatlas.collect.parsers.table import Normaliser
 from netatlas.collect.parsers.templates import parse_rows, template
 from netatlas.domain.errors import ParseError
-from netatlas.domain.records import DataType, DeviceRecords, Facts
+from netatlas.domain.records import DataType, DeviceRecords, Facts, ParseOutcome
 
 NORMALISERS: tuple[Normaliser, ...] = (
     *device.NORMALISERS,
@@ -48,6 +48,14 @@ def parse_output(platform: str, command: str, text: str, data_types: frozenset[D
     except (FieldError, KeyError) as exc:
         raise ParseError(f"{platform} {command!r}: {exc}") from exc
     return select(records, data_types)
+
+
+def parse_command(platform: str, command: str, text: str, data_types: frozenset[DataType]) -> ParseOutcome:
+    """Parse one command's output: records plus how completely the text was understood.
+
+    Raises :class:`ParseError` when the output cannot be trusted at all.
+    """
+    return ParseOutcome(parse_output(platform, command, text, data_types))
 
 
 def _check_rows(row: Normaliser, command: str, text: str, count: int) -> None:

@@ -19,8 +19,8 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-from netatlas.collect.parsers.parse import parse_output
-from netatlas.domain.records import DataType, DeviceRecords
+from netatlas.collect.parsers.parse import parse_command, parse_output
+from netatlas.domain.records import DataType, DeviceRecords, ParseOutcome
 
 POOL_THRESHOLD = 8_000  # characters; outputs larger than this parse in the pool
 POOL_WORKERS = os.cpu_count() or 1
@@ -62,3 +62,13 @@ async def parse_output_async(
         return parse_output(platform, command, text, data_types)
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_get_pool(), parse_output, platform, command, text, data_types)
+
+
+async def parse_command_async(
+    platform: str, command: str, text: str, data_types: frozenset[DataType]
+) -> ParseOutcome:
+    """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
+    if len(text) <= POOL_THRESHOLD:
+        return parse_command(platform, command, text, data_types)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_get_pool(), parse_command, platform, command, text, data_types)
