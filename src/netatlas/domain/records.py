@@ -262,3 +262,4 @@ class DeviceResult:
     error_kind: ErrorKind | None = None
     error: str = ""
     duration_s: float = 0.0
+    warnings: tuple[str, ...] = ()  # e.g. legacy SSH algorithms negotiated (stored on the job's device row)
