@@ -3,34 +3,51 @@
 Every problem in the file is reported at once, each with its line and field, in one
 :class:`InventoryError`. Messages name fields and non-secret values only: a password never
 appears in a message, whatever is wrong with it. The formats are described in docs/inventory.md.
+
+The file is untrusted input, so reading it is bounded: at most ``max_bytes`` are read (a FIFO or
+``/dev/zero`` cannot make it read forever), the text must be UTF-8, YAML may use at most
+:data:`MAX_ALIASES` aliases and :data:`MAX_DEPTH` levels of nesting (checked on the event stream,
+before anything is built; see ``netatlas.inventory_yaml``), merge keys are applied with each key
+kept once (a merge-key bomb stays linear), and a field holding a control or format character is refused.
+A problem with the file itself is one line: ``PATH: cannot read: not UTF-8 text (byte 12)``.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
-import ipaddress
-import re
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode
 
 from netatlas.domain.errors import InventoryError, Problem
-from netatlas.domain.inventory import SUPPORTED_PLATFORMS, Credential, InventoryDevice
+from netatlas.domain.inventory import (
+    FIELDS,
+    REQUIRED,
+    Credential,
+    InventoryDevice,
+    WrittenEntry,
+    address_key,
+    field_name,
+    host_problem,
+    name_problem,
+    platform_problem,
+    port_problem,
+    suggest,
+    text_problem,
+    unknown_field,
+)
+from netatlas.inventory_yaml import MAX_ALIASES, MAX_DEPTH, YamlReader, compose
 
-FIELDS = ("name", "host", "port", "platform", "credentials", "site", "role", "tags")
-REQUIRED = ("name", "host", "platform", "credentials")
-CREDENTIAL_FIELDS = ("username", "password", "enable_secret")
 DEFAULT_PORT = 22
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
-_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
-_NULL_TAG = "tag:yaml.org,2002:null"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml composes 2-3x faster, with the same marks
+MAX_BYTES = 16 * 1024 * 1024  # NETATLAS_INVENTORY_MAX_BYTES
+MAX_PROBLEMS = 100  # reported; the rest are counted
+__all__ = ["MAX_ALIASES", "MAX_BYTES", "MAX_DEPTH", "Inventory", "is_credentials_file", "load_credentials",
+           "load_inventory", "read_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,119 +56,39 @@ class Inventory:
     credentials: dict[str, Credential]  # by name; Credential's repr hides the secrets
 
 
-@dataclass(slots=True)
-class _Entry:
-    """One device as written: text per field, and the line of each field."""
-
-    line: int
-    values: dict[str, str | list[str]] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
-
-    def at(self, name: str) -> int:
-        return self.lines.get(name, self.line)
-
-    def text(self, name: str) -> str:
-        value = self.values.get(name, "")
-        return ";".join(value) if isinstance(value, list) else value
+def _file_error(path: Path, message: str) -> InventoryError:
+    return InventoryError(str(path), [Problem(None, "file", message)])
 
 
-def host_problem(host: str) -> str | None:
-    """Why ``host`` is neither an IP address nor a host name, or None when it is fine.
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """The file's text, reading at most ``max_bytes`` (+1 to notice more); a one-line error otherwise.
 
-    Examples:
-        >>> [host_problem(h) for h in ("10.0.0.1", "fe80::1", "core1.example.net", "sw_1")]
-        [None, None, None, None]
-        >>> host_problem("10.0.0.300")
-        'not a valid IP address'
-        >>> host_problem("core 1")
-        'not an IP address or host name'
+    Works on FIFOs and devices too, without reading them unbounded (``/dev/zero`` is "larger than").
     """
     try:
-        ipaddress.ip_address(host)
-        return None
-    except ValueError:
-        pass
-    labels = host.removesuffix(".").split(".")
-    if len(host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
-        return "not an IP address or host name"
-    if labels[-1].isdigit():
-        return "not a valid IP address"
-    return None
-
-
-def port_problem(port: str) -> str | None:
-    """Why ``port`` is not a TCP port number, or None.
-
-    Examples:
-        >>> [port_problem(p) for p in ("22", "65535", "0", "22a")]
-        [None, None, 'must be between 1 and 65535, got 0', "must be a number, got '22a'"]
-    """
-    if not port.isascii() or not port.isdigit():
-        return f"must be a number, got {port!r}"
-    if not 1 <= int(port) <= 65535:
-        return f"must be between 1 and 65535, got {int(port)}"
-    return None
-
-
-def platform_problem(platform: str) -> str | None:
-    """Why ``platform`` is not supported (with the closest supported name), or None.
-
-    Examples:
-        >>> print(platform_problem("cisco_iso"))  # doctest: +ELLIPSIS
-        unknown platform 'cisco_iso' (did you mean 'cisco_ios'?); supported: arista_eos, cisco_ios, cisco_nxos, ...
-    """
-    if platform in SUPPORTED_PLATFORMS:
-        return None
-    return f"unknown platform {platform!r}{_suggest(platform, SUPPORTED_PLATFORMS)}; supported: " + ", ".join(
-        sorted(SUPPORTED_PLATFORMS))
-
-
-def name_problem(name: str) -> str | None:
-    """Names are identities: no spaces or control characters.
-
-    Examples:
-        >>> name_problem("sw1"), name_problem("sw 1")
-        (None, "must not contain spaces, got 'sw 1'")
-    """
-    if name.isprintable() and not any(char.isspace() for char in name):
-        return None
-    return f"must not contain spaces, got {name!r}"
-
-
-def address_key(host: str, port: int) -> str:
-    """The address two entries must not share: IPs in canonical form, host names in lower case.
-
-    Examples:
-        >>> address_key("2001:DB8:0::1", 22), address_key("Core1.Example.NET.", 2222)
-        ('[2001:db8::1]:22', 'core1.example.net:2222')
-    """
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise _file_error(path, f"cannot read: {exc.strerror or type(exc).__name__}") from exc
+    if len(data) > max_bytes:
+        raise _file_error(path, f"cannot read: larger than {max_bytes} bytes (NETATLAS_INVENTORY_MAX_BYTES)")
     try:
-        ip = ipaddress.ip_address(host)
-        return f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
-    except ValueError:
-        return f"{host.lower().removesuffix('.')}:{port}"
-
-
-def _suggest(word: str, choices: Collection[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _unknown_field(name: str, allowed: tuple[str, ...]) -> str:
-    hint = _suggest(name, allowed) or f" (allowed: {', '.join(allowed)})"
-    return f"unknown field {name!r}{hint}"
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _file_error(path, f"cannot read: not UTF-8 text (byte {exc.start})") from None
 
 
 _FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
     "name": name_problem, "host": host_problem, "port": port_problem, "platform": platform_problem,
+    "credentials": text_problem, "site": text_problem, "role": text_problem,
 }
 
 
-def _check_entries(entries: list[_Entry], known: Collection[str] | None, problems: list[Problem],
+def _check_entries(entries: list[WrittenEntry], known: Collection[str] | None, problems: list[Problem],
                    *, absent_columns: Collection[str] = ()) -> list[InventoryDevice]:
     """Every entry's problems go to ``problems``; the devices are returned when there are none."""
-    names: dict[str, _Entry] = {}
-    addresses: dict[str, _Entry] = {}
+    names: dict[str, WrittenEntry] = {}
+    addresses: dict[str, WrittenEntry] = {}
     devices = []
     for entry in entries:
         before = len(problems)
@@ -162,7 +99,7 @@ def _check_entries(entries: list[_Entry], known: Collection[str] | None, problem
     return devices if not problems else []
 
 
-def _check_fields(entry: _Entry, known: Collection[str] | None, problems: list[Problem],
+def _check_fields(entry: WrittenEntry, known: Collection[str] | None, problems: list[Problem],
                   absent_columns: Collection[str]) -> None:
     for name in REQUIRED:
         if not entry.text(name) and name not in absent_columns:
@@ -171,15 +108,19 @@ def _check_fields(entry: _Entry, known: Collection[str] | None, problems: list[P
         message = check(entry.text(name)) if entry.text(name) else None
         if message:
             problems.append(Problem(entry.at(name), name, message))
+    tags = entry.values.get("tags", [])
+    for tag in tags if isinstance(tags, list) else tags.split(";"):
+        if message := text_problem(tag):
+            problems.append(Problem(entry.at("tags"), "tags", message))
     reference = entry.text("credentials")
-    if known is not None and reference and reference not in known:
+    if known is not None and reference and reference not in known and not text_problem(reference):
         defined = ", ".join(sorted(known)) or "none"
         problems.append(Problem(entry.at("credentials"), "credentials",
-                                f"undefined credential set {reference!r}{_suggest(reference, known)}; "
+                                f"undefined credential set {reference!r}{suggest(reference, known)}; "
                                 f"defined: {defined}"))
 
 
-def _device(entry: _Entry) -> InventoryDevice:
+def _device(entry: WrittenEntry) -> InventoryDevice:
     tags = entry.values.get("tags", [])
     tag_list = tags if isinstance(tags, list) else tags.split(";")
     return InventoryDevice(
@@ -189,11 +130,11 @@ def _device(entry: _Entry) -> InventoryDevice:
         tags=tuple(tag.strip() for tag in tag_list if tag.strip()))
 
 
-def _check_unique(entry: _Entry, names: dict[str, _Entry], addresses: dict[str, _Entry],
+def _check_unique(entry: WrittenEntry, names: dict[str, WrittenEntry], addresses: dict[str, WrittenEntry],
                   problems: list[Problem]) -> None:
     """Names are compared without case; addresses as :func:`address_key` writes them."""
     name, host, port = entry.text("name"), entry.text("host"), entry.text("port") or str(DEFAULT_PORT)
-    first = names.setdefault(name.casefold(), entry) if name else entry
+    first = names.setdefault(name.casefold(), entry) if name and not name_problem(name) else entry
     if first is not entry:
         problems.append(Problem(entry.at("name"), "name",
                                 f"duplicate name {name!r} (first on line {first.at('name')})"))
@@ -206,129 +147,9 @@ def _check_unique(entry: _Entry, names: dict[str, _Entry], addresses: dict[str, 
                                 f"(also {first.text('name')!r} on line {first.at('host')})"))
 
 
-def _line(node: Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-class _YamlReader:
-    """Walks the composed node tree (not Python objects) so that each problem knows its line."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-
-    def add(self, line: int | None, name: str, message: str) -> None:
-        self.problems.append(Problem(line, name, message))
-
-    def sections(self, text: str, allowed: tuple[str, ...]) -> tuple[int, dict[str, tuple[int, Node]]] | None:
-        """The top mapping's line and keys; a syntax error is reported without quoting the source."""
-        try:
-            top = yaml.compose(text, Loader=_LOADER)
-        except yaml.MarkedYAMLError as exc:
-            line = exc.problem_mark.line + 1 if exc.problem_mark else None
-            self.add(line, "file", "not valid YAML: " + ", ".join(p for p in (exc.context, exc.problem) if p))
-            return None
-        except yaml.YAMLError as exc:
-            self.add(None, "file", f"not valid YAML: {type(exc).__name__}")
-            return None
-        if not isinstance(top, MappingNode):
-            self.add(None if top is None else _line(top), "file",
-                     "the file is empty" if top is None else f"the top level must be a mapping ({', '.join(allowed)})")
-            return None
-        pairs = self.pairs(top, "")
-        for name, (line, _) in pairs.items():
-            if name not in allowed:
-                self.add(line, name, _unknown_field(name, allowed))
-        return _line(top), pairs
-
-    def pairs(self, node: MappingNode, where: str) -> dict[str, tuple[int, Node]]:
-        """Key -> (line of the key, value node), merge keys (``<<``) applied, duplicate keys reported."""
-        seen: set[str] = set()
-        for key, _ in node.value:
-            if isinstance(key, ScalarNode) and key.tag != _MERGE_TAG:
-                if key.value in seen:
-                    self.add(_line(key), f"{where}.{key.value}".lstrip("."), "duplicate key")
-                seen.add(key.value)
-        try:
-            yaml.constructor.SafeConstructor().flatten_mapping(node)
-        except yaml.MarkedYAMLError as exc:
-            self.add(_line(node), where or "file", f"bad merge: {exc.problem}")
-        pairs: dict[str, tuple[int, Node]] = {}
-        for key, value in node.value:
-            if isinstance(key, ScalarNode):
-                pairs[key.value] = (_line(key), value)
-            else:
-                self.add(_line(key), where or "file", "keys must be plain text")
-        return pairs
-
-    def scalar(self, node: Node, line: int, name: str) -> str | None:
-        """The text exactly as written (``no`` stays ``no``, ``010`` stays ``010``); None for null."""
-        if isinstance(node, ScalarNode):
-            return None if node.tag == _NULL_TAG else str(node.value).strip()
-        self.add(line, name, "must be a single value, not a list or mapping")
-        return None
-
-    def tags(self, node: Node, line: int) -> list[str] | None:
-        if not isinstance(node, SequenceNode):
-            text = self.scalar(node, line, "tags")
-            return None if text is None else text.split(";")
-        return [tag for item in node.value if (tag := self.scalar(item, _line(item), "tags"))]
-
-    def entry(self, node: Node) -> _Entry | None:
-        if not isinstance(node, MappingNode):
-            self.add(_line(node), "devices", "each device must be a mapping of fields")
-            return None
-        entry = _Entry(line=_line(node))
-        for name, (line, value) in self.pairs(node, "").items():
-            if name not in FIELDS:
-                self.add(line, name, _unknown_field(name, FIELDS))
-                continue
-            entry.lines[name] = line
-            text = self.tags(value, line) if name == "tags" else self.scalar(value, line, name)
-            if text is not None:
-                entry.values[name] = text
-        return entry
-
-    def devices(self, top_line: int, sections: dict[str, tuple[int, Node]]) -> list[_Entry]:
-        line, node = sections.get("devices", (top_line, None))
-        if not isinstance(node, SequenceNode) or not node.value:
-            self.add(line, "devices", "a non-empty list of devices is required")
-            return []
-        return [entry for item in node.value if (entry := self.entry(item)) is not None]
-
-    def credential(self, name: str, line: int, node: Node) -> Credential | None:
-        where = f"credentials.{name}"
-        if not isinstance(node, MappingNode):
-            self.add(line, where, "must be a mapping with username and password")
-            return None
-        values: dict[str, str] = {}
-        for key, (key_line, value) in self.pairs(node, where).items():
-            if key not in CREDENTIAL_FIELDS:  # the key is not quoted: a misplaced secret could be a key
-                self.add(key_line, where, f"unknown field; allowed: {', '.join(CREDENTIAL_FIELDS)}")
-            elif (text := self.scalar(value, key_line, f"{where}.{key}")) is not None:
-                values[key] = text
-        missing = [key for key in ("username", "password") if not values.get(key)]
-        for key in missing:
-            self.add(line, f"{where}.{key}", "missing required field")
-        if missing:
-            return None
-        return Credential(name, values["username"], values["password"], values.get("enable_secret") or None)
-
-    def credentials(self, sections: dict[str, tuple[int, Node]]) -> dict[str, Credential] | None:
-        """The credential sets by name, or None when there is no ``credentials:`` section."""
-        if "credentials" not in sections:
-            return None
-        line, node = sections["credentials"]
-        if not isinstance(node, MappingNode):
-            self.add(line, "credentials", "must be a mapping of credential sets by name")
-            return {}
-        pairs = self.pairs(node, "credentials")
-        found = {name: self.credential(name, key_line, value) for name, (key_line, value) in pairs.items()}
-        return {name: credential for name, credential in found.items() if credential is not None}
-
-
-def _parse_yaml(text: str, problems: list[Problem]) -> tuple[list[_Entry], dict[str, Credential] | None]:
+def _parse_yaml(text: str, problems: list[Problem]) -> tuple[list[WrittenEntry], dict[str, Credential] | None]:
     """Device entries and, when the file has a ``credentials:`` section, its credential sets."""
-    reader = _YamlReader(problems)
+    reader = YamlReader(problems)
     parsed = reader.sections(text, ("devices", "credentials"))
     if parsed is None:
         return [], None
@@ -340,7 +161,8 @@ def _csv_header(row: list[str], line: int, problems: list[Problem]) -> tuple[lis
     columns = [cell.strip().lower() for cell in row]
     for index, column in enumerate(columns):
         if column not in FIELDS:
-            problems.append(Problem(line, column or f"column {index + 1}", _unknown_field(column, FIELDS)))
+            problems.append(Problem(line, field_name(column) if column else f"column {index + 1}",
+                                    unknown_field(column, FIELDS)))
         elif column in columns[:index]:
             problems.append(Problem(line, column, "duplicate column"))
     absent = {name for name in REQUIRED if name not in columns}
@@ -348,14 +170,23 @@ def _csv_header(row: list[str], line: int, problems: list[Problem]) -> tuple[lis
     return columns, absent
 
 
-def _parse_csv(text: str, problems: list[Problem]) -> tuple[list[_Entry], set[str]]:
+def _csv_rows(reader: Iterator[list[str]], problems: list[Problem]) -> Iterator[list[str]]:
+    """The reader's rows; a malformed file (a NUL, a cell over ``csv.field_size_limit()``) is one problem."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        line = getattr(reader, "line_num", 0)
+        problems.append(Problem(line or None, "file", f"not valid CSV: {exc}"))
+
+
+def _parse_csv(text: str, problems: list[Problem]) -> tuple[list[WrittenEntry], set[str]]:
     """Entries (rows) and the required columns missing from the header. Blank and ``#`` rows are skipped."""
     reader = csv.reader(io.StringIO(text, newline=""))
     columns: list[str] | None = None
     absent: set[str] = set()
     entries = []
     start = 1
-    for row in reader:
+    for row in _csv_rows(reader, problems):
         line, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
             continue
@@ -364,46 +195,57 @@ def _parse_csv(text: str, problems: list[Problem]) -> tuple[list[_Entry], set[st
             continue
         if len(row) > len(columns):
             problems.append(Problem(line, "row", f"{len(row)} cells but the header has {len(columns)} columns"))
-        entry = _Entry(line=line)
+        entry = WrittenEntry(line=line)
         for column, cell in zip(columns, row, strict=False):
             if column in FIELDS and cell.strip():
                 entry.values[column] = cell.strip()
         entries.append(entry)
-    if columns is None:
+    if columns is None and not problems:
         problems.append(Problem(None, "file", "the file is empty (expected a header: " + ",".join(FIELDS) + ")"))
-    elif not entries:
+    elif columns is not None and not entries:
         problems.append(Problem(None, "devices", "no devices after the header"))
     return entries, absent
 
 
-def _read(path: Path) -> str:
+def is_credentials_file(path: Path | str, max_bytes: int = MAX_BYTES) -> bool:
+    """Whether ``path`` is a YAML file of credential sets only (``credentials:`` and no ``devices:``).
+
+    Read with the same limits as an inventory; any problem answers False (loading reports it).
+    """
+    path = Path(path)
+    if path.suffix.lower() not in YAML_SUFFIXES:
+        return False
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise InventoryError(str(path), [Problem(None, "file", f"cannot read: {reason}")]) from exc
+        top = compose(read_text(path, max_bytes))
+    except (InventoryError, yaml.YAMLError):
+        return False
+    if not isinstance(top, MappingNode):
+        return False
+    keys = {key.value for key, _ in top.value if isinstance(key, ScalarNode)}
+    return "credentials" in keys and "devices" not in keys
 
 
-def load_credentials(path: Path | str) -> dict[str, Credential]:
+def load_credentials(path: Path | str, *, max_bytes: int = MAX_BYTES) -> dict[str, Credential]:
     """Credential sets from a YAML file holding only ``credentials: {name: {username, password, ...}}``."""
     path, problems = Path(path), list[Problem]()
-    reader = _YamlReader(problems)
-    parsed = reader.sections(_read(path), ("credentials",))
+    reader = YamlReader(problems)
+    parsed = reader.sections(read_text(path, max_bytes), ("credentials",))
     sets = reader.credentials(parsed[1]) if parsed is not None else {}
     if parsed is not None and sets is None:
         reader.add(parsed[0], "credentials", "missing required field")
     if problems:
-        raise InventoryError(str(path), sorted(problems, key=lambda problem: problem.line or 0))
+        raise _error(path, problems)
     return sets or {}
 
 
 def load_inventory(path: Path | str, credentials_file: Path | str | None = None, *,
-                   known_credentials: Collection[str] | None = None) -> Inventory:
+                   known_credentials: Collection[str] | None = None, max_bytes: int = MAX_BYTES) -> Inventory:
     """Devices and credential sets from a ``.yaml``/``.yml`` or ``.csv`` inventory.
 
     Credential references are checked when any credentials are known: the file's own
     ``credentials:`` section, ``credentials_file`` (YAML), or ``known_credentials`` (for example
     the names already in the database). A CSV file with none of these is checked for everything else.
+    At most ``max_bytes`` of each file are read (``Settings.inventory_max_bytes``).
 
     Raises:
         InventoryError: every problem found, each with its line and field.
@@ -411,9 +253,9 @@ def load_inventory(path: Path | str, credentials_file: Path | str | None = None,
     path = Path(path)
     problems: list[Problem] = []
     if path.suffix.lower() not in YAML_SUFFIXES | {".csv"}:
-        raise InventoryError(str(path), [Problem(None, "file", "unknown format: name it .yaml, .yml or .csv")])
-    extra = load_credentials(credentials_file) if credentials_file is not None else None
-    text = _read(path)
+        raise _file_error(path, "unknown format: name it .yaml, .yml or .csv")
+    extra = load_credentials(credentials_file, max_bytes=max_bytes) if credentials_file is not None else None
+    text = read_text(path, max_bytes)
     absent: set[str] = set()
     if path.suffix.lower() == ".csv":
         (entries, absent), own = _parse_csv(text, problems), None
@@ -425,8 +267,17 @@ def load_inventory(path: Path | str, credentials_file: Path | str | None = None,
         known = set(credentials) | set(known_credentials or ())
     devices = _check_entries(entries, known, problems, absent_columns=absent)
     if problems:
-        raise InventoryError(str(path), sorted(problems, key=lambda problem: problem.line or 0))
+        raise _error(path, problems)
     return Inventory(devices=devices, credentials=credentials or {})
+
+
+def _error(path: Path, problems: list[Problem]) -> InventoryError:
+    """Problems by line; past :data:`MAX_PROBLEMS` only counted, so a broken 16 MB file stays readable."""
+    ordered = sorted(problems, key=lambda problem: problem.line or 0)
+    if len(ordered) > MAX_PROBLEMS:
+        rest = len(ordered) - MAX_PROBLEMS
+        ordered = [*ordered[:MAX_PROBLEMS], Problem(None, "file", f"{rest} more problem(s) not shown")]
+    return InventoryError(str(path), ordered)
 
 
 def _merge_credentials(own: dict[str, Credential] | None, extra: dict[str, Credential] | None,

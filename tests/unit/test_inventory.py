@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import os
+import string
+import threading
+import time
 from collections.abc import Collection
 from pathlib import Path
 
@@ -10,7 +16,16 @@ import yaml
 
 from netatlas.domain.errors import InventoryError, Problem
 from netatlas.domain.inventory import InventoryDevice
-from netatlas.inventory import Inventory, load_credentials, load_inventory
+from netatlas.domain.names import validate_device_name
+from netatlas.inventory import (
+    MAX_ALIASES,
+    MAX_BYTES,
+    MAX_DEPTH,
+    Inventory,
+    is_credentials_file,
+    load_credentials,
+    load_inventory,
+)
 from netatlas.lab.runtime import prepare_lab
 
 PASSWORD, ENABLE = "pa55-w0rd-7f3a", "en4ble-91c2"
@@ -116,7 +131,7 @@ def second(name: str = "sw2", host: str = "10.0.0.2", port: str = "22", platform
     (second(host="10.0.0.256"), [(12, "host")], "not a valid IP address"),
     (second(host="'core 2'"), [(12, "host")], "not an IP address or host name"),
     (second(host="-bad-.example"), [(12, "host")], "not an IP address or host name"),
-    (second(name="'sw 2'"), [(11, "name")], "must not contain spaces"),
+    (second(name="'sw 2'"), [(11, "name")], "a space at position 3"),
     (second(platform="~"), [(14, "platform")], "missing required field"),
     ("  - name: sw2\n    host: 10.0.0.2\n    credentials: lab\n", [(11, "platform")], "missing required field"),
     ("  - name: sw2\n    host: 10.0.0.2\n    platfrom: cisco_ios\n    credentials: lab\n",
@@ -206,7 +221,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
     (tmp_path / "dir.yaml").mkdir()
     assert problems_of(tmp_path / "dir.yaml")[0].message == "cannot read: Is a directory"
     (tmp_path / "latin1.csv").write_bytes(b"name,host\n\xe9\xff,10.0.0.1\n")
-    assert problems_of(tmp_path / "latin1.csv")[0].message == "cannot read: not UTF-8 text"
+    assert problems_of(tmp_path / "latin1.csv")[0].message == "cannot read: not UTF-8 text (byte 10)"
     assert "unknown format" in problems_of(write(tmp_path, "x", "inventory.txt"))[0].message
 
 
@@ -258,7 +273,7 @@ def test_csv_header_problems_are_reported_once(tmp_path: Path) -> None:
 
 def test_csv_line_numbers_count_physical_lines(tmp_path: Path) -> None:
     text = CSV_HEAD + '# a comment\n\nsw2,10.0.0.2,,cisco_ios,lab,"two\nlines",,\nsw3,10.0.0.3,0,cisco_ios,lab,,,\n'
-    assert where(problems_of(write(tmp_path, text, "i.csv"))) == [(7, "port")]
+    assert where(problems_of(write(tmp_path, text, "i.csv"))) == [(5, "site"), (7, "port")]  # a newline is a control
 
 
 def test_csv_credentials_are_checked_only_when_known(tmp_path: Path) -> None:
@@ -307,3 +322,168 @@ def test_no_password_in_any_message(tmp_path: Path) -> None:
     for index, text in enumerate(texts):
         problems = problems_of(write(tmp_path, text, f"{index}.yaml"))  # problems_of checks the messages
         assert problems
+
+
+# --- hostile files: bounded reading, YAML limits, control characters, look-alike names ---------------------
+
+
+def merge_bomb(levels: int, width: int) -> str:
+    """Each level merges the previous one ``width`` times: PyYAML's own merge would build width**levels pairs."""
+    names = string.ascii_letters[:levels + 1]
+    lines = [f"{names[0]}: &{names[0]} {{k0: 0, k1: 1, k2: 2, k3: 3, k4: 4}}"]
+    lines += [f"{new}: &{new} {{<<: [{','.join([f'*{old}'] * width)}]}}" for old, new in itertools.pairwise(names)]
+    return "\n".join(lines) + "\n"
+
+
+def one_line_error(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    with pytest.raises(InventoryError) as caught:
+        load_inventory(path, max_bytes=max_bytes)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{path}: ")
+    return message
+
+
+def test_a_merge_key_bomb_over_the_alias_limit_fails_fast_on_one_line(tmp_path: Path) -> None:
+    text = merge_bomb(levels=12, width=9)  # 9**12 pairs for PyYAML's flatten_mapping
+    assert len(text) < 675
+    path = write(tmp_path, text)
+    started = time.perf_counter()
+    message = one_line_error(path)
+    assert time.perf_counter() - started < 1
+    assert message == f"{path}: refused: more than {MAX_ALIASES} aliases (*name) (line 13)"  # the 101st
+    assert not is_credentials_file(path)
+
+
+def test_a_merge_bomb_under_the_alias_limit_stays_linear(tmp_path: Path) -> None:
+    """96 aliases: PyYAML would build 4**24 pairs for the last device; here each key is kept once."""
+    text = HEAD.replace("  - name: sw1", "  - &d1\n    name: sw1") + "".join(
+        f"  - &d{i} {{<<: [*d{i - 1}, *d{i - 1}, *d{i - 1}, *d{i - 1}], name: sw{i}, host: 10.0.0.{i}}}\n"
+        for i in range(2, 26))
+    started = time.perf_counter()
+    devices = load_inventory(write(tmp_path, text)).devices
+    assert time.perf_counter() - started < 1
+    assert [(d.name, d.host, d.platform) for d in devices[-2:]] == [
+        ("sw24", "10.0.0.24", "cisco_ios"), ("sw25", "10.0.0.25", "cisco_ios")]
+
+
+def test_aliases_and_nesting_are_bounded(tmp_path: Path) -> None:
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(12))
+    assert one_line_error(write(tmp_path, laughs + "devices: []\n")).endswith("aliases (*name) (line 12)")
+    deep = "devices:\n  - {name: sw1, host: 10.0.0.1, platform: cisco_ios, credentials: lab, tags: " + \
+           "[" * 40 + "]" * 40 + "}\n"
+    assert one_line_error(write(tmp_path, deep)).endswith(f"refused: nested deeper than {MAX_DEPTH} levels (line 2)")
+
+
+def test_a_mapping_that_merges_itself_is_reported(tmp_path: Path) -> None:
+    text = HEAD + "  - &d {name: sw2, host: 10.0.0.2, platform: cisco_ios, credentials: lab, <<: *d}\n"
+    assert [(p.line, p.message) for p in problems_of(write(tmp_path, text))] == [
+        (11, "bad merge: a mapping merges itself")]
+
+
+def test_files_over_the_size_limit_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, HEAD)
+    assert load_inventory(path, max_bytes=len(HEAD.encode())).devices
+    message = one_line_error(path, max_bytes=len(HEAD.encode()) - 1)
+    assert message.endswith(f"cannot read: larger than {len(HEAD) - 1} bytes (NETATLAS_INVENTORY_MAX_BYTES)")
+
+
+def test_dev_zero_is_not_read_unbounded(tmp_path: Path) -> None:
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    assert "larger than 4096 bytes" in one_line_error(tmp_path / "zero.yaml", max_bytes=4096)
+
+
+def test_an_endless_fifo_is_not_read_unbounded(tmp_path: Path) -> None:
+    path = tmp_path / "stream.csv"
+    os.mkfifo(path)
+
+    def endless() -> None:
+        with contextlib.suppress(BrokenPipeError), path.open("wb") as fifo:
+            while True:
+                fifo.write(b"sw1,10.0.0.1,22,cisco_ios,lab,,,\n" * 1000)
+
+    writer = threading.Thread(target=endless, daemon=True)
+    writer.start()
+    assert "larger than 65536 bytes" in one_line_error(path, max_bytes=65536)
+    writer.join(5)
+    assert not writer.is_alive()
+
+
+def test_non_utf8_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "latin1.yaml").write_bytes(b"devices:\n  - name: caf\xe9\n")
+    message = one_line_error(tmp_path / "latin1.yaml")
+    assert message == f"{tmp_path / 'latin1.yaml'}: cannot read: not UTF-8 text (byte 22)"
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    (CSV_HEAD + "sw2,10.0.0.2,22,cisco_ios,lab," + "x" * 200_000 + ",,\n", "field larger than field limit"),
+])
+def test_malformed_csv_is_one_problem(tmp_path: Path, text: str, fragment: str) -> None:
+    problems = problems_of(write(tmp_path, text, "i.csv"), known_credentials=["lab"])
+    assert [problem.field for problem in problems] == ["file"]
+    assert problems[0].message.startswith("not valid CSV: ") and fragment in problems[0].message
+    assert len(str(problems[0])) < 200
+
+
+@pytest.mark.parametrize(("name", "fragment"), [
+    ("c\u043ere1", "non-ASCII character U+043E at position 2"),  # Cyrillic o
+    ("\u0441ore1", "non-ASCII character U+0441 at position 1"),  # Cyrillic es
+    ("core1\u200b", "non-ASCII character U+200B at position 6"),  # zero-width space
+    ("sw1.\u0435xample.net", "non-ASCII character U+0435"),
+    ("x" * 64, "must be 1 to 63 characters"),
+    ("sw1..net", "label '' must be"),
+    ("sw1/2", "character '/' at position 4"),
+])
+def test_look_alike_and_malformed_names_are_refused(tmp_path: Path, name: str, fragment: str) -> None:
+    problems = problems_of(write(tmp_path, HEAD + second(name=f'"{name}"')))
+    assert where(problems) == [(11, "name")]
+    assert fragment in problems[0].message
+    assert name not in problems[0].message or name.isascii()
+
+
+@pytest.mark.parametrize("name", ["sw1", "core-1.campus.example.net", "SW_01", "a" * 63, "leaf1.dc1"])
+def test_valid_names(name: str) -> None:
+    assert validate_device_name(name) == name
+
+
+@pytest.mark.parametrize(("field", "value", "line"), [
+    ("site", r"hq\e]0;pwned\a", 15), ("role", r"core\u202e", 15), ("tags", r"[ok, \e[31mred]", 15),
+    ("credentials", r"lab\u0000", 15), ("host", r"10.0.0.2\n", 15),
+])
+def test_control_characters_are_refused_in_every_field(tmp_path: Path, field: str, value: str, line: int) -> None:
+    device = second(creds="lab").replace("    credentials: lab\n", "") + f'    {field}: "{value}"\n'
+    if field != "credentials":
+        device += "    credentials: lab\n"
+    problems = problems_of(write(tmp_path, HEAD + device))
+    assert (line, field) in where(problems)
+    message = next(p.message for p in problems if p.field == field)
+    assert "\x1b" not in message and "\u202e" not in message and "\0" not in message
+
+
+def test_control_characters_in_credentials_are_refused_without_quoting(tmp_path: Path) -> None:
+    text = HEAD.replace(f"password: {PASSWORD}", f'password: "{PASSWORD}\\e[2J"').replace(
+        "username: netatlas", 'username: "net\\u202eatlas"')
+    problems = problems_of(write(tmp_path, text))
+    assert [(p.field, p.message) for p in problems] == [
+        ("credentials.lab.username", "contains control character U+202E at position 4"),
+        ("credentials.lab.password", "contains a control character")]
+
+
+def test_over_long_values_are_refused(tmp_path: Path) -> None:
+    problems = problems_of(write(tmp_path, HEAD + second() + "    site: " + "s" * 129 + "\n"))
+    assert [(p.field, p.message) for p in problems] == [("site", "longer than 128 characters (129)")]
+
+
+def test_problems_beyond_the_cap_are_counted(tmp_path: Path) -> None:
+    rows = "".join(f"sw{i},10.0.{i // 250}.{i % 250 + 1},0,cisco_ios,lab,,,\n" for i in range(2, 302))
+    problems = problems_of(write(tmp_path, CSV_HEAD + rows, "i.csv"), known_credentials=["lab"])
+    assert len(problems) == 101
+    assert problems[-1] == Problem(None, "file", "200 more problem(s) not shown")
+
+
+def test_is_credentials_file(tmp_path: Path) -> None:
+    assert is_credentials_file(write(tmp_path, CREDENTIALS, "c.yaml"))
+    assert not is_credentials_file(write(tmp_path, HEAD, "i.yaml"))
+    assert not is_credentials_file(write(tmp_path, "credentials: [\n", "broken.yaml"))
+    (tmp_path / "zero.yaml").symlink_to("/dev/zero")
+    assert not is_credentials_file(tmp_path / "zero.yaml", max_bytes=1024)

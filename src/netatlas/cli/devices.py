@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.table import Table
 
 from netatlas.cli.common import (
@@ -22,7 +21,7 @@ from netatlas.cli.common import (
 )
 from netatlas.domain.errors import NetatlasError
 from netatlas.domain.records import DataType, DeviceRecords
-from netatlas.inventory import Inventory, load_credentials, load_inventory
+from netatlas.inventory import Inventory, is_credentials_file, load_credentials, load_inventory
 from netatlas.jobs.discovery import DiscoveryService
 from netatlas.store import DeviceRepo, SnapshotRepo
 
@@ -80,17 +79,9 @@ def import_devices(file: Annotated[Path, typer.Argument(help="Inventory file (YA
 
 def _load(file: Path, credentials_file: Path | None) -> Inventory:
     """An inventory, or a YAML file of credential sets only (to crawl from seeds with them)."""
-    if file.suffix in (".yaml", ".yml") and _credentials_only(file):
+    if is_credentials_file(file):  # bounded reading and YAML limits, like load_inventory
         return Inventory([], load_credentials(file))
     return load_inventory(file, credentials_file)
-
-
-def _credentials_only(path: Path) -> bool:
-    try:
-        document = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):
-        return False  # load_inventory reports it with its line
-    return isinstance(document, dict) and "credentials" in document and "devices" not in document
 
 
 @app.command("list")

@@ -76,6 +76,9 @@ class Problem:
 class InventoryError(NetatlasError):
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source, self.problems = source, problems
+        if len(problems) == 1 and problems[0].line is None and problems[0].field == "file":  # one line
+            super().__init__(f"{source}: {problems[0].message}")
+            return
         listed = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{source}: {len(problems)} problem(s)\n{listed}")
 

@@ -128,7 +128,7 @@ def validate_device_name(text: str) -> str:
         >>> validate_device_name("sw 1")
         Traceback (most recent call last):
         ...
-        ValueError: character U+0020 at position 3: device names are ASCII letters, digits, '-', '_', '.'
+        ValueError: a space at position 3: device names are ASCII letters, digits, '-', '_', '.'
         >>> validate_device_name("-sw1")
         Traceback (most recent call last):
         ...
@@ -138,8 +138,7 @@ def validate_device_name(text: str) -> str:
         raise ValueError("empty name")
     for position, char in enumerate(text, start=1):
         if not (char.isascii() and (char.isalnum() or char in "-_.")):
-            kind = "character" if char.isascii() else "non-ASCII character"
-            raise ValueError(f"{kind} U+{ord(char):04X} at position {position}: "
+            raise ValueError(f"{_describe(char)} at position {position}: "
                              "device names are ASCII letters, digits, '-', '_', '.'")
     if len(text) > MAX_NAME_LENGTH:
         raise ValueError(f"{len(text)} characters, at most {MAX_NAME_LENGTH} allowed")
@@ -149,3 +148,11 @@ def validate_device_name(text: str) -> str:
             raise ValueError(f"label {shown!r} must be 1 to {MAX_LABEL_LENGTH} characters "
                              "and must not start or end with '-'")
     return text
+
+
+def _describe(char: str) -> str:
+    if char == " ":
+        return "a space"
+    if char.isascii() and char.isprintable():
+        return f"character {char!r}"
+    return f"{'character' if char.isascii() else 'non-ASCII character'} U+{ord(char):04X}"
