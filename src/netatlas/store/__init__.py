@@ -13,6 +13,7 @@ in ``netatlas.store.views``. Typical use::
 from netatlas.store.database import Database, mask_url
 from netatlas.store.inventory import CredentialRepo, DeviceRepo
 from netatlas.store.jobs import JobRepo, check_no_secrets
+from netatlas.store.meta import MetaRepo
 from netatlas.store.snapshots import SnapshotRepo, collected_types
 from netatlas.store.views import (
     JobCounts,
@@ -35,6 +36,7 @@ __all__ = [
     "JobRepo",
     "JobView",
     "Latest",
+    "MetaRepo",
     "SnapshotRepo",
     "SnapshotView",
     "StoredCredential",
