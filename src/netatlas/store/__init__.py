@@ -11,7 +11,8 @@ in ``netatlas.store.views``. Typical use::
 """
 
 from netatlas.store.database import Database, mask_url
-from netatlas.store.inventory import CredentialRepo, DeviceRepo
+from netatlas.store.hostkeys import HostKeyEntry, HostKeyRepo, StoredHostKey, TrustSource
+from netatlas.store.inventory import Claim, ClaimOutcome, CredentialRepo, DeviceRepo, InventoryConflict
 from netatlas.store.jobs import JobRepo, check_no_secrets
 from netatlas.store.meta import MetaRepo
 from netatlas.store.snapshots import SnapshotRepo, collected_types
@@ -21,15 +22,21 @@ from netatlas.store.views import (
     JobDeviceView,
     JobView,
     Latest,
+    Origin,
     SnapshotView,
     StoredCredential,
     StoredDevice,
 )
 
 __all__ = [
+    "Claim",
+    "ClaimOutcome",
     "CredentialRepo",
     "Database",
     "DeviceRepo",
+    "HostKeyEntry",
+    "HostKeyRepo",
+    "InventoryConflict",
     "JobCounts",
     "JobDetail",
     "JobDeviceView",
@@ -37,10 +44,13 @@ __all__ = [
     "JobView",
     "Latest",
     "MetaRepo",
+    "Origin",
     "SnapshotRepo",
     "SnapshotView",
     "StoredCredential",
     "StoredDevice",
+    "StoredHostKey",
+    "TrustSource",
     "check_no_secrets",
     "collected_types",
     "mask_url",

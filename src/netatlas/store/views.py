@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from netatlas.domain.inventory import InventoryDevice
@@ -20,15 +21,27 @@ class StoredCredential:
     updated_at: datetime | None = None
 
 
+class Origin(StrEnum):
+    """Where a stored device entry came from: the operator's inventory wins over the others."""
+
+    INVENTORY = "inventory"
+    CRAWLED = "crawled"  # named by a neighbor's CDP/LLDP advertisement (``advertised_by``)
+    SEED = "seed"  # identified by logging in to a seed address
+
+
 @dataclass(frozen=True, slots=True)
 class StoredDevice:
     device: InventoryDevice
     created_at: datetime
     updated_at: datetime
+    origin: Origin = Origin.INVENTORY
+    advertised_by: str = ""  # crawled: the device whose neighbor table named it
 
 
 @dataclass(frozen=True, slots=True)
 class JobCounts:
+    """Devices of a job by outcome; ``cancelled`` also counts devices interrupted with their job."""
+
     total: int = 0
     completed: int = 0
     failed: int = 0
@@ -54,6 +67,10 @@ class JobView:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    owner_host: str = ""  # the process that runs (or ran) it: host and pid
+    owner_pid: int | None = None
+    heartbeat_at: datetime | None = None
+    message: str = ""  # why it ended as it did (interrupted, storage failure, signal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +89,7 @@ class JobDeviceView:
     started_at: datetime | None
     finished_at: datetime | None
     duration_s: float | None
+    warning: str = ""  # e.g. legacy SSH algorithms were used
 
 
 @dataclass(frozen=True, slots=True)
