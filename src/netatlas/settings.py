@@ -15,10 +15,17 @@ before they touch a device or the database, with a :class:`ConfigError` naming t
     NETATLAS_RETRIES          3                         attempts per device on transient errors (1: no retry)
     NETATLAS_RETRY_BACKOFF    1.0                       first retry delay in seconds, doubled each time
     NETATLAS_RETENTION        10                        snapshots kept per device
+    NETATLAS_INVENTORY_MAX_BYTES 16777216               largest inventory file read (16 MiB)
+    NETATLAS_NEW_SECRET_KEY   (unset)                   the new passphrase for ``netatlas secrets rekey``
+
+Files are private: :func:`prepare_storage` makes ``NETATLAS_HOME`` 0700 and the SQLite database
+(and its -wal/-shm/-journal files) 0600 before SQLAlchemy opens it, tightening what already exists.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +42,9 @@ DEFAULT_HOME = Path("~/.local/share/netatlas")
 # Values people paste from examples; refused as a secret key in production.
 PLACEHOLDER_KEYS = frozenset({"changethis", "changeme", "change-me", "secret", "password", "netatlas", "default"})
 MIN_PRODUCTION_KEY_LENGTH = 16
-_SENSITIVE = frozenset({"secret_key", "database_url"})  # never echoed in an error message
+_SENSITIVE = frozenset({"secret_key", "new_secret_key", "database_url"})  # never echoed in an error message
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 _DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
 
 
@@ -87,6 +96,81 @@ def mask_database_url(url: str) -> str:
         return "<unparsable URL>"
 
 
+def weak_passphrase(passphrase: str) -> bool:
+    """A placeholder or a passphrase too short for production.
+
+    Examples:
+        >>> weak_passphrase("changethis"), weak_passphrase("x" * 16)
+        (True, False)
+    """
+    key = passphrase.strip()
+    return key.lower() in PLACEHOLDER_KEYS or len(key) < MIN_PRODUCTION_KEY_LENGTH
+
+
+def database_url_warnings(url: str) -> list[str]:
+    """Warnings for a database URL given on the command line: a password there shows in ``ps`` and history.
+
+    Examples:
+        >>> database_url_warnings("postgresql://netatlas@db/netatlas")
+        []
+        >>> print(database_url_warnings("postgresql://netatlas:hunter2@db/netatlas")[0])  # doctest: +ELLIPSIS
+        the database URL postgresql://netatlas:***@db/netatlas holds a password, which other users can see ...
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return []
+    if not parsed.password and "password" not in parsed.query:
+        return []
+    return [f"the database URL {mask_database_url(url)} holds a password, which other users can see in the "
+            "process list and which stays in the shell history; set NETATLAS_DATABASE_URL instead, or keep "
+            "the password in a pgpass file (~/.pgpass, mode 0600) and leave it out of the URL"]
+
+
+def secure_home(home: Path) -> list[str]:
+    """Create ``home`` with mode 0700, or take group and other bits off an existing one; warnings if it cannot."""
+    home.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    return _tighten(home, PRIVATE_DIR, "NETATLAS_HOME")
+
+
+def secure_sqlite_file(path: Path) -> list[str]:
+    """Create the SQLite file with mode 0600 before SQLAlchemy opens it (SQLite's -wal/-shm files copy its
+    mode), and tighten an existing file and its companions; warnings for what cannot be tightened."""
+    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+    except OSError as exc:
+        return [f"cannot create the database file {path}: {exc.strerror}"]
+    warnings = _tighten(path, PRIVATE_FILE, "the database file")
+    for suffix in SQLITE_COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            warnings += _tighten(companion, PRIVATE_FILE, "the database file")
+    return warnings
+
+
+def prepare_storage(settings: Settings) -> list[str]:
+    """Private ``NETATLAS_HOME`` and, for SQLite, a private database file; call before opening the database."""
+    warnings = secure_home(settings.home)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
+            and not url.database.startswith("file:"):
+        warnings += secure_sqlite_file(Path(url.database).expanduser())
+    return warnings
+
+
+def _tighten(path: Path, wanted: int, what: str) -> list[str]:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & ~wanted & 0o777:
+        return []
+    try:
+        path.chmod(mode & wanted)
+    except OSError as exc:
+        return [f"{what} {path} has mode {mode:04o} and cannot be made private ({exc.strerror}): "
+                f"run `chmod {wanted & 0o777:o} {path}`"]
+    return [f"{what} {path} had mode {mode:04o}: group and others may no longer read it (now {mode & wanted:04o})"]
+
+
 class Settings(BaseSettings):
     """Validated settings. Build it with :func:`load_settings`, which turns errors into ``ConfigError``."""
 
@@ -105,13 +189,15 @@ class Settings(BaseSettings):
     retries: int = Field(default=3, ge=1, le=10)  # attempts in all, the first included
     retry_backoff: float = Field(default=1.0, ge=0)
     retention: int = Field(default=10, ge=1)
+    inventory_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=1024**3)
+    new_secret_key: SecretStr | None = None  # read by ``netatlas secrets rekey`` only
 
     @field_validator("home", "key_file", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser()
 
-    @field_validator("secret_key", mode="after")
+    @field_validator("secret_key", "new_secret_key", mode="after")
     @classmethod
     def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None
@@ -141,10 +227,11 @@ class Settings(BaseSettings):
                 return  # a key file provisioned beforehand is fine; it is never generated in production
             raise ValueError(f"{env_name('secret_key')} is required when {env_name('environment')}=production "
                              f"(or provision the key file {self.key_path} beforehand, mode 0600)")
-        key = self.secret_key.get_secret_value().strip()
-        if key.lower() in PLACEHOLDER_KEYS or len(key) < MIN_PRODUCTION_KEY_LENGTH:
-            raise ValueError(f"{env_name('secret_key')} is a placeholder or shorter than "
-                             f"{MIN_PRODUCTION_KEY_LENGTH} characters; production needs a real secret")
+        for name in ("secret_key", "new_secret_key"):
+            value: SecretStr | None = getattr(self, name)
+            if value is not None and weak_passphrase(value.get_secret_value()):
+                raise ValueError(f"{env_name(name)} is a placeholder or shorter than "
+                                 f"{MIN_PRODUCTION_KEY_LENGTH} characters; production needs a real secret")
 
     @property
     def key_path(self) -> Path:

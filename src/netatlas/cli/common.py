@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -17,7 +16,7 @@ from rich.console import Console
 
 from netatlas.domain.errors import NetatlasError
 from netatlas.secrets import SecretBox
-from netatlas.settings import Settings, load_settings
+from netatlas.settings import Settings, load_settings, prepare_storage
 from netatlas.store import Database
 
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2
@@ -45,7 +44,8 @@ def settings(db: str | None = None, **overrides: Any) -> Settings:
 @contextmanager
 def database(config: Settings) -> Iterator[Database]:
     try:
-        Path(config.home).mkdir(parents=True, exist_ok=True)
+        for warning in prepare_storage(config):  # NETATLAS_HOME 0700, the SQLite file 0600
+            err.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
         db = Database.open(config.database_url)
     except NetatlasError as exc:
         fail(str(exc))
@@ -55,9 +55,10 @@ def database(config: Settings) -> Iterator[Database]:
         db.close()
 
 
-def secret_box(config: Settings) -> SecretBox:
+def secret_box(config: Settings, db: Database) -> SecretBox:
+    """The deployment's box, its key verified: a wrong key stops the command before any job exists."""
     try:
-        return SecretBox.from_settings(config)
+        return SecretBox.for_database(config, db)
     except NetatlasError as exc:
         fail(str(exc))
 

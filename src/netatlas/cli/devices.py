@@ -68,7 +68,7 @@ def import_devices(file: Annotated[Path, typer.Argument(help="Inventory file (YA
     """Validate an inventory and store its devices and (encrypted) credential sets."""
     config = settings(db)
     with database(config) as database_:
-        service = DiscoveryService(database_, secret_box(config), config)
+        service = DiscoveryService(database_, secret_box(config, database_), config)
         try:
             inventory = _load(file, credentials_file)
             count = service.import_inventory(inventory)

@@ -87,7 +87,7 @@ def discover(
     config = settings(db, concurrency=concurrency)
     crawl_options = _crawl_options(seed, crawl, depth, allow, credentials, port)
     with database(config) as database_:
-        service = DiscoveryService(database_, secret_box(config), config)
+        service = DiscoveryService(database_, secret_box(config, database_), config)
         devices = _devices(service, inventory, credentials_file, seed, crawl_options)
         request = DiscoveryRequest(wanted, config.concurrency, crawl_options if crawl else None)
         job_id = service.start(devices, request)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from netatlas.lab.builder import MGMT_NETWORK
 from netatlas.lab.faults import FaultSpecError, parse_faults
@@ -24,7 +25,7 @@ out = Console()
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code=1)
 
 
@@ -40,8 +41,13 @@ def serve(
     inventory_out: Annotated[Path | None, typer.Option(help="Write the inventory (with credentials) here.")] = None,
     truth_out: Annotated[Path | None, typer.Option(help="Write the ground truth JSON here.")] = None,
     warm: Annotated[bool, typer.Option(help="Compute every routing table before listening.")] = False,
+    capture_logins: Annotated[Path | None, typer.Option(
+        help="Append every connection and password attempt (user name, SHA-256 of the password) "
+             "on any device to this JSON-lines file.")] = None,
+    known_hosts_out: Annotated[Path | None, typer.Option(
+        help="Write OpenSSH known_hosts lines of every device (the keys at start).")] = None,
 ) -> None:
-    """Serve a generated network until SIGINT/SIGTERM."""
+    """Serve a generated network until SIGINT/SIGTERM; SIGHUP gives 'hostkey' devices new keys."""
     if not 1 <= port <= 65535:
         raise _fail(f"--port: {port} is out of range (1 to 65535)")
     if latency_ms < 0:
@@ -63,26 +69,37 @@ def serve(
         started = time.monotonic()
         routes = lab.network.warm()
         out.print(f"routing tables computed: {routes} routes in {time.monotonic() - started:.1f}s")
+    server = LabServer(lab.served, port=lab.port, latency_ms=latency_ms,
+                       host_key_seed=f"netatlas-lab:{lab.network.seed}".encode(), capture_logins=capture_logins)
     try:
-        asyncio.run(_serve(lab, latency_ms, inventory_out, truth_out))
+        asyncio.run(_serve(lab, server, inventory_out, truth_out, known_hosts_out))
     except LabError as exc:
         raise _fail(f"--port: {exc}") from exc
+    except OSError as exc:  # --capture-logins cannot be opened
+        raise _fail(f"--capture-logins: {exc}") from exc
 
 
-async def _serve(lab: Lab, latency_ms: float, inventory_out: Path | None, truth_out: Path | None) -> None:
-    server = LabServer(lab.devices, port=lab.port, latency_ms=latency_ms,
-                       host_key_seed=f"netatlas-lab:{lab.network.seed}".encode())
+async def _serve(lab: Lab, server: LabServer, inventory_out: Path | None, truth_out: Path | None,
+                 known_hosts_out: Path | None) -> None:
     started = time.monotonic()
     await server.start()
     lab.write(inventory_out, truth_out)
+    if known_hosts_out is not None:
+        known_hosts_out.write_text(server.known_hosts())
     _announce(lab, server, time.monotonic() - started, inventory_out, truth_out)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, _rotate, server)
     await stop.wait()
     await server.stop()
     out.print("lab stopped")
+
+
+def _rotate(server: LabServer) -> None:
+    rotated = server.rotate_host_keys()
+    out.print(f"host keys rotated: {', '.join(rotated) or 'none'}", highlight=False)
 
 
 def _announce(lab: Lab, server: LabServer, seconds: float, inventory: Path | None, truth: Path | None) -> None:
@@ -93,6 +110,10 @@ def _announce(lab: Lab, server: LabServer, seconds: float, inventory: Path | Non
     if lab.faults:
         kinds = sorted({str(f.kind) for f in lab.faults.values()})
         out.print(f"faults: {len(lab.faults)} devices ({', '.join(kinds)})")
+    for rogue in lab.rogues:
+        detail = lab.fault_details.get(rogue.node, {})
+        out.print(f"rogue: {rogue.node} at {rogue.address} advertises {detail.get('advertised_name')} "
+                  f"to {detail.get('neighbor')}", highlight=False)
     if inventory:
         out.print(f"inventory: {inventory}")
     if truth:

@@ -7,13 +7,14 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from netatlas.cli import devices, jobs, lab
+from netatlas.cli import devices, jobs, lab, secrets
 from netatlas.cli.discover import discover
 
 app = typer.Typer(help="netatlas: network topology discovery.", no_args_is_help=True, add_completion=False)
 app.add_typer(lab.app, name="lab")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(devices.app, name="devices")
+app.add_typer(secrets.app, name="secrets")
 app.command()(discover)
 
 

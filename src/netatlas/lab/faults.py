@@ -1,13 +1,18 @@
 """Fault injection for the lab: which devices misbehave, and how.
 
-A spec is a comma-separated list of ``kind:amount`` entries, where the amount is either a
-percentage of the devices (``slow:2%``, ``auth:0.5%``) or a ``+``-separated list of device
-names (``auth:sw3``, ``slow:leaf1+leaf2``). Kinds may repeat.
+A spec is a comma-separated list of ``kind:amount`` entries, where the amount is a
+percentage of the devices (``slow:2%``, ``auth:0.5%``), a number of devices (``rogue:1``,
+``endless:2``) or a ``+``-separated list of device names (``auth:sw3``, ``slow:leaf1+leaf2``).
+Kinds may repeat.
+
+Most kinds make the chosen device misbehave. ``rogue`` is the exception: the chosen device
+stays honest and an *extra* attacker device is plugged into one of its free ports (see
+:mod:`netatlas.lab.hostile`).
 
 Examples:
-    >>> spec = parse_faults("auth:sw3,slow:50%")
-    >>> [(e.kind.value, e.percent, e.names) for e in spec.entries]
-    [('auth', None, ('sw3',)), ('slow', 50.0, ())]
+    >>> spec = parse_faults("auth:sw3,slow:50%,rogue:1")
+    >>> [(e.kind.value, e.percent, e.count, e.names) for e in spec.entries]
+    [('auth', None, None, ('sw3',)), ('slow', 50.0, None, ()), ('rogue', None, 1, ())]
     >>> faults = assign_faults(spec, ["sw1", "sw2", "sw3"], seed=7)
     >>> faults["sw3"].kind.value, len(faults)
     ('auth', 3)
@@ -29,6 +34,12 @@ class FaultKind(StrEnum):
     DISCONNECT = "disconnect"  # connection dropped in the middle of the first data command
     GARBAGE = "garbage"  # data commands print unparseable junk
     REJECT = "reject"  # one data command a session answers "authorization failed"
+    # hostile devices (see netatlas.lab.hostile)
+    HOSTKEY = "hostkey"  # SSH host key new at every lab start and at every rotation
+    ROGUE = "rogue"  # an extra device next to this one advertises an existing device's name
+    ENDLESS = "endless"  # the first data command of a session prints for ever, never a prompt
+    PROMPT = "prompt"  # lines that look like the device's prompt in the middle of output
+    MARKUP = "markup"  # rich markup, escape sequences, RTL overrides, 300-character fields
 
 
 class FaultSpecError(ValueError):
@@ -46,6 +57,7 @@ class FaultEntry:
     kind: FaultKind
     percent: float | None = None
     names: tuple[str, ...] = ()
+    count: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +90,11 @@ def _parse_entry(raw: str) -> FaultEntry:
         raise FaultSpecError(f"fault entry {raw!r}: unknown kind {kind_text!r} (known: {known})") from None
     amount = amount.strip()
     if not sep or not amount:
-        raise FaultSpecError(f"fault entry {raw!r}: empty amount; expected a percentage or device names")
+        raise FaultSpecError(f"fault entry {raw!r}: empty amount; expected a percentage, a count or device names")
     if amount.endswith("%"):
         return FaultEntry(kind, percent=_parse_percent(raw, amount[:-1]))
+    if amount.isascii() and amount.isdigit():
+        return FaultEntry(kind, count=int(amount))
     names = tuple(n.strip() for n in amount.split("+"))
     if any(not n for n in names):
         raise FaultSpecError(f"fault entry {raw!r}: empty device name in {amount!r}")
@@ -98,7 +112,7 @@ def _parse_percent(raw: str, number: str) -> float:
 
 
 def assign_faults(spec: FaultSpec, hostnames: Sequence[str], seed: int) -> dict[str, Fault]:
-    """Deterministically give devices their faults: named devices first, then percentages.
+    """Deterministically give devices their faults: named devices first, then percentages and counts.
 
     A device gets at most one fault; a percentage above 0 gives at least one device (while
     devices remain). Same spec, hostnames and seed: same result.
@@ -116,16 +130,26 @@ def assign_faults(spec: FaultSpec, hostnames: Sequence[str], seed: int) -> dict[
     pool = sorted(known - result.keys())
     rng.shuffle(pool)
     for entry in spec.entries:
-        if entry.percent is None:
-            continue
-        for name in pool[: _device_count(entry.percent, len(hostnames))]:
+        wanted = _device_count(entry, len(hostnames))
+        for name in pool[:wanted]:
             result[name] = Fault(entry.kind)
-        pool = pool[_device_count(entry.percent, len(hostnames)) :]
+        pool = pool[wanted:]
     return result
 
 
-def _device_count(percent: float, total: int) -> int:
-    if percent <= 0 or total == 0:
+def _device_count(entry: FaultEntry, total: int) -> int:
+    """How many devices a percentage or count entry takes (named entries: none here).
+
+    Examples:
+        >>> _device_count(FaultEntry(FaultKind.AUTH, percent=1.0), 200)
+        2
+        >>> _device_count(FaultEntry(FaultKind.ROGUE, count=3), 2)
+        3
+    """
+    if entry.count is not None:
+        return entry.count
+    percent = entry.percent
+    if percent is None or percent <= 0 or total == 0:
         return 0
     return max(1, math.floor(percent / 100.0 * total + 0.5))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from netatlas.lab.builder import MGMT_NETWORK
-from netatlas.lab.faults import Fault, assign_faults, parse_faults
+from netatlas.lab.faults import Fault, FaultKind, assign_faults, parse_faults
+from netatlas.lab.hostile import Rogue, apply_hostile
 from netatlas.lab.network import Network
 from netatlas.lab.scenarios import build_network
 from netatlas.lab.server import DEFAULT_PORT, ServedDevice
@@ -40,11 +41,21 @@ def lab_credentials(seed: int) -> LabCredentials:
 
 @dataclass(slots=True)
 class Lab:
+    """A prepared lab. ``devices`` are the inventory's; ``rogues`` are served too but listed nowhere
+    except the truth's ``faults``. ``faults`` is keyed by truth node (a rogue by its ``rogueN`` id)."""
+
     network: Network
     devices: list[ServedDevice]
     credentials: LabCredentials
     faults: dict[str, Fault]
     port: int
+    rogues: list[ServedDevice] = field(default_factory=list)
+    fault_details: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> truth faults[] entry
+
+    @property
+    def served(self) -> list[ServedDevice]:
+        """Everything that listens: the inventory's devices, then the rogues."""
+        return [*self.devices, *self.rogues]
 
     def inventory(self) -> dict[str, Any]:
         """The inventory document ``netatlas discover --inventory`` reads."""
@@ -63,7 +74,10 @@ class Lab:
         }
 
     def truth(self) -> dict[str, Any]:
-        return self.network.truth()
+        doc = self.network.truth()
+        doc["faults"] = [self.fault_details.get(node, {"node": node, "kind": str(fault.kind)})
+                         for node, fault in sorted(self.faults.items())]
+        return doc
 
     def write(self, inventory_out: Path | None, truth_out: Path | None) -> None:
         if inventory_out is not None:
@@ -78,17 +92,26 @@ def prepare_lab(scenario: str, devices: int, seed: int, *, faults: str = "", por
     spec = parse_faults(faults)
     network = build_network(scenario, devices, seed, mgmt_network)
     assigned = assign_faults(spec, list(network.devices), seed)
-    network.faults = {host: str(fault.kind) for host, fault in assigned.items()}
     creds = lab_credentials(seed)
+    hostile = apply_hostile(network, {h: f.kind for h, f in assigned.items()}, creds.username, mgmt_network)
+    by_node = {h: f for h, f in assigned.items() if f.kind is not FaultKind.ROGUE}  # a rogue's neighbor is honest
+    by_node |= {r.node: Fault(FaultKind.ROGUE) for r in hostile.rogues}
+    network.faults = {node: str(fault.kind) for node, fault in by_node.items()}
     served = []
     for host, state in network.devices.items():
         if state.enable_secret is not None:
             state.enable_secret = creds.enable_secret
         rib = _rib_of(network, host)
         served.append(ServedDevice(state=state, rib=rib, username=creds.username, password=creds.password,
-                                   fault=assigned.get(host),
+                                   fault=by_node.get(host),
                                    on_session=rib if state.bgp_peers else None))  # fills BGP prefix counts
-    return Lab(network, served, creds, assigned, port)
+    return Lab(network, served, creds, by_node, port, [_served_rogue(r, creds) for r in hostile.rogues],
+               hostile.records)
+
+
+def _served_rogue(rogue: Rogue, creds: LabCredentials) -> ServedDevice:
+    return ServedDevice(state=rogue.state, rib=list, username=creds.username, password="",
+                        fault=Fault(FaultKind.ROGUE), node_id=rogue.node)
 
 
 def _rib_of(network: Network, host: str) -> Any:

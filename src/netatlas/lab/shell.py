@@ -37,9 +37,11 @@ class Pause:
 
 @dataclass(frozen=True, slots=True)
 class Hangup:
-    """End the session after writing everything before it; ``drop``: cut the whole connection."""
+    """End the session after writing everything before it; ``drop``: cut the whole connection;
+    ``endless``: never end, the server streams output for ever instead (the ``endless`` fault)."""
 
     drop: bool = False
+    endless: bool = False
 
 
 Event = str | Pause | Hangup
@@ -383,6 +385,8 @@ class Shell:
         if data and self._disconnect_armed:
             self._disconnect_armed = False
             return _Output(text[: len(text) // 2], pause=self._pause, hangup=Hangup(drop=True))
+        if data and self._fault is not None and self._fault.kind is FaultKind.ENDLESS:
+            return _Output(pause=self._pause, hangup=Hangup(endless=True))
         if data and self._fault is not None and self._fault.kind is FaultKind.GARBAGE:
             text = _garbage(f"{self.dev.hostname}|{spec.pattern}")
         return _Output(text, pause=self._pause)

@@ -91,7 +91,7 @@ class Discovery:
     def open(cls, db_url: str, home: Path, **overrides: Any) -> Discovery:
         settings = load_settings(home=home, database_url=db_url, **overrides)
         db = Database.open(settings.database_url)
-        return cls(settings, db, DiscoveryService(db, SecretBox.from_settings(settings), settings))
+        return cls(settings, db, DiscoveryService(db, SecretBox.for_database(settings, db), settings))
 
     def import_file(self, path: Path) -> list[InventoryDevice]:
         inventory = load_inventory(path)

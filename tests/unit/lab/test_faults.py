@@ -34,8 +34,25 @@ def test_blank_spec_means_no_faults() -> None:
 
 
 def test_every_kind_parses() -> None:
-    spec = parse_faults("unreachable:2%,auth:1%,slow:2%,disconnect:1%,garbage:1%,reject:1%")
+    spec = parse_faults("unreachable:2%,auth:1%,slow:2%,disconnect:1%,garbage:1%,reject:1%,"
+                        "hostkey:1%,rogue:1,endless:sw1,prompt:1%,markup:2")
     assert [e.kind for e in spec.entries] == list(FaultKind)
+
+
+def test_a_whole_number_is_a_count_of_devices() -> None:
+    spec = parse_faults("rogue:2,markup:sw1,endless:1")
+    assert spec.entries == (FaultEntry(FaultKind.ROGUE, count=2), FaultEntry(FaultKind.MARKUP, names=("sw1",)),
+                            FaultEntry(FaultKind.ENDLESS, count=1))
+    faults = assign_faults(spec, HOSTS[:10], seed=4)
+    assert faults["sw1"] == Fault(FaultKind.MARKUP)
+    assert sorted(f.kind for f in faults.values()) == sorted([FaultKind.ROGUE] * 2 + [FaultKind.MARKUP,
+                                                                                     FaultKind.ENDLESS])
+    assert len(assign_faults(parse_faults("rogue:50"), HOSTS[:3], seed=1)) == 3  # no more than there are
+    assert assign_faults(parse_faults("rogue:0"), HOSTS, seed=1) == {}
+
+
+def test_a_non_ascii_digit_is_a_name_not_a_count() -> None:
+    assert parse_faults("auth:\u0661").entries == (FaultEntry(FaultKind.AUTH, names=("\u0661",)),)
 
 
 @pytest.mark.parametrize(
