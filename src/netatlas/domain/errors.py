@@ -9,7 +9,10 @@
      │    ├── AuthFailed                  credentials refused (never retried)
      │    ├── CommandRejected             the device refused a command
      │    ├── Disconnected                the session dropped mid-command
-     │    └── UnsupportedPlatform
+     │    ├── UnsupportedPlatform
+     │    ├── HostKeyChanged              the SSH host key is not the trusted one (no password sent)
+     │    ├── HostKeyUnknown              no trusted key under a strict policy (no password sent)
+     │    └── OutputTooLarge              a command or session exceeded its output cap
      ├── ParseError                       output did not parse (the raw text is kept)
      ├── InventoryError                   a bad inventory; .problems names line and field
      ├── ConfigError                      bad settings (database URL, secret key, ...)
@@ -54,6 +57,24 @@ class Disconnected(CollectError):
 
 class UnsupportedPlatform(CollectError):
     kind = ErrorKind.UNSUPPORTED_PLATFORM
+
+
+class HostKeyChanged(CollectError):
+    """The device's SSH host key differs from the trusted one (no password was sent; never retried)."""
+
+    kind = ErrorKind.HOST_KEY_CHANGED
+
+
+class HostKeyUnknown(CollectError):
+    """No trusted key and the policy refuses unknown keys (no password was sent)."""
+
+    kind = ErrorKind.HOST_KEY_UNKNOWN
+
+
+class OutputTooLarge(CollectError):
+    """A command or the whole session printed more than its cap; the session is closed."""
+
+    kind = ErrorKind.OUTPUT_TOO_LARGE
 
 
 class ParseError(NetatlasError):
