@@ -114,7 +114,7 @@ def database_url_warnings(url: str) -> list[str]:
         >>> database_url_warnings("postgresql://netatlas@db/netatlas")
         []
         >>> print(database_url_warnings("postgresql://netatlas:hunter2@db/netatlas")[0])  # doctest: +ELLIPSIS
-        the database URL postgresql://netatlas:***@db/netatlas holds a password, which other users can see ...
+        the database URL holds a password, which other users can see in the process list ...
     """
     try:
         parsed = make_url(url)
@@ -122,7 +122,7 @@ def database_url_warnings(url: str) -> list[str]:
         return []
     if not parsed.password and "password" not in parsed.query:
         return []
-    return [f"the database URL {mask_database_url(url)} holds a password, which other users can see in the "
+    return ["the database URL holds a password, which other users can see in the "
             "process list and which stays in the shell history; set NETATLAS_DATABASE_URL instead, or keep "
             "the password in a pgpass file (~/.pgpass, mode 0600) and leave it out of the URL"]
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from netatlas.domain.errors import ConfigError
-from netatlas.settings import Settings, load_settings
+from netatlas.settings import Settings, database_url_warnings, load_settings, prepare_storage
+from netatlas.store import Database
 
 STRONG_KEY = "a-long-enough-production-passphrase"
 
@@ -155,3 +158,77 @@ def test_production_accepts_a_real_key_or_a_provisioned_key_file(monkeypatch: py
 def test_development_accepts_any_key() -> None:
     settings = load_settings(secret_key="dev")
     assert settings.secret_key is not None and settings.secret_key.get_secret_value() == "dev"
+
+
+# --- private files, warnings about URLs, limits -------------------------------------------------------------
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_home_and_database_are_created_private(tmp_path: Path) -> None:
+    home = tmp_path / "fresh" / "home"
+    settings = load_settings(home=home)
+    old = os.umask(0o022)
+    try:
+        assert prepare_storage(settings) == []
+    finally:
+        os.umask(old)
+    assert mode_of(home) == 0o700
+    assert mode_of(home / "netatlas.db") == 0o600
+    with Database.open(settings.database_url) as db, db.session() as session:
+        session.execute(text("SELECT 1"))
+    for path in home.iterdir():  # SQLite's -wal and -shm files take the database file's mode
+        assert mode_of(path) == 0o600, path
+
+
+def test_existing_loose_modes_are_tightened_with_a_warning(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)
+    for name in ("netatlas.db", "netatlas.db-wal", "netatlas.db-shm"):
+        (home / name).touch()
+        (home / name).chmod(0o644)
+    warnings = prepare_storage(load_settings(home=home))
+    assert warnings[0] == f"NETATLAS_HOME {home} had mode 0755: group and others may no longer read it (now 0700)"
+    assert len(warnings) == 4
+    assert [mode_of(p) for p in (home, *sorted(home.iterdir()))] == [0o700, 0o600, 0o600, 0o600]
+    assert prepare_storage(load_settings(home=home)) == []  # once tightened, nothing more to say
+
+
+def test_postgresql_urls_touch_no_file(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path / "h", database_url="postgresql://netatlas@db/netatlas")
+    assert prepare_storage(settings) == []
+    assert [p.name for p in (tmp_path / "h").iterdir()] == []
+
+
+@pytest.mark.parametrize(("url", "warned"), [
+    ("postgresql://netatlas@db/netatlas", False),
+    ("postgresql://netatlas:hunter2@db/netatlas", True),
+    ("postgresql://netatlas@db/netatlas?password=hunter2", True),
+    ("sqlite:////var/lib/netatlas/netatlas.db", False),
+])
+def test_a_password_in_the_database_url_warns_without_showing_it(url: str, warned: bool) -> None:
+    warnings = database_url_warnings(url)
+    assert bool(warnings) == warned
+    assert all("hunter2" not in warning and "NETATLAS_DATABASE_URL" in warning and "pgpass" in warning
+               for warning in warnings)
+
+
+def test_inventory_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().inventory_max_bytes == 16 * 1024 * 1024
+    monkeypatch.setenv("NETATLAS_INVENTORY_MAX_BYTES", "1048576")
+    assert load_settings().inventory_max_bytes == 1048576
+    monkeypatch.setenv("NETATLAS_INVENTORY_MAX_BYTES", "10")
+    with pytest.raises(ConfigError, match="NETATLAS_INVENTORY_MAX_BYTES"):
+        load_settings()
+
+
+def test_a_weak_new_secret_key_is_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETATLAS_ENVIRONMENT", "production")
+    monkeypatch.setenv("NETATLAS_SECRET_KEY", STRONG_KEY)
+    monkeypatch.setenv("NETATLAS_NEW_SECRET_KEY", "changethis")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "NETATLAS_NEW_SECRET_KEY is a placeholder" in str(caught.value) and "changethis" not in str(caught.value)
