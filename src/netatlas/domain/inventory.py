@@ -37,6 +37,7 @@ class InventoryDevice:
     site: str = ""
     role: str = ""
     tags: tuple[str, ...] = ()
+    legacy_ssh: bool = False  # allow legacy SSH algorithms (SHA-1 kex/MAC, CBC, ssh-rsa, 1024-bit RSA keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class Credential:
     username: str
     password: str = field(repr=False)
     enable_secret: str | None = field(default=None, repr=False)
+    legacy_ssh: bool = False  # allow legacy SSH algorithms for every device using this credential set
 
     def __repr__(self) -> str:
         secret = "***" if self.enable_secret else None
