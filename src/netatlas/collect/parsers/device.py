@@ -108,32 +108,34 @@ def _with_address(intf: Interface, address: str) -> Interface:
 
 
 _VERSION_QUIET = rx(r".*")  # show version always has exactly one entry (``single``)
-_IF_QUIET = rx(r"\s*")
+_FREE_QUIET = rx(r"\s*")  # free-form (lenient) outputs: only lines after the last understood one are checked
+_IF_QUIET = rx(r"\s*|\s{2,}\S.*")  # trailing counters of the last interface (indented)
+_NXOS_VERSION_TAIL = rx(r"\s*|\s+\S.*|plugin|Active Packages?(?:\(s\))?:?")
 _CISCO_IF_ENTRY = rx(r"^\S+ is (?:up|down|administratively down)")
 
 NORMALISERS: tuple[Normaliser, ...] = (
     Normaliser("cisco_ios", "show version", fields("hostname", "hardware", "serial", "version", "uptime"),
-               _ios_version, rx(r"^\S+ uptime is "), _VERSION_QUIET, single=True),
+               _ios_version, rx(r"^\S+ uptime is "), _FREE_QUIET, single=True, lenient=True),
     Normaliser("cisco_nxos", "show version", fields("hostname", "platform", "serial", "os", "uptime"),
-               _nxos_version, rx(r"^\s+Device name: "), _VERSION_QUIET, single=True),
+               _nxos_version, rx(r"^\s+Device name: "), _NXOS_VERSION_TAIL, single=True, lenient=True),
     Normaliser("arista_eos", "show version", fields("model", "serial_number", "image", "uptime"),
-               _eos_version, rx(r"^Software image version: "), _VERSION_QUIET, single=True),
+               _eos_version, rx(r"^Software image version: "), _FREE_QUIET, single=True, lenient=True),
     Normaliser("arista_eos", "show hostname", fields("hostname"), _eos_hostname, rx(r"^Hostname: "),
-               _VERSION_QUIET, single=True),
+               _FREE_QUIET, single=True, lenient=True),
     Normaliser("juniper_junos", "show version", fields("hostname", "model", "junos_version"), _junos_version,
                rx(r"^Hostname: "), _VERSION_QUIET, single=True),
     Normaliser("cisco_ios", "show interfaces",
                fields("interface", "link_status", "protocol_status", "description", "ip_address", "prefix_length",
                       "mac_address", "mtu"),
-               _ios_interfaces, _CISCO_IF_ENTRY, _IF_QUIET),
+               _ios_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True),
     Normaliser("cisco_nxos", "show interface",
                fields("interface", "link_status", "description", "ip_address", "prefix_length", "mac_address",
                       "mtu"),
-               _nxos_interfaces, _CISCO_IF_ENTRY, _IF_QUIET),
+               _nxos_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True),
     Normaliser("arista_eos", "show interfaces",
                fields("interface", "link_status", "protocol_status", "description", "ip_address", "mac_address",
                       "mtu"),
-               _ios_interfaces, _CISCO_IF_ENTRY, _IF_QUIET),
+               _ios_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True),
     Normaliser("juniper_junos", "show interfaces",
                fields("interface", "link_status", "admin_state", "description", "destination", "local", "mtu"),
                _junos_interfaces, rx(r"^Physical interface: "), _IF_QUIET),

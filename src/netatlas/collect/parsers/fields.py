@@ -7,6 +7,7 @@ that also names the platform and command.
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +19,7 @@ class FieldError(ValueError):
 
     def __init__(self, field: str, value: object, why: str) -> None:
         super().__init__(f"field {field!r}: {why}: {value!r}")
+        self.field = field
 
 
 @lru_cache(maxsize=65_536)  # pure, and route tables repeat the same values
@@ -84,6 +86,32 @@ def integer(value: str, field: str) -> int:
         return int(value.strip())
     except ValueError:
         raise FieldError(field, value, "not an integer") from None
+
+
+_ASDOT = re.compile(r"(\d{1,5})\.(\d{1,5})")
+
+
+def asn(value: str, field: str) -> int:
+    """An AS number as an integer (asplain), from asplain or asdot (``high.low``) text.
+
+    Examples:
+        >>> asn("65001", "neighbor_as"), asn("65000.1000", "neighbor_as"), asn("1.0", "peer_as")
+        (65001, 4259841000, 65536)
+        >>> asn("65536.1", "neighbor_as")
+        Traceback (most recent call last):
+        ...
+        netatlas.collect.parsers.fields.FieldError: field 'neighbor_as': not an AS number: '65536.1'
+    """
+    text = value.strip()
+    dotted = _ASDOT.fullmatch(text)
+    if dotted:
+        high, low = int(dotted[1]), int(dotted[2])
+        number = high * 65536 + low if high <= 0xFFFF and low <= 0xFFFF else -1
+    else:
+        number = int(text) if text.isdigit() else -1
+    if not 0 < number <= 0xFFFFFFFF:
+        raise FieldError(field, value, "not an AS number")
+    return number
 
 
 def optional_int(value: str, field: str) -> int | None:

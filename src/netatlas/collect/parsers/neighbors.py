@@ -7,11 +7,13 @@ validates the management address and turns LLDP capabilities into letter codes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from netatlas.collect.parsers import fields as f
 from netatlas.collect.parsers.common import first_line, lldp_capabilities, port
-from netatlas.collect.parsers.table import Builder, Normaliser, Row, rx
+from netatlas.collect.parsers.table import CDP_OFF, DETAIL_TAIL, LLDP_OFF, Builder, Normaliser, Row, rx
 from netatlas.domain.records import DeviceRecords, Neighbor
 
 
@@ -58,10 +60,21 @@ def builder(m: NeighborFields) -> Builder:
     return build
 
 
-def row(platform: str, command: str, m: NeighborFields, entries: str, quiet: str) -> Normaliser:
-    return Normaliser(platform, command, m.required(), builder(m), rx(entries), rx(quiet))
+def row(platform: str, command: str, m: NeighborFields, entries: str, quiet: str, **reading: Any) -> Normaliser:
+    """A neighbor row; ``reading`` holds the :class:`Normaliser` reading rules (feature_off, total, ...)."""
+    return Normaliser(platform, command, m.required(), builder(m), rx(entries), rx(quiet), **reading)
 
 
+def detail_row(platform: str, command: str, m: NeighborFields, entries: str, quiet: str,
+               off: re.Pattern[str], **reading: Any) -> Normaliser:
+    """A CDP/LLDP *detail* row: free-form records (lenient), a management address that is not an
+    address is emptied rather than losing the neighbor."""
+    return row(platform, command, m, entries, f"{quiet}|{DETAIL_TAIL}", lenient=True, feature_off=off,
+               optional=frozenset({m.mgmt} - {""}), **reading)
+
+
+_CDP_TOTAL = rx(r"^Total cdp entries displayed\s*:\s*(?P<total>\d+)")
+_LLDP_TOTAL = rx(r"^Total entries displayed:\s*(?P<total>\d+)")
 _CDP_QUIET = r"\s*|Total cdp entries displayed : 0"
 _IOS_CDP = NeighborFields("cdp", "local_interface", "neighbor_name", "neighbor_interface", "mgmt_address",
                           "platform", "capabilities")
@@ -83,13 +96,16 @@ _NXOS_LLDP_QUIET = (
 )
 
 NORMALISERS: tuple[Normaliser, ...] = (
-    row("cisco_ios", "show cdp neighbors detail", _IOS_CDP, r"^Device ID: ", _CDP_QUIET),
-    row("cisco_nxos", "show cdp neighbors detail", _NXOS_CDP, r"^Device ID:", _CDP_QUIET),
-    row("cisco_ios", "show lldp neighbors detail", _IOS_LLDP, r"^Local Intf: ",
-        r"\s*|-+|Total entries displayed: 0"),
-    row("cisco_nxos", "show lldp neighbors detail", _NXOS_LLDP, r"^Chassis id: ", _NXOS_LLDP_QUIET),
-    row("arista_eos", "show lldp neighbors detail", _EOS_LLDP, r"^  Neighbor \S+",
-        r"\s*|Interface \S+ detected 0 LLDP neighbors:"),
+    detail_row("cisco_ios", "show cdp neighbors detail", _IOS_CDP, r"^Device ID: ", _CDP_QUIET, CDP_OFF,
+               total=_CDP_TOTAL),
+    detail_row("cisco_nxos", "show cdp neighbors detail", _NXOS_CDP, r"^Device ID:", _CDP_QUIET, CDP_OFF,
+               total=_CDP_TOTAL),
+    detail_row("cisco_ios", "show lldp neighbors detail", _IOS_LLDP, r"^Local Intf: ",
+               r"\s*|-+|Total entries displayed: 0", LLDP_OFF, total=_LLDP_TOTAL),
+    detail_row("cisco_nxos", "show lldp neighbors detail", _NXOS_LLDP, r"^Chassis id: ", _NXOS_LLDP_QUIET, LLDP_OFF,
+               total=_LLDP_TOTAL),
+    detail_row("arista_eos", "show lldp neighbors detail", _EOS_LLDP, r"^  Neighbor \S+",
+               r"\s*|Interface \S+ detected 0 LLDP neighbors:", LLDP_OFF),
     row("juniper_junos", "show lldp neighbors", _JUNOS_LLDP, r"^(?:[gx]e|et|ae|fxp|em|me)-?[\d/]*\S*\s+\S+\s+\S+",
         r"\s*|Local Interface\s+Parent Interface.*"),
     row("juniper_junos", "show lldp neighbors interface {interface}", _JUNOS_LLDP_DETAIL, r"^Local Interface\s+:",

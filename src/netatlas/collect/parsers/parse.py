@@ -1,4 +1,10 @@
-"""``parse_output``: one command's raw text -> the domain records for the data types it serves."""
+"""``parse_command``: one command's raw text -> the domain records for the data types it serves, and
+how completely the text was read (:class:`~netatlas.domain.records.ParseOutcome`).
+
+The reading rules (what is partial, what is a feature that is off, what is junk) are data on each
+:class:`~netatlas.collect.parsers.table.Normaliser` row; this module applies them the same way for
+every platform. ``parse_output`` is the strict form (complete or feature-off, else ParseError).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,10 @@ from dataclasses import fields as dc_fields
 from dataclasses import replace
 
 from netatlas.collect.parsers import device, neighbors, routes, sessions
-from netatlas.collect.parsers.fields import FieldError
-from netatlas.collect.parsers.table import Normaliser
-from netatlas.collect.parsers.templates import parse_rows, template
+from netatlas.collect.parsers.table import Normaliser, Row
+from netatlas.collect.parsers.templates import parse_tracked, template
 from netatlas.domain.errors import ParseError
-from netatlas.domain.records import DataType, DeviceRecords, Facts, ParseOutcome
+from netatlas.domain.records import Coverage, DataType, DeviceRecords, Facts, ParseOutcome
 
 NORMALISERS: tuple[Normaliser, ...] = (
     *device.NORMALISERS,
@@ -39,36 +44,106 @@ def normaliser(platform: str, command: str) -> Normaliser:
 
 
 def parse_output(platform: str, command: str, text: str, data_types: frozenset[DataType]) -> DeviceRecords:
-    """Parse one command's output into records for ``data_types`` (raises :class:`ParseError`)."""
-    row = normaliser(platform, command)
-    rows = parse_rows(platform, command, text)
-    _check_rows(row, command, text, len(rows))
-    try:
-        records = row.build(rows, platform)
-    except (FieldError, KeyError) as exc:
-        raise ParseError(f"{platform} {command!r}: {exc}") from exc
-    return select(records, data_types)
+    """The strict form of :func:`parse_command`: the records of a complete read (or of a feature that is off).
+
+    A partial read raises :class:`ParseError` naming its first problem: callers that cannot record
+    coverage (tests, one-off tools) never take half a table for the whole one.
+    """
+    outcome = parse_command(platform, command, text, data_types)
+    if outcome.coverage is Coverage.PARTIAL:
+        raise ParseError(f"{platform} {command!r}: partial read, {len(outcome.unparsed)} problem(s), "
+                         f"first: {outcome.unparsed[0][:160]!r}")
+    return outcome.records
 
 
 def parse_command(platform: str, command: str, text: str, data_types: frozenset[DataType]) -> ParseOutcome:
     """Parse one command's output: records plus how completely the text was understood.
 
-    Raises :class:`ParseError` when the output cannot be trusted at all.
+    * FEATURE_OFF: the output is only the device's "feature not running" message (the row's
+      ``feature_off``): no records, the message as ``note``;
+    * COMPLETE: every line understood, every listed entry parsed and valid;
+    * PARTIAL: the entries that parsed are kept; ``unparsed`` lists the lines not understood, the
+      entries dropped or emptied (and why) and the counts that disagree (a cut table);
+    * :class:`ParseError` when nothing can be trusted: nothing parsed from lines that are not a
+      valid empty output, every entry invalid, or a one-record command without exactly one.
+
+    Examples:
+        >>> parse_command("cisco_ios", "show cdp neighbors detail", "% CDP is not enabled\n",
+        ...               frozenset({DataType.CDP})).coverage
+        <Coverage.FEATURE_OFF: 'feature_off'>
     """
-    return ParseOutcome(parse_output(platform, command, text, data_types))
+    row = normaliser(platform, command)
+    note = row.feature_off_note(text)
+    if note:
+        return ParseOutcome(DeviceRecords(), Coverage.FEATURE_OFF, note=note)
+    where = f"{platform} {command!r}"
+    parsed = parse_tracked(platform, command, text)
+    count = len(parsed.rows)
+    _check_shape(row, where, text, count)
+    records, problems, kept = _build(row, parsed.rows, platform, where)
+    unparsed = (*row.unparsed(parsed), *row.shortfall(text, count), *problems)
+    if not unparsed:
+        return ParseOutcome(select(records, data_types))
+    if kept == 0:
+        raise ParseError(f"{where}: no entry could be read ({len(unparsed)} problem(s), first: {unparsed[0][:160]!r})")
+    return ParseOutcome(select(records, data_types), Coverage.PARTIAL, unparsed,
+                        note=f"{len(unparsed)} line(s) or entries not understood; {kept} entries kept")
 
 
-def _check_rows(row: Normaliser, command: str, text: str, count: int) -> None:
-    where = f"{row.platform} {command!r}"
+def _check_shape(row: Normaliser, where: str, text: str, count: int) -> None:
     if row.single and count != 1:
         raise ParseError(f"{where}: expected one record, the template gave {count}")
-    entries = row.entry_count(text)
-    if count < entries:
-        raise ParseError(f"{where}: the output lists {entries} entries but the template parsed {count}")
     if count == 0:
         junk = row.junk(text)
         if junk:
             raise ParseError(f"{where}: nothing parsed from {len(junk)} unrecognised line(s), first: {junk[0][:80]!r}")
+        if row.entry_count(text):
+            raise ParseError(f"{where}: the output lists {row.entry_count(text)} entries but none parsed")
+
+
+def _build(row: Normaliser, rows: list[Row], platform: str, where: str) -> tuple[DeviceRecords, list[str], int]:
+    """Records from every row that is valid; an invalid row is dropped (or its optional field emptied).
+
+    Returns the records, one problem per dropped or repaired row, and how many rows were kept.
+    """
+    try:
+        return row.build(rows, platform), [], len(rows)
+    except (ValueError, KeyError):
+        pass  # at least one row is invalid: find which, keep the others
+    kept: list[Row] = []
+    problems = []
+    for number, one in enumerate(rows, start=1):
+        fixed, why = _salvage(row, one, platform)
+        if why:
+            problems.append(f"entry {number} ({_describe(one)}): {why}")
+        if fixed is not None:
+            kept.append(fixed)
+    try:
+        return row.build(kept, platform), problems, len(kept)
+    except (ValueError, KeyError) as exc:
+        raise ParseError(f"{where}: {exc}") from exc
+
+
+def _salvage(row: Normaliser, one: Row, platform: str) -> tuple[Row | None, str]:
+    """The row as it can be kept (optional fields emptied) and what was wrong, or None when it cannot."""
+    emptied: list[str] = []
+    while True:
+        try:
+            row.build([one], platform)
+        except (ValueError, KeyError) as exc:
+            name = getattr(exc, "field", None)
+            if name in row.optional and one.get(name):
+                emptied.append(f"{exc} (emptied)")
+                one = {**one, name: ""}
+                continue
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            return None, "; ".join([*emptied, f"{reason} (entry dropped)"])
+        return one, "; ".join(emptied)
+
+
+def _describe(one: Row, limit: int = 80) -> str:
+    text = " ".join(str(v) if not isinstance(v, list) else ",".join(map(str, v)) for v in one.values() if v)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def select(records: DeviceRecords, data_types: frozenset[DataType]) -> DeviceRecords:

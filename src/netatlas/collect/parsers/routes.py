@@ -123,6 +123,7 @@ _IOS_ENTRY = r"^[A-Za-z][A-Za-z0-9*+%& ]{0,8}\s+\d+\.\d+\.\d+\.\d+(?:/\d+)?\s+(?
 _IOS_QUIET = (
     r"\s*|Codes: .*|\s{5,}\S.*|Gateway of last resort .*|Routing Table: \S+"
     r"|\s+\d+\.\d+\.\d+\.\d+/\d+ is (?:variably )?subnetted, .*"
+    r"|\w{3} \w{3} +\d+ [\d:.]+ \w+"  # a timestamp line some images print first
 )
 _NXOS_ENTRY = r"^\d+\.\d+\.\d+\.\d+/\d+, ubest/mbest: "
 _NXOS_QUIET = r"\s*|IP Route Table for VRF \"\S+\"|'\*\*?' denotes .*|'\[x/y\]' denotes .*|'%<string>' in via .*"

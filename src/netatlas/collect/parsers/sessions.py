@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from netatlas.collect.parsers import fields as f
 from netatlas.collect.parsers.common import adjacency_state, bgp_state, port, vrf_name
-from netatlas.collect.parsers.table import Builder, Normaliser, Row, rx
+from netatlas.collect.parsers.table import (
+    EOS_BGP_OFF,
+    EOS_OSPF_OFF,
+    IOS_BGP_OFF,
+    IOS_OSPF_OFF,
+    NXOS_BGP_OFF,
+    NXOS_OSPF_OFF,
+    Builder,
+    Normaliser,
+    Row,
+    rx,
+)
 from netatlas.domain.records import ArpEntry, BgpSession, DeviceRecords, MacEntry, OspfNeighbor
 
 NOT_PORTS = frozenset({"CPU", "Router", "Switch", "sup-eth1(R)", "Sup-eth1(R)"})
@@ -54,7 +66,7 @@ def _bgp(m: Fields) -> Builder:
             state = bgp_state(r[m.c])
             count = r[m.d] if m.d and state == "Established" else ""
             count = count if count.strip().isdigit() else (r[m.c] if r[m.c].strip().isdigit() else "")
-            out.append(BgpSession(f.ip(r[m.a], m.a), f.integer(r[m.b], m.b), state,
+            out.append(BgpSession(f.ip(r[m.a], m.a), f.asn(r[m.b], m.b), state,
                                   f.optional_int(count, m.d or m.c), m.vrf_of(r)))
         return DeviceRecords(bgp_sessions=out)
 
@@ -88,45 +100,58 @@ def _arp(m: Fields) -> Builder:
 
 
 def _row(platform: str, command: str, make: Callable[[Fields], Builder], m: Fields, entries: str,
-         quiet: str) -> Normaliser:
-    return Normaliser(platform, command, m.required(), make(m), rx(entries), rx(quiet))
+         quiet: str, **reading: Any) -> Normaliser:
+    """A row; ``reading`` holds the :class:`Normaliser` reading rules (feature_off, total, lenient)."""
+    return Normaliser(platform, command, m.required(), make(m), rx(entries), rx(quiet), **reading)
 
 
 _IP = r"\d+\.\d+\.\d+\.\d+"
 _OSPF_CISCO = rf"^\s*{_IP}\s+\d+\s+\w+/"
 _BGP_CISCO = rf"^{_IP}\s+4\s+\d+"
 _MAC_DOTTED = r"[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}"
+# Catalyst tables: unicast entries are what we read; legends, per-linecard headings, counters and the
+# "Multicast Entries" section (type system/igmp, port lists over several lines) are not entries.
+_IOS_MAC_UNICAST = rf"(?i)^[*RD# ]?\s*\d+\s+{_MAC_DOTTED}\s+(?:dynamic|static|secure|sticky)"
+_IOS_MAC_QUIET = (
+    r"\s*|\s+Mac Address Table|[-+]+|\s*Vlan\s+Mac Address\s+Type.*|-+\s+-+\s+-+\s+-+"
+    rf"|\s*All\s+{_MAC_DOTTED}\s+STATIC\s+CPU|Total Mac Addresses for this criterion: \d+"
+    r"|Legend: .*|\s{8}\S.* - .*|Displaying entries from .*:|(?:Unicast|Multicast) Entries"
+    r"|\s*vlan\s+mac address\s+type.*"
+    rf"|\s*\S+\s+{_MAC_DOTTED}\s+(?:system|igmp)\b.*|\s{{20,}}[\w/,.-]+"
+    r"|[\w ()-]+ Count:\s+\d+|Total MAC addresses:\s+\d+|Non-static Address Table:"
+)
 
 NORMALISERS: tuple[Normaliser, ...] = (
     _row("cisco_ios", "show ip ospf neighbor", _ospf, Fields("neighbor_id", "ip_address", "interface", "state", "<>"),
-         _OSPF_CISCO, r"\s*|Neighbor ID\s+Pri\s+State.*"),
+         _OSPF_CISCO, r"\s*|Neighbor ID\s+Pri\s+State.*", feature_off=IOS_OSPF_OFF),
     _row("cisco_nxos", "show ip ospf neighbors vrf all", _ospf,
          Fields("neighbor_id", "ip_address", "interface", "state", "vrf"), _OSPF_CISCO,
-         r"\s*| OSPF Process ID \d+ VRF \S+| Total number of neighbors: \d+| Neighbor ID\s+Pri State.*"),
+         r"\s*| OSPF Process ID \d+ VRF \S+| Total number of neighbors: \d+| Neighbor ID\s+Pri State.*",
+         feature_off=NXOS_OSPF_OFF),
     _row("arista_eos", "show ip ospf neighbor vrf all", _ospf,
-         Fields("neighbor_id", "ip_address", "interface", "state", "vrf"), rf"^{_IP}\s+\d+\s+\S+\s+\d+\s+\w+",
-         r"\s*|Neighbor ID\s+Instance VRF.*"),
+         Fields("neighbor_id", "ip_address", "interface", "state", "vrf"),
+         rf"^{_IP}\s+(?:\d+\s+)?\S+\s+\d+\s+\w+",  # older EOS prints no Instance column
+         r"\s*|Neighbor ID\s+(?:Instance\s+)?VRF.*", feature_off=EOS_OSPF_OFF),
     _row("juniper_junos", "show ospf neighbor", _ospf, Fields("neighbor_id", "ip_address", "interface", "state"),
          rf"^{_IP}\s+\S+\s+\w+\s+{_IP}", r"\s*|Address\s+Interface\s+State.*|OSPF instance is not running"),
     _row("cisco_ios", "show ip bgp summary", _bgp,
          Fields("bgp_neighbor", "neighbor_as", "state_or_prefixes_received"), _BGP_CISCO,
-         r"\s*|% BGP not active|BGP router identifier .*"),
+         r"\s*|BGP router identifier .*", feature_off=IOS_BGP_OFF, lenient=True),
     _row("cisco_nxos", "show ip bgp summary vrf all", _bgp,
          Fields("bgp_neigh", "neigh_as", "state_pfxrcd", vrf="vrf"), _BGP_CISCO,
          r"\s*|BGP summary information for VRF .*|BGP router identifier .*|BGP table version .*"
-         r"|\d+ network entries .*|BGP attribute entries .*|BGP community entries .*|Neighbor\s+V\s+AS.*"),
+         r"|\d+ network entries .*|BGP attribute entries .*|BGP community entries .*|Neighbor\s+V\s+AS.*",
+         feature_off=NXOS_BGP_OFF, lenient=True),
     _row("arista_eos", "show ip bgp summary vrf all", _bgp,
          Fields("bgp_neigh", "neigh_as", "state", "state_pfxrcd", "vrf"), rf"^\s+.*\s{_IP}\s+4\s+\d+",
          r"\s*|BGP summary information for VRF .*|Router identifier .*|Neighbor Status Codes: .*"
-         r"|\s+Description\s+Neighbor\s+V\s+AS.*|% BGP inactive"),
+         r"|\s+Description\s+Neighbor\s+V\s+AS.*", feature_off=EOS_BGP_OFF, lenient=True),
     _row("juniper_junos", "show bgp summary", _bgp,
          Fields("peer_ip", "peer_as", "state", "received", "interface"), rf"^{_IP}\s+\d+\s+\d+\s+\d+",
          r"\s*|BGP is not running|Threading mode: .*|Default eBGP mode: .*|Groups: .*|Table\s+Tot Paths.*"
          r"|inet\.0|\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+|Peer\s+AS\s+InPkt.*"),
     _row("cisco_ios", "show mac address-table", _mac,
-         Fields("destination_address", "vlan_id", "destination_port", "type"), rf"^\s*\d+\s+{_MAC_DOTTED}",
-         r"\s*|\s+Mac Address Table|-+|Vlan\s+Mac Address\s+Type\s+Ports|-+\s+-+\s+-+\s+-+"
-         rf"|\s*All\s+{_MAC_DOTTED}\s+STATIC\s+CPU|Total Mac Addresses for this criterion: \d+"),
+         Fields("destination_address", "vlan_id", "destination_port", "type"), _IOS_MAC_UNICAST, _IOS_MAC_QUIET),
     _row("cisco_nxos", "show mac address-table", _mac, Fields("mac_address", "vlan_id", "ports", "type"),
          rf"^[*+GOC ]\s+\d+\s+{_MAC_DOTTED}",
          r"\s*|Legend:|\s+[*(].*|\s+age - .*|\s+VLAN\s+MAC Address\s+Type.*|-+\+-+.*"),
@@ -142,7 +167,8 @@ NORMALISERS: tuple[Normaliser, ...] = (
          rf"^Internet\s+{_IP}\s", r"\s*|Protocol\s+Address\s+Age.*"),
     _row("cisco_nxos", "show ip arp vrf all", _arp, Fields("ip_address", "mac_address", "interface", vrf="<>"),
          rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}",
-         r"\s*|Flags: .*|\s{7}\S.*|IP ARP Table for all contexts|Total number of entries: 0|Address\s+Age\s+MAC.*"),
+         r"\s*|Flags: .*|\s{7}\S.*|IP ARP Table for all contexts|Total number of entries: \d+|Address\s+Age\s+MAC.*",
+         total=rx(r"^Total number of entries: (?P<total>\d+)")),
     _row("arista_eos", "show ip arp vrf all", _arp, Fields("ip_address", "mac_address", "interface", vrf="vrf"),
          rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}", r"\s*|VRF: \S+|Address\s+Age \(sec\)\s+Hardware Addr.*"),
     _row("juniper_junos", "show arp no-resolve", _arp, Fields("ip_address", "mac_address", "interface", vrf="<>"),

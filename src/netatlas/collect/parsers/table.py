@@ -1,24 +1,40 @@
-"""The normaliser row: which template fields a (platform, command) relies on and how rows become records.
+"""The normaliser row: which template fields a (platform, command) relies on, how rows become records,
+and how to tell a complete read from a partial one, an empty table, a feature that is off and junk.
 
-Each row also says how to tell a failed parse from an empty table, without guessing:
+What a row says about its output (all regexes are data; no platform branches anywhere):
 
 * ``entries``: a multi-line regex matching each entry the output lists; the template must give at
-  least as many rows as there are matches (so a template that silently skips lines fails);
-* ``quiet``: a full-line regex for the lines an output with *no* entries may contain (headers,
-  legends, "BGP is not running"). An output that parses to nothing and has another line is junk.
+  least as many rows, or the read is partial (the rows it gave are kept);
+* ``quiet``: a full-line regex for the lines the template may leave unmatched (headers, legends,
+  footers). A line that no template rule understood and ``quiet`` does not explain is *unparsed*;
+* ``feature_off``: a full-line regex for the device's "this feature is not running" message
+  (``% CDP is not enabled``). An output made only of such lines (and quiet ones) is FEATURE_OFF;
+* ``total``: a footer with the number of entries (``(?P<total>\\d+)``); a footer that agrees
+  neither with the rows nor with the ``entries`` listed means a cut or mangled table: partial
+  (and it ends the output: in a lenient row, a line after it is unparsed);
+* ``closing``: the line every complete detail record ends with; fewer closings than entries means
+  the last record was cut: partial;
+* ``lenient``: free-form output (``show version``, ``show interfaces``) whose templates read a few
+  lines among many: lines no rule matched are not reported, only refused and binary ones;
+* ``optional``: template fields whose invalid value is emptied (the row is kept, the problem
+  reported) rather than dropping the row (an LLDP management address that is a MAC).
+
+:func:`assess` turns those checks into a :class:`Reading` (unparsed lines, missing-entry notes).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from netatlas.collect.parsers.templates import REFUSED, UNDERSTOOD, Parsed
 from netatlas.domain.records import DeviceRecords
 
 Row = dict[str, Any]
 Builder = Callable[[list[Row], str], DeviceRecords]
+_BINARY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # control characters, undecodable bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +46,11 @@ class Normaliser:
     entries: re.Pattern[str]
     quiet: re.Pattern[str]
     single: bool = False  # exactly one row (show version)
+    feature_off: re.Pattern[str] | None = None
+    total: re.Pattern[str] | None = None
+    closing: re.Pattern[str] | None = None
+    lenient: bool = False
+    optional: frozenset[str] = field(default_factory=frozenset)
 
     def matches(self, command: str) -> bool:
         """``show lldp neighbors interface ge-0/0/1`` matches ``... interface {interface}``."""
@@ -39,11 +60,56 @@ class Normaliser:
         return command.startswith(head) and command.endswith(tail) and len(command) > len(head) + len(tail)
 
     def junk(self, text: str) -> list[str]:
-        """Lines that neither an entry nor the quiet (no-entries) form explains."""
+        """Lines that the quiet (no-entries) form does not explain."""
         return [line for line in text.splitlines() if line.strip() and not self.quiet.fullmatch(line.rstrip())]
 
     def entry_count(self, text: str) -> int:
         return len(self.entries.findall(text))
+
+    def feature_off_note(self, text: str) -> str:
+        """The device's feature-off message when that (and quiet lines) is the whole output, else ``""``."""
+        if self.feature_off is None:
+            return ""
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        off = [line for line in lines if self.feature_off.fullmatch(line)]
+        if off and all(line in off or self.quiet.fullmatch(line) for line in lines):
+            return " ".join(dict.fromkeys(off))
+        return ""
+
+    def unparsed(self, parsed: Parsed) -> list[str]:
+        """Lines the template did not understand and ``quiet`` does not explain (binary lines always).
+
+        A lenient row reports only the lines after the last one the template understood or the
+        count footer (junk appended to a free-form output), besides refused and binary lines.
+        """
+        last = max((i for i, fate in enumerate(parsed.seen) if fate == UNDERSTOOD), default=-1)
+        if self.total is not None:  # a count footer ends the output: nothing may follow it
+            last = max([last, *(i for i, line in enumerate(parsed.lines) if self.total.match(line))])
+        return [line for index, line in enumerate(parsed.lines)
+                if line.strip() and self._unexplained(line, parsed.fate(index), index > last)]
+
+    def _unexplained(self, line: str, fate: int, trailing: bool) -> bool:
+        if _BINARY.search(line) or fate == REFUSED:
+            return True
+        if fate == UNDERSTOOD or (self.lenient and not trailing):
+            return False
+        return not self.quiet.fullmatch(line.rstrip())
+
+    def shortfall(self, text: str, count: int) -> list[str]:
+        """Why ``count`` template rows are fewer than the output says it holds (``[]``: they agree)."""
+        problems = []
+        entries = self.entry_count(text)
+        if count < entries:
+            problems.append(f"the output lists {entries} entries but only {count} were parsed")
+        if self.total is not None:
+            totals = [int(m["total"]) for m in self.total.finditer(text)]
+            if totals and sum(totals) not in (count, entries):
+                problems.append(f"the footer counts {sum(totals)} entries but {count} were parsed")
+        if self.closing is not None:
+            closed = len(self.closing.findall(text))
+            if closed < entries:
+                problems.append(f"{entries - closed} of {entries} records end before their last line (cut)")
+        return problems
 
 
 def rx(pattern: str) -> re.Pattern[str]:
@@ -54,3 +120,17 @@ def rx(pattern: str) -> re.Pattern[str]:
 def fields(*names: str) -> frozenset[str]:
     return frozenset(names)
 
+
+# What may follow the last line a lenient "Key: value" detail template reads (more keys, indented
+# continuations, separators); anything else after it is unparsed (junk appended, another command).
+DETAIL_TAIL = r"\s*|[-=]+|\s+\S.*|[A-Za-z][\w ./()'&-]{0,60}\s?:.*"
+
+# Feature-off messages, as the platforms print them (full lines, stripped). Rows pick theirs.
+CDP_OFF = rx(r"%? ?CDP is not enabled\.?")
+LLDP_OFF = rx(r"%? ?LLDP is not (?:enabled|running)\.?")
+IOS_BGP_OFF = rx(r"% ?BGP not active\.?")
+EOS_BGP_OFF = rx(r"% ?BGP inactive\.?")
+NXOS_BGP_OFF = rx(r"%? ?BGP (?:is not running|process is not running|instance not found)\.?")
+IOS_OSPF_OFF = rx(r"% ?OSPF: No router process is configured\.?")
+EOS_OSPF_OFF = rx(r"% ?OSPF (?:is not running|instance not running|inactive)\.?")
+NXOS_OSPF_OFF = rx(r"%? ?(?:OSPF is not running|Invalid OSPF instance.*|No OSPF instance.*)\.?")

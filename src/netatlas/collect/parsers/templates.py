@@ -1,7 +1,13 @@
 """Compiled, cached TextFSM templates: ntc-templates' index, with netatlas's own templates first.
 
 The ntc-templates index (a :class:`textfsm.clitable.CliTable`) is read once per process; each
-template is compiled once and reused (``fsm.Reset()`` before every parse). netatlas's own
+template is compiled once and reused (``fsm.Reset()`` before every parse).
+
+Parsing also says, line by line, what the template made of the text (:class:`Parsed`): a line is
+*understood* when a rule of the template matched it; a rule that matches any line at all (``^.*``,
+``^. -> Error``) is a catch-all and understands nothing. A catch-all ``Error`` rule does not abort
+the parse here: its line is marked *refused* and the parse goes on, so one odd line costs that
+line, not the table. Lines after the template's ``End`` are not seen. netatlas's own
 templates (``netatlas/collect/templates``) take precedence through :data:`OWN_TEMPLATES`, a
 table of (platform, command pattern) rows, so ``show lldp neighbors interface ge-0/0/3`` maps to
 its template whatever the interface.
@@ -35,6 +41,57 @@ OWN_TEMPLATES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 Row = dict[str, Any]
+UNSEEN, UNDERSTOOD, REFUSED = 0, 1, 2  # per line: no rule (or after End), a real rule, a catch-all Error
+_PROBES = ("~", " ~", "~~ ~~", "\x01")  # a rule matching all of these matches any line
+
+
+class _TrackingFSM(textfsm.TextFSM):  # type: ignore[misc]  # textfsm is untyped
+    """TextFSM that records what happened to each line (``seen``) and skips catch-all ``Error`` lines."""
+
+    def __init__(self, handle: Any) -> None:
+        super().__init__(handle)
+        self._catch_all = {id(rule) for state in self.states.values() for rule in state
+                           if all(rule.regex_obj.match(p) for p in _PROBES)}
+        self.seen: list[int] = []
+
+    def Reset(self) -> None:
+        super().Reset()
+        self.seen = []
+
+    def _CheckLine(self, line: str) -> None:
+        mark = UNSEEN
+        state: list[Any] = self._cur_state
+        for rule in state:
+            matched = self._CheckRule(rule, line)
+            if not matched:
+                continue
+            if id(rule) in self._catch_all:
+                if rule.line_op == "Error":
+                    mark = REFUSED
+                    break
+            else:
+                mark = UNDERSTOOD
+            for value in matched.groupdict():
+                self._AssignVar(matched, value)
+            if self._Operations(rule, line):
+                if rule.new_state:
+                    if rule.new_state not in ("End", "EOF"):
+                        self._cur_state = self.states[rule.new_state]
+                    self._cur_state_name = rule.new_state
+                break
+        self.seen.append(mark)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A template's rows, and per line of the text (``str.splitlines``) what the template made of it."""
+
+    rows: list[Row]
+    lines: list[str]
+    seen: list[int]  # UNSEEN / UNDERSTOOD / REFUSED, one per line (lines never reached: UNSEEN)
+
+    def fate(self, index: int) -> int:
+        return self.seen[index] if index < len(self.seen) else UNSEEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +100,17 @@ class Template:
 
     name: str
     header: tuple[str, ...]
-    fsm: Any  # textfsm.TextFSM (untyped)
+    fsm: Any  # _TrackingFSM (textfsm is untyped)
 
     def parse(self, text: str) -> list[Row]:
         """Rows as dicts with lower-case keys (like ntc-templates' ``parse_output``)."""
+        return self.parse_tracked(text).rows
+
+    def parse_tracked(self, text: str) -> Parsed:
+        """Rows, with what the template made of every line."""
         self.fsm.Reset()
-        return [dict(zip(self.header, row, strict=True)) for row in self.fsm.ParseText(text)]
+        rows = [dict(zip(self.header, row, strict=True)) for row in self.fsm.ParseText(text)]
+        return Parsed(rows, text.splitlines(), list(self.fsm.seen))
 
 
 _lock = threading.Lock()
@@ -85,7 +147,7 @@ def template_file(platform: str, command: str) -> Path:
 @cache
 def _compile(path: Path) -> Template:
     with path.open() as handle:
-        fsm = textfsm.TextFSM(handle)
+        fsm = _TrackingFSM(handle)
     return Template(path.name, tuple(h.lower() for h in fsm.header), fsm)
 
 
@@ -97,9 +159,18 @@ def template(platform: str, command: str) -> Template:
 
 def parse_rows(platform: str, command: str, text: str) -> list[Row]:
     """Parse ``text`` with the command's compiled template; TextFSM errors become :class:`ParseError`."""
+    return parse_tracked(platform, command, text).rows
+
+
+def parse_tracked(platform: str, command: str, text: str) -> Parsed:
+    """:func:`parse_rows` with each line's fate (a specific ``Error`` rule still raises :class:`ParseError`)."""
     tmpl = template(platform, command)
     try:
         with _lock:
-            return tmpl.parse(text)
+            return tmpl.parse_tracked(text)
     except textfsm.TextFSMError as exc:
-        raise ParseError(f"{platform} {command!r}: {tmpl.name} failed: {exc}") from exc
+        raise ParseError(f"{platform} {command!r}: {tmpl.name} failed: {_short(str(exc))}") from exc
+
+
+def _short(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[:limit] + "..."

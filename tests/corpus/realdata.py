@@ -1,0 +1,113 @@
+"""The real-output corpus (``../shared/realdata/ntc-templates``): where it is, and which command each capture is.
+
+Captures are read in place (never copied into the repository). Each capture directory is named after
+the command its contributor ran; :data:`COMMANDS` maps it to the command netatlas sends for the same
+output (the nearest form: ``show arp`` prints what ``show ip arp`` prints), with the data types that
+command serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from netatlas.collect.platforms import PLATFORMS
+from netatlas.domain.records import ROUTE_TYPES, DataType
+
+REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+CORPUS = REALDATA / "ntc-templates"
+
+# (platform, capture directory) -> the command netatlas sends that prints this output.
+COMMANDS: dict[tuple[str, str], str] = {
+    ("arista_eos", "show_hostname"): "show hostname",
+    ("arista_eos", "show_interfaces"): "show interfaces",
+    ("arista_eos", "show_ip_arp"): "show ip arp vrf all",
+    ("arista_eos", "show_ip_bgp_summary"): "show ip bgp summary vrf all",
+    ("arista_eos", "show_ip_ospf_neighbor"): "show ip ospf neighbor vrf all",
+    ("arista_eos", "show_ip_route"): "show ip route vrf all",
+    ("arista_eos", "show_lldp_neighbors_detail"): "show lldp neighbors detail",
+    ("arista_eos", "show_mac_address-table"): "show mac address-table",
+    ("arista_eos", "show_version"): "show version",
+    ("cisco_ios", "show_arp"): "show ip arp",
+    ("cisco_ios", "show_cdp_neighbors_detail"): "show cdp neighbors detail",
+    ("cisco_ios", "show_interfaces"): "show interfaces",
+    ("cisco_ios", "show_ip_arp"): "show ip arp",
+    ("cisco_ios", "show_ip_bgp_summary"): "show ip bgp summary",
+    ("cisco_ios", "show_ip_ospf_neighbor"): "show ip ospf neighbor",
+    ("cisco_ios", "show_ip_route"): "show ip route vrf *",
+    ("cisco_ios", "show_lldp_neighbors_detail"): "show lldp neighbors detail",
+    ("cisco_ios", "show_mac-address-table"): "show mac address-table",
+    ("cisco_ios", "show_version"): "show version",
+    ("cisco_nxos", "show_cdp_neighbors_detail"): "show cdp neighbors detail",
+    ("cisco_nxos", "show_interface"): "show interface",
+    ("cisco_nxos", "show_ip_arp"): "show ip arp vrf all",
+    ("cisco_nxos", "show_ip_arp_detail_vrf_all"): "show ip arp vrf all",
+    ("cisco_nxos", "show_ip_bgp_summary"): "show ip bgp summary vrf all",
+    ("cisco_nxos", "show_ip_bgp_summary_vrf"): "show ip bgp summary vrf all",
+    ("cisco_nxos", "show_ip_ospf_neighbor"): "show ip ospf neighbors vrf all",
+    ("cisco_nxos", "show_ip_route"): "show ip route vrf all",
+    ("cisco_nxos", "show_lldp_neighbors_detail"): "show lldp neighbors detail",
+    ("cisco_nxos", "show_mac_address-table"): "show mac address-table",
+    ("cisco_nxos", "show_version"): "show version",
+    ("juniper_junos", "show_arp_no-resolve"): "show arp no-resolve",
+    ("juniper_junos", "show_bgp_summary"): "show bgp summary",
+    ("juniper_junos", "show_ethernet-switching_table"): "show ethernet-switching table",
+    ("juniper_junos", "show_interfaces"): "show interfaces",
+    ("juniper_junos", "show_lldp_neighbors"): "show lldp neighbors",
+    ("juniper_junos", "show_ospf_neighbor"): "show ospf neighbor",
+    ("juniper_junos", "show_version"): "show version",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One real capture: ``<platform>/<directory>/<name>.raw`` and the command netatlas sends for it."""
+
+    platform: str
+    directory: str
+    name: str  # the file stem, unique across the corpus
+    command: str
+
+    @property
+    def raw(self) -> Path:
+        return CORPUS / self.platform / self.directory / f"{self.name}.raw"
+
+    @property
+    def yml(self) -> Path:
+        return self.raw.with_suffix(".yml")
+
+    @property
+    def id(self) -> str:
+        return f"{self.platform}/{self.directory}/{self.name}"
+
+    def text(self) -> str:
+        return self.raw.read_text(encoding="utf-8", errors="replace")
+
+    def data_types(self) -> frozenset[DataType]:
+        return data_types(self.platform, self.command)
+
+
+def data_types(platform: str, command: str) -> frozenset[DataType]:
+    """The data types ``command`` serves in the platform table (the whole RIB for the all-routes form).
+
+    Examples:
+        >>> sorted(data_types("cisco_ios", "show ip arp"))
+        [<DataType.ARP: 'arp'>]
+    """
+    spec = PLATFORMS[platform]
+    served = {t for t, commands in spec.commands.items() if command in commands}
+    if command == spec.all_routes:
+        served |= ROUTE_TYPES
+    return frozenset(served) | {DataType.FACTS}
+
+
+def captures(platform: str | None = None) -> list[Capture]:
+    """Every capture of the corpus (or of one platform), sorted; raises when the corpus is missing."""
+    if not CORPUS.is_dir():
+        raise FileNotFoundError(f"the real-output corpus is missing: {CORPUS} (it is checked out beside the repo)")
+    found = []
+    for raw in sorted(CORPUS.glob("*/*/*.raw")):
+        key = (raw.parent.parent.name, raw.parent.name)
+        if platform is None or key[0] == platform:
+            found.append(Capture(key[0], key[1], raw.stem, COMMANDS[key]))
+    return found
