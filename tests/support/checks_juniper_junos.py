@@ -59,17 +59,28 @@ def uptime_seconds(text: str) -> int:
 # --- facts -------------------------------------------------------------------------------------
 
 
+def field(row: dict[str, Any], *names: str) -> Any:
+    """The first of ``names`` the row has: ntc-templates and netatlas's own templates name some fields apart."""
+    return next(row[name] for name in names if name in row)
+
+
 def check_version(ctx: RenderContext, rows: Rows) -> None:
+    """One row, or on a virtual chassis one per member (``fpc<n>:`` blocks), master first."""
     dev = ctx.dev
     got = [(r["hostname"], r["model"], r["junos_version"]) for r in rows]
-    assert got == [(dev.hostname, dev.model.lower(), dev.os_version)], got
+    models = [m.model for m in dev.vc_members] or [dev.model]
+    assert got == [(dev.hostname, m.lower(), dev.os_version) for m in models], got
 
 
 def check_chassis_hardware(ctx: RenderContext, rows: Rows) -> None:
+    """The Chassis line carries the serial (a virtual chassis: the master's, described "Virtual Chassis")."""
     chassis = [
-        (r["chassis_serial_number"], r["chassis_description"].upper()) for r in rows if r["chassis_serial_number"]
+        (field(r, "chassis_serial_number", "serial_number"), field(r, "chassis_description", "description").upper())
+        for r in rows
+        if field(r, "chassis_serial_number", "serial_number")
     ]
-    assert chassis == [(ctx.dev.serial, ctx.dev.model.upper())], chassis
+    description = "VIRTUAL CHASSIS" if ctx.dev.vc_members else ctx.dev.model.upper()
+    assert chassis == [(ctx.dev.serial, description)], chassis
 
 
 def check_uptime(ctx: RenderContext, rows: Rows) -> None:
@@ -201,10 +212,20 @@ def check_lldp_interface(ctx: RenderContext, rows: Rows) -> None:
     same(f"LLDP detail on {wanted}", expected, got)
 
 
+def _vlan_id(dev: DeviceState, text: str) -> int:
+    """A VLAN column: the id, or the VLAN's name (``Vlan10`` when the device names it so)."""
+    if text.isdigit():
+        return int(text)
+    named = {name.lower(): vid for vid, name in dev.vlans.items()}
+    found = re.search(r"\d+$", text)
+    return named.get(text.lower(), int(found[0]) if found else -1)
+
+
 def check_mac_table(ctx: RenderContext, rows: Rows) -> None:
     expected = {(e.vlan, normalize_mac(e.mac), e.interface, "D" if e.dynamic else "S") for e in ctx.dev.mac_table}
     got = {
-        (int(r["vlan_id"]), normalize_mac(r["mac_address"]), junos_physical(r["logical_interface"]), r["mac_flag"])
+        (_vlan_id(ctx.dev, field(r, "vlan_id", "vlan_name")), normalize_mac(r["mac_address"]),
+         junos_physical(r["logical_interface"]), r["mac_flag"])
         for r in rows
     }
     same("MAC table", expected, got)
@@ -281,30 +302,78 @@ def _expected_route(route: Route, rib: list[Route]) -> tuple[Any, ...]:
     )
 
 
+def _row_hops(row: dict[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """(next-hop addresses, interfaces) of a row, from either shape of the template's hop values."""
+    if "hop" in row:  # one dict per hop line: address, interface, selected, label
+        hops = [h for h in row["hop"] if isinstance(h, dict)]
+        return (frozenset(h["address"] for h in hops if h.get("address")),
+                frozenset(h["interface"] for h in hops if h.get("interface")))
+    return frozenset(row["next_hop"]), frozenset(row["interface"])
+
+
 def _got_route(row: dict[str, Any]) -> tuple[Any, ...]:
+    addresses, interfaces = _row_hops(row)
     return (
         row["table"],
         row["prefix"],
         row["protocol"],
         int(row["preference"]),
         int(row["metric"] or 0),
-        frozenset(row["next_hop"]),
-        frozenset(row["interface"]),
+        addresses,
+        interfaces,
         tuple(int(t) for t in row["as_path"].split() if t.isdigit()),
         int(row["local_pref"] or 0),
     )
 
 
-def _route_check(vrfs: Callable[[RenderContext], list[str]], protocols: set[RouteProto] | None) -> Check:
+def _ipv4_table(name: str) -> bool:
+    return name == "inet.0" or name.endswith(".inet.0")
+
+
+def _backup_route(route: Route) -> tuple[Any, ...]:
+    """An inactive static route: its own preference, its next hop as configured."""
+    hops = route.next_hops
+    return (table(route.vrf), str(route.prefix), "Static", route.distance, 0,
+            frozenset(str(h.address) for h in hops if h.address is not None),
+            frozenset(unit(h.interface) for h in hops if h.interface is not None), (), 0)
+
+
+def _other_tables(ctx: RenderContext, protocols: set[RouteProto] | None, all_tables: bool) -> dict[str, set[str]]:
+    """Prefixes of the non-IPv4 tables the view must print: inet6.0 always, inet.3/mpls.0 in ``show route``."""
+    dev = ctx.dev
+    out: dict[str, set[str]] = {}
+    v6 = {str(r.prefix) for r in dev.ipv6_routes if protocols is None or r.protocol in protocols}
+    if v6:
+        out["inet6.0"] = v6
+    ldp = sorted(int(n.router_id) for n in dev.ospf_neighbors if n.vrf == "default")
+    if dev.mpls and ldp and all_tables:
+        out["inet.3"] = {f"{IPv4Address(rid)}/32" for rid in ldp}
+        labels = [str(299776 + n) for n in range(len(ldp))]
+        out["mpls.0"] = {"0", "1", "2", "13", *labels, *(f"{label}(S=0)" for label in labels)}
+    return out
+
+
+def _route_check(vrfs: Callable[[RenderContext], list[str]], protocols: set[RouteProto] | None,
+                 all_tables: bool = False) -> Check:
+    """Active IPv4 rows equal the RIB, inactive ones the backup routes; other tables hold what the state says."""
+
     def check(ctx: RenderContext, rows: Rows) -> None:
         rib = _rib(ctx)
         wanted = set(vrfs(ctx))
         shown = [r for r in rib if r.vrf in wanted and (protocols is None or r.protocol in protocols)]
         expected = {_expected_route(r, rib) for r in shown}
-        got = {_got_route(r) for r in rows if r["next_hop_type"] != "MultiRecv"}
+        ipv4 = [r for r in rows if _ipv4_table(r["table"])]
+        got = {_got_route(r) for r in ipv4 if r["next_hop_type"] != "MultiRecv" and r["active"]}
         same("routes", expected, got)
+        backups = [r for r in ctx.dev.backup_routes if r.vrf in wanted and protocols in (None, {r.protocol})]
+        same("inactive routes", {_backup_route(r) for r in backups}, {_got_route(r) for r in ipv4 if not r["active"]})
+        others: dict[str, set[str]] = {}
+        for row in rows:
+            if not _ipv4_table(row["table"]):
+                others.setdefault(row["table"], set()).add(row["prefix"])
+        assert others == _other_tables(ctx, protocols, all_tables), others
         discards = {str(r.prefix) for r in shown if not _expected_route(r, rib)[6] and r.protocol is RouteProto.STATIC}
-        same("discard routes", discards, {r["prefix"] for r in rows if r["next_hop_type"] == "Discard"})
+        same("discard routes", discards, {r["prefix"] for r in ipv4 if r["next_hop_type"] == "Discard"})
 
     return check
 
@@ -351,13 +420,36 @@ def check_bgp_summary(ctx: RenderContext, rows: Rows) -> None:
     ntc-templates needs two tokens in "Last Up/Dwn" (``1w2d 3:04:05``): peers up less than a day
     print one token and are not parsed, so they are left out of the expectation.
     """
+    dev = ctx.dev
+    if rows and "rib" in rows[0]:  # netatlas's own template: every peer, with its state
+        _check_every_bgp_peer(dev, rows)
+        return
     expected = {
-        (str(p.address), str(p.remote_as), "Establ", table(p.vrf), str(p.prefixes_received))
-        for p in ctx.dev.bgp_peers
+        (str(p.address), _as_text(dev, p.remote_as), "Establ", table(p.vrf), str(p.prefixes_received))
+        for p in dev.bgp_peers
         if p.state.lower().startswith("establ") and uptime_seconds(p.uptime) >= 86400
     }
     got = {(r["peer_ip"], r["peer_as"], r["state"], r["interface"], r["received"]) for r in rows}
     same("BGP peers", expected, got)
+
+
+def _as_text(dev: DeviceState, asn: int) -> str:
+    """asdot (``65100.100``) for a 4-byte ASN on a device set to print it so."""
+    return f"{asn >> 16}.{asn & 0xFFFF}" if dev.asdot and asn > 0xFFFF else str(asn)
+
+
+def _check_every_bgp_peer(dev: DeviceState, rows: Rows) -> None:
+    """Established peers with their table counts; the others (Active, Idle, Connect) with their state."""
+    def expected_state(state: str) -> str:
+        return "Establ" if state.lower().startswith("establ") else state
+
+    expected = {(str(p.address), _as_text(dev, p.remote_as), expected_state(p.state)) for p in dev.bgp_peers}
+    got = {(r["peer_ip"], r["peer_as"], r["state"] or "Establ") for r in rows}
+    same("BGP peers", expected, got)
+    counts = {(str(p.address), table(p.vrf), str(p.prefixes_received)) for p in dev.bgp_peers
+              if p.state.lower().startswith("establ")}
+    got_counts = {(r["peer_ip"], rib["table"], rib["received"]) for r in rows for rib in r["rib"]}
+    same("BGP received counts", counts, got_counts)
 
 
 CHECKS: dict[str, Check] = {
@@ -371,7 +463,7 @@ CHECKS: dict[str, Check] = {
     "show ethernet-switching table": check_mac_table,
     "show vlans": check_vlans,
     "show arp no-resolve": check_arp,
-    "show route": _route_check(_all_vrfs, None),
+    "show route": _route_check(_all_vrfs, None, all_tables=True),
     "show route table <table>": _route_check(_table_vrf, None),
     "show route protocol static": _route_check(_all_vrfs, {RouteProto.STATIC}),
     "show route protocol ospf": _route_check(_all_vrfs, {RouteProto.OSPF}),

@@ -14,10 +14,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
+from netatlas.lab import variations
 from netatlas.lab.model import (
     ArpEntry,
     BgpPeer,
     DeviceState,
+    Feature,
     IfKind,
     Interface,
     MacEntry,
@@ -44,6 +46,7 @@ from netatlas.lab.network import (
 )
 from netatlas.lab.profiles import PROFILES
 from netatlas.lab.routing import distance
+from netatlas.lab.variations import runs
 
 MGMT_NETWORK = IPv4Network("127.20.0.0/16")
 HOST_OUIS = ("f8:bc:12", "3c:52:82", "00:50:56", "a4:bb:6d", "d4:81:d7")
@@ -195,11 +198,11 @@ class Builder:
     def _hear(self, listener: str, l_if: Interface, speaker: str, s_if: Interface) -> set[str]:
         dev_l, dev_s = self.devices[listener], self.devices[speaker]
         heard: set[str] = set()
-        if (PROFILES[dev_l.platform].speaks_cdp and PROFILES[dev_s.platform].speaks_cdp
+        if (runs(dev_l, Feature.CDP) and runs(dev_s, Feature.CDP)
                 and l_if.cdp_enabled and s_if.cdp_enabled):
             dev_l.neighbors.append(self._advert(NeighborProtocol.CDP, l_if.name, dev_s, s_if))
             heard.add("cdp")
-        if s_if.lldp_transmit:
+        if s_if.lldp_transmit and runs(dev_l, Feature.LLDP) and runs(dev_s, Feature.LLDP):
             dev_l.neighbors.append(self._advert(NeighborProtocol.LLDP, l_if.name, dev_s, s_if))
             heard.add("lldp")
         return heard
@@ -210,9 +213,10 @@ class Builder:
         dev = self.devices[switch]
         self.unmanaged[node.id] = node
         protocols: set[str] = set()
-        cdp = PROFILES[dev.platform].speaks_cdp and not lldp_only
+        cdp = runs(dev, Feature.CDP) and not lldp_only
         for protocol in (NeighborProtocol.CDP, NeighborProtocol.LLDP):
-            if protocol == NeighborProtocol.CDP and not cdp:
+            if (protocol == NeighborProtocol.CDP and not cdp) or (
+                    protocol == NeighborProtocol.LLDP and not runs(dev, Feature.LLDP)):
                 continue
             dev.neighbors.append(NeighborAdvert(
                 protocol=protocol, local_interface=port.name, device_id=device_id, remote_interface=remote_if,
@@ -314,6 +318,7 @@ class Builder:
         self._derive_p2p(net)
         self._derive_bgp_peers()
         for dev in self.devices.values():
+            variations.derive(dev)
             dev.mac_table.sort(key=lambda e: (e.vlan, e.mac))
             dev.arp.sort(key=lambda e: (e.vrf, int(e.address)))
         return net
@@ -349,6 +354,8 @@ class Builder:
     def _derive_bgp_peers(self) -> None:
         for host, edges in self.routing.bgp_edges.items():
             dev = self.devices[host]
+            down = list(dev.bgp_peers)  # peers that never came up, added before finish
+            dev.bgp_peers.clear()
             for edge in edges:
                 remote = self.devices[edge.remote]
                 assert remote.bgp_asn is not None
@@ -358,6 +365,7 @@ class Builder:
                     description=f"{'ebgp' if edge.ebgp else 'ibgp'} {edge.remote}",
                     msg_rcvd=self.rng.randint(1000, 90000), msg_sent=self.rng.randint(1000, 90000),
                 ))
+            dev.bgp_peers += down
 
 
 def _two_hosts(net: IPv4Network) -> tuple[IPv4Address, IPv4Address]:

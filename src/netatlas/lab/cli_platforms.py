@@ -64,6 +64,7 @@ class PlatformCli:
     chained_pipes: bool  # JunOS: ``| match x | except y``; Cisco-likes: one pipe, the rest is the regex
     exit_commands: tuple[str, ...] = ("exit", "quit", "logout")
     blank_line_before_prompt: bool = False
+    chassis_line: str = ""  # printed on its own line before every prompt of a virtual chassis
 
     def prompt(self, dev: DeviceState, user: str, privileged: bool) -> str:
         template = self.prompt_priv if privileged or self.prompt_user is None else self.prompt_user
@@ -199,6 +200,7 @@ JUNOS = PlatformCli(
     ),
     chained_pipes=True,
     blank_line_before_prompt=True,
+    chassis_line="{master:0}",
 )
 
 PLATFORMS: dict[Platform, PlatformCli] = {row.platform: row for row in (IOS, NXOS, EOS, JUNOS)}

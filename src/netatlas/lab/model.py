@@ -10,14 +10,19 @@ Conventions every renderer relies on:
   (``GigabitEthernet1/0/1``, ``Ethernet1/1``, ``port-channel10``, ``ge-0/0/1``).
 * ``vrf`` is ``"default"`` for the global table.
 * MAC addresses are lower-case colon-separated (``aa:bb:cc:dd:ee:ff``); renderers re-format.
-* IPv4 only for addressing (the management plane is 127.x.y.z, the lab's loopback address).
+* IPv4 addressing everywhere (the management plane is 127.x.y.z, the lab's loopback address);
+  some interfaces also carry IPv6 addresses, and ``ipv6_routes`` holds the IPv6 table, which
+  only JunOS's ``show route`` prints (the IPv4 route commands of the others never show it).
+* Variations real networks have (a feature off, an old image, a virtual chassis, ...) are
+  state too: ``features_off``, ``rejected_forms``, ``vc_members``, ``asdot``, ...; the truth
+  file lists them per device (:class:`Variation`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Interface, IPv6Network
 
 
 class Platform(StrEnum):
@@ -25,6 +30,57 @@ class Platform(StrEnum):
     CISCO_NXOS = "cisco_nxos"
     ARISTA_EOS = "arista_eos"
     JUNIPER_JUNOS = "juniper_junos"
+
+
+class Feature(StrEnum):
+    """A protocol a device may run or not; its show commands print the platform's "off" text."""
+
+    CDP = "cdp"
+    LLDP = "lldp"
+    OSPF = "ospf"
+    BGP = "bgp"
+
+
+class Variation(StrEnum):
+    """Ways a device differs from the clean default, as listed in the truth file."""
+
+    CDP_OFF = "cdp-off"
+    LLDP_OFF = "lldp-off"
+    OSPF_OFF = "ospf-off"
+    BGP_OFF = "bgp-off"
+    OLD_IMAGE = "old-image"  # rejects a command form (``rejected_forms``)
+    VIRTUAL_CHASSIS = "virtual-chassis"
+    ASDOT = "asdot"
+    BGP_PEER_DOWN = "bgp-peer-down"
+    IPV6 = "ipv6"
+    MPLS = "mpls"  # JunOS: inet.3 and mpls.0 tables in ``show route``
+    BACKUP_ROUTE = "backup-route"  # an inactive (non-ECMP) path behind an active route
+
+
+FEATURE_OFF_VARIATION = {
+    Feature.CDP: Variation.CDP_OFF,
+    Feature.LLDP: Variation.LLDP_OFF,
+    Feature.OSPF: Variation.OSPF_OFF,
+    Feature.BGP: Variation.BGP_OFF,
+}
+
+
+@dataclass(slots=True, frozen=True)
+class CommandForm:
+    """A command form an old image refuses: the pattern keyword ``keyword`` (``vrf``) itself, or
+    only when the word typed after it is ``argument`` (NX-OS ``vrf all``)."""
+
+    keyword: str
+    argument: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class VcMember:
+    """One member of a JunOS virtual chassis (``fpc<n>:`` in ``show version``)."""
+
+    fpc: int
+    model: str
+    serial: str
 
 
 class IfKind(StrEnum):
@@ -64,6 +120,7 @@ class Interface:
     lldp_transmit: bool = True  # False: the neighbor will not hear us via LLDP (we still hear it)
     cdp_enabled: bool = True
     ospf_passive: bool = False  # advertised into OSPF, but no adjacency forms on it
+    ipv6: tuple[IPv6Interface, ...] = ()  # global addresses (a link-local is derived from the MAC)
 
 
 class NeighborProtocol(StrEnum):
@@ -121,6 +178,18 @@ class Route:
     bgp_as_path: tuple[int, ...] = ()
     bgp_local_pref: int = 100
     age: str = "1w2d"  # IOS-style uptime; renderers may convert
+
+
+@dataclass(slots=True, frozen=True)
+class Ipv6Route:
+    """One IPv6 route (JunOS ``inet6.0``); discovery parses it but stores IPv4 routes only."""
+
+    prefix: IPv6Network
+    protocol: RouteProto
+    next_hop: IPv6Address | None
+    interface: str
+    preference: int = 0
+    metric: int = 0
 
 
 class OspfState(StrEnum):
@@ -208,6 +277,14 @@ class DeviceState:
     mac_table: list[MacEntry] = field(default_factory=list)
     arp: list[ArpEntry] = field(default_factory=list)
     enable_secret: str | None = None  # set: login lands at ">" and needs `enable`
+    features_off: set[Feature] = field(default_factory=set)  # filled by the builder (see ``finish``)
+    rejected_forms: tuple[CommandForm, ...] = ()  # an old image: these forms print invalid input
+    vc_members: tuple[VcMember, ...] = ()  # JunOS virtual chassis: ``{master:0}`` before each prompt
+    asdot: bool = False  # ``bgp asnotation dot``: 4-byte ASNs print as ``65000.1000``
+    ipv6_routes: list[Ipv6Route] = field(default_factory=list)
+    mpls: bool = False  # JunOS: LDP to each OSPF neighbor (``inet.3``, ``mpls.0``)
+    backup_routes: list[Route] = field(default_factory=list)  # inactive paths (JunOS prints them)
+    variations: set[Variation] = field(default_factory=set)
 
     @property
     def fqdn(self) -> str:

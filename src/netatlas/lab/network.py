@@ -210,10 +210,9 @@ class Network:
 
     def _subnets(self) -> Iterator[tuple[str, IPv4Network, list[tuple[str, Interface]]]]:
         groups: dict[tuple[str, IPv4Network], list[tuple[str, Interface]]] = defaultdict(list)
-        mgmt = {intf.vrf for dev in self.devices.values() for intf in dev.interfaces if intf.kind == "mgmt"}
         for host, dev in self.devices.items():
             for intf in dev.interfaces:
-                if intf.ipv4 is None or intf.ipv4.network.prefixlen == 32 or intf.vrf in mgmt:
+                if intf.ipv4 is None or intf.ipv4.network.prefixlen == 32 or intf.kind == "mgmt":
                     continue
                 groups[(intf.vrf, intf.ipv4.network)].append((host, intf))
         for (vrf, prefix), members in groups.items():
@@ -249,17 +248,25 @@ class Network:
              "site": self.devices[e.node].site, "role": "host"}
             for e in sorted(self.endpoints, key=lambda e: e.mac)
         ]
-        links = [link.as_dict() for link in self.l2_links + self.l3_links()]
-        links.sort(key=lambda d: (d["layer"], d["a"]["node"], d["a"]["interface"], d["b"]["node"],
-                                  d["b"]["interface"], d["vrf"]))
+        heard = [link for link in self.l2_links if link.protocols]
+        hidden = [link for link in self.l2_links if not link.protocols]
         return {
             "scenario": self.scenario,
             "seed": self.seed,
             "nodes": nodes,
-            "links": links,
+            "links": _sorted_links(heard + self.l3_links()),
+            "hidden_links": _sorted_links(hidden),
             "endpoints": [e.as_dict() for e in sorted(self.endpoints, key=lambda e: e.mac)],
             "faults": [{"node": h, "kind": k} for h, k in sorted(self.faults.items())],
+            "variations": {h: sorted(map(str, d.variations)) for h, d in sorted(self.devices.items()) if d.variations},
         }
+
+
+def _sorted_links(links: list[Link]) -> list[dict[str, Any]]:
+    out = [link.as_dict() for link in links]
+    out.sort(key=lambda d: (d["layer"], d["a"]["node"], d["a"]["interface"], d["b"]["node"], d["b"]["interface"],
+                            d["vrf"]))
+    return out
 
 
 def _link_key(a: End, b: End, vrf: str) -> tuple[End, End, str]:

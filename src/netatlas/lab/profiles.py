@@ -7,7 +7,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netatlas.lab.model import Platform
+from netatlas.lab.model import CommandForm, Platform
+
+
+@dataclass(frozen=True, slots=True)
+class OldImage:
+    """An older image of the platform that refuses some command forms (``rejected_forms``)."""
+
+    models: dict[str, str]  # role -> model; key "" is the fallback
+    os_version: str
+    rejects: tuple[CommandForm, ...]
+    vrfs: bool  # False: no VRF support at all (management in the global table)
+
+    def model(self, role: str) -> str:
+        return self.models.get(role, self.models[""])
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +42,8 @@ class Profile:
     cdp_capabilities: tuple[str, ...]
     lldp_capabilities: tuple[str, ...]
     cdp_id_with_serial: bool = False  # NX-OS advertises its CDP device id as ``name(SERIAL)``
+    old_image: OldImage | None = None
+    vc_model: str = ""  # the model of a virtual-chassis member (JunOS EX), "" when the platform has none
 
     def model(self, role: str) -> str:
         return self.models.get(role, self.models[""])
@@ -69,6 +84,10 @@ PROFILES: dict[Platform, Profile] = {
         mgmt_vrf="Mgmt-vrf",
         cdp_capabilities=("Router", "Switch", "IGMP"),
         lldp_capabilities=("B", "R"),
+        old_image=OldImage(
+            models={"access": "WS-C2960X-48FPD-L", "": "CISCO2911/K9"}, os_version="15.2(7)E8",
+            rejects=(CommandForm("vrf"),), vrfs=False,
+        ),
     ),
     Platform.CISCO_NXOS: Profile(
         platform=Platform.CISCO_NXOS,
@@ -90,6 +109,8 @@ PROFILES: dict[Platform, Profile] = {
         cdp_capabilities=("Router", "Switch", "IGMP Filtering", "Supports-STP-Dispute"),
         lldp_capabilities=("B", "R"),
         cdp_id_with_serial=True,
+        old_image=OldImage(models={"": "N9K-C93180YC-EX"}, os_version="6.1(2)I3(4)",
+                           rejects=(CommandForm("vrf", "all"),), vrfs=True),
     ),
     Platform.ARISTA_EOS: Profile(
         platform=Platform.ARISTA_EOS,
@@ -129,5 +150,6 @@ PROFILES: dict[Platform, Profile] = {
         mgmt_vrf="mgmt_junos",
         cdp_capabilities=(),
         lldp_capabilities=("B", "R"),
+        vc_model="ex4300-48p",
     ),
 }

@@ -28,6 +28,7 @@ from netatlas.lab.cli_platforms import Effect, PlatformCli, SessionCommand, load
 from netatlas.lab.faults import SLOW_DELAY_S, Fault, FaultKind, is_data_command
 from netatlas.lab.model import DeviceState, Route
 from netatlas.lab.render.base import CommandSpec, RenderContext, UnknownVrf
+from netatlas.lab.render.variations import CommandRejected
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +230,16 @@ class Shell:
 
     @property
     def prompt(self) -> str:
-        return self.cli.prompt(self.dev, self._user, self.privileged)
+        """The prompt, after the line a virtual chassis prints before it (JunOS ``{master:0}``)."""
+        prompt = self.cli.prompt(self.dev, self._user, self.privileged)
+        if self.dev.vc_members and self.cli.chassis_line:
+            return f"{self.cli.chassis_line}\r\n{prompt}"
+        return prompt
+
+    @property
+    def _prompt_width(self) -> int:
+        """Columns the prompt takes on the line the user types on (where an error's caret counts from)."""
+        return len(self.prompt.rsplit("\n", 1)[-1])
 
     def start(self) -> list[Event]:
         """What the device prints right after login: its prompt."""
@@ -298,7 +308,7 @@ class Shell:
     def _line(self, line: str) -> list[Event]:
         if not line.strip():
             return [self.prompt]
-        out = self._command(line, len(self.prompt))
+        out = self._command(line, self._prompt_width)
         events: list[Event] = [Pause(out.pause)] if out.pause > 0 else []
         if out.hangup is not None:
             self.closed = True
@@ -329,7 +339,11 @@ class Shell:
         if isinstance(result, _NoMatch):
             return _Output(self._error(result, line, [pos for _, pos in words_at], prompt_len))
         entry, args = result
-        out = self._dispatch(entry.target, args)
+        try:
+            out = self._dispatch(entry.target, args)
+        except CommandRejected as exc:  # an old image: the form is unknown from the refused word on
+            refused = _NoMatch("invalid", exc.word)
+            return _Output(self._error(refused, line, [pos for _, pos in words_at], prompt_len), pause=self._pause)
         if out.hangup is not None or not out.prompt:
             return out
         return self._pipe(out, parts[1:], line, prompt_len)

@@ -4,14 +4,14 @@
 addresses over and over; these helpers key a cache on the integer value instead.
 
 Examples:
-    >>> from ipaddress import IPv4Address, IPv4Network
+    >>> from ipaddress import IPv4Address, IPv4Network, IPv6Interface
     >>> ip(IPv4Address("10.0.0.1")), prefix(IPv4Network("10.0.0.0/24"))
     ('10.0.0.1', '10.0.0.0/24')
 """
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Interface
 
 _ADDRESSES: dict[int, str] = {}
 _PREFIXES: dict[tuple[int, int], str] = {}
@@ -23,6 +23,19 @@ def ip(address: IPv4Address) -> str:
     if text is None:
         text = _ADDRESSES[key] = str(address)
     return text
+
+
+def link_local(mac: str) -> IPv6Interface:
+    """The EUI-64 link-local address an interface with this MAC gives itself.
+
+    Examples:
+        >>> link_local("2c:6b:f5:00:00:05")
+        IPv6Interface('fe80::2e6b:f5ff:fe00:5/64')
+    """
+    octets = [int(x, 16) for x in mac.split(":")]
+    eui = [octets[0] ^ 0x02, *octets[1:3], 0xFF, 0xFE, *octets[3:]]
+    groups = [f"{eui[i] << 8 | eui[i + 1]:x}" for i in range(0, 8, 2)]
+    return IPv6Interface(f"fe80::{':'.join(groups)}/64")
 
 
 def prefix(network: IPv4Network) -> str:

@@ -9,15 +9,19 @@
 * Traps: ``sw1``/``sw10`` names, FQDN CDP ids on some devices, NX-OS ``name(SERIAL)`` ids,
   an access uplink with LLDP transmit and CDP off (only one side reports it), VRF BLUE on
   the core pair reusing the core link's addresses.
+* Variations (``ACCESS_VARIATIONS``): access switches with CDP off, with LLDP off, and one on an
+  old image without VRFs; OSPF is off on the access layer and BGP everywhere (not configured).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
+from netatlas.lab import variations
 from netatlas.lab.builder import Builder, trap_numbers
-from netatlas.lab.model import Interface, Platform
+from netatlas.lab.model import Feature, Interface, Platform
 from netatlas.lab.network import UnmanagedNode
 from netatlas.lab.routing import BACKBONE
 
@@ -26,6 +30,12 @@ SITE = "hq"
 ACCESS_PER_PAIR = 22
 PHONE_OUI = "00:1e:7a"
 AP_OUI = "70:db:98"
+# Access switch number -> the variation it carries (numbers clear of the other traps: 0, 2, 3).
+ACCESS_VARIATIONS: dict[int, Callable[[Builder, str], None]] = {
+    4: lambda b, host: variations.feature_off(b, host, Feature.CDP),
+    5: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
+    6: variations.old_image,
+}
 
 
 @dataclass(slots=True)
@@ -120,6 +130,8 @@ def _access_switch(b: Builder, name: str, j: int, p: int, slot: int, pair: list[
     secret = "lab-enable" if j % 3 == 2 else None
     b.device(name, Platform.CISCO_IOS, "access", SITE, domain=DOMAIN if j % 2 == 0 else "",
              enable_secret=secret)
+    if j in ACCESS_VARIATIONS:
+        ACCESS_VARIATIONS[j](b, name)
     data_vlan, voice_vlan = 100 + slot, 600 + slot
     data_net = IPv4Network(f"10.{16 + p}.{2 * slot}.0/24")
     voice_net = IPv4Network(f"10.{16 + p}.{2 * slot + 1}.0/24")

@@ -6,20 +6,50 @@
 * Hosts sit on leaf access ports in VLAN 10 behind the leaf's SVI.
 * Traps: ``leaf1``/``leaf10`` names, FQDN ids, NX-OS ``name(SERIAL)`` CDP ids, one leaf
   uplink with LLDP transmit off, VRF BLUE on spine1/leaf1 reusing their first link's /31.
+* Variations (``LEAF_VARIATIONS``, by leaf number from 0): a peer that never comes up (leaf 1 and
+  the first spine), 4-byte ASNs printed in asdot (leaves 2 and 3), IPv6 on leaf 3's uplinks, LLDP
+  off (leaves 4 and 7: leaf 7, an EOS switch, then reports no neighbor at all), no BGP (leaf 5, a
+  static default instead), an old NX-OS image without ``vrf all`` (leaf 6), CDP off (leaf 8).
+  OSPF is off everywhere (not configured).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from ipaddress import IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
+from netatlas.lab import variations
 from netatlas.lab.builder import Builder, trap_numbers
-from netatlas.lab.model import Interface, Platform
+from netatlas.lab.model import Feature, Interface, Platform
 
 DOMAIN = "dc.example.net"
 SITE = "dc1"
 SPINE_ASN = 65000
 HOST_VLAN = 10
+ASDOT_BASE = (65000 << 16) + 1000  # 65000.1000: the 4-byte ASNs of the asdot leaves
+DOWN_PEER_AS = 64999
+ASDOT_LEAVES = (2, 3)
+IPV6_LEAF = 3
+NO_BGP_LEAF = 5
+
+
+def _down_peer(state: str, n: int) -> Callable[[Builder, str], None]:
+    def add(b: Builder, host: str) -> None:
+        variations.bgp_peer_down(b, host, IPv4Address(f"198.18.0.{n}"), DOWN_PEER_AS, state)
+
+    return add
+
+
+# Leaf number -> what it carries before it is cabled (see the module docstring).
+LEAF_VARIATIONS: dict[int, Callable[[Builder, str], None]] = {
+    2: variations.asdot,
+    3: variations.asdot,
+    4: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
+    6: variations.old_image,
+    7: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
+    8: lambda b, host: variations.feature_off(b, host, Feature.CDP),
+}
 
 
 @dataclass(slots=True)
@@ -40,7 +70,14 @@ def sizes(n: int) -> tuple[int, int]:
 
 
 def leaf_asn(i: int) -> int:
-    """Private ASN of leaf number i (2-byte while it fits, then 4-byte private)."""
+    """Private ASN of leaf number i (2-byte while it fits, then 4-byte private; asdot leaves 65000.100x).
+
+    Examples:
+        >>> leaf_asn(1), leaf_asn(2), leaf_asn(70000)
+        (65002, 4259841002, 4200070000)
+    """
+    if i in ASDOT_LEAVES:
+        return ASDOT_BASE + i
     return 65001 + i if 65001 + i < 65535 else 4_200_000_000 + i
 
 
@@ -57,6 +94,8 @@ def build(b: Builder, n: int) -> Datacenter:
         loop = b.loopback(name)
         assert loop.ipv4 is not None
         b.bgp(name, SPINE_ASN, (loop.ipv4.network,))
+    if spines:
+        _down_peer("Idle", 1)(b, spines[0])
     for i, name in enumerate(leaves):
         _leaf(b, i, name, spines)
     return Datacenter(spines, leaves)
@@ -65,23 +104,47 @@ def build(b: Builder, n: int) -> Datacenter:
 def _leaf(b: Builder, i: int, name: str, spines: list[str]) -> None:
     platform = Platform.CISCO_NXOS if i % 2 == 0 else Platform.ARISTA_EOS
     b.device(name, platform, "leaf", SITE, domain=DOMAIN if i % 3 == 0 else "")
+    if i in LEAF_VARIATIONS:
+        LEAF_VARIATIONS[i](b, name)
     loop = b.loopback(name)
     subnet = leaf_subnet(i)
     assert loop.ipv4 is not None
-    b.bgp(name, leaf_asn(i), (loop.ipv4.network, subnet))
+    bgp = i != NO_BGP_LEAF
+    if bgp:
+        b.bgp(name, leaf_asn(i), (loop.ipv4.network, subnet))
+    if i == 1:
+        _down_peer("Active", 2)(b, name)
     svi = b.svi(name, HOST_VLAN, IPv4Interface(f"{subnet.network_address + 1}/24"), name="SERVERS")
     svi.ospf_area, svi.ospf_passive = None, False
+    _uplinks(b, i, name, spines, bgp)
+    if i == IPV6_LEAF:
+        variations.ipv6(b, name, loop, f"2001:db8:{i:x}::1/128")
+    if i == 0:
+        _blue(b, name, spines[0])
+    for h in range(b.rng.randint(2, 6)):
+        _host(b, name, svi, subnet, h)
+
+
+def _uplinks(b: Builder, i: int, name: str, spines: list[str], bgp: bool) -> None:
+    """Two parallel routed links to every spine, each with its eBGP session (a static default without BGP)."""
     for s_index, spine in enumerate(spines):
         for parallel in range(2):
             up = b.port(name, description=f"to {spine}")
             if i == 0 and s_index == 0 and parallel == 1:
                 up.lldp_transmit = up.cdp_enabled = False
             leaf_if, spine_if = b.routed_link(name, spine, ports=b.cable(name, spine, a_port=up))
-            b.bgp_session(name, leaf_if, spine, spine_if)
-    if i == 0:
-        _blue(b, name, spines[0])
-    for h in range(b.rng.randint(2, 6)):
-        _host(b, name, svi, subnet, h)
+            if bgp:
+                b.bgp_session(name, leaf_if, spine, spine_if)
+            elif s_index == parallel == 0:
+                b.static(name, "0.0.0.0/0", spine_if)
+            if i == IPV6_LEAF:
+                _ipv6_link(b, (name, leaf_if), (spine, spine_if), 2 * s_index + parallel)
+
+
+def _ipv6_link(b: Builder, leaf: tuple[str, Interface], spine: tuple[str, Interface], n: int) -> None:
+    """Both ends of a leaf uplink get an address of ``2001:db8:ff<n>::/64``."""
+    for end, (host, intf) in enumerate((leaf, spine), start=1):
+        variations.ipv6(b, host, intf, f"2001:db8:ff{n:02x}::{end}/64")
 
 
 def _blue(b: Builder, leaf: str, spine: str) -> None:

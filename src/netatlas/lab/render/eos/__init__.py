@@ -6,11 +6,12 @@ invalid-input error.
 
 from __future__ import annotations
 
-from netatlas.lab.model import RouteProto
+from netatlas.lab.model import Platform, RouteProto
 from netatlas.lab.render.base import CommandSpec
 from netatlas.lab.render.eos import bgp, config, interfaces, neighbors, routing, switching, system
+from netatlas.lab.render.variations import gated
 
-COMMANDS: list[CommandSpec] = [
+COMMANDS: list[CommandSpec] = gated(Platform.ARISTA_EOS, [
     CommandSpec("show version", system.show_version),
     CommandSpec("show hostname", system.show_hostname),
     CommandSpec("show inventory", system.show_inventory),
@@ -43,6 +44,6 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("show ip bgp summary vrf =all", bgp.show_ip_bgp_summary_vrf_all),
     CommandSpec("show ip bgp", bgp.show_ip_bgp),
     CommandSpec("show running-config", config.show_running_config),
-]
+])
 
 __all__ = ["COMMANDS"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from netatlas.lab.model import BgpPeer, DeviceState, RouteProto
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.eos._common import eos_age, lines
+from netatlas.lab.render.variations import asn_text
 
 _STATES = {"Established": "Estab"}
 
@@ -14,12 +15,13 @@ def peer_state(peer: BgpPeer) -> str:
     return _STATES.get(peer.state, peer.state)
 
 
-def _peer_row(peer: BgpPeer, with_description: bool) -> str:
+def _peer_row(peer: BgpPeer, with_description: bool, dot: bool) -> str:
     established = peer.state == "Established"
     counts = f"{peer.prefixes_received:<6} {peer.prefixes_received}" if established else ""
     uptime = eos_age(peer.uptime)
     row = (
-        f"{peer.address!s:<16} 4  {peer.remote_as:<12} {peer.msg_rcvd:>7}   {peer.msg_sent:>7}    0    0 "
+        f"{peer.address!s:<16} 4  {asn_text(peer.remote_as, dot=dot):<12} "
+        f"{peer.msg_rcvd:>7}   {peer.msg_sent:>7}    0    0 "
         f"{uptime:>8} {peer_state(peer):<6} {counts}"
     )
     if with_description:
@@ -35,10 +37,10 @@ def _summary(dev: DeviceState, vrf: str) -> list[str]:
         header = f"{'Description':<24} {header}"
     return [
         f"BGP summary information for VRF {vrf}",
-        f"Router identifier {dev.bgp_router_id}, local AS number {dev.bgp_asn}",
+        f"Router identifier {dev.bgp_router_id}, local AS number {asn_text(dev.bgp_asn or 0, dot=dev.asdot)}",
         "Neighbor Status Codes: m - Under maintenance",
         f"  {header}",
-        *(_peer_row(p, described) for p in peers),
+        *(_peer_row(p, described, dev.asdot) for p in peers),
     ]
 
 
@@ -75,12 +77,12 @@ def show_ip_bgp(ctx: RenderContext) -> str:
         return ""
     rows = [
         "BGP routing table information for VRF default",
-        f"Router identifier {dev.bgp_router_id}, local AS number {dev.bgp_asn}",
+        f"Router identifier {dev.bgp_router_id}, local AS number {asn_text(dev.bgp_asn, dot=dev.asdot)}",
         *_BGP_LEGEND,
     ]
     routes = [r for r in ctx.routes("default") if r.protocol is RouteProto.BGP]
     for route in sorted(routes, key=lambda r: (int(r.prefix.network_address), r.prefix.prefixlen)):
-        path = " ".join(str(asn) for asn in route.bgp_as_path)
+        path = " ".join(asn_text(asn, dot=dev.asdot) for asn in route.bgp_as_path)
         for n, hop in enumerate(route.next_hops):
             status = " * >" if n == 0 else " *  "
             rows.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from netatlas.lab.model import DeviceState, IfKind, Interface
+from netatlas.lab.render import text
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.eos._common import by_name, dotted_mac, is_switchport, lines, short_name
 from netatlas.lab.render.eos._common import sorted_interfaces as ordered
@@ -65,7 +66,15 @@ def _address_lines(intf: Interface) -> list[str]:
         head = ["  No Internet protocol address assigned"]
     else:
         head = [f"  Internet address is {intf.ipv4.with_prefixlen}", "  Broadcast address is 255.255.255.255"]
-    return [*head, f"  IP MTU {ip_mtu(intf)} bytes (default){bandwidth}"]
+    return [*head, *_ipv6_lines(intf), f"  IP MTU {ip_mtu(intf)} bytes (default){bandwidth}"]
+
+
+def _ipv6_lines(intf: Interface) -> list[str]:
+    """EOS lists an interface's IPv6 link-local and global addresses under its IPv4 address."""
+    if not intf.ipv6:
+        return []
+    lines = [f"  IPv6 link-local address is {text.link_local(intf.mac)}", "  IPv6 global unicast address(es):"]
+    return lines + [f"    {a.ip}, subnet is {a.network}" for a in intf.ipv6]
 
 
 def _hardware_line(intf: Interface) -> str:

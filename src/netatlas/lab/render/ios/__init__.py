@@ -6,7 +6,7 @@ Every renderer prints the exact text IOS-XE prints, in the shape ntc-templates p
 
 from __future__ import annotations
 
-from netatlas.lab.model import RouteProto
+from netatlas.lab.model import Platform, RouteProto
 from netatlas.lab.render.base import CommandSpec
 from netatlas.lab.render.ios import (
     bgp_neighbors,
@@ -20,6 +20,7 @@ from netatlas.lab.render.ios import (
     tables,
 )
 from netatlas.lab.render.ios.routes import route_renderer, route_renderer_all_vrfs
+from netatlas.lab.render.variations import gated
 
 _C, _L, _S, _O, _B = (RouteProto.CONNECTED, RouteProto.LOCAL, RouteProto.STATIC, RouteProto.OSPF, RouteProto.BGP)
 _ROUTE_FILTERS: tuple[tuple[str, tuple[RouteProto, ...]], ...] = (
@@ -68,7 +69,7 @@ def _bgp_neighbor_commands() -> list[CommandSpec]:
     ]
 
 
-COMMANDS: list[CommandSpec] = [
+COMMANDS: list[CommandSpec] = gated(Platform.CISCO_IOS, [
     CommandSpec("show version", system.show_version),
     CommandSpec("show inventory", system.show_inventory),
     CommandSpec("show clock", system.show_clock),
@@ -103,6 +104,6 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("show vrf detail", tables.show_vrf_detail),
     CommandSpec("show ip vrf", tables.show_ip_vrf),
     CommandSpec("show running-config", config.show_running_config),
-]
+])
 
 __all__ = ["COMMANDS"]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from netatlas.lab.model import BgpPeer, DeviceState, IfKind, RouteProto
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.ios._common import lines
+from netatlas.lab.render.variations import asn_text
 
 PeerFilter = Callable[[BgpPeer], bool]
 _NO_ID = "0.0.0.0"  # noqa: S104 - a router ID as IOS prints it for a peer that never opened
@@ -49,7 +50,7 @@ def _family(peer: BgpPeer) -> list[str]:
 def _header(dev: DeviceState, peer: BgpPeer) -> list[str]:
     vrf = f"  vrf {peer.vrf}," if peer.vrf != "default" else ""
     link = "internal" if peer.remote_as == dev.bgp_asn else "external"
-    rows = [f"BGP neighbor is {peer.address},{vrf}  remote AS {peer.remote_as}, {link} link"]
+    rows = [f"BGP neighbor is {peer.address},{vrf}  remote AS {asn_text(peer.remote_as, dot=dev.asdot)}, {link} link"]
     if peer.description:
         rows.append(f" Description: {peer.description}")
     if not _up(peer):

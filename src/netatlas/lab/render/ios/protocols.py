@@ -7,6 +7,7 @@ from ipaddress import IPv4Address
 from netatlas.lab.model import BgpPeer, DeviceState, OspfNeighbor, Route, RouteProto
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.ios._common import area_text, lines
+from netatlas.lab.render.variations import asn_text
 
 _NO_ROUTER = str(IPv4Address(0))
 
@@ -74,16 +75,21 @@ def _peer_row(dev: DeviceState, peer: BgpPeer) -> str:
     rcvd, sent = (peer.msg_rcvd, peer.msg_sent) if peer.state == "Established" else (0, 0)
     tblver = _table_version(dev) if peer.state == "Established" else 1
     return (
-        f"{peer.address!s:<15} 4 {peer.remote_as:>12} {rcvd:>7} {sent:>7} {tblver:>8} {0:>4} {0:>4} "
+        f"{peer.address!s:<15} 4 {asn_text(peer.remote_as, dot=dev.asdot):>12} "
+        f"{rcvd:>7} {sent:>7} {tblver:>8} {0:>4} {0:>4} "
         f"{uptime:<8} {state:>8}"
     )
+
+
+def _local_as(dev: DeviceState) -> str:
+    return asn_text(dev.bgp_asn or 0, dot=dev.asdot)
 
 
 def _summary_block(dev: DeviceState, peers: list[BgpPeer]) -> list[str]:
     paths = sum(p.prefixes_received for p in peers)
     version = _table_version(dev)
     return [
-        f"BGP router identifier {dev.bgp_router_id}, local AS number {dev.bgp_asn}",
+        f"BGP router identifier {dev.bgp_router_id}, local AS number {_local_as(dev)}",
         f"BGP table version is {version}, main routing table version {version}",
         f"{paths} network entries using {paths * 248} bytes of memory",
         f"{paths} path entries using {paths * 136} bytes of memory",
@@ -130,13 +136,13 @@ RPKI validation codes: V valid, I invalid, N Not found
 """
 
 
-def _bgp_path_lines(route: Route) -> list[str]:
+def _bgp_path_lines(route: Route, dot: bool) -> list[str]:
     out: list[str] = []
     network = str(route.prefix)
     for index, hop in enumerate(route.next_hops):
         status = ("*>" if index == 0 else "*m") + ("i" if route.bgp_internal else " ")
         locprf = str(route.bgp_local_pref) if route.bgp_internal else ""
-        path = " ".join(map(str, route.bgp_as_path))
+        path = " ".join(asn_text(asn, dot=dot) for asn in route.bgp_as_path)
         tail = f"{hop.address!s:<15} {route.metric:>10} {locprf:>6} {0:>6} {path + ' ' if path else ''}i"
         shown = network if index == 0 else ""
         if len(shown) > 16:
@@ -157,5 +163,5 @@ def show_ip_bgp(ctx: RenderContext) -> str:
         _BGP_LEGEND,
         "     Network          Next Hop            Metric LocPrf Weight Path",
     ]
-    rows += [row for route in routes for row in _bgp_path_lines(route)]
+    rows += [row for route in routes for row in _bgp_path_lines(route, dev.asdot)]
     return lines(rows)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from netatlas.lab.model import Platform
 from netatlas.lab.render.base import CommandSpec
 from netatlas.lab.render.junos import config, facts, interfaces, l2, protocols, routes
+from netatlas.lab.render.variations import gated
 
-COMMANDS: list[CommandSpec] = [
+COMMANDS: list[CommandSpec] = gated(Platform.JUNIPER_JUNOS, [
     CommandSpec("show version", facts.show_version),
     CommandSpec("show chassis hardware", facts.show_chassis_hardware),
     CommandSpec("show system uptime", facts.show_system_uptime),
@@ -29,6 +31,6 @@ COMMANDS: list[CommandSpec] = [
     CommandSpec("show route summary", routes.show_route_summary),
     CommandSpec("show ospf neighbor", protocols.show_ospf_neighbor),
     CommandSpec("show bgp summary", protocols.show_bgp_summary),
-]
+])
 
 __all__ = ["COMMANDS"]

@@ -67,6 +67,8 @@ def vrf_of_table(dev: DeviceState, table: str) -> str:
 def preference(route: Route) -> int:
     if route.protocol is RouteProto.OSPF and route.ospf_type.startswith("ext"):
         return 150
+    if route.protocol is RouteProto.STATIC:  # a floating static route carries its own preference
+        return max(route.distance, PREFERENCE[route.protocol])
     return PREFERENCE[route.protocol]
 
 

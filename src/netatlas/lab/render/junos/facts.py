@@ -29,17 +29,48 @@ def _build(dev: DeviceState) -> str:
     return f"{dev.os_version}_builder_stable"
 
 
-def show_version(ctx: RenderContext) -> str:
-    dev = ctx.dev
-    lines = [f"Hostname: {dev.hostname}", f"Model: {dev.model.lower()}", f"Junos: {dev.os_version}"]
+def _version_lines(dev: DeviceState, model: str) -> list[str]:
+    lines = [f"Hostname: {dev.hostname}", f"Model: {model.lower()}", f"Junos: {dev.os_version}"]
     for package in _PACKAGES:
         version = dev.os_version if "Suite" in package or "Services" in package else _build(dev)
         lines.append(f"JUNOS {package}[{version}]")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def show_version(ctx: RenderContext) -> str:
+    """One block, or on a virtual chassis one ``fpc<n>:`` block per member (the master first)."""
+    dev = ctx.dev
+    if not dev.vc_members:
+        return "\n".join(_version_lines(dev, dev.model)) + "\n"
+    lines: list[str] = []
+    for member in dev.vc_members:
+        lines += [f"fpc{member.fpc}:", "-" * 74, *_version_lines(dev, member.model), ""]
+    return "\n".join(lines[:-1]) + "\n"
+
+
+def _vc_hardware(dev: DeviceState) -> list[str]:
+    """A virtual chassis: the chassis line carries the master's serial, one FPC per member."""
+    lines = [
+        "Hardware inventory:",
+        "Item             Version  Part number  Serial number     Description",
+        f"Chassis                                {dev.serial:<17} Virtual Chassis",
+        "Pseudo CB 0",
+    ]
+    for member in dev.vc_members:
+        lines.append(f"Routing Engine {member.fpc} BUILTIN  BUILTIN      {member.serial:<17} {member.model.upper()}")
+    for member in dev.vc_members:
+        lines += [
+            f"FPC {member.fpc}            REV 14   650-044936   {member.serial:<17} {member.model.upper()}",
+            "  CPU            BUILTIN  BUILTIN                        FPC CPU",
+            f"  PIC 0          REV 14   BUILTIN      {member.serial:<17} 48x10/100/1000 Base-T",
+        ]
+    return lines
 
 
 def show_chassis_hardware(ctx: RenderContext) -> str:
     dev = ctx.dev
+    if dev.vc_members:
+        return "\n".join(_vc_hardware(dev)) + "\n"
     ports = sum(1 for i in dev.interfaces if i.kind is IfKind.PHYSICAL)
     lines = [
         "Hardware inventory:",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from netatlas.lab.model import DeviceState, IfKind, Interface, PortMode
+from netatlas.lab.render import text
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.junos._common import logical
 
@@ -78,6 +79,25 @@ def _address_lines(intf: Interface) -> list[str]:
         lines.append(f"        Destination: Unspecified, Local: {intf.ipv4.ip}, Broadcast: Unspecified")
     else:
         lines.append(f"        Destination: {net}, Local: {intf.ipv4.ip}, Broadcast: {net.broadcast_address}")
+    return lines + _inet6_lines(intf, mtu)
+
+
+def _inet6_lines(intf: Interface, mtu: str) -> list[str]:
+    """The ``inet6`` family: global addresses first, then the link-local one (not on lo0)."""
+    if not intf.ipv6:
+        return []
+    lines = [
+        f"    Protocol inet6, MTU: {mtu}",
+        "    Max nh cache: 100000, New hold nh limit: 100000, Curr nh cnt: 1, Curr new hold cnt: 0, NH drop cnt: 0",
+        "      Flags: Is-Primary",
+    ]
+    addresses = list(intf.ipv6)
+    if intf.kind is not IfKind.LOOPBACK:
+        addresses.append(text.link_local(intf.mac))
+    for n, address in enumerate(addresses):
+        flags = "Is-Preferred Is-Primary" if n == 0 else "Is-Preferred"
+        destination = "Unspecified" if address.network.prefixlen == 128 else str(address.network)
+        lines += [f"      Addresses, Flags: {flags}", f"        Destination: {destination}, Local: {address.ip}"]
     return lines
 
 

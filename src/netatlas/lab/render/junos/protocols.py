@@ -5,6 +5,7 @@ from __future__ import annotations
 from netatlas.lab.model import BgpPeer
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.junos._common import junos_age, logical, seconds, table_name
+from netatlas.lab.render.variations import asn_text
 
 _BGP_HEADER = (
     "Peer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn "
@@ -31,12 +32,12 @@ def _established(peer: BgpPeer) -> bool:
     return peer.state.lower().startswith("establ")
 
 
-def _peer_lines(peer: BgpPeer) -> list[str]:
+def _peer_lines(peer: BgpPeer, dot: bool) -> list[str]:
     up_down = junos_age(seconds(peer.uptime), pad_hours=False)
     state = "Establ" if _established(peer) else _STATES.get(peer.state.lower(), peer.state)
     flaps = 0 if _established(peer) else 1
     head = (
-        f"{peer.address!s:<20}{peer.remote_as:>7} {peer.msg_rcvd:>10} {peer.msg_sent:>10} "
+        f"{peer.address!s:<20}{asn_text(peer.remote_as, dot=dot):>7} {peer.msg_rcvd:>10} {peer.msg_sent:>10} "
         f"{0:>7} {flaps:>7} {up_down:>11} {state}"
     )
     if not _established(peer):
@@ -69,5 +70,5 @@ def show_bgp_summary(ctx: RenderContext) -> str:
         _BGP_HEADER,
     ]
     for peer in peers:
-        lines += _peer_lines(peer)
+        lines += _peer_lines(peer, dev.asdot)
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from ipaddress import IPv4Address, IPv4Network
 from netatlas.lab.model import DeviceState, NextHop, Route, RouteProto
 from netatlas.lab.render import text
 from netatlas.lab.render.base import RenderContext
+from netatlas.lab.render.junos import tables
 from netatlas.lab.render.junos._common import (
     PROTO_NAME,
     junos_age,
@@ -115,6 +116,7 @@ def _tables(ctx: RenderContext, vrfs: list[str]) -> dict[str, list[Route]]:
     tables = routes_by_table(ctx, vrfs)
     for vrf, routes in tables.items():
         routes.extend(_multirecv(ctx.dev, vrf))
+        routes.extend(r for r in ctx.dev.backup_routes if r.vrf == vrf)  # inactive: after the active one
         routes.sort(key=lambda r: (int(r.prefix.network_address), r.prefix.prefixlen, preference(r)))
     return tables
 
@@ -136,15 +138,25 @@ def _table_text(vrf: str, routes: list[Route], keep: RouteFilter) -> list[str]:
     return lines
 
 
-def _render(ctx: RenderContext, vrfs: list[str], keep: RouteFilter) -> str:
+MasterTables = Callable[[DeviceState], list[str]]
+
+
+def _every_table(dev: DeviceState) -> list[str]:
+    """After inet.0, ``show route`` lists the master instance's other tables."""
+    return [*tables.inet3(dev), *tables.mpls0(dev), *tables.inet6(dev, lambda _proto: True)]
+
+
+def _render(ctx: RenderContext, vrfs: list[str], keep: RouteFilter, master: MasterTables | None = None) -> str:
     lines: list[str] = []
     for vrf, routes in _tables(ctx, vrfs).items():
         lines += _table_text(vrf, routes, keep)
+        if vrf == "default" and master is not None:
+            lines += master(ctx.dev)
     return "\n".join(lines) + "\n" if lines else ""
 
 
 def show_route(ctx: RenderContext) -> str:
-    return _render(ctx, ctx.dev.vrf_names(), _all)
+    return _render(ctx, ctx.dev.vrf_names(), _all, _every_table)
 
 
 def show_route_table(ctx: RenderContext) -> str:
@@ -155,8 +167,11 @@ def show_route_protocol(protocol: str) -> Callable[[RenderContext], str]:
     """The renderer of ``show route protocol <protocol>`` (``static``, ``ospf``, ``bgp``, ...)."""
     wanted = _PROTOCOLS[protocol]
 
+    def inet6(dev: DeviceState) -> list[str]:
+        return tables.inet6(dev, lambda proto: proto is wanted)
+
     def render(ctx: RenderContext) -> str:
-        return _render(ctx, ctx.dev.vrf_names(), lambda r: r.protocol is wanted)
+        return _render(ctx, ctx.dev.vrf_names(), lambda r: r.protocol is wanted, inet6)
 
     return render
 

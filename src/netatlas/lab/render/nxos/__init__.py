@@ -7,8 +7,9 @@ formats ntc-templates parses.  Tables use NX-OS short names (``Eth1/1``, ``Po10`
 
 from __future__ import annotations
 
-from netatlas.lab.model import RouteProto
+from netatlas.lab.model import Platform, RouteProto
 from netatlas.lab.render.base import CommandSpec, RenderFn
+from netatlas.lab.render.variations import gated
 
 from . import facts, iftables, interfaces, layer2, layer3, neighbors, protocols, tables
 from .config import show_running_config
@@ -74,6 +75,6 @@ _ROWS: list[tuple[str, RenderFn]] = [
     ("show vrf detail", tables.show_vrf_detail),
 ]
 
-COMMANDS: list[CommandSpec] = [CommandSpec(pattern, render) for pattern, render in _ROWS]
+COMMANDS: list[CommandSpec] = gated(Platform.CISCO_NXOS, [CommandSpec(pattern, render) for pattern, render in _ROWS])
 
 __all__ = ["COMMANDS"]

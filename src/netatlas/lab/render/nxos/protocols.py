@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from netatlas.lab.model import BgpPeer, DeviceState, OspfNeighbor, RouteProto
 from netatlas.lab.render.base import RenderContext
+from netatlas.lab.render.variations import asn_text
 
 from ._fmt import join, short_if, vrf_list
 
@@ -56,9 +57,9 @@ def bgp_state(peer: BgpPeer) -> str:
     return str(peer.prefixes_received) if peer.state == "Established" else peer.state
 
 
-def _bgp_row(peer: BgpPeer, table_version: int) -> str:
+def _bgp_row(peer: BgpPeer, table_version: int, dot: bool) -> str:
     return (
-        f"{peer.address!s:<15} 4 {peer.remote_as:>5} {peer.msg_rcvd:>7} {peer.msg_sent:>7} "
+        f"{peer.address!s:<15} 4 {asn_text(peer.remote_as, dot=dot):>5} {peer.msg_rcvd:>7} {peer.msg_sent:>7} "
         f"{table_version:>8} {0:>4} {0:>4} {peer.uptime:>8} {bgp_state(peer)}"
     )
 
@@ -70,16 +71,17 @@ def _bgp_vrf(ctx: RenderContext, vrf: str) -> list[str]:
     entries = len([r for r in ctx.routes(vrf) if r.protocol == RouteProto.BGP])
     up = sum(1 for p in peers if p.state == "Established")
     version = entries * 2 + 7
+    local_as = asn_text(dev.bgp_asn or 0, dot=dev.asdot)
     return [
         f"BGP summary information for VRF {vrf}, address family IPv4 Unicast",
-        f"BGP router identifier {dev.bgp_router_id or dev.ospf_router_id}, local AS number {dev.bgp_asn}",
+        f"BGP router identifier {dev.bgp_router_id or dev.ospf_router_id}, local AS number {local_as}",
         f"BGP table version is {version}, IPv4 Unicast config peers {len(peers)}, capable peers {up}",
         f"{entries} network entries and {paths} paths using {entries * 144 + paths * 120} bytes of memory",
         f"BGP attribute entries [{paths}/{paths * 144}], BGP AS path entries [{len(peers)}/{len(peers) * 24}]",
         "BGP community entries [0/0], BGP clusterlist entries [0/0]",
         "",
         "Neighbor        V    AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd",
-        *[_bgp_row(p, version) for p in peers],
+        *[_bgp_row(p, version, dev.asdot) for p in peers],
         "",
     ]
 
