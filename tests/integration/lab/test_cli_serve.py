@@ -68,6 +68,30 @@ def test_serve_writes_inventory_and_truth_and_answers_ssh(tmp_path: Path) -> Non
         conn.disconnect()
 
 
+def test_serve_announces_rogues_and_writes_known_hosts_for_every_listener(tmp_path: Path) -> None:
+    hosts = tmp_path / "known_hosts"
+    with serving(tmp_path, "--faults", "rogue:1,hostkey:sw1", "--known-hosts-out", str(hosts),
+                 "--capture-logins", str(tmp_path / "logins.jsonl")) as (proc, port):
+        inventory = yaml.safe_load((tmp_path / "inv.yaml").read_text())
+        truth = json.loads((tmp_path / "truth.json").read_text())
+        rogue = next(f for f in truth["faults"] if f["kind"] == "rogue")
+        listed = {line.split()[0] for line in hosts.read_text().splitlines()}
+        assert listed == {f"[{d['host']}]:{port}" for d in inventory["devices"]} | {f"[{rogue['mgmt_ip']}]:{port}"}
+        assert len(inventory["devices"]) == 12 and rogue["node"] == "rogue1"
+        proc.send_signal(signal.SIGHUP)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "host keys rotated: sw1"
+        assert (tmp_path / "logins.jsonl").exists()
+
+
+def test_capture_logins_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(_cmd("--devices", "4", "--port", str(_free_port()), "--address-range", RANGE,
+                                 "--capture-logins", str(tmp_path / "missing" / "logins.jsonl")),
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "--capture-logins" in result.stderr and "missing" in result.stderr
+
+
 def test_sigterm_and_sigint_stop_within_two_seconds_with_sessions_open(tmp_path: Path) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with serving(tmp_path) as (proc, port):
@@ -101,6 +125,8 @@ def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
     (("--faults", "fire:2%"), "--faults"),
     (("--faults", "auth:150%"), "--faults"),
     (("--faults", "auth:nosuchdevice"), "--faults"),
+    (("--faults", "rogue:nosuchdevice"), "--faults"),
+    (("--faults", "markup:-1"), "--faults"),
     (("--port", "70000"), "--port"),
     (("--latency-ms", "-5"), "--latency-ms"),
     (("--address-range", "10.0.0.0/16"), "--address-range"),
