@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import socket
 import threading
 import time
 from collections.abc import Coroutine, Iterator
 from ipaddress import IPv4Address
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncssh
@@ -59,6 +61,9 @@ DEVICES = [
     _device(9, "discf", Platform.CISCO_IOS, fault=FaultKind.DISCONNECT),
     _device(10, "garbf", Platform.CISCO_IOS, fault=FaultKind.GARBAGE),
     _device(11, "rejf", Platform.CISCO_IOS, fault=FaultKind.REJECT),
+    _device(12, "endlessf", Platform.CISCO_IOS, fault=FaultKind.ENDLESS),
+    _device(13, "roguef", Platform.CISCO_IOS, fault=FaultKind.ROGUE),
+    _device(14, "keyf", Platform.CISCO_IOS, fault=FaultKind.HOSTKEY),
 ]
 BY_NAME = {d.state.hostname: d for d in DEVICES}
 
@@ -299,3 +304,48 @@ def test_real_renderer_table_serves_show_version(platform: Platform) -> None:
 
     BY_NAME["real1"] = ServedDevice(state, lambda: [], USER, PASSWORD)
     assert asyncio.run(scenario()).strip()
+
+
+def test_endless_fault_streams_an_exec_command_and_never_exits(lab: LabServer) -> None:
+    async def run() -> tuple[int, bool]:
+        async with _connect(lab, "endlessf") as conn:
+            proc = await conn.create_process("show ip route")
+            total = 0
+            while total < 4 << 20:
+                total += len(await asyncio.wait_for(proc.stdout.read(1 << 16), 5))
+            return total, proc.exit_status is None
+
+    total, running = asyncio.run(run())
+    assert total >= 4 << 20 and running
+    assert "uptime" in asyncio.run(_exec(lab, "endlessf", "show version"))  # not a data command
+
+
+def test_rogue_fault_accepts_any_password(lab: LabServer) -> None:
+    assert "uptime" in asyncio.run(_exec(lab, "roguef", "show version", password="anything at all"))
+
+
+def test_hostkey_fault_rotates_only_hostkey_devices(tmp_path: Path) -> None:
+    async def scenario() -> tuple[list[str], list[str], list[str], str]:
+        names = ["ios1", "keyf"]
+        server = LabServer([BY_NAME[n] for n in names], port=_free_port(f"{NET}.1"), capture_logins=tmp_path / "c")
+        await server.start()
+        try:
+            async def keys() -> list[str]:
+                found = [await asyncssh.get_server_host_key(BY_NAME[n].address, server.port) for n in names]
+                return [k.export_public_key().decode() if k else "" for k in found]
+
+            before = await keys()
+            rotated = server.rotate_host_keys()
+            after = await keys()
+            await _exec(server, "keyf", "show version", password="wrong-one")
+        except asyncssh.PermissionDenied:
+            pass
+        finally:
+            await server.stop()
+        return before, after, rotated, (tmp_path / "c").read_text()
+
+    before, after, rotated, captured = asyncio.run(scenario())
+    assert rotated == ["keyf"]
+    assert before[0] == after[0] and before[1] != after[1]
+    assert "wrong-one" not in captured
+    assert hashlib.sha256(b"wrong-one").hexdigest() in captured
