@@ -8,6 +8,9 @@ options and per-device errors, and the full tracebacks of a refused login and a 
 The key file must be mode 0600 and the database must not hold the key. Each search is checked
 against a value that *is* there, so a search that finds nothing proves something.
 
+The key itself: a wrong one stops ``discover`` before any job is created, a deleted key file is never
+replaced while credentials need it, ``secrets rekey`` rotates it, and the home and database files are private.
+
 Celery task arguments are not covered: there is no Celery executor yet (the API issue adds it).
 """
 
@@ -39,6 +42,7 @@ from tests.integration.discovery.helpers import (
     Captured,
     Discovery,
     cli,
+    cli_json,
     make_lab,
     stored_texts,
     write_inventory,
@@ -176,3 +180,66 @@ def test_the_key_file_is_private_and_not_in_the_database(run: Run) -> None:
     texts = list(stored_texts(run.discovery.db))
     assert _leaks({"key": key.decode()}, texts) == []
     assert [table for table, blob in texts if raw[:16] in blob or raw[16:] in blob] == []
+
+
+# --- the key: a wrong one stops before any job, a lost one is never replaced, rekey, private files ----------
+
+
+def _job_count(db_url: str, home: Path) -> int:
+    code, jobs = cli_json(["jobs", "list", "--limit", "1000", "--db", db_url], home)
+    assert code == 0
+    return len(jobs)
+
+
+def test_a_wrong_key_stops_before_any_job(run: Run, db_url: str, home: Path) -> None:
+    before = _job_count(db_url, home)
+    done = cli(["discover", "--inventory", str(run.inventory), "--db", db_url], home,
+               secret_key="a wrong passphrase for this deployment", **FAST_FAILURE)
+    assert done.returncode == 1
+    assert "wrong secret key: NETATLAS_SECRET_KEY is not the key" in done.stderr
+    assert "a wrong passphrase" not in done.stderr + done.stdout
+    assert _job_count(db_url, home) == before
+
+
+def test_a_lost_key_file_is_never_replaced(run: Run, db_url: str, home: Path) -> None:
+    key_file = run.discovery.settings.key_path
+    saved = key_file.read_bytes()
+    before = _job_count(db_url, home)
+    key_file.unlink()
+    try:
+        done = cli(["discover", "--db", db_url], home, **FAST_FAILURE)
+        assert done.returncode == 1
+        assert f"key file {key_file} does not exist, but stored credentials are encrypted" in done.stderr
+        assert not key_file.exists()
+    finally:
+        key_file.write_bytes(saved)
+        key_file.chmod(0o600)
+    assert _job_count(db_url, home) == before
+
+
+def test_home_and_database_are_private(run: Run, backend: str, home: Path, db_url: str) -> None:
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    if backend == "sqlite":
+        database = Path(db_url.removeprefix("sqlite:///"))
+        assert [path.name for path in database.parent.iterdir()
+                if stat.S_IMODE(path.stat().st_mode) != 0o600] == []
+
+
+def test_rekey_from_the_cli(run: Run, tmp_path: Path) -> None:
+    """On a deployment of its own: import, rekey to a passphrase, rekey back to a new key file."""
+    home, db_url = tmp_path / "home", f"sqlite:///{tmp_path / 'home' / 'netatlas.db'}"
+    assert cli(["devices", "import", str(run.inventory), "--db", db_url], home).returncode == 0
+    passphrase = "rotated after the audit, 2026"
+    done = cli(["secrets", "rekey", "--db", db_url], home, new_secret_key=passphrase)
+    assert done.returncode == 0, done.stderr
+    assert "re-encrypted 2 credential set(s)" in done.stdout and passphrase not in done.stdout
+    assert cli(["secrets", "check", "--db", db_url], home).returncode == 1  # the old key file no longer opens
+    code, checked = cli_json(["secrets", "check", "--db", db_url], home, secret_key=passphrase)
+    assert (code, checked) == (0, {"key": "NETATLAS_SECRET_KEY", "credential_sets": 2, "legacy": 0})
+    old_key = (home / "secret.key").read_bytes()
+    assert cli(["secrets", "rekey", "--db", db_url], home, secret_key=passphrase).returncode == 0
+    assert (home / "secret.key").read_bytes() != old_key
+    assert stat.S_IMODE((home / "secret.key").stat().st_mode) == 0o600
+    code, checked = cli_json(["secrets", "check", "--db", db_url], home)
+    assert (code, checked["key"]) == (0, f"key file {home / 'secret.key'}")
+    assert [p.name for p in home.iterdir() if p.name.endswith(".new")] == []

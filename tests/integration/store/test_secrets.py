@@ -1,10 +1,14 @@
-"""No secret in plain text anywhere in the database: every column of every table is searched."""
+"""No secret in plain text anywhere in the database (every column of every table searched); meta values and
+the per-deployment salt are agreed atomically by processes starting at once, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +16,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import MetaData, select
 
 from netatlas.domain.records import DeviceStatus
-from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, SnapshotRepo
+from netatlas.secrets import CHECK_META, KDF_META, SecretBox
+from netatlas.settings import load_settings
+from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, MetaRepo, SnapshotRepo
 from tests.integration.store import factories
 
 pytestmark = pytest.mark.integration
@@ -60,3 +66,42 @@ def test_no_plaintext_secret_in_any_column(db: Database) -> None:
     assert leaks == []
     with db.session() as session:  # the ciphertext is what the secrets module can decrypt
         assert PASSWORD in key.decrypt(CredentialRepo(session).get("lab").ciphertext).decode()
+
+
+def test_set_if_absent_is_atomic_across_sessions(db: Database) -> None:
+    """Eight sessions race to store their own value: every one of them reads back the same, first one."""
+    barrier = threading.Barrier(8)
+
+    def race(value: str) -> str:
+        barrier.wait()
+        with db.session() as session:
+            return MetaRepo(session).set_if_absent("race", value)
+
+    with ThreadPoolExecutor(8) as pool:
+        stored = list(pool.map(race, [f"value-{i}" for i in range(8)]))
+    assert len(set(stored)) == 1 and stored[0].startswith("value-")
+    with db.session() as session:
+        repo = MetaRepo(session)
+        assert repo.get("race") == stored[0]
+        repo.set("race", "replaced")
+        assert (repo.get("race"), repo.get("absent")) == ("replaced", None)
+
+
+def test_processes_starting_at_once_agree_on_the_salt_and_the_key(db: Database, tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path, database_url=str(db.url.render_as_string(hide_password=False)),
+                             secret_key="four workers start at the same time")
+    barrier = threading.Barrier(4)
+
+    def start(_: int) -> SecretBox:
+        barrier.wait()
+        return SecretBox.for_database(settings, db)
+
+    with ThreadPoolExecutor(4) as pool:
+        boxes = list(pool.map(start, range(4)))
+    token = boxes[0].encrypt(PASSWORD)
+    assert {box.decrypt(token) for box in boxes} == {PASSWORD}
+    with db.session() as session:
+        stored = {key: MetaRepo(session).get(key) for key in (KDF_META, CHECK_META)}
+    assert all(stored.values())
+    _, values = _everything(db)
+    assert [v for v in values if "four workers" in v] == []  # the passphrase is never stored
