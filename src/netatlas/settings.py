@@ -17,6 +17,8 @@ before they touch a device or the database, with a :class:`ConfigError` naming t
     NETATLAS_RETENTION        10                        snapshots kept per device
     NETATLAS_INVENTORY_MAX_BYTES 16777216               largest inventory file read (16 MiB)
     NETATLAS_NEW_SECRET_KEY   (unset)                   the new passphrase for ``netatlas secrets rekey``
+    NETATLAS_HOST_KEY_POLICY  tofu (development)        unknown SSH host keys: tofu (trust on first use) or strict
+                              strict (production)       (refused: trust them first with ``netatlas devices trust``)
 
 Files are private: :func:`prepare_storage` makes ``NETATLAS_HOME`` 0700 and the SQLite database
 (and its -wal/-shm/-journal files) 0600 before SQLAlchemy opens it, tightening what already exists.
@@ -191,6 +193,7 @@ class Settings(BaseSettings):
     retention: int = Field(default=10, ge=1)
     inventory_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=1024**3)
     new_secret_key: SecretStr | None = None  # read by ``netatlas secrets rekey`` only
+    host_key_policy: Literal["tofu", "strict"] | None = None  # None: tofu in development, strict in production
 
     @field_validator("home", "key_file", mode="after")
     @classmethod

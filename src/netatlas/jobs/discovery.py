@@ -21,12 +21,14 @@ from netatlas.domain.errors import NetatlasError, NotFound
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import DataType, JobStatus, Unmanaged
 from netatlas.inventory import Inventory
-from netatlas.jobs.crawl import Crawler, CrawlOptions
-from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy
+from netatlas.jobs.crawl import Crawler, CrawlOptions, DatabaseRegistry
+from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy, Stop
+from netatlas.jobs.liveness import this_process
+from netatlas.jobs.recovery import Recovered, recover_jobs
 from netatlas.jobs.storeport import DatabaseJobStore
 from netatlas.secrets import SecretBox
 from netatlas.settings import Settings
-from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, SnapshotRepo
+from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, Origin, SnapshotRepo
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +74,27 @@ class DiscoveryService:
         return [by_name[n] for n in names]
 
     def start(self, devices: Sequence[InventoryDevice], request: DiscoveryRequest) -> str:
+        """A pending job owned by this process (it runs it: the embedded executor); jobs whose
+        owner is gone are marked interrupted first."""
+        self.recover()
+        owner = this_process()
         with self.db.session() as session:
-            return JobRepo(session).create(devices, request.options(), requested_by=request.requested_by)
+            return JobRepo(session).create(devices, request.options(), requested_by=request.requested_by,
+                                           owner_host=owner.host, owner_pid=owner.pid)
+
+    def recover(self) -> list[Recovered]:
+        """Mark every job whose owner process is gone ``interrupted`` (see ``netatlas.jobs.recovery``)."""
+        return recover_jobs(self.db)
 
     def cancel(self, job_id: str) -> bool:
         with self.db.session() as session:
             return JobRepo(session).request_cancel(job_id)
 
-    async def run(self, job_id: str, request: DiscoveryRequest) -> JobStatus:
-        """Run the job to its end on this event loop (the embedded, local executor)."""
+    async def run(self, job_id: str, request: DiscoveryRequest, stop: Stop | None = None) -> JobStatus:
+        """Run the job to its end on this event loop (the embedded, local executor).
+
+        ``stop`` ends it early (a signal handler requests it); a storage failure raises ``StoreError``.
+        """
         wanted = frozenset({DataType.FACTS, *request.data_types})
         store = DatabaseJobStore(self.db, self.box, wanted)
         s = self.settings
@@ -91,7 +105,7 @@ class DiscoveryService:
         crawler = await asyncio.to_thread(self._crawler, job_id, request)
         start_pool()
         try:
-            status = await engine.run(job_id, wanted, crawler.on_result if crawler else None)
+            status = await engine.run(job_id, wanted, crawler.on_result if crawler else None, stop)
         finally:
             shutdown_pool()
         if crawler is not None:
@@ -103,7 +117,7 @@ class DiscoveryService:
     def _crawler(self, job_id: str, request: DiscoveryRequest) -> Crawler | None:
         if request.crawl is None:
             return None
-        crawler = Crawler(request.crawl)
+        crawler = Crawler(request.crawl, DatabaseRegistry(self.db, job_id))
         with self.db.session(readonly=True) as session:
             for device in JobRepo(session).pending_devices(job_id):
                 crawler.seed(device)
@@ -146,9 +160,12 @@ class DiscoveryService:
             return None
         device = InventoryDevice(identity.hostname, address, identity.platform, crawl.credentials, crawl.port,
                                  tags=("seed",))
-        with self.db.session() as session:
-            DeviceRepo(session).upsert(device)
-        return device
+        with self.db.session() as session:  # insert-only: a probed name never changes a stored entry
+            claim = DeviceRepo(session).claim(device, Origin.SEED)
+        if not claim.accepted:
+            on_error(address, NotFound(f"not used as a seed: {claim.reason}"))
+            return None
+        return claim.device
 
 
 def _is_address(text: str) -> bool:

@@ -8,7 +8,7 @@ from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceResult, JobStatus
 from netatlas.jobs.ports import DeviceUpdate
 from netatlas.secrets import SecretBox
-from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, SnapshotRepo
+from netatlas.store import CredentialRepo, Database, JobRepo, SnapshotRepo
 
 
 @dataclass(slots=True)
@@ -36,8 +36,7 @@ class DatabaseJobStore:
             SnapshotRepo(session).save(job_id, result.name, result, requested=self.requested)
 
     def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None:
-        with self.db.session() as session:
-            DeviceRepo(session).upsert_many(devices)
+        with self.db.session() as session:  # the crawl stored them (insert-only) before asking: never upsert here
             JobRepo(session).add_devices(job_id, devices)
 
     def is_cancelling(self, job_id: str) -> bool:

@@ -68,11 +68,11 @@ class HostKeyRepo:
         row = self._session.scalar(select(HostKeyRow).where(HostKeyRow.host == host, HostKeyRow.port == port))
         return None if row is None else _stored(row)
 
-    def remember(self, entry: HostKeyEntry) -> StoredHostKey:
-        """Trust ``entry`` on first use unless a key is stored already; returns the key now stored
-        (the caller compares it with what was presented)."""
+    def remember(self, entry: HostKeyEntry, trusted_by: TrustSource = TrustSource.FIRST_USE) -> StoredHostKey:
+        """Trust ``entry`` unless a key is stored already (never replaced here); returns the key now
+        stored (the caller compares it with what was presented)."""
         now = utcnow()
-        statement = _insert(self._session).values(**_columns(entry), trusted_by=TrustSource.FIRST_USE.value,
+        statement = _insert(self._session).values(**_columns(entry), trusted_by=trusted_by.value,
                                                    first_seen=now, last_seen=now)
         self._session.execute(statement.on_conflict_do_nothing(index_elements=[HostKeyRow.host, HostKeyRow.port]))
         stored = self.get(entry.host, entry.port)

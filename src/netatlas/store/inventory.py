@@ -31,7 +31,7 @@ from netatlas.store.tables import CredentialRow, DeviceRow, InventoryConflictRow
 from netatlas.store.views import Origin, StoredCredential, StoredDevice
 
 CHUNK = 500  # devices per statement (well under SQLite's bound-parameter limit)
-_UPDATED = ("host", "port", "platform", "credential", "site", "role", "tags", "origin", "advertised_by")
+_UPDATED = ("host", "port", "platform", "credential", "site", "role", "tags", "legacy_ssh", "origin", "advertised_by")
 
 
 class ClaimOutcome(StrEnum):
@@ -193,12 +193,13 @@ def _text(name: str, column: Any) -> Any:
 
 def _columns(device: InventoryDevice) -> dict[str, object]:
     return {"name": device.name, "host": device.host, "port": device.port, "platform": device.platform,
-            "credential": device.credentials, "site": device.site, "role": device.role, "tags": list(device.tags)}
+            "credential": device.credentials, "site": device.site, "role": device.role, "tags": list(device.tags),
+            "legacy_ssh": device.legacy_ssh}
 
 
 def _device(row: DeviceRow) -> InventoryDevice:
     return InventoryDevice(name=row.name, host=row.host, platform=row.platform, credentials=row.credential,
-                           port=row.port, site=row.site, role=row.role, tags=tuple(row.tags))
+                           port=row.port, site=row.site, role=row.role, tags=tuple(row.tags), legacy_ssh=row.legacy_ssh)
 
 
 def _stored(row: DeviceRow) -> StoredDevice:
