@@ -45,7 +45,7 @@ def serve(
         help="Append every connection and password attempt (user name, SHA-256 of the password) "
              "on any device to this JSON-lines file.")] = None,
     known_hosts_out: Annotated[Path | None, typer.Option(
-        help="Write OpenSSH known_hosts lines of every device (the keys at start).")] = None,
+        help="Write OpenSSH known_hosts lines of every inventory device (the keys at start).")] = None,
 ) -> None:
     """Serve a generated network until SIGINT/SIGTERM; SIGHUP gives 'hostkey' devices new keys."""
     if not 1 <= port <= 65535:

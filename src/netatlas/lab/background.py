@@ -58,7 +58,7 @@ class BackgroundLab:
         return self._on_loop(self.server.rotate_host_keys)
 
     def known_hosts(self) -> str:
-        """OpenSSH ``known_hosts`` lines of every listening device, with the keys they present now."""
+        """OpenSSH ``known_hosts`` lines of every listening device but the rogues, with their keys now."""
         return self._on_loop(self.server.known_hosts)
 
     def _on_loop(self, call: Callable[[], T]) -> T:

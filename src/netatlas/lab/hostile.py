@@ -28,7 +28,7 @@ Examples:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any
@@ -222,15 +222,21 @@ class Hostile:
     rogues: tuple[Rogue, ...]
 
 
+# Faults that change the faulted device's own state (network, host, lab user name) -> truth entry.
+_STATE_CHANGES: dict[FaultKind, Callable[[Network, str, str], dict[str, Any]]] = {
+    FaultKind.PROMPT: apply_prompt,
+    FaultKind.MARKUP: lambda network, host, _username: apply_markup(network, host),
+}
+
+
 def apply_hostile(network: Network, faults: dict[str, FaultKind], username: str, mgmt: IPv4Network) -> Hostile:
     """Change the network for its hostile faults (host name -> kind); other kinds are left alone."""
     records: dict[str, dict[str, Any]] = {}
     rogues: list[Rogue] = []
     for host, kind in sorted(faults.items()):
-        if kind is FaultKind.PROMPT:
-            records[host] = apply_prompt(network, host, username)
-        elif kind is FaultKind.MARKUP:
-            records[host] = apply_markup(network, host)
+        change = _STATE_CHANGES.get(kind)
+        if change is not None:
+            records[host] = change(network, host, username)
         elif kind is FaultKind.ROGUE:
             address = next_address(network, mgmt, [r.state.mgmt_ip for r in rogues])
             rogue = add_rogue(network, host, f"rogue{len(rogues) + 1}", address)

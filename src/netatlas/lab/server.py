@@ -354,10 +354,11 @@ class LabServer:
         return rotated
 
     def known_hosts(self) -> str:
-        """OpenSSH ``known_hosts`` lines for every listening device, with the keys they present now."""
+        """OpenSSH ``known_hosts`` lines of every listening device but the rogues (an operator's file
+        would not know the attacker's key), with the keys they present now."""
         lines = []
         for device in self.devices:
-            if device.node in self._acceptors:
+            if device.node in self._acceptors and device.kind is not FaultKind.ROGUE:
                 public = self.host_key_of(device).export_public_key("openssh").decode().split()
                 lines.append(f"[{device.address}]:{self.port} {public[0]} {public[1]}\n")
         return "".join(lines)
