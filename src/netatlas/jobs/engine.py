@@ -3,7 +3,21 @@
 The engine owns no state that matters after a crash: every transition is written through
 ``JobStore`` as it happens, so progress survives restarts and reads the same whichever
 executor ran the job. Store calls are synchronous; they run on one dedicated thread so the
-event loop never blocks on the database.
+event loop never blocks on the database (the heartbeat has a thread of its own, so a queue of
+writes never delays it).
+
+Whatever happens, the job ends with a final status and every device row final:
+
+- one device's unexpected exception is that device's ``internal`` failure, never the job's;
+- a cancel (``jobs cancel``) or a :class:`Stop` (a signal) lets running devices end at their next
+  command, starts nothing new, and cancels what is still running after :data:`STOP_GRACE_S`;
+  a device cancelled while waiting to retry keeps its last real error kind and message, with
+  status ``cancelled``;
+- a storage failure (``StoreError``: server gone, disk full, database file removed) stops the
+  job at once: it is marked ``failed`` with the reason when the database still takes that
+  write, and ``StoreError`` is raised (the job is recovered as ``interrupted`` otherwise);
+- if the run itself is torn down (cancelled task, ``KeyboardInterrupt``), the job is ended
+  ``interrupted`` on the way out.
 """
 
 from __future__ import annotations
@@ -14,12 +28,13 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, ParamSpec, TypeVar
 
-from netatlas.domain.errors import NetatlasError
+from netatlas.domain.errors import NetatlasError, StoreError
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, ErrorKind, JobStatus
+from netatlas.jobs.liveness import HEARTBEAT_S
 from netatlas.jobs.ports import Collect, DeviceUpdate, JobStore
 
 log = logging.getLogger(__name__)
@@ -28,6 +43,8 @@ T = TypeVar("T")
 
 CANCEL_POLL_S = 0.5  # how stale the cancel flag may be (one read serves every device)
 STEP_WRITE_S = 1.0  # a device's current step is written at most this often
+STOP_GRACE_S = 2.0  # after a stop or cancel, running devices get this long to end on their own
+_STATUS_OF_KIND = {ErrorKind.CANCELLED: DeviceStatus.CANCELLED, ErrorKind.INTERRUPTED: DeviceStatus.INTERRUPTED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,73 +71,235 @@ class RetryPolicy:
         return not result.ok and kind is not None and kind.transient and attempt < self.attempts
 
 
+class Stop:
+    """A request from outside the job (a signal handler) to end it now, with a status and a reason.
+
+    The first request lets running devices end at their next command; a second one cancels them
+    at once. Call :meth:`request` on the engine's event loop (``loop.add_signal_handler`` does).
+    """
+
+    def __init__(self) -> None:
+        self.status: JobStatus | None = None
+        self.message = ""
+        self.requests = 0
+        self._event = asyncio.Event()
+
+    def request(self, status: JobStatus, message: str) -> None:
+        if self.status is None:
+            self.status, self.message = status, message
+        self.requests += 1
+        self._event.set()
+
+    async def wait(self) -> None:
+        await self._event.wait()
+        self._event.clear()
+
+
 OnResult = Callable[[InventoryDevice, DeviceResult], Awaitable[Iterable[InventoryDevice]]]
+Tasks = dict["asyncio.Task[DeviceResult]", InventoryDevice]
 
 
 class DiscoveryEngine:
     def __init__(self, store: JobStore, collect: Collect, *, concurrency: int = 100,
-                 retry: RetryPolicy | None = None, cancel_poll_s: float = CANCEL_POLL_S) -> None:
+                 retry: RetryPolicy | None = None, cancel_poll_s: float = CANCEL_POLL_S,
+                 heartbeat_s: float = HEARTBEAT_S, stop_grace_s: float = STOP_GRACE_S) -> None:
         self._store, self._collect = store, collect
         self._sem = asyncio.Semaphore(concurrency)
         self._retry = retry or RetryPolicy()
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netatlas-db")
-        self._cancel_poll_s = cancel_poll_s
+        self._beat_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netatlas-heartbeat")
+        self._cancel_poll_s, self._heartbeat_s, self._grace_s = cancel_poll_s, heartbeat_s, stop_grace_s
         self._cancel_checked = -cancel_poll_s
         self._cancelling = False
+        self._stop = Stop()
         self._step_written: dict[str, float] = {}
+        self._tasks: Tasks = {}
+        self._hard_stop: asyncio.TimerHandle | None = None
+        self._watchers: list[asyncio.Future[None]] = []
 
-    async def run(self, job_id: str, wanted: frozenset[DataType], on_result: OnResult | None = None) -> JobStatus:
+    async def run(self, job_id: str, wanted: frozenset[DataType], on_result: OnResult | None = None,
+                  stop: Stop | None = None) -> JobStatus:
         """Run every pending device of the job; ``on_result`` may return more devices (crawl)."""
-        await self._db(self._store.set_job_status, job_id, JobStatus.RUNNING)
+        self._stop = stop or Stop()
+        await self._db(self._store.start_job, job_id)
         try:
-            devices = await self._db(self._store.pending_devices, job_id)
-            tasks = {asyncio.create_task(self._device(job_id, d, wanted)): d for d in devices}
-            while tasks:
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    device, result = tasks.pop(task), task.result()
-                    extra = list(await on_result(device, result)) if on_result else []
-                    if extra:
-                        await self._db(self._store.add_devices, job_id, extra)
-                    for new in extra:
-                        tasks[asyncio.create_task(self._device(job_id, new, wanted))] = new
-            status = JobStatus.CANCELLED if await self._is_cancelling(job_id, fresh=True) else JobStatus.COMPLETED
-            await self._db(self._store.set_job_status, job_id, status)
+            for device in await self._db(self._store.pending_devices, job_id):
+                self._spawn(job_id, device, wanted)
+            await self._drain(job_id, wanted, on_result)
+            status, message = await self._outcome(job_id)
+            await self._db(self._store.end_job, job_id, status, message)
             return status
-        except BaseException:
-            self._store.set_job_status(job_id, JobStatus.FAILED)  # the loop may be going away: write directly
+        except StoreError as exc:
+            await self._cancel_devices()
+            message = f"storage failed mid-run: {exc}"
+            ended = await self._end_quietly(job_id, JobStatus.FAILED, message)
+            note = "" if ended else "; the job could not be marked failed (`netatlas jobs recover` marks it)"
+            raise StoreError(f"job {job_id} stopped, {message}{note}") from exc
+        except BaseException as exc:
+            for task in self._tasks:
+                task.cancel()
+            self._end_now(job_id, f"the run was interrupted ({type(exc).__name__})")  # the loop may be going away
             raise
         finally:
+            for watcher in self._watchers:
+                watcher.cancel()
+            if self._hard_stop is not None:
+                self._hard_stop.cancel()
             self._db_thread.shutdown(wait=False)
+            self._beat_thread.shutdown(wait=False)
+
+    def _spawn(self, job_id: str, device: InventoryDevice, wanted: frozenset[DataType]) -> None:
+        self._tasks[asyncio.create_task(self._device(job_id, device, wanted))] = device
+
+    async def _drain(self, job_id: str, wanted: frozenset[DataType], on_result: OnResult | None) -> None:
+        """Wait for every device (and those they add), watching the heartbeat and stop requests."""
+        loop = asyncio.get_running_loop()
+        beat: asyncio.Future[None] = asyncio.create_task(self._heartbeat(job_id))
+        stopper: asyncio.Future[None] = asyncio.create_task(self._stop.wait())
+        self._watchers = [beat, stopper]
+        while self._tasks:
+            waiting: set[asyncio.Future[Any]] = {*self._tasks, beat, stopper}
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if beat in done:
+                beat.result()  # a storage failure of the heartbeat raises here
+                beat = loop.create_future()  # the job was ended elsewhere: the stop request follows
+            if stopper in done:
+                stopper = asyncio.create_task(self._stop.wait())  # a second request cancels at once
+                self._stopping()
+            self._watchers = [beat, stopper]
+            for task in [t for t in done if t in self._tasks]:
+                device = self._tasks.pop(task)
+                result = _result_of(task, device)
+                extra = list(await on_result(device, result)) if on_result and result else []
+                if extra:
+                    await self._db(self._store.add_devices, job_id, extra)
+                    for new in extra:
+                        self._spawn(job_id, new, wanted)
+
+    def _stopping(self) -> None:
+        """Stop requested (or the job was ended elsewhere): nothing new starts; running devices are
+        cancelled after the grace period, or now on a second request."""
+        self._cancelling = True
+        if self._stop.requests > 1:
+            asyncio.get_running_loop().create_task(self._cancel_devices())
+        elif self._hard_stop is None:
+            self._hard_stop = asyncio.get_running_loop().call_later(self._grace_s, self._cancel_now)
+
+    def _cancel_now(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+
+    async def _cancel_devices(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _outcome(self, job_id: str) -> tuple[JobStatus, str]:
+        if self._stop.status is not None:
+            return self._stop.status, self._stop.message
+        if await self._is_cancelling(job_id, fresh=True):
+            return JobStatus.CANCELLED, "cancelled on request"
+        return JobStatus.COMPLETED, ""
+
+    async def _heartbeat(self, job_id: str) -> None:
+        """Refresh the job's heartbeat until the run ends; a job ended elsewhere stops the run."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(self._heartbeat_s)
+            if not await loop.run_in_executor(self._beat_thread, self._store.heartbeat, job_id):
+                log.warning("job %s was ended by another process; stopping", job_id)
+                self._stop.request(JobStatus.INTERRUPTED, "the job was ended by another process")
+                return
+
+    async def _end_quietly(self, job_id: str, status: JobStatus, message: str) -> bool:
+        try:
+            return await self._db(self._store.end_job, job_id, status, message)
+        except NetatlasError as exc:
+            log.error("job %s: could not record its end (%s)", job_id, exc)
+            return False
+
+    def _end_now(self, job_id: str, message: str) -> None:
+        try:
+            self._store.end_job(job_id, JobStatus.INTERRUPTED, message)
+        except Exception as exc:  # already failing: keep the first error
+            log.error("job %s: could not record its end (%s)", job_id, exc)
 
     async def _device(self, job_id: str, device: InventoryDevice, wanted: frozenset[DataType]) -> DeviceResult:
         async with self._sem:
-            if await self._is_cancelling(job_id, fresh=True):  # nothing starts after a cancel
+            cancelled = await self._is_cancelling(job_id, fresh=True)  # nothing starts after a cancel
+            if cancelled:
                 result = DeviceResult(device.name, ok=False, error_kind=ErrorKind.CANCELLED,
                                       error="job cancelled before this device started")
             else:
-                result = await self._attempts(job_id, device, wanted)
-            await self._db(self._store.save_result, job_id, result)
-            await self._update(job_id, device.name, _final(result))
+                result, cancelled = await self._guarded(job_id, device, wanted)
+            result = self._as_stopped(result)
+            result = await self._save(job_id, result)
+            await self._update(job_id, device.name, _final(result, cancelled=cancelled))
             return result
 
-    async def _attempts(self, job_id: str, device: InventoryDevice, wanted: frozenset[DataType]) -> DeviceResult:
+    async def _guarded(self, job_id: str, device: InventoryDevice,
+                       wanted: frozenset[DataType]) -> tuple[DeviceResult, bool]:
+        """The device's attempts; an unexpected exception becomes its ``internal`` failure."""
+        try:
+            return await self._attempts(job_id, device, wanted)
+        except StoreError:
+            raise
+        except Exception as exc:
+            log.exception("internal error on device %s", device.name)
+            return _internal(device.name, exc, "collecting"), False
+
+    async def _save(self, job_id: str, result: DeviceResult) -> DeviceResult:
+        try:
+            await self._db(self._store.save_result, job_id, result)
+        except StoreError:
+            raise
+        except Exception as exc:
+            log.exception("internal error storing device %s", result.name)
+            result = _internal(result.name, exc, "storing its result")
+            await self._db(self._store.save_result, job_id, result)
+        return result
+
+    def _as_stopped(self, result: DeviceResult) -> DeviceResult:
+        """A device stopped by an interrupting :class:`Stop` (SIGTERM) is interrupted, not cancelled."""
+        if self._stop.status is JobStatus.INTERRUPTED and result.error_kind is ErrorKind.CANCELLED:
+            return replace(result, error_kind=ErrorKind.INTERRUPTED, error=f"{self._stop.message}: {result.error}")
+        return result
+
+    async def _attempts(self, job_id: str, device: InventoryDevice,
+                        wanted: frozenset[DataType]) -> tuple[DeviceResult, bool]:
+        """The last attempt's result, and whether a cancel came before the next retry."""
         try:
             credential = await self._db(self._store.credential, device.credentials)
+        except StoreError:
+            raise
         except NetatlasError as exc:
-            return DeviceResult(device.name, ok=False, error_kind=ErrorKind.AUTH_FAILED, error=str(exc))
+            return DeviceResult(device.name, ok=False, error_kind=ErrorKind.AUTH_FAILED, error=str(exc)), False
         attempt = 1
         while True:
             await self._update(job_id, device.name, DeviceUpdate(DeviceStatus.RUNNING, attempt=attempt))
             result = await self._once(job_id, device, credential, wanted)
             if not self._retry.retry(result, attempt):
-                return result
-            delay = self._retry.delay(attempt)
-            step = f"retrying in {delay:.1f}s after {result.error_kind}: {result.error}"
-            await self._update(job_id, device.name, DeviceUpdate(DeviceStatus.RUNNING, step=step, attempt=attempt,
-                                                                  error_kind=result.error_kind, error=result.error))
-            await asyncio.sleep(delay)
+                return result, False
+            if await self._cancelled_in_backoff(job_id, device.name, result, attempt):
+                return result, True
             attempt += 1
+
+    async def _cancelled_in_backoff(self, job_id: str, device: str, result: DeviceResult, attempt: int) -> bool:
+        """Wait before the next attempt; True when the job is cancelled before or during the wait."""
+        if await self._is_cancelling(job_id, fresh=True):
+            return True
+        delay = self._retry.delay(attempt)
+        step = f"retrying in {delay:.1f}s after {result.error_kind}: {result.error}"
+        await self._update(job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step, attempt=attempt,
+                                                        error_kind=result.error_kind, error=result.error))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay
+        while (left := deadline - loop.time()) > 0:
+            await asyncio.sleep(min(left, CANCEL_POLL_S))
+            if await self._is_cancelling(job_id):
+                return True
+        return False
 
     async def _once(self, job_id: str, device: InventoryDevice, credential: Credential,
                     wanted: frozenset[DataType]) -> DeviceResult:
@@ -136,10 +315,14 @@ class DiscoveryEngine:
         return await self._collect(device, credential, wanted, should_stop=should_stop, on_step=on_step)
 
     async def _is_cancelling(self, job_id: str, *, fresh: bool = False) -> bool:
+        if self._stop.status is not None:
+            return True
         now = time.monotonic()
         if fresh or now - self._cancel_checked >= self._cancel_poll_s:
             self._cancel_checked = now
             self._cancelling = await self._db(self._store.is_cancelling, job_id)
+            if self._cancelling and self._hard_stop is None:
+                self._stopping()
         return self._cancelling
 
     async def _update(self, job_id: str, device: str, update: DeviceUpdate) -> None:
@@ -150,8 +333,32 @@ class DiscoveryEngine:
         return await loop.run_in_executor(self._db_thread, lambda: fn(*args, **kwargs))
 
 
-def _final(result: DeviceResult) -> DeviceUpdate:
+def _result_of(task: asyncio.Task[DeviceResult], device: InventoryDevice) -> DeviceResult | None:
+    """The device's result; None when it was cancelled (its row is ended with the job)."""
+    if task.cancelled():
+        return None
+    error = task.exception()
+    if isinstance(error, StoreError):
+        raise error
+    if error is not None:  # _device guards everything else: a bug if it happens; the job goes on
+        log.error("device %s ended without a result: %r", device.name, error)
+        return None
+    return task.result()
+
+
+def _internal(name: str, exc: Exception, doing: str) -> DeviceResult:
+    return DeviceResult(name, ok=False, error_kind=ErrorKind.INTERNAL,
+                        error=f"internal error while {doing}: {type(exc).__name__}: {exc}")
+
+
+def _final(result: DeviceResult, *, cancelled: bool = False) -> DeviceUpdate:
+    """The device row's last update; a device cancelled during a retry backoff keeps its real error."""
+    warning = "; ".join(result.warnings) or None
     if result.ok:
-        return DeviceUpdate(DeviceStatus.COMPLETED, step="")
-    status = DeviceStatus.CANCELLED if result.error_kind is ErrorKind.CANCELLED else DeviceStatus.FAILED
-    return DeviceUpdate(status, step="", error_kind=result.error_kind, error=result.error)
+        return DeviceUpdate(DeviceStatus.COMPLETED, step="", warning=warning)
+    status = DeviceStatus.FAILED
+    if cancelled:
+        status = DeviceStatus.CANCELLED
+    elif result.error_kind is not None:
+        status = _STATUS_OF_KIND.get(result.error_kind, DeviceStatus.FAILED)
+    return DeviceUpdate(status, step="", error_kind=result.error_kind, error=result.error, warning=warning)

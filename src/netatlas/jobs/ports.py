@@ -21,6 +21,7 @@ class DeviceUpdate:
     attempt: int | None = None
     error_kind: ErrorKind | None = None
     error: str | None = None
+    warning: str | None = None
 
 
 class JobStore(Protocol):
@@ -38,7 +39,14 @@ class JobStore(Protocol):
 
     def is_cancelling(self, job_id: str) -> bool: ...
 
-    def set_job_status(self, job_id: str, status: JobStatus) -> None: ...
+    def start_job(self, job_id: str) -> None:
+        """The job is running, owned by this process (host, pid), with a first heartbeat."""
+
+    def heartbeat(self, job_id: str) -> bool:
+        """Refresh the heartbeat; False when the job already ended (recovered by someone else)."""
+
+    def end_job(self, job_id: str, status: JobStatus, message: str) -> bool:
+        """Final status and message; every unfinished device row made final. False if it had ended."""
 
 
 class Collect(Protocol):

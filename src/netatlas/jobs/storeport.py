@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceResult, JobStatus
+from netatlas.jobs.liveness import this_process
 from netatlas.jobs.ports import DeviceUpdate
 from netatlas.secrets import SecretBox
 from netatlas.store import CredentialRepo, Database, JobRepo, SnapshotRepo
@@ -29,7 +30,7 @@ class DatabaseJobStore:
     def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
         with self.db.session() as session:
             JobRepo(session).update_device(job_id, device, update.status, step=update.step, attempt=update.attempt,
-                                           error_kind=update.error_kind, error=update.error)
+                                           error_kind=update.error_kind, error=update.error, warning=update.warning)
 
     def save_result(self, job_id: str, result: DeviceResult) -> None:
         with self.db.session() as session:
@@ -43,6 +44,15 @@ class DatabaseJobStore:
         with self.db.session(readonly=True) as session:
             return JobRepo(session).is_cancelling(job_id)
 
-    def set_job_status(self, job_id: str, status: JobStatus) -> None:
+    def start_job(self, job_id: str) -> None:
+        owner = this_process()
         with self.db.session() as session:
-            JobRepo(session).set_status(job_id, status)
+            JobRepo(session).claim(job_id, owner.host, owner.pid)
+
+    def heartbeat(self, job_id: str) -> bool:
+        with self.db.session() as session:
+            return JobRepo(session).beat(job_id)
+
+    def end_job(self, job_id: str, status: JobStatus, message: str) -> bool:
+        with self.db.session() as session:
+            return JobRepo(session).finish(job_id, status, message)

@@ -4,10 +4,15 @@
 head (the same scripts on SQLite and PostgreSQL) and fails with a ``StoreError`` that names the
 URL, password masked, when the database cannot be reached or the URL is malformed. A unit of
 work is ``with db.session() as session:``; repositories receive that session.
+
+A SQLite file removed or replaced while in use would otherwise swallow writes silently (open
+connections keep writing to the unlinked file): every session first checks that the file is the
+one opened, and fails with a ``StoreError`` when it is not.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -28,6 +33,7 @@ from netatlas.domain.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 10  # a server that does not answer fails the session instead of hanging it
 _USERINFO = re.compile(r"(?<=://)([^:/@]*):[^@]*@")
 
 
@@ -64,6 +70,8 @@ class Database:
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._sessions = sessionmaker(self._writer, expire_on_commit=False)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
+        self._path = _sqlite_file(self.url)
+        self._file_id: tuple[int, int] | None = None
 
     @classmethod
     def open(cls, url: str | URL, **engine_options: Any) -> Database:
@@ -80,6 +88,7 @@ class Database:
         with self._translated("cannot open database"), self._writer.begin() as connection:
             _lock_for_migration(connection)
             command.upgrade(alembic_config(connection), revision)
+        self.check()
 
     @contextmanager
     def session(self, *, readonly: bool = False) -> Iterator[Session]:
@@ -89,9 +98,26 @@ class Database:
         failing halfway), so do not open one inside another; ``readonly=True`` sessions never
         wait for writers.
         """
+        self.check()
         sessions = self._readers if readonly else self._sessions
         with self._translated("database error on"), sessions.begin() as session:
             yield session
+
+    def check(self) -> None:
+        """``StoreError`` when the SQLite file was removed or replaced since it was first used."""
+        if self._path is None:
+            return
+        try:
+            stat = os.stat(self._path)
+        except OSError as exc:
+            if self._file_id is None:
+                return  # not created yet: the first connection creates it
+            raise StoreError(f"database file {self._path} was removed while in use ({exc.strerror})") from exc
+        identity = (stat.st_dev, stat.st_ino)
+        if self._file_id is None:
+            self._file_id = identity
+        elif identity != self._file_id:
+            raise StoreError(f"database file {self._path} was replaced while in use")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -124,6 +150,9 @@ def _engine(url: URL, shown: str, options: dict[str, Any]) -> Engine:
     try:
         if url.get_backend_name() == "sqlite":
             return _sqlite_engine(url, options)
+        if url.get_backend_name() == "postgresql":
+            connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, **options.get("connect_args", {})}
+            options = {**options, "connect_args": connect_args}
         return create_engine(url, pool_pre_ping=True, **options)
     except (ArgumentError, ImportError, OSError) as exc:
         raise StoreError(f"cannot open database {shown}: {_reason(exc, url)}") from exc
@@ -154,6 +183,15 @@ def _sqlite_engine(url: URL, options: dict[str, Any]) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
     return engine
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The database file of a SQLite URL (None for memory databases and other backends)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if url.database.startswith("file:"):
+        return None
+    return Path(url.database).expanduser().absolute()
 
 
 def _lock_for_migration(connection: Connection) -> None:

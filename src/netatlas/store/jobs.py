@@ -1,7 +1,11 @@
 """Jobs as rows: a ``job`` and one ``job_device`` per device, with status, step, attempt, error, timings.
 
 Counts on the job row move atomically when a device reaches a final state (so concurrent
-workers never lose an update); ``recount`` rebuilds them from the device rows.
+workers never lose an update); ``recount`` rebuilds them from the device rows. A running job
+names its owner process and carries a heartbeat; ``finish`` ends a job with every device row
+final, whoever calls it (the engine, a signal handler, recovery of an abandoned job). Every
+device-controlled string (error messages, steps, warnings, neighbor names) is cleaned before
+it is stored.
 """
 
 from __future__ import annotations
@@ -17,10 +21,17 @@ from sqlalchemy.orm import Session
 from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus, Unmanaged
+from netatlas.domain.text import clean
 from netatlas.store.tables import JobDeviceRow, JobRow, UnmanagedRow, utcnow
 from netatlas.store.views import JobCounts, JobDetail, JobDeviceView, JobView
 
-_COUNTER = {DeviceStatus.COMPLETED: "completed", DeviceStatus.FAILED: "failed", DeviceStatus.CANCELLED: "cancelled"}
+_COUNTER = {DeviceStatus.COMPLETED: "completed", DeviceStatus.FAILED: "failed", DeviceStatus.CANCELLED: "cancelled",
+            DeviceStatus.INTERRUPTED: "cancelled"}  # interrupted devices did not finish either
+_UNFINISHED = [s.value for s in DeviceStatus if not s.final]
+_FINAL_JOB = [s.value for s in JobStatus if s.final]
+# How a job's unfinished devices end with it: cancelled with a cancelled job, interrupted otherwise.
+_ENDED_AS = {JobStatus.CANCELLED: (DeviceStatus.CANCELLED, ErrorKind.CANCELLED)}
+_INTERRUPTED = (DeviceStatus.INTERRUPTED, ErrorKind.INTERRUPTED)
 _SECRET_WORDS = ("password", "secret", "passphrase", "private_key")
 
 
@@ -46,12 +57,17 @@ class JobRepo:
         self._session = session
 
     def create(self, devices: Iterable[InventoryDevice], options: Mapping[str, Any], *,
-               kind: str = "discovery", requested_by: str = "", job_id: str | None = None) -> str:
-        """A pending job with a pending row per device; returns its id (a UUID string)."""
+               kind: str = "discovery", requested_by: str = "", job_id: str | None = None,
+               owner_host: str = "", owner_pid: int | None = None) -> str:
+        """A pending job with a pending row per device; returns its id (a UUID string).
+
+        ``owner_host``/``owner_pid``: the process that will run it, when known (the embedded executor).
+        """
         check_no_secrets(options)
         job_id = job_id or str(uuid.uuid4())
         self._session.add(JobRow(id=job_id, kind=kind, options=dict(options), status=JobStatus.PENDING.value,
-                                 requested_by=requested_by, created_at=utcnow()))
+                                 requested_by=requested_by, created_at=utcnow(), owner_host=owner_host,
+                                 owner_pid=owner_pid))
         self._session.flush()
         self.add_devices(job_id, devices)
         return job_id
@@ -68,8 +84,12 @@ class JobRepo:
     def add_unmanaged(self, job_id: str, neighbors: Iterable[Unmanaged]) -> None:
         """Record the neighbors a crawl did not visit (one row per name and job)."""
         known = set(self._session.scalars(select(UnmanagedRow.name).where(UnmanagedRow.job_id == job_id)))
-        self._session.add_all(UnmanagedRow(job_id=job_id, name=n.name, mgmt_ip=n.mgmt_ip, reason=n.reason,
-                                           seen_from=n.seen_from) for n in neighbors if n.name not in known)
+        for n in neighbors:
+            name = clean(n.name)
+            if name not in known:
+                known.add(name)
+                self._session.add(UnmanagedRow(job_id=job_id, name=name, mgmt_ip=clean(n.mgmt_ip, 64),
+                                               reason=clean(n.reason), seen_from=clean(n.seen_from)))
 
     def unmanaged(self, job_id: str) -> builtins.list[Unmanaged]:
         rows = self._session.scalars(select(UnmanagedRow).where(UnmanagedRow.job_id == job_id)
@@ -85,6 +105,51 @@ class JobRepo:
         if status.final:
             values["finished_at"] = utcnow()
         self._session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
+
+    def claim(self, job_id: str, host: str, pid: int) -> None:
+        """The job runs now, in process ``pid`` on ``host``: status running, owner and a first heartbeat."""
+        self.set_status(job_id, JobStatus.RUNNING)
+        self._session.execute(update(JobRow).where(JobRow.id == job_id).values(
+            owner_host=host, owner_pid=pid, heartbeat_at=utcnow()))
+
+    def beat(self, job_id: str) -> bool:
+        """Refresh the running job's heartbeat; False when the job already ended (e.g. recovered)."""
+        done = self._session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status.not_in(_FINAL_JOB))
+                                     .values(heartbeat_at=utcnow()))
+        return bool(getattr(done, "rowcount", 0))
+
+    def finish(self, job_id: str, status: JobStatus, message: str = "") -> bool:
+        """End the job with ``status`` and every device row final; False if it had already ended.
+
+        Unfinished devices end ``cancelled`` with a cancelled job and ``interrupted`` otherwise,
+        with ``message`` (why) as their error; counts are rebuilt from the device rows.
+        """
+        message = clean(message)
+        values: dict[str, Any] = {"status": status.value, "finished_at": utcnow(), "message": message}
+        moved = self._session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status.not_in(_FINAL_JOB))
+                                      .values(**values))
+        if not getattr(moved, "rowcount", 0):
+            self._job_row(job_id)  # NotFound when there is no such job
+            return False
+        self._end_unfinished(job_id, *_ENDED_AS.get(status, _INTERRUPTED), message)
+        self.recount(job_id)
+        return True
+
+    def unfinished(self) -> builtins.list[JobView]:
+        """Every job not in a final state (to look for abandoned ones)."""
+        rows = self._session.scalars(select(JobRow).where(JobRow.status.not_in(_FINAL_JOB)).order_by(JobRow.id))
+        return [_job_view(row) for row in rows]
+
+    def _end_unfinished(self, job_id: str, status: DeviceStatus, kind: ErrorKind, message: str) -> None:
+        now = utcnow()
+        rows = self._session.scalars(select(JobDeviceRow).where(JobDeviceRow.job_id == job_id,
+                                                                JobDeviceRow.status.in_(_UNFINISHED))
+                                     .with_for_update())
+        for row in rows:
+            row.status, row.step, row.error_kind, row.error = status.value, "", kind.value, message
+            row.finished_at = now
+            row.duration_s = (now - row.started_at).total_seconds() if row.started_at else 0.0
+        self._session.flush()
 
     def request_cancel(self, job_id: str) -> bool:
         """Mark the job cancelling (workers look before each command); False if it already ended."""
@@ -106,7 +171,7 @@ class JobRepo:
 
     def update_device(self, job_id: str, device_name: str, status: DeviceStatus, *, step: str | None = None,
                       attempt: int | None = None, error_kind: ErrorKind | None = None,
-                      error: str | None = None) -> None:
+                      error: str | None = None, warning: str | None = None) -> None:
         """Move one device. ``None`` leaves a field as it is; timings are stamped here.
 
         Running stamps ``started_at`` once and clears an earlier ``finished_at``; a final status
@@ -115,10 +180,11 @@ class JobRepo:
         row = self._device_row(job_id, device_name)
         before, now = DeviceStatus(row.status), utcnow()
         row.status = status.value
-        row.step = step if step is not None else row.step
+        row.step = clean(step) if step is not None else row.step
         row.attempt = attempt if attempt is not None else row.attempt
         row.error_kind = error_kind.value if error_kind is not None else row.error_kind
-        row.error = error if error is not None else row.error
+        row.error = clean(error) if error is not None else row.error
+        row.warning = clean(warning) if warning is not None else row.warning
         if status is DeviceStatus.RUNNING:
             row.started_at, row.finished_at, row.duration_s = row.started_at or now, None, None
         if status.final:
@@ -128,9 +194,8 @@ class JobRepo:
 
     def pending_devices(self, job_id: str) -> builtins.list[InventoryDevice]:
         """Devices of the job not yet final (pending, or running when a worker died): to run or resume."""
-        unfinished = [s.value for s in DeviceStatus if not s.final]
         rows = self._session.scalars(select(JobDeviceRow).where(JobDeviceRow.job_id == job_id,
-                                                                JobDeviceRow.status.in_(unfinished))
+                                                                JobDeviceRow.status.in_(_UNFINISHED))
                                      .order_by(JobDeviceRow.id))
         return [InventoryDevice(name=r.device_name, host=r.host, platform=r.platform, credentials=r.credential,
                                 port=r.port) for r in rows]
@@ -139,8 +204,13 @@ class JobRepo:
         """Rebuild the job's counts from its device rows, store and return them."""
         query = (select(JobDeviceRow.status, func.count()).where(JobDeviceRow.job_id == job_id)
                  .group_by(JobDeviceRow.status))
-        by_status = {status: count for status, count in self._session.execute(query)}
-        counts = JobCounts(total=sum(by_status.values()), **{c: by_status.get(s.value, 0) for s, c in _COUNTER.items()})
+        by_counter: dict[str, int] = {"total": 0, "completed": 0, "failed": 0, "cancelled": 0}
+        for status, count in self._session.execute(query):
+            by_counter["total"] += count
+            counter = _COUNTER.get(DeviceStatus(status))
+            if counter is not None:
+                by_counter[counter] += count
+        counts = JobCounts(**by_counter)
         self._session.execute(update(JobRow).where(JobRow.id == job_id).values(
             total=counts.total, completed=counts.completed, failed=counts.failed, cancelled=counts.cancelled))
         return counts
@@ -198,7 +268,8 @@ def _device_row(job_id: str, device: InventoryDevice) -> JobDeviceRow:
 def _job_view(row: JobRow) -> JobView:
     counts = JobCounts(row.total, row.completed, row.failed, row.cancelled)
     return JobView(row.id, row.kind, JobStatus(row.status), dict(row.options), counts, row.requested_by,
-                   row.created_at, row.started_at, row.finished_at)
+                   row.created_at, row.started_at, row.finished_at, owner_host=row.owner_host,
+                   owner_pid=row.owner_pid, heartbeat_at=row.heartbeat_at, message=row.message)
 
 
 def _device_view(row: JobDeviceRow) -> JobDeviceView:
@@ -206,4 +277,4 @@ def _device_view(row: JobDeviceRow) -> JobDeviceView:
         job_id=row.job_id, device_name=row.device_name, host=row.host, port=row.port, platform=row.platform,
         credential=row.credential, status=DeviceStatus(row.status), step=row.step, attempt=row.attempt,
         error_kind=ErrorKind(row.error_kind) if row.error_kind else None, error=row.error,
-        started_at=row.started_at, finished_at=row.finished_at, duration_s=row.duration_s)
+        started_at=row.started_at, finished_at=row.finished_at, duration_s=row.duration_s, warning=row.warning)

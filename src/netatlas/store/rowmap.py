@@ -2,13 +2,15 @@
 
 Column names are the record's field names; tuples become JSON lists (``Interface.ipv4``,
 ``Route.next_hops`` as ``[[address, interface], ...]``). A route row also carries the route
-data type its protocol belongs to, so "latest static routes" is one indexed filter.
+data type its protocol belongs to, so "latest static routes" is one indexed filter. Every
+string a record holds came from a device: it is cleaned (``netatlas.domain.text.clean``) on
+the way in, so both backends store the same bounded, printable text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, true
@@ -25,6 +27,7 @@ from netatlas.domain.records import (
     OspfNeighbor,
     Route,
 )
+from netatlas.domain.text import clean
 from netatlas.store import tables as t
 
 R = TypeVar("R")
@@ -47,6 +50,24 @@ def _same(row: Row) -> Row:
     return row
 
 
+def cleaned(value: Any) -> Any:
+    """``value`` with every string in it cleaned (tuples and nested records included).
+
+    Examples:
+        >>> cleaned(("eth0\\x1b[2J", 3))
+        ('eth0\\\\x1b[2J', 3)
+        >>> cleaned(NextHop("10.0.0.1", "Gi1\\u202e"))
+        NextHop(address='10.0.0.1', interface='Gi1\\\\u202e')
+    """
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, tuple):
+        return tuple(cleaned(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return type(value)(**{f.name: cleaned(getattr(value, f.name)) for f in fields(value)})
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class RecordSpec(Generic[R]):
     table: type[t.Base]
@@ -61,7 +82,8 @@ class RecordSpec(Generic[R]):
 
     def rows(self, snapshot_id: int, records: Iterable[R]) -> list[Row]:
         names = self.field_names
-        return [self.encode({"snapshot_id": snapshot_id, **{n: getattr(r, n) for n in names}}) for r in records]
+        return [self.encode({"snapshot_id": snapshot_id, **{n: cleaned(getattr(r, n)) for n in names}})
+                for r in records]
 
     def record_of(self, row: Mapping[Any, Any]) -> R:
         return self.record(**self.decode({n: row[n] for n in self.field_names}))

@@ -3,7 +3,9 @@
 A device's current state of a data type is the records of its latest *successful* snapshot that
 *collected* that type without error, so a neighbor, route or MAC missing from the newest run is
 gone, while a failed run (or a type that failed to parse) hides nothing. Retention keeps the
-newest N snapshots per device and never deletes one that still holds a current state.
+newest N snapshots per device and never deletes one that still holds a current state. Device
+text (facts, error messages, commands' notes and unparsed lines) is cleaned before it is stored;
+the raw output itself is kept byte for byte (compressed) for audit and re-parsing.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from netatlas.domain.records import (
     ErrorKind,
     Facts,
 )
+from netatlas.domain.text import clean
 from netatlas.store import rowmap
 from netatlas.store.tables import RawOutputRow, RouteRow, SnapshotDataTypeRow, SnapshotRow, utcnow
 from netatlas.store.views import Latest, SnapshotView, TypeCoverage
@@ -230,9 +233,9 @@ def _snapshot_row(job_id: str, device_name: str, result: DeviceResult, types: fr
     facts = result.records.facts
     return SnapshotRow(
         job_id=job_id, device_name=device_name, collected_at=collected_at, ok=result.ok,
-        error_kind=result.error_kind.value if result.error_kind else None, error=result.error,
+        error_kind=result.error_kind.value if result.error_kind else None, error=clean(result.error),
         duration_s=result.duration_s, data_types=sorted(k.value for k in types),
-        **{name: getattr(facts, name) if facts else None for name in _FACTS})
+        **{name: clean(getattr(facts, name)) if facts else None for name in _FACTS})
 
 
 def type_coverage(result: DeviceResult, types: frozenset[DataType],
@@ -257,16 +260,17 @@ def type_coverage(result: DeviceResult, types: frozenset[DataType],
                 notes[kind].append(f"{output.command}: {output.note}")
             if output.unparsed:
                 notes[kind].append(f"{output.command}: {len(output.unparsed)} line(s) not understood")
-    return {k: TypeCoverage(status[k], "; ".join(notes[k])[:NOTE_MAX]) for k in types}
+    return {k: TypeCoverage(status[k], clean("; ".join(notes[k]), NOTE_MAX)) for k in types}
 
 
 def _raw_row(snapshot_id: int, seq: int, output: CommandOutput) -> dict[str, Any]:
     data = output.output.encode()
-    return {"snapshot_id": snapshot_id, "seq": seq, "command": output.command, "data_type": output.data_type.value,
-            "content": zlib.compress(data, COMPRESS_LEVEL), "size": len(data), "duration_s": output.duration_s,
-            "error_kind": output.error_kind.value if output.error_kind else None, "error": output.error,
-            "data_types": sorted(t.value for t in output.data_types), "coverage": output.coverage.value,
-            "unparsed": "\n".join(output.unparsed[:UNPARSED_MAX]), "note": output.note}
+    return {"snapshot_id": snapshot_id, "seq": seq, "command": clean(output.command),
+            "data_type": output.data_type.value, "content": zlib.compress(data, COMPRESS_LEVEL), "size": len(data),
+            "duration_s": output.duration_s, "error_kind": output.error_kind.value if output.error_kind else None,
+            "error": clean(output.error), "data_types": sorted(t.value for t in output.data_types),
+            "coverage": output.coverage.value, "note": clean(output.note),
+            "unparsed": "\n".join(clean(line) for line in output.unparsed[:UNPARSED_MAX])}
 
 
 def _view(row: SnapshotRow) -> SnapshotView:

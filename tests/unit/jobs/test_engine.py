@@ -1,16 +1,20 @@
-"""The job engine with a fake store and a fake collector: retries, cancel, isolation, bounds."""
+"""The job engine with a fake store and a fake collector: retries, cancel, isolation, bounds,
+unexpected exceptions, storage failures, stop requests (signals) and the heartbeat."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from netatlas.domain.errors import NotFound
+import pytest
+
+from netatlas.domain.errors import NotFound, StoreError
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, ErrorKind, Facts, JobStatus
-from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy
+from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy, Stop
 from netatlas.jobs.ports import Collect, DeviceUpdate
 
 WANTED = frozenset({DataType.FACTS})
@@ -24,6 +28,9 @@ class FakeStore:
     updates: dict[str, list[DeviceUpdate]] = field(default_factory=lambda: defaultdict(list))
     results: dict[str, DeviceResult] = field(default_factory=dict)
     statuses: list[JobStatus] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    beats: int = 0
+    ended_elsewhere: bool = False
 
     def pending_devices(self, job_id: str) -> list[InventoryDevice]:
         return list(self.devices)
@@ -45,8 +52,21 @@ class FakeStore:
     def is_cancelling(self, job_id: str) -> bool:
         return self.cancelling
 
-    def set_job_status(self, job_id: str, status: JobStatus) -> None:
+    def start_job(self, job_id: str) -> None:
+        self.statuses.append(JobStatus.RUNNING)
+
+    def heartbeat(self, job_id: str) -> bool:
+        self.beats += 1
+        return not self.ended_elsewhere
+
+    def end_job(self, job_id: str, status: JobStatus, message: str) -> bool:
         self.statuses.append(status)
+        self.messages.append(message)
+        for device in self.devices:  # as the database does: every unfinished row made final
+            if not self.updates[device.name] or not self.updates[device.name][-1].status.final:
+                self.updates[device.name].append(DeviceUpdate(DeviceStatus.INTERRUPTED, step="",
+                                                              error_kind=ErrorKind.INTERRUPTED, error=message))
+        return True
 
 
 def counter() -> defaultdict[str, int]:
@@ -172,3 +192,169 @@ def test_crawl_callback_adds_devices_to_the_same_job() -> None:
     engine = DiscoveryEngine(store, scripted({}, calls), retry=FAST)
     assert asyncio.run(engine.run("job1", WANTED, on_result)) == JobStatus.COMPLETED
     assert set(store.results) == {"seed", "n1", "n2"}
+
+
+def final_statuses(store: FakeStore) -> dict[str, DeviceStatus]:
+    return {d.name: store.updates[d.name][-1].status for d in store.devices}
+
+
+def test_an_unexpected_exception_fails_that_device_only() -> None:
+    store, calls = FakeStore([dev("a"), dev("boom"), dev("c")]), counter()
+    inner = scripted({}, calls)
+
+    async def collect(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                      should_stop: Callable[[], Awaitable[bool]],
+                      on_step: Callable[[str], Awaitable[None]]) -> DeviceResult:
+        if device.name == "boom":
+            raise KeyError("surprise")
+        return await inner(device, credential, wanted, should_stop=should_stop, on_step=on_step)
+
+    assert asyncio.run(DiscoveryEngine(store, collect, retry=FAST).run("job1", WANTED)) == JobStatus.COMPLETED
+    assert final_statuses(store) == {"a": DeviceStatus.COMPLETED, "boom": DeviceStatus.FAILED,
+                                     "c": DeviceStatus.COMPLETED}
+    boom = store.results["boom"]
+    assert boom.error_kind is ErrorKind.INTERNAL and "KeyError" in boom.error and "surprise" in boom.error
+
+
+def test_a_cancel_during_the_retry_backoff_ends_the_device_with_its_real_error() -> None:
+    store, calls = FakeStore([dev("a")]), counter()
+    slow_retry = RetryPolicy(attempts=3, base_s=30.0, jitter=0.0)
+
+    async def scenario() -> JobStatus:
+        engine = DiscoveryEngine(store, scripted({"a": [ErrorKind.TIMEOUT] * 3}, calls), retry=slow_retry,
+                                 cancel_poll_s=0)
+        task = asyncio.create_task(engine.run("job1", WANTED))
+        while not any(u.step and u.step.startswith("retrying") for u in store.updates["a"]):
+            await asyncio.sleep(0.01)
+        store.cancelling = True
+        return await task
+
+    started = time.monotonic()
+    assert asyncio.run(scenario()) is JobStatus.CANCELLED
+    assert time.monotonic() - started < 5, "the backoff sleep was not interrupted by the cancel"
+    assert calls["a"] == 1
+    last = store.updates["a"][-1]
+    assert (last.status, last.error_kind, last.error) == (DeviceStatus.CANCELLED, ErrorKind.TIMEOUT, "timeout on a")
+
+
+def test_a_cancel_before_the_backoff_starts_no_retry() -> None:
+    store, calls = FakeStore([dev("a")]), counter()
+    store.cancelling = False
+
+    async def collect(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                      should_stop: Callable[[], Awaitable[bool]],
+                      on_step: Callable[[str], Awaitable[None]]) -> DeviceResult:
+        calls[device.name] += 1
+        store.cancelling = True  # the cancel arrives while the first attempt runs
+        return DeviceResult(device.name, ok=False, error_kind=ErrorKind.UNREACHABLE, error="refused")
+
+    engine = DiscoveryEngine(store, collect, retry=RetryPolicy(attempts=3, base_s=30.0), cancel_poll_s=0)
+    assert asyncio.run(engine.run("job1", WANTED)) is JobStatus.CANCELLED
+    assert calls["a"] == 1 and not any(u.step and "retrying" in u.step for u in store.updates["a"])
+    assert store.updates["a"][-1].error_kind is ErrorKind.UNREACHABLE
+
+
+def test_warnings_are_written_on_the_device_row() -> None:
+    store = FakeStore([dev("a")])
+
+    async def collect(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                      should_stop: Callable[[], Awaitable[bool]],
+                      on_step: Callable[[str], Awaitable[None]]) -> DeviceResult:
+        return DeviceResult(device.name, ok=True, warnings=("legacy kex diffie-hellman-group14-sha1", "aes128-cbc"))
+
+    asyncio.run(DiscoveryEngine(store, collect).run("job1", WANTED))
+    assert store.updates["a"][-1].warning == "legacy kex diffie-hellman-group14-sha1; aes128-cbc"
+
+
+def hanging(calls: dict[str, int], honour_stop: bool) -> Collect:
+    """A device that never finishes; with ``honour_stop`` it ends at its next "command" once stopped."""
+
+    async def collect(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                      should_stop: Callable[[], Awaitable[bool]],
+                      on_step: Callable[[str], Awaitable[None]]) -> DeviceResult:
+        calls[device.name] += 1
+        while not (honour_stop and await should_stop()):
+            await asyncio.sleep(0.01)
+        return DeviceResult(device.name, ok=False, error_kind=ErrorKind.CANCELLED, error="cancelled before 'x'")
+
+    return collect
+
+
+@pytest.mark.parametrize("honour_stop", [True, False])
+def test_a_stop_request_ends_the_job_with_every_row_final(honour_stop: bool) -> None:
+    store, calls = FakeStore([dev(f"sw{i}") for i in range(6)]), counter()
+
+    async def scenario() -> JobStatus:
+        stop = Stop()
+        engine = DiscoveryEngine(store, hanging(calls, honour_stop), concurrency=2, stop_grace_s=0.2)
+        task = asyncio.create_task(engine.run("job1", WANTED, stop=stop))
+        while sum(calls.values()) < 2:
+            await asyncio.sleep(0.01)
+        stop.request(JobStatus.CANCELLED, "cancelled by Ctrl-C (SIGINT)")
+        return await asyncio.wait_for(task, 5)
+
+    assert asyncio.run(scenario()) is JobStatus.CANCELLED
+    assert sum(calls.values()) == 2, "nothing starts after a stop"
+    assert store.messages[-1] == "cancelled by Ctrl-C (SIGINT)"
+    assert all(status.final for status in final_statuses(store).values())
+    if honour_stop:  # ended at their next command, with a result of their own
+        assert set(final_statuses(store).values()) == {DeviceStatus.CANCELLED}
+
+
+def test_a_sigterm_stop_interrupts_the_devices_it_stops() -> None:
+    store, calls = FakeStore([dev("a")]), counter()
+
+    async def scenario() -> JobStatus:
+        stop = Stop()
+        task = asyncio.create_task(DiscoveryEngine(store, hanging(calls, True)).run("job1", WANTED, stop=stop))
+        while not calls:
+            await asyncio.sleep(0.01)
+        stop.request(JobStatus.INTERRUPTED, "stopped by SIGTERM")
+        return await asyncio.wait_for(task, 5)
+
+    assert asyncio.run(scenario()) is JobStatus.INTERRUPTED
+    last = store.updates["a"][-1]
+    assert (last.status, last.error_kind) == (DeviceStatus.INTERRUPTED, ErrorKind.INTERRUPTED)
+    assert last.error is not None and last.error.startswith("stopped by SIGTERM")
+
+
+class FailingStore(FakeStore):
+    def save_result(self, job_id: str, result: DeviceResult) -> None:
+        if result.name == "sw3":
+            raise StoreError("database error on sqlite:///x.db: database or disk is full")
+        super().save_result(job_id, result)
+
+
+def test_a_storage_failure_stops_the_job_failed_with_the_reason() -> None:
+    store, calls = FailingStore([dev(f"sw{i}") for i in range(10)]), counter()
+    engine = DiscoveryEngine(store, scripted({}, calls, delay=0.02), concurrency=2, retry=FAST)
+    with pytest.raises(StoreError, match="disk is full"):
+        asyncio.run(engine.run("job1", WANTED))
+    assert store.statuses[-1] is JobStatus.FAILED and "storage failed mid-run" in store.messages[-1]
+    assert sum(calls.values()) < 10, "no device starts after the storage failure"
+    assert all(status.final for status in final_statuses(store).values())
+    assert DeviceStatus.COMPLETED not in {final_statuses(store)[n] for n in ("sw3",)}
+
+
+def test_the_heartbeat_beats_and_a_job_ended_elsewhere_stops() -> None:
+    store, calls = FakeStore([dev("a"), dev("b")]), counter()
+    store.ended_elsewhere = True
+    engine = DiscoveryEngine(store, hanging(calls, True), heartbeat_s=0.05)
+    assert asyncio.run(asyncio.wait_for(engine.run("job1", WANTED), 5)) is JobStatus.INTERRUPTED
+    assert store.beats >= 1
+
+
+def test_a_torn_down_run_ends_the_job_interrupted() -> None:
+    store, calls = FakeStore([dev("a")]), counter()
+
+    async def scenario() -> None:
+        task = asyncio.create_task(DiscoveryEngine(store, hanging(calls, False)).run("job1", WANTED))
+        while not calls:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    assert store.statuses[-1] is JobStatus.INTERRUPTED and "interrupted" in store.messages[-1]
+    assert final_statuses(store)["a"] is DeviceStatus.INTERRUPTED

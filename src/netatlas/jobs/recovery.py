@@ -1,0 +1,44 @@
+"""Jobs whose owner is gone end ``interrupted``, with every unfinished device row final.
+
+Called by ``netatlas jobs recover``, before ``jobs list``/``jobs show`` read the jobs they show,
+and before ``discover`` starts a new job. The decision is :func:`netatlas.jobs.liveness.abandoned`;
+it is taken again inside the write transaction, so a job whose owner beats in between is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from netatlas.domain.records import JobStatus
+from netatlas.jobs.liveness import STALE_S, JobLife, Owner, abandoned, this_process
+from netatlas.store import Database, JobRepo, JobView
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    job_id: str
+    message: str  # also the error of each device it interrupted
+
+
+def recover_jobs(db: Database, *, stale_s: float = STALE_S, job_ids: Collection[str] | None = None,
+                 now: datetime | None = None) -> list[Recovered]:
+    """Mark every abandoned job (of ``job_ids``, or all) interrupted; returns what was marked."""
+    with db.session(readonly=True) as session:
+        candidates = [j.id for j in JobRepo(session).unfinished() if job_ids is None or j.id in job_ids]
+    here = this_process().host
+    found = []
+    for job_id in candidates:
+        with db.session() as session:
+            repo = JobRepo(session)
+            reason = abandoned(life(repo.get(job_id)), here=here, now=now or datetime.now(UTC), stale_s=stale_s)
+            message = f"job interrupted: {reason}"
+            if reason is not None and repo.finish(job_id, JobStatus.INTERRUPTED, message):
+                found.append(Recovered(job_id, message))
+    return found
+
+
+def life(job: JobView) -> JobLife:
+    owner = Owner(job.owner_host, job.owner_pid) if job.owner_pid is not None else None
+    return JobLife(job.status, owner, job.heartbeat_at, job.started_at, job.created_at)
