@@ -35,9 +35,19 @@ from typing import Any
 
 from netatlas.lab.cli_platforms import platform_cli
 from netatlas.lab.faults import FaultKind
-from netatlas.lab.model import DeviceState, IfKind, Interface, NeighborAdvert, NeighborProtocol, Platform, PortMode
+from netatlas.lab.model import (
+    DeviceState,
+    Feature,
+    IfKind,
+    Interface,
+    NeighborAdvert,
+    NeighborProtocol,
+    Platform,
+    PortMode,
+)
 from netatlas.lab.network import Network
 from netatlas.lab.profiles import PROFILES
+from netatlas.lab.variations import runs
 
 FIELD_LENGTH = 300
 LURE_PAUSE_S = 0.2  # after a fake prompt line: long enough that a client sees it as the end of a read
@@ -126,6 +136,11 @@ def _heard_from(network: Network, host: str) -> Iterator[tuple[DeviceState, int,
                 yield listener, i, advert
 
 
+def _hears(dev: DeviceState, protocol: NeighborProtocol) -> bool:
+    """Whether ``dev`` runs the protocol (prints what it hears by it)."""
+    return runs(dev, Feature(str(protocol)))
+
+
 def _physical(dev: DeviceState) -> list[Interface]:
     return [i for i in dev.interfaces if i.kind is IfKind.PHYSICAL]
 
@@ -144,7 +159,7 @@ def apply_prompt(network: Network, host: str, username: str) -> dict[str, Any]:
     lures = prompt_lures(dev, username)
     lines = [*lures, *(f"{p}{_RUNNING_CONFIG}" for p in lures)]
     in_text = LURES_IN_NEIGHBOR_TEXT[dev.platform] and bool(dev.neighbors)
-    carriers = [_middle(dev, protocol) for protocol in NeighborProtocol] if in_text else []
+    carriers = [_middle(dev, p) for p in NeighborProtocol if _hears(dev, p)] if in_text else []
     for i in (c for c in carriers if c is not None):
         advert = dev.neighbors[i]
         first = (advert.software or advert.remote_platform or "Cisco IOS Software").splitlines()[0]
@@ -178,7 +193,8 @@ def apply_markup(network: Network, host: str) -> dict[str, Any]:
         ports[advert.remote_interface] = hostile_port(advert.remote_interface)
         listener.neighbors[i] = replace(advert, device_id=name, remote_platform=platform, software=platform,
                                         remote_interface=ports[advert.remote_interface])
-        seen_by.add(listener.hostname)
+        if _hears(listener, advert.protocol):
+            seen_by.add(listener.hostname)
     return {"node": host, "kind": "markup", "interface_descriptions": descriptions, "advertised_name": name,
             "advertised_platform": platform, "advertised_ports": ports, "seen_by": sorted(seen_by)}
 
@@ -269,8 +285,8 @@ def add_rogue(network: Network, neighbor: str, node: str, address: IPv4Interface
                          uplink]
     listener = network.devices[neighbor]
     port = _new_port(listener)
-    cdp = PROFILES[listener.platform].speaks_cdp and profile.speaks_cdp
-    protocols = (NeighborProtocol.CDP, NeighborProtocol.LLDP) if cdp else (NeighborProtocol.LLDP,)
+    protocols = [p for p in NeighborProtocol if _hears(listener, p) and (p is not NeighborProtocol.CDP
+                                                                         or profile.speaks_cdp)]
     for protocol in protocols:
         listener.neighbors.append(_advert(protocol, port.name, state, uplink, fqdn))
         state.neighbors.append(_advert(protocol, uplink.name, listener, port, listener.fqdn))
