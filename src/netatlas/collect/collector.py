@@ -13,10 +13,21 @@
   so the caller stores them next to the failure;
 - ``should_stop()`` returning True before a command (or before connecting): ``cancelled``, with
   everything finished so far kept;
-- the whole device taking longer than ``timeouts.device``: ``timeout``.
+- the whole device taking longer than ``timeouts.device``: ``timeout``;
+- a command form the device refuses that has a plain form in the platform's ``fallbacks``: the
+  plain form is sent once, its output recorded with a ``note`` naming both, and the device
+  does not fail for it;
+- output over a cap (``limits``): that command is recorded ``output_too_large`` with the start of
+  its text, the session is closed and the device fails ``output_too_large``; raw output kept
+  per command is cut at ``limits.stored_output`` (the ``note`` says how much was kept);
+- the SSH host key not trusted (``host_keys``): ``host_key_changed`` / ``host_key_unknown``,
+  with no password sent;
+- anything unexpected raised while handling the device (a bug): ``internal`` with the
+  exception's type and message; never the job's failure.
 
 Retries are not done here: the job engine retries transient kinds. Error texts never contain
-the credential's password or enable secret.
+the credential's password or enable secret. Session warnings (legacy SSH algorithms, a host key
+not verified) are returned in ``DeviceResult.warnings``.
 """
 
 from __future__ import annotations
@@ -26,10 +37,22 @@ import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+from netatlas.collect.hostkeys import HostKeyCheck
 from netatlas.collect.platforms import PLATFORMS, PlatformSpec
-from netatlas.collect.transport import ConnectFn, RejectedWithOutput, SshTransport, Timeouts, Transport
-from netatlas.domain.errors import CollectError, CommandRejected, ParseError
+from netatlas.collect.transport import (
+    DEFAULT_LIMITS,
+    CappedOutput,
+    ConnectFn,
+    Limits,
+    RejectedWithOutput,
+    SshOptions,
+    SshTransport,
+    Timeouts,
+    Transport,
+)
+from netatlas.domain.errors import CollectError, CommandRejected, OutputTooLarge, ParseError
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import (
     CommandOutput,
@@ -43,6 +66,7 @@ from netatlas.domain.records import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ParseFn = Callable[[str, str, str, frozenset[DataType]], Awaitable[ParseOutcome]]
 StopFn = Callable[[], Awaitable[bool]]
@@ -60,12 +84,16 @@ async def collect_device(
     *,
     timeouts: Timeouts,
     parse: ParseFn,
+    host_keys: HostKeyCheck | None = None,
+    limits: Limits = DEFAULT_LIMITS,
     should_stop: StopFn | None = None,
     on_step: StepFn | None = None,
     connect: ConnectFn = SshTransport.connect,
 ) -> DeviceResult:
     """Collect ``wanted`` (facts always) from ``device`` in one session; see the module docstring.
 
+    ``host_keys``: the deployment's trusted keys and policy. None = the key is NOT verified (a
+    warning on the result says so): only for callers that have no store yet.
     ``on_step`` is told ``"connect"`` and then each command before it is sent.
     """
     started = time.perf_counter()
@@ -74,15 +102,21 @@ async def collect_device(
         known = ", ".join(sorted(PLATFORMS))
         return DeviceResult(device.name, ok=False, error_kind=ErrorKind.UNSUPPORTED_PLATFORM,
                             error=f"{device.name}: platform {device.platform!r} is not supported (known: {known})")
+    options = SshOptions(host_keys, limits, device.legacy_ssh or credential.legacy_ssh, device.name)
     run = _DeviceRun(device, credential, spec, timeouts, parse, should_stop, on_step)
     try:
         async with asyncio.timeout(timeouts.device):
-            await run.execute(wanted, connect)
+            await run.execute(wanted, connect, options)
     except TimeoutError:
         run.fail(ErrorKind.TIMEOUT, f"{device.name}: the device time budget of {timeouts.device:g} s ran out "
                                     f"during {run.step} (device timeout)")
     except CollectError as exc:
         run.fail(exc.kind, str(exc))
+    except _CallerFailed as exc:  # the caller's own callback (progress, cancel check) failed: its problem
+        raise exc.original from None
+    except Exception as exc:  # a bug while handling this device: its failure, never the job's
+        log.exception("internal error while collecting %s", device.name)
+        run.fail(ErrorKind.INTERNAL, f"{device.name}: internal error during {run.step}: {type(exc).__name__}: {exc}")
     finally:
         await run.close()
     return run.result(time.perf_counter() - started)
@@ -100,13 +134,16 @@ class _DeviceRun:
         self.step = "start"
         self.transport: Transport | None = None
         self.failure: tuple[ErrorKind, str] | None = None
+        self.warnings: tuple[str, ...] = ()
+        self.limits = DEFAULT_LIMITS
 
-    async def execute(self, wanted: frozenset[DataType], connect: ConnectFn) -> None:
+    async def execute(self, wanted: frozenset[DataType], connect: ConnectFn, options: SshOptions) -> None:
         if await self._stopped(CONNECT_STEP):
             return
         await self._announce(CONNECT_STEP)
-        dev = self.device
-        self.transport = await connect(dev.host, dev.port, self.credential, self.spec, self.timeouts)
+        dev, self.limits = self.device, options.limits
+        self.transport = await connect(dev.host, dev.port, self.credential, self.spec, self.timeouts, options)
+        self.warnings = tuple(self.transport.warnings)
         for command, types in self.spec.plan(wanted | {DataType.FACTS}):
             if await self._stopped(command):
                 return
@@ -120,8 +157,12 @@ class _DeviceRun:
             if self.failure is not None:  # cancelled during the follow-ups
                 return
 
-    async def _run(self, command: str, types: frozenset[DataType]) -> DeviceRecords | None:
-        """Send and parse one command; a rejection or parse failure is recorded and gives None."""
+    async def _run(self, command: str, types: frozenset[DataType], note: str = "") -> DeviceRecords | None:
+        """Send and parse one command; a rejection or parse failure is recorded and gives None.
+
+        A refused form with a plain fallback is retried once in that form (``note`` says so); output
+        over a cap is recorded and raised (the session is closed: the device cannot go on).
+        """
         assert self.transport is not None
         await self._announce(command)
         started = time.perf_counter()
@@ -129,21 +170,36 @@ class _DeviceRun:
             text = await self.transport.send(command, self.timeouts.command)
         except CommandRejected as exc:
             output = exc.output if isinstance(exc, RejectedWithOutput) else ""
-            self._record(command, types, output, started, ErrorKind.COMMAND_REJECTED, str(exc))
+            plain = self._fallback(command, output)
+            if plain is not None and not note:
+                return await self._run(plain, types, f"fallback: {command!r} rejected, used {plain!r}")
+            self._record(command, types, output, started, ErrorKind.COMMAND_REJECTED, str(exc), note=note)
             return None
+        except OutputTooLarge as exc:
+            output = exc.output if isinstance(exc, CappedOutput) else ""
+            self._record(command, types, output, started, ErrorKind.OUTPUT_TOO_LARGE, str(exc), note=note)
+            raise
         elapsed = time.perf_counter() - started
         try:
             outcome = await self._parse(self.spec.name, command, text, types)
         except ParseError as exc:
-            self._record(command, types, text, started, ErrorKind.PARSE_ERROR, f"{command!r}: {exc}", elapsed)
+            self._record(command, types, text, started, ErrorKind.PARSE_ERROR, f"{command!r}: {exc}", elapsed,
+                         note=note)
             return None
         except Exception as exc:  # a parser bug must fail this command, not the whole job
             log.exception("parser crashed on %s %r", self.spec.name, command)
             error = f"{command!r}: the parser crashed: {type(exc).__name__}: {exc}"
-            self._record(command, types, text, started, ErrorKind.PARSE_ERROR, error, elapsed)
+            self._record(command, types, text, started, ErrorKind.PARSE_ERROR, error, elapsed, note=note)
             return None
-        self._record(command, types, text, started, elapsed=elapsed, outcome=outcome)
+        self._record(command, types, text, started, elapsed=elapsed, outcome=outcome, note=note)
         return outcome.records
+
+    def _fallback(self, command: str, refusal: str) -> str | None:
+        """The plain form to try when ``command`` was refused as unknown (never after an authorization refusal)."""
+        unknown = self.spec.unknown_form
+        if unknown is None or not unknown.search(refusal):
+            return None
+        return self.spec.fallbacks.get(command)
 
     async def _follow_up(self, data_type: DataType, template: str, brief: DeviceRecords) -> DeviceRecords:
         """Replace the brief neighbors of ``data_type`` by the per-interface detail ones.
@@ -167,7 +223,7 @@ class _DeviceRun:
     async def _stopped(self, next_step: str) -> bool:
         if self.failure is not None:
             return True
-        if self._should_stop is None or not await self._should_stop():
+        if self._should_stop is None or not await _caller(self._should_stop()):
             return False
         done = len(self.outputs)
         self.failure = (ErrorKind.CANCELLED, f"{self.device.name}: cancelled before {next_step!r} "
@@ -177,36 +233,72 @@ class _DeviceRun:
     async def _announce(self, step: str) -> None:
         self.step = repr(step)
         if self._on_step is not None:
-            await self._on_step(step)
+            await _caller(self._on_step(step))
 
     def _record(self, command: str, types: frozenset[DataType], output: str, started: float,
                 kind: ErrorKind | None = None, error: str = "", elapsed: float | None = None,
-                outcome: ParseOutcome | None = None) -> None:
+                outcome: ParseOutcome | None = None, note: str = "") -> None:
         duration = time.perf_counter() - started if elapsed is None else elapsed
         primary = min(types, key=_ORDER.__getitem__)
         read = outcome or ParseOutcome(DeviceRecords())
-        self.outputs.append(CommandOutput(command, primary, output, round(duration, 6), kind, self._scrub(error),
+        kept, cut = cap_output(output, self.limits.stored_output)
+        notes = "; ".join(n for n in (note, cut, read.note) if n)
+        self.outputs.append(CommandOutput(command, primary, kept, round(duration, 6), kind, self._scrub(error),
                                           data_types=types, coverage=read.coverage, unparsed=read.unparsed,
-                                          note=read.note))
+                                          note=notes))
 
     def fail(self, kind: ErrorKind, error: str) -> None:
         self.failure = (kind, error)
 
     async def close(self) -> None:
         transport, self.transport = self.transport, None
-        if transport is not None:
+        if transport is None:
+            return
+        try:
             await transport.close()
+        except Exception:  # closing must never turn a result into an exception
+            log.exception("closing the session of %s failed", self.device.name)
 
     def result(self, duration: float) -> DeviceResult:
         kind, error = self.failure if self.failure is not None else _command_failure(self.outputs)
         return DeviceResult(self.device.name, ok=kind is None, records=self.records, outputs=self.outputs,
-                            error_kind=kind, error=self._scrub(error), duration_s=round(duration, 6))
+                            error_kind=kind, error=self._scrub(error), duration_s=round(duration, 6),
+                            warnings=tuple(self._scrub(w) for w in self.warnings))
 
     def _scrub(self, text: str) -> str:
         for secret in (self.credential.password, self.credential.enable_secret):
             if secret:
                 text = text.replace(secret, "***")
         return text
+
+
+class _CallerFailed(Exception):
+    """A callback of the caller raised: re-raised as is, not made a device failure."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+async def _caller(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except Exception as exc:
+        raise _CallerFailed(exc) from exc
+
+
+def cap_output(output: str, limit: int) -> tuple[str, str]:
+    """The raw output as stored (at most ``limit`` characters) and a note when it was cut.
+
+    Examples:
+        >>> cap_output("abcdef", 10)
+        ('abcdef', '')
+        >>> cap_output("abcdef", 4)
+        ('abcd', 'raw output cut for storage: 4 of 6 characters kept')
+    """
+    if len(output) <= limit:
+        return output, ""
+    return output[:limit], f"raw output cut for storage: {limit:,} of {len(output):,} characters kept"
 
 
 def _command_failure(outputs: list[CommandOutput]) -> tuple[ErrorKind | None, str]:
@@ -226,7 +318,7 @@ def merge_into(into: DeviceRecords, partial: DeviceRecords) -> None:
         >>> a = DeviceRecords(facts=Facts("r1", model="C9300"))
         >>> merge_into(a, DeviceRecords(facts=Facts("r1.lab.net", serial="X1")))
         >>> a.facts
-        Facts(hostname='r1', model='C9300', serial='X1', os_version='', vendor='', uptime='')
+        Facts(hostname='r1', model='C9300', serial='X1', os_version='', vendor='', uptime='', members=())
         >>> merge_into(a, DeviceRecords(neighbors=[Neighbor("lldp", "ge-0/0/1", "sw1", "Gi1")]))
         >>> len(a.neighbors)
         1

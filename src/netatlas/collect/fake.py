@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from netatlas.collect.platforms import PlatformSpec
-from netatlas.collect.transport import RejectedWithOutput, Timeouts, Transport
+from netatlas.collect.transport import RejectedWithOutput, SshOptions, Timeouts, Transport
 from netatlas.domain.errors import CollectError, DeviceTimeout, Disconnected
 from netatlas.domain.inventory import Credential
 
@@ -43,9 +43,10 @@ Script = Mapping[str, str | Reply]
 class FakeTransport:
     """Answers commands from ``script``; unknown commands are rejected, like a real device."""
 
-    def __init__(self, script: Script, *, delay: float = 0.0) -> None:
+    def __init__(self, script: Script, *, delay: float = 0.0, warnings: tuple[str, ...] = ()) -> None:
         self.script = dict(script)
         self.delay = delay
+        self.warnings = warnings
         self.sent: list[str] = []
         self.timeouts: list[float] = []
         self.closed = False
@@ -85,10 +86,12 @@ class FakeConnector:
     errors: dict[str, CollectError] = field(default_factory=dict)
     delay: float = 0.0
     calls: list[tuple[str, int, str]] = field(default_factory=list)  # host, port, credential name
+    options: list[SshOptions] = field(default_factory=list)  # what each call was given
 
     async def __call__(self, host: str, port: int, credential: Credential, spec: PlatformSpec,
-                       timeouts: Timeouts) -> Transport:
+                       timeouts: Timeouts, options: SshOptions | None = None) -> Transport:
         self.calls.append((host, port, credential.name))
+        self.options.append(options or SshOptions())
         if self.delay > timeouts.connect:
             await asyncio.sleep(timeouts.connect)
             raise DeviceTimeout(f"fake {host}:{port}: connect did not finish within {timeouts.connect:g} s")

@@ -13,6 +13,9 @@ from netatlas.domain.records import ROUTE_TYPES, DataType, ErrorKind
 
 ErrorRule = tuple[re.Pattern[str], ErrorKind]
 
+# The refusals that mean "this image does not know the form" (a fallback may help), not "not allowed".
+_CISCO_UNKNOWN = re.compile(r"^% ?(Invalid|Incomplete) (input|command)", re.M)
+_JUNOS_UNKNOWN = re.compile(r"^(syntax error|unknown command)", re.M)
 _CISCO_ERRORS: tuple[ErrorRule, ...] = (
     (re.compile(r"^% ?(Invalid|Incomplete|Ambiguous) (input|command)", re.M), ErrorKind.COMMAND_REJECTED),
     (re.compile(r"^% ?(Command )?[Aa]uthorization failed", re.M), ErrorKind.COMMAND_REJECTED),
@@ -34,6 +37,12 @@ class PlatformSpec:
     errors: tuple[ErrorRule, ...]
     enable_from: str | None = ">"  # prompt suffix that means "not privileged: send enable"
     per_interface: dict[DataType, str] = field(default_factory=dict)  # follow-up detail, {interface}
+    # Typed after each command; its echo after the real prompt ends the output (collect.shell_reader).
+    # A comment where the platform has them, refused harmlessly where not; {nonce} is random per command.
+    marker: str = "! netatlas-sync-{nonce}"
+    preamble: re.Pattern[str] | None = None  # a line printed before the prompt, stripped from output
+    fallbacks: dict[str, str] = field(default_factory=dict)  # a form old images refuse -> the plain form
+    unknown_form: re.Pattern[str] | None = None  # a refusal that a fallback may cure (not an authorization one)
 
     def plan(self, wanted: frozenset[DataType]) -> list[tuple[str, frozenset[DataType]]]:
         """Commands to send for ``wanted`` (facts always first), each with the types it serves.
@@ -76,6 +85,13 @@ PLATFORMS: dict[str, PlatformSpec] = {
         },
         all_routes="show ip route vrf *",
         errors=_CISCO_ERRORS,
+        unknown_form=_CISCO_UNKNOWN,
+        fallbacks={  # images without VRF support refuse the `vrf` keyword
+            "show ip route vrf *": "show ip route",
+            "show ip route vrf * static": "show ip route static",
+            "show ip route vrf * ospf": "show ip route ospf",
+            "show ip route vrf * bgp": "show ip route bgp",
+        },
     ),
     "cisco_nxos": PlatformSpec(
         name="cisco_nxos",
@@ -96,6 +112,16 @@ PLATFORMS: dict[str, PlatformSpec] = {
         all_routes="show ip route vrf all",
         errors=_CISCO_ERRORS,
         enable_from=None,
+        unknown_form=_CISCO_UNKNOWN,
+        fallbacks={  # old NX-OS refuses `vrf all`: the default VRF only
+            "show ip route vrf all": "show ip route",
+            "show ip route static vrf all": "show ip route static",
+            "show ip route ospf vrf all": "show ip route ospf",
+            "show ip route bgp vrf all": "show ip route bgp",
+            "show ip ospf neighbors vrf all": "show ip ospf neighbors",
+            "show ip bgp summary vrf all": "show ip bgp summary",
+            "show ip arp vrf all": "show ip arp",
+        },
     ),
     "arista_eos": PlatformSpec(
         name="arista_eos",
@@ -121,7 +147,7 @@ PLATFORMS: dict[str, PlatformSpec] = {
         prompt=re.compile(r"(?:^|\n)[\w.\-]+@[\w.\-]+[>#]\s*$"),
         paging_off=("set cli screen-length 0", "set cli screen-width 511"),
         commands={
-            DataType.FACTS: ("show version",),
+            DataType.FACTS: ("show version", "show chassis hardware"),
             DataType.INTERFACES: ("show interfaces",),
             DataType.LLDP: ("show lldp neighbors",),
             DataType.STATIC_ROUTES: ("show route protocol static",),
@@ -135,6 +161,9 @@ PLATFORMS: dict[str, PlatformSpec] = {
         errors=_JUNOS_ERRORS,
         enable_from=None,
         per_interface={DataType.LLDP: "show lldp neighbors interface {interface}"},
+        marker="# netatlas-sync-{nonce}",
+        unknown_form=_JUNOS_UNKNOWN,
+        preamble=re.compile(r"\{(?:master|primary|secondary|backup|linecard|local)(?::[\w-]+)?\}"),  # VC, SRX cluster
     ),
 }
 

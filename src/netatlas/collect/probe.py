@@ -10,8 +10,9 @@ import contextlib
 import re
 from dataclasses import dataclass
 
+from netatlas.collect.hostkeys import HostKeyCheck
 from netatlas.collect.platforms import SIGNATURES, PlatformSpec
-from netatlas.collect.transport import ConnectFn, SshTransport, Timeouts
+from netatlas.collect.transport import DEFAULT_LIMITS, ConnectFn, Limits, SshOptions, SshTransport, Timeouts
 from netatlas.domain.errors import CommandRejected, UnsupportedPlatform
 from netatlas.domain.inventory import Credential
 
@@ -44,9 +45,16 @@ def hostname_from_prompt(prompt: str) -> str:
 
 
 async def identify(host: str, port: int, credential: Credential, timeouts: Timeouts,
-                   connect: ConnectFn = SshTransport.connect) -> Identity:
-    """Raises the collector's errors (Unreachable, AuthFailed, ...) or UnsupportedPlatform."""
-    transport = await connect(host, port, credential, GENERIC, timeouts)
+                   connect: ConnectFn = SshTransport.connect, *, host_keys: HostKeyCheck | None = None,
+                   limits: Limits = DEFAULT_LIMITS) -> Identity:
+    """Raises the collector's errors (Unreachable, AuthFailed, HostKeyChanged, ...) or UnsupportedPlatform.
+
+    The host key is verified like the collector's (``host_keys``; None = not verified): under a
+    strict policy an address whose key is not trusted gets no password. A key trusted on first
+    use here is recorded without a device name (the name is only known after login).
+    """
+    options = SshOptions(host_keys, limits, credential.legacy_ssh)
+    transport = await connect(host, port, credential, GENERIC, timeouts, options)
     try:
         with contextlib.suppress(CommandRejected):  # JunOS refuses it: harmless
             await transport.send("terminal length 0", timeout=timeouts.command)

@@ -1,23 +1,28 @@
 """Device I/O behind one small protocol, and its SSH implementation.
 
 The collector talks to a device only through :class:`Transport` (``send`` a command, get its
-text back; ``close``). :class:`SshTransport` is the real one: asyncssh, ONE connection and ONE
-interactive shell (PTY) per device, cheap ciphers first. Everything asyncssh or the OS raises
-is translated here into :mod:`netatlas.domain.errors`, with messages that name the host, the
-step or command and what timed out after how long, and that never contain a password or
-enable secret::
+text back; ``close``; ``warnings``). :class:`SshTransport` is the real one: asyncssh, ONE
+connection and ONE interactive shell (PTY) per device. Everything asyncssh or the OS raises is
+translated here into :mod:`netatlas.domain.errors`, with messages that name the host, the step
+or command and what timed out after how long, and that never contain a password or enable secret::
 
     refused / no route / DNS          -> Unreachable
-    SSH handshake failed              -> Unreachable
+    SSH handshake failed              -> Unreachable     (also: no common algorithm, RSA key < 2048 bits)
+    host key not the trusted one      -> HostKeyChanged  (judged during key exchange: no password sent)
+    unknown host key, strict policy   -> HostKeyUnknown  (no password sent)
     asyncssh.PermissionDenied         -> AuthFailed      (also: enable secret refused)
     connect/login deadline passed     -> DeviceTimeout
     no prompt within command timeout  -> DeviceTimeout
     connection lost / EOF mid-command -> Disconnected
+    output over a cap                 -> OutputTooLarge  (the session is closed)
     platform error text in the output -> CommandRejected (with the raw output kept)
 
-Host keys are NOT verified yet (``known_hosts=None``): lab devices have throw-away keys and
-there is no key store. A production deployment needs a known-hosts file option (tracked as
-left-over work in the collector's report).
+Host keys: see :mod:`netatlas.collect.hostkeys`; ``SshOptions.host_keys=None`` means NOT
+verified (kept so that callers not yet given a store still work) and every such session says so
+in ``warnings``. Algorithms: modern ones only (:data:`MODERN`); the SHA-1, CBC and ``ssh-rsa``
+ones (:data:`LEGACY`) only when ``SshOptions.legacy_algorithms`` is set, and then a warning names
+the legacy algorithms the session negotiated. Output: bounded and delimited as described in
+:mod:`netatlas.collect.shell_reader`.
 """
 
 from __future__ import annotations
@@ -26,33 +31,86 @@ import asyncio
 import contextlib
 import os
 import re
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 import asyncssh
 
+from netatlas.collect.hostkeys import (
+    MIN_RSA_BITS,
+    HostKeyCheck,
+    HostKeyPolicy,
+    TrustedBy,
+    Verdict,
+    fingerprint,
+    judge,
+    refusal,
+)
 from netatlas.collect.platforms import PlatformSpec
+from netatlas.collect.shell_reader import (
+    DEFAULT_LIMITS,
+    Closed,
+    Limits,
+    Overflow,
+    ShellReader,
+    clean_output,
+    settled,
+    split_at_marker,
+)
 from netatlas.domain.errors import (
     AuthFailed,
     CommandRejected,
     DeviceTimeout,
     Disconnected,
+    OutputTooLarge,
     Unreachable,
 )
 from netatlas.domain.inventory import Credential
 
-# Cheap to run first (AES-NI GCM/CTR, curve25519); the rest only for devices that need them.
-ENCRYPTION_ALGS = ("aes128-gcm@openssh.com", "aes128-ctr", "aes256-gcm@openssh.com", "aes256-ctr",
-                   "chacha20-poly1305@openssh.com", "aes128-cbc", "aes256-cbc")  # fmt: skip
-KEX_ALGS = ("curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256",
-            "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1")  # fmt: skip
-MAC_ALGS = ("hmac-sha2-256-etm@openssh.com", "hmac-sha2-256", "hmac-sha1")
+__all__ = ["DEFAULT_LIMITS", "CappedOutput", "ConnectFn", "Limits", "RejectedWithOutput", "SshOptions", "SshTransport",
+           "Timeouts", "Transport", "clean_output"]
+
+
+@dataclass(frozen=True, slots=True)
+class Algorithms:
+    kex: tuple[str, ...]
+    encryption: tuple[str, ...]
+    mac: tuple[str, ...]
+    host_key: tuple[str, ...]
+
+    def __add__(self, other: Algorithms) -> Algorithms:
+        return Algorithms(self.kex + other.kex, self.encryption + other.encryption, self.mac + other.mac,
+                          self.host_key + other.host_key)
+
+    def names(self) -> frozenset[str]:
+        return frozenset((*self.kex, *self.encryption, *self.mac, *self.host_key))
+
+
+# Cheap first (AES-NI GCM/CTR, curve25519). No SHA-1, no CBC, no SHA-1 RSA signatures.
+MODERN = Algorithms(
+    kex=("curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+         "ecdh-sha2-nistp521", "diffie-hellman-group14-sha256", "diffie-hellman-group16-sha512",
+         "diffie-hellman-group-exchange-sha256"),
+    encryption=("aes128-gcm@openssh.com", "aes128-ctr", "aes256-gcm@openssh.com", "aes256-ctr", "aes192-ctr",
+                "chacha20-poly1305@openssh.com"),
+    mac=("hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512"),
+    host_key=("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
+              "rsa-sha2-256"),
+)
+# Offered after the modern ones, only with an explicit per-device or per-credential opt-in.
+LEGACY = Algorithms(
+    kex=("diffie-hellman-group14-sha1", "diffie-hellman-group-exchange-sha1", "diffie-hellman-group1-sha1"),
+    encryption=("aes128-cbc", "aes256-cbc", "aes192-cbc", "3des-cbc"),
+    mac=("hmac-sha1",),
+    host_key=("ssh-rsa",),
+)
 TERM_SIZE = (511, 1000)  # wide, so that devices do not wrap the echoed command
-_TAIL = 1024  # the prompt is looked for in this many trailing characters only
 _ERROR_HEAD = 2048  # platform error text is looked for at the start of the output only
 _PASSWORD_PROMPT = re.compile(r"(?:^|\n)\s*[Pp]assword: ?$")
 _CLOSE_WAIT_S = 2.0
+_NO_KNOWN_HOSTS: tuple[list[asyncssh.SSHKey], list[asyncssh.SSHKey], list[asyncssh.SSHKey]] = ([], [], [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +136,32 @@ class Timeouts:
                 raise ValueError(f"timeouts must be positive: {name}={getattr(self, name)}")
 
 
+@dataclass(frozen=True, slots=True)
+class SshOptions:
+    """What one session may do: whose host keys it trusts, its output caps, legacy algorithms.
+
+    ``host_keys=None``: the key is NOT verified (a warning says so); pass a :class:`HostKeyCheck`.
+    ``device_name`` is recorded with a key trusted on first use ("" when not known, e.g. a seed).
+    """
+
+    host_keys: HostKeyCheck | None = None
+    limits: Limits = DEFAULT_LIMITS
+    legacy_algorithms: bool = False
+    device_name: str = ""
+
+
 class Transport(Protocol):
     """One open session on one device. ``send`` returns the command's output only."""
+
+    @property
+    def warnings(self) -> tuple[str, ...]: ...
 
     async def send(self, command: str, timeout: float) -> str: ...
 
     async def close(self) -> None: ...
 
 
-ConnectFn = Callable[[str, int, Credential, PlatformSpec, Timeouts], Awaitable[Transport]]
+ConnectFn = Callable[[str, int, Credential, PlatformSpec, Timeouts, SshOptions], Awaitable[Transport]]
 
 
 class RejectedWithOutput(CommandRejected):
@@ -97,115 +172,73 @@ class RejectedWithOutput(CommandRejected):
         self.output = output
 
 
-class _Closed(Exception):
-    """Internal: the shell channel ended (``reason`` says how)."""
+class CappedOutput(OutputTooLarge):
+    """A command's output passed a cap; ``output`` is its first ``Limits.stored_output`` characters."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class _ShellReader(asyncssh.SSHClientSession[str]):
-    """Collects the shell's output and wakes the reader when the tail may hold a prompt."""
-
-    def __init__(self) -> None:
-        self._chunks: list[str] = []
-        self._size = 0
-        self._tail = ""
-        self._waiter: asyncio.Future[None] | None = None
-        self._closed: str | None = None
-
-    @property
-    def received(self) -> int:
-        return self._size
-
-    def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
-        self._chunks.append(data)
-        self._size += len(data)
-        self._tail = (self._tail + data)[-_TAIL:]
-        self._wake()
-
-    def eof_received(self) -> bool:
-        self._close_with("the device closed the session (EOF)")
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        detail = str(exc) if exc is not None else ""
-        self._close_with("connection lost" + (f" ({detail})" if detail.lower() not in ("", "connection lost") else ""))
-
-    def _close_with(self, reason: str) -> None:
-        if self._closed is None:
-            self._closed = reason
-        self._wake()
-
-    def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    def last_line(self) -> str | None:
-        """The buffer's last non-blank line with its leading newline, or None if too long."""
-        end = len(self._tail.rstrip())
-        start = self._tail.rfind("\n", 0, end)
-        if start < 0:
-            return self._tail if self._size <= _TAIL else None
-        return self._tail[start:]
-
-    async def read_until(self, done: Callable[[str], bool]) -> str:
-        """Everything received until ``done(last line)``; raises :class:`_Closed` at EOF."""
-        while True:
-            line = self.last_line()
-            if line is not None and done(line):
-                return self._take()
-            if self._closed is not None:
-                raise _Closed(self._closed)
-            self._waiter = asyncio.get_running_loop().create_future()
-            await self._waiter
-
-    def _take(self) -> str:
-        text = "".join(self._chunks)
-        self._chunks, self._size, self._tail = [], 0, ""
-        return text
+    def __init__(self, message: str, output: str) -> None:
+        super().__init__(message)
+        self.output = output
 
 
-def clean_output(raw: str, command: str) -> str:
-    """Normalise line ends, drop the echoed command line, the prompt line and trailing blank lines.
+class _VerifyingClient(asyncssh.SSHClient):
+    """Judges the server's host key during key exchange, i.e. before any authentication."""
 
-    Examples:
-        >>> clean_output("show clock\\r\\n12:00\\r\\nr1#", "show clock")
-        '12:00\\n'
-        >>> clean_output("show x\\r\\nTotal: 2\\r\\n\\r\\nuser@r1> ", "show x")
-        'Total: 2\\n'
-        >>> clean_output("show x\\r\\n\\r\\nuser@r1> ", "show x")
-        ''
-        >>> clean_output("r1#", "")
-        ''
-    """
-    text = raw.replace("\r\n", "\n").replace("\r", "")
-    first, newline, rest = text.partition("\n")
-    if newline and first.rstrip().endswith(command.strip()):
-        text = rest
-    body = text[: text.rfind("\n") + 1].rstrip("\n")
-    return body + "\n" if body else ""
+    def __init__(self, trusted: str | None, policy: HostKeyPolicy, legacy: bool) -> None:
+        self.trusted, self._policy, self._legacy = trusted, policy, legacy
+        self._conn: asyncssh.SSHClientConnection | None = None
+        self.verdict: Verdict | None = None
+        self.presented = ""
+        self.rsa_bits: int | None = None
+        self.kex = ""
+
+    def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
+        self._conn = conn
+
+    def validate_host_public_key(self, host: str, addr: str, port: int, key: asyncssh.SSHKey) -> bool:
+        self.presented = " ".join(key.export_public_key("openssh").decode("ascii").split()[:2])
+        pyca = getattr(key, "pyca_key", None)
+        self.rsa_bits = getattr(pyca, "key_size", None) if key.algorithm == b"ssh-rsa" else None
+        kex = getattr(getattr(self._conn, "_kex", None), "algorithm", b"")  # asyncssh keeps it private
+        self.kex = kex.decode("ascii", "replace") if isinstance(kex, bytes) else ""
+        self.verdict = judge(self.presented, self.trusted, self._policy, rsa_bits=self.rsa_bits,
+                             legacy=self._legacy)
+        return self.verdict.accepted
 
 
-def _prompt_of(raw: str) -> str:
-    return raw.replace("\r\n", "\n").replace("\r", "").rsplit("\n", 1)[-1]
+def _algorithms(legacy: bool) -> Algorithms:
+    return MODERN + LEGACY if legacy else MODERN
 
 
-def _connection_options(credential: Credential) -> asyncssh.SSHClientConnectionOptions:
+def _host_key_algs(trusted: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """Ask for the trusted key's own type, so that a server with several keys presents that one."""
+    if trusted is None:
+        return allowed
+    try:
+        sig_algs = {a.decode("ascii") for a in asyncssh.import_public_key(trusted).sig_algorithms}
+    except (asyncssh.KeyImportError, ValueError):
+        return allowed
+    return tuple(a for a in allowed if a in sig_algs) or allowed
+
+
+def _connection_options(credential: Credential, client: _VerifyingClient, algs: Algorithms,
+                        trusted: str | None) -> asyncssh.SSHClientConnectionOptions:
     return asyncssh.SSHClientConnectionOptions(
         username=credential.username,
         password=credential.password,
-        known_hosts=None,  # not verified yet: see the module docstring
+        client_factory=lambda: client,
+        known_hosts=_NO_KNOWN_HOSTS,  # nothing pre-trusted: every key goes through validate_host_public_key
+        x509_trusted_certs=None,
         config=None,  # never read the user's ~/.ssh/config
         client_keys=None,
         agent_path=None,
         gss_auth=False,
+        gss_kex=False,
         host_based_auth=False,
         preferred_auth=("password", "keyboard-interactive"),
-        encryption_algs=ENCRYPTION_ALGS,
-        kex_algs=KEX_ALGS,
-        mac_algs=MAC_ALGS,
+        encryption_algs=algs.encryption,
+        kex_algs=algs.kex,
+        mac_algs=algs.mac,
+        server_host_key_algs=_host_key_algs(trusted, algs.host_key),
         compression_algs=("none",),
     )
 
@@ -214,24 +247,36 @@ class SshTransport:
     """One SSH connection and one interactive shell on one device (see the module docstring)."""
 
     def __init__(self, where: str, credential: Credential, spec: PlatformSpec,
-                 conn: asyncssh.SSHClientConnection) -> None:
+                 conn: asyncssh.SSHClientConnection, limits: Limits, warnings: tuple[str, ...] = ()) -> None:
         self.where, self.spec = where, spec
         self._secrets = tuple(s for s in (credential.password, credential.enable_secret) if s)
         self._conn: asyncssh.SSHClientConnection | None = conn
         self._chan: asyncssh.SSHClientChannel[str] | None = None
-        self._reader = _ShellReader()
+        self._reader = ShellReader(limits)
         self.prompt = ""
         self._broken: str | None = None
+        self._warnings = warnings
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self._warnings
+
+    @property
+    def reader(self) -> ShellReader:
+        return self._reader
 
     @classmethod
     async def connect(cls, host: str, port: int, credential: Credential, spec: PlatformSpec,
-                      timeouts: Timeouts) -> SshTransport:
-        """Connect, log in, open the shell, ``enable`` if needed and turn paging off."""
+                      timeouts: Timeouts, options: SshOptions | None = None) -> SshTransport:
+        """Connect (host key verified before login), open the shell, ``enable`` if needed, paging off."""
+        options = options or SshOptions()
         where = f"{host}:{port}"
+        check = options.host_keys
+        trusted = None if check is None else await check.store.trusted(host, port)
         try:
             async with asyncio.timeout(timeouts.connect):
-                conn = await _open(where, credential)
-                transport = cls(where, credential, spec, conn)
+                conn, warnings = await _open(where, credential, options, trusted)
+                transport = cls(where, credential, spec, conn, options.limits, warnings)
                 try:
                     await transport._open_shell()
                 except BaseException:
@@ -285,10 +330,13 @@ class SshTransport:
     async def _exchange(self, command: str, timeout: float, what: str) -> str:
         if self._broken is not None:
             raise Disconnected(f"{self.where}: cannot send {what}: the session is unusable ({self._broken})")
+        marker = self.spec.marker.format(nonce=secrets.token_hex(8))
         async with self._deadline(timeout, what):
-            self._write(command + "\n", what)
-            raw = await self._read(self._at_prompt, what)
-        text = clean_output(raw, command)
+            self._write(f"{command}\n{marker}\n", what)
+            raw = await self._read(lambda tail: settled(tail, marker), what, whole_tail=True)
+        body, prompt = split_at_marker(raw, marker)
+        self.prompt = prompt
+        text = clean_output(body, command, self.spec.preamble)
         head = text[:_ERROR_HEAD]
         for rule, _kind in self.spec.errors:
             found = rule.search(head)
@@ -309,9 +357,6 @@ class SshTransport:
                 await conn.wait_closed()
 
     # ----- helpers ---------------------------------------------------------------------
-    def _at_prompt(self, line: str) -> bool:
-        return line.strip("\r\n").rstrip() == self.prompt.rstrip()
-
     def _write(self, data: str, what: str) -> None:
         try:
             assert self._chan is not None
@@ -320,14 +365,20 @@ class SshTransport:
             self._broken = "connection lost"
             raise Disconnected(f"{self.where}: connection lost before {what} could be sent: {exc}") from exc
 
-    async def _read(self, done: Callable[[str], bool], what: str) -> str:
+    async def _read(self, done: Callable[[str], bool], what: str, *, whole_tail: bool = False) -> str:
+        reader = self._reader
         try:
-            return await self._reader.read_until(done)
-        except _Closed as exc:
+            return await reader.read_until(done, whole_tail=whole_tail)
+        except Closed as exc:
             self._broken = exc.reason
-            received = self._reader.received
             raise Disconnected(self._scrub(f"{self.where}: {exc.reason} while waiting for the output of {what} "
-                                           f"({received} characters received)")) from None
+                                           f"({reader.received} characters received)")) from None
+        except Overflow as exc:
+            self._broken = "output cap exceeded"
+            scope = ("the session printed more than {:,} characters in all (per-device output cap)" if exc.per_device
+                     else "more than {:,} characters of output (per-command output cap)").format(exc.cap)
+            raise CappedOutput(self._scrub(f"{self.where}: {what}: {scope}; the session was closed"),
+                               exc.head) from None
 
     @contextlib.asynccontextmanager
     async def _deadline(self, timeout: float, what: str) -> AsyncIterator[None]:
@@ -336,8 +387,8 @@ class SshTransport:
                 yield
         except TimeoutError:
             self._broken = f"timed out on {what}"
-            raise DeviceTimeout(f"{self.where}: no prompt within {timeout:g} s after {what} (command timeout; "
-                                f"{self._reader.received} characters received)") from None
+            raise DeviceTimeout(f"{self.where}: no prompt within {timeout:g} s after {what} (command "
+                                f"timeout; {self._reader.received} characters received)") from None
 
     def _scrub(self, message: str) -> str:
         for secret in self._secrets:
@@ -345,11 +396,32 @@ class SshTransport:
         return message
 
 
-async def _open(where: str, credential: Credential) -> asyncssh.SSHClientConnection:
+def _prompt_of(raw: str) -> str:
+    return raw.replace("\r\n", "\n").replace("\r", "").rsplit("\n", 1)[-1]
+
+
+async def _open(where: str, credential: Credential, options: SshOptions,
+                trusted: str | None) -> tuple[asyncssh.SSHClientConnection, tuple[str, ...]]:
+    """Connect and log in; the key is judged in the handshake and a first-use key remembered."""
+    check = options.host_keys
+    policy = HostKeyPolicy.TOFU if check is None else check.policy
+    client = _VerifyingClient(trusted, policy, options.legacy_algorithms)
+    algs = _algorithms(options.legacy_algorithms)
+    try:
+        conn = await _connect(where, credential, _connection_options(credential, client, algs, trusted), client)
+    finally:
+        if check is not None and client.verdict is Verdict.FIRST_USE:
+            host, _, port = where.rpartition(":")
+            await check.store.remember(host, int(port), options.device_name, client.presented, TrustedBy.FIRST_USE)
+    return conn, _warnings(where, conn, client, check is None)
+
+
+async def _connect(where: str, credential: Credential, options: asyncssh.SSHClientConnectionOptions,
+                   client: _VerifyingClient) -> asyncssh.SSHClientConnection:
     """asyncssh.connect with its failures translated (timeouts are the caller's)."""
     host, _, port = where.rpartition(":")
     try:
-        return await asyncssh.connect(host, int(port), options=_connection_options(credential))
+        return await asyncssh.connect(host, int(port), options=options)
     except TimeoutError:
         raise
     except asyncssh.PermissionDenied as exc:
@@ -358,7 +430,27 @@ async def _open(where: str, credential: Credential) -> asyncssh.SSHClientConnect
     except asyncssh.ConnectionLost as exc:
         raise Disconnected(f"{where}: connection lost during SSH login: {exc.reason}") from exc
     except asyncssh.Error as exc:
-        raise Unreachable(f"{where}: SSH handshake failed: {exc.reason}") from exc
+        if client.verdict is not None and not client.verdict.accepted:
+            raise refusal(client.verdict, where, client.presented, client.trusted, client.rsa_bits) from exc
+        hint = " (legacy algorithms need legacy_ssh on the device or credential)" \
+            if isinstance(exc, asyncssh.KeyExchangeFailed) else ""
+        raise Unreachable(f"{where}: SSH handshake failed: {exc.reason}{hint}") from exc
     except OSError as exc:
         reason = os.strerror(exc.errno) if exc.errno else str(exc) or type(exc).__name__
         raise Unreachable(f"{where}: cannot connect: {reason}") from exc
+
+
+def _warnings(where: str, conn: asyncssh.SSHClientConnection, client: _VerifyingClient,
+              unverified: bool) -> tuple[str, ...]:
+    warnings = []
+    if unverified:
+        warnings.append(f"{where}: SSH host key NOT verified (no host-key store given): "
+                        f"{client.presented.split(' ', 1)[0]} {fingerprint(client.presented)}")
+    negotiated = {"kex": client.kex, "cipher": conn.get_extra_info("send_cipher", ""),
+                  "mac": conn.get_extra_info("send_mac", "")}
+    legacy = [f"{what} {name}" for what, name in negotiated.items() if name in LEGACY.names()]
+    if client.rsa_bits is not None and client.rsa_bits < MIN_RSA_BITS:
+        legacy.append(f"host key ssh-rsa of {client.rsa_bits} bits")
+    if legacy:
+        warnings.append(f"{where}: legacy SSH algorithms negotiated (allowed by legacy_ssh): {', '.join(legacy)}")
+    return tuple(warnings)
