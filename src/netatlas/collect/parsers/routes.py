@@ -141,8 +141,12 @@ def _rows(platform: str, commands: tuple[str, ...], read: Reader, required: froz
 NORMALISERS: tuple[Normaliser, ...] = (
     *_rows("cisco_ios", ("show ip route vrf *", "show ip route vrf * static", "show ip route vrf * ospf",
                          "show ip route vrf * bgp"), _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET),
+    *_rows("cisco_ios", ("show ip route", "show ip route static", "show ip route ospf", "show ip route bgp"),
+           _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET),  # fallbacks for images without VRFs (PlatformSpec.fallbacks)
     *_rows("cisco_nxos", ("show ip route vrf all", "show ip route static vrf all", "show ip route ospf vrf all",
                           "show ip route bgp vrf all"), _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET),
+    *_rows("cisco_nxos", ("show ip route", "show ip route static", "show ip route ospf", "show ip route bgp"),
+           _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET),  # fallbacks for old NX-OS without `vrf all`
     *_rows("arista_eos", ("show ip route vrf all",), _eos, _EOS_FIELDS, _EOS_ENTRY, _EOS_QUIET),
     *_rows("juniper_junos", ("show route", "show route protocol static", "show route protocol ospf",
                              "show route protocol bgp"), _junos, _JUNOS_FIELDS, _JUNOS_ENTRY, _JUNOS_QUIET),

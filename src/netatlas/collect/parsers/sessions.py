@@ -128,6 +128,10 @@ NORMALISERS: tuple[Normaliser, ...] = (
          Fields("neighbor_id", "ip_address", "interface", "state", "vrf"), _OSPF_CISCO,
          r"\s*| OSPF Process ID \d+ VRF \S+| Total number of neighbors: \d+| Neighbor ID\s+Pri State.*",
          feature_off=NXOS_OSPF_OFF),
+    _row("cisco_nxos", "show ip ospf neighbors", _ospf,  # fallback for old NX-OS without `vrf all`
+         Fields("neighbor_id", "ip_address", "interface", "state", "vrf"), _OSPF_CISCO,
+         r"\s*| OSPF Process ID \d+ VRF \S+| Total number of neighbors: \d+| Neighbor ID\s+Pri State.*",
+         feature_off=NXOS_OSPF_OFF),
     _row("arista_eos", "show ip ospf neighbor vrf all", _ospf,
          Fields("neighbor_id", "ip_address", "interface", "state", "vrf"),
          rf"^{_IP}\s+(?:\d+\s+)?\S+\s+\d+\s+\w+",  # older EOS prints no Instance column
@@ -138,6 +142,11 @@ NORMALISERS: tuple[Normaliser, ...] = (
          Fields("bgp_neighbor", "neighbor_as", "state_or_prefixes_received"), _BGP_CISCO,
          r"\s*|BGP router identifier .*", feature_off=IOS_BGP_OFF, lenient=True),
     _row("cisco_nxos", "show ip bgp summary vrf all", _bgp,
+         Fields("bgp_neigh", "neigh_as", "state_pfxrcd", vrf="vrf"), _BGP_CISCO,
+         r"\s*|BGP summary information for VRF .*|BGP router identifier .*|BGP table version .*"
+         r"|\d+ network entries .*|BGP attribute entries .*|BGP community entries .*|Neighbor\s+V\s+AS.*",
+         feature_off=NXOS_BGP_OFF, lenient=True),
+    _row("cisco_nxos", "show ip bgp summary", _bgp,  # fallback for old NX-OS without `vrf all`
          Fields("bgp_neigh", "neigh_as", "state_pfxrcd", vrf="vrf"), _BGP_CISCO,
          r"\s*|BGP summary information for VRF .*|BGP router identifier .*|BGP table version .*"
          r"|\d+ network entries .*|BGP attribute entries .*|BGP community entries .*|Neighbor\s+V\s+AS.*",
@@ -168,6 +177,10 @@ NORMALISERS: tuple[Normaliser, ...] = (
     _row("cisco_nxos", "show ip arp vrf all", _arp, Fields("ip_address", "mac_address", "interface", vrf="<>"),
          rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}",
          r"\s*|Flags: .*|\s{7}\S.*|IP ARP Table for all contexts|Total number of entries: \d+|Address\s+Age\s+MAC.*",
+         total=rx(r"^Total number of entries: (?P<total>\d+)")),
+    _row("cisco_nxos", "show ip arp", _arp, Fields("ip_address", "mac_address", "interface", vrf="<>"),
+         rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}",  # fallback for old NX-OS without `vrf all`
+         r"\s*|Flags: .*|\s{7}\S.*|IP ARP Table for context \S+|Total number of entries: \d+|Address\s+Age\s+MAC.*",
          total=rx(r"^Total number of entries: (?P<total>\d+)")),
     _row("arista_eos", "show ip arp vrf all", _arp, Fields("ip_address", "mac_address", "interface", vrf="vrf"),
          rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}", r"\s*|VRF: \S+|Address\s+Age \(sec\)\s+Hardware Addr.*"),
