@@ -48,6 +48,11 @@ class View:
     def platform(self) -> Platform:
         return self.dev.platform
 
+    def shows(self, vrf: str) -> bool:
+        """Whether collection reaches this VRF: an image refusing ``vrf all`` forms (an old NX-OS) is read
+        with the plain forms, which show the default VRF only."""
+        return vrf == "default" or not any(f.argument == "all" for f in self.dev.rejected_forms)
+
 
 # ---- facts -----------------------------------------------------------------------------------
 
@@ -62,7 +67,7 @@ def _seconds(uptime: str) -> str:
 def facts(v: View) -> d.Facts:
     dev, p = v.dev, v.platform
     model = {Platform.CISCO_NXOS: dev.model.split("-", 1)[-1], Platform.JUNIPER_JUNOS: dev.model.lower()}
-    serial = "" if p is Platform.JUNIPER_JUNOS else dev.serial
+    serial = dev.serial  # JunOS: from show chassis hardware
     uptime = "" if p is Platform.JUNIPER_JUNOS else _seconds(dev.uptime)
     return d.Facts(dev.hostname, model.get(p, dev.model), serial, dev.os_version, _VENDOR[p], uptime)
 
@@ -127,7 +132,8 @@ def neighbors(v: View, protocol: NeighborProtocol, interface: str | None = None,
 
 def ospf_neighbors(v: View) -> list[d.OspfNeighbor]:
     p = v.platform
-    shown = [n for n in v.dev.ospf_neighbors if p is not Platform.JUNIPER_JUNOS or n.vrf == "default"]
+    shown = [n for n in v.dev.ospf_neighbors
+             if (p is not Platform.JUNIPER_JUNOS or n.vrf == "default") and v.shows(n.vrf)]
     vrf: Callable[[str], str] = (lambda x: "") if p is Platform.CISCO_IOS else (lambda x: x)
     return [d.OspfNeighbor(str(n.router_id), str(n.address), n.interface, "FULL", vrf(n.vrf)) for n in shown]
 
@@ -138,10 +144,11 @@ def bgp_sessions(v: View) -> list[d.BgpSession]:
     junos = v.platform is Platform.JUNIPER_JUNOS
     out = []
     for p in v.dev.bgp_peers:
-        if only_default and p.vrf != "default":
+        if (only_default and p.vrf != "default") or not v.shows(p.vrf):
             continue
         up = p.state.lower().startswith("establ")
-        if junos and not up:
+        if junos and not up:  # listed, but JunOS does not say the VRF of a peer that is not Established
+            out.append(d.BgpSession(str(p.address), p.remote_as, p.state, None, ""))
             continue
         state = "Established" if up else p.state
         out.append(d.BgpSession(str(p.address), p.remote_as, state, p.prefixes_received if up else None, p.vrf))
@@ -161,8 +168,8 @@ def arp(v: View) -> list[d.ArpEntry]:
     for a in v.dev.arp:
         if p is Platform.CISCO_IOS and a.vrf != "default":
             continue  # show ip arp: the global table only
-        if p is not Platform.CISCO_IOS and a.age_min < 0:
-            continue  # the device's own addresses are not listed
+        if (p is not Platform.CISCO_IOS and a.age_min < 0) or not v.shows(a.vrf):
+            continue  # the device's own addresses are not listed; nor VRFs an old image cannot show
         vrf = {Platform.CISCO_IOS: "default", Platform.ARISTA_EOS: a.vrf}.get(p, "")
         out.append(d.ArpEntry(str(a.address), a.mac, a.interface, vrf))
     return out
@@ -177,7 +184,7 @@ def _routes(v: View, types: frozenset[DataType], only: str | None = None) -> lis
     wanted = {_ROUTE_PROTOCOLS[t] for t in types if t in _ROUTE_PROTOCOLS}
     if only is not None:
         wanted &= {only}
-    return [r for r in routes_shown(v.dev, v.rib) if r.protocol in wanted]
+    return [r for r in routes_shown(v.dev, v.rib) if r.protocol in wanted and v.shows(r.vrf)]
 
 
 _Part = Callable[[View, str, frozenset[DataType]], DeviceRecords]
@@ -185,6 +192,8 @@ _Part = Callable[[View, str, frozenset[DataType]], DeviceRecords]
 
 def _version(v: View, command: str, types: frozenset[DataType]) -> DeviceRecords:
     shown = dc_replace(facts(v), hostname="") if v.platform is Platform.ARISTA_EOS else facts(v)
+    if v.platform is Platform.JUNIPER_JUNOS:  # the serial is in show chassis hardware
+        shown = dc_replace(shown, serial="")
     return DeviceRecords(facts=shown)
 
 
@@ -204,6 +213,7 @@ def _route_part(v: View, command: str, types: frozenset[DataType]) -> DeviceReco
 _PARTS: tuple[tuple[frozenset[str], _Part], ...] = (
     (frozenset({"hostname"}), lambda v, c, t: DeviceRecords(facts=d.Facts(v.dev.hostname))),
     (frozenset({"version"}), _version),
+    (frozenset({"chassis", "hardware"}), lambda v, c, t: DeviceRecords(facts=d.Facts("", serial=v.dev.serial))),
     (frozenset({"cdp"}), lambda v, c, t: DeviceRecords(neighbors=neighbors(v, NeighborProtocol.CDP))),
     (frozenset({"lldp"}), _lldp),
     (frozenset({"route"}), _route_part),

@@ -116,6 +116,7 @@ class Facts:
     os_version: str = ""
     vendor: str = ""
     uptime: str = ""
+    members: tuple[str, ...] = ()  # virtual chassis / cluster members as named (``fpc0``, ``node1``); not stored yet
 
 
 @dataclass(frozen=True, slots=True)

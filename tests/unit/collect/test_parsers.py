@@ -73,8 +73,8 @@ def test_empty_tables_from_the_lab_give_empty_records() -> None:
     assert parse_output("cisco_nxos", "show mac address-table", text, ALL).mac_table == []
 
 
-def test_junos_bgp_peer_the_template_skips_is_a_parse_error() -> None:
-    """ntc-templates drops JunOS peers that are not established (or up less than a day): never silently."""
+def test_junos_bgp_peer_not_established_is_kept() -> None:
+    """ntc-templates drops JunOS peers that are not established; netatlas's template keeps them."""
     text = "\n".join(
         [
             "Peer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn "
@@ -83,8 +83,8 @@ def test_junos_bgp_peer_the_template_skips_is_a_parse_error() -> None:
             "",
         ]
     )
-    with pytest.raises(ParseError, match=r"juniper_junos 'show bgp summary': the output lists 1 entries"):
-        parse_output("juniper_junos", "show bgp summary", text, ALL)
+    sessions = parse_output("juniper_junos", "show bgp summary", text, ALL).bgp_sessions
+    assert [(s.peer, s.state, s.prefixes_received) for s in sessions] == [("10.255.0.9", "Active", None)]
 
 
 def test_a_bad_address_names_the_field() -> None:
