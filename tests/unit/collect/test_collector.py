@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -10,8 +11,10 @@ import pytest
 
 from netatlas.collect.collector import ParseFn, collect_device
 from netatlas.collect.fake import FakeConnector, FakeTransport, Reply, Script, rejected
+from netatlas.collect.hostkeys import HostKeyCheck, HostKeyPolicy, MemoryHostKeys
+from netatlas.collect.parsers.parse import normaliser
 from netatlas.collect.platforms import PLATFORMS
-from netatlas.collect.transport import Timeouts
+from netatlas.collect.transport import CappedOutput, Limits, SshOptions, Timeouts
 from netatlas.domain.errors import AuthFailed, CollectError, DeviceTimeout, Disconnected, ParseError, Unreachable
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceRecords, DeviceResult, ErrorKind, Facts, Neighbor, ParseOutcome
@@ -170,10 +173,10 @@ def test_junos_lldp_uses_per_interface_detail_instead_of_brief() -> None:
     transport = FakeTransport({**script_for("juniper_junos", lldp), **details})
     result = collect("juniper_junos", transport, lldp, parse=parse_junos_lldp)
     assert result.ok, result.error
-    assert transport.sent == ["show version", "show lldp neighbors", *details]  # one per distinct interface
+    assert transport.sent == ["show version", "show chassis hardware", "show lldp neighbors", *details]  # one per port
     assert [(n.local_interface, n.remote_name) for n in result.records.neighbors] == [
         ("ge-0/0/1", "detail-ge-0/0/1"), ("ge-0/0/2", "detail-ge-0/0/2")]
-    assert [o.data_type for o in result.outputs[2:]] == [DataType.LLDP, DataType.LLDP]
+    assert [o.data_type for o in result.outputs[3:]] == [DataType.LLDP, DataType.LLDP]
 
 
 def test_a_failed_detail_command_keeps_that_interfaces_brief_neighbors() -> None:
@@ -327,3 +330,162 @@ def test_no_secret_in_any_error_text() -> None:
     assert any("***" in t for t in texts)
     assert not any(PASSWORD in t or SECRET in t for t in texts)
     assert PASSWORD not in repr(CRED) and SECRET not in repr(CRED)
+
+
+# ----- fallback command forms -------------------------------------------------------------------------
+INVALID = "% Invalid input detected at '^' marker.\n"
+
+
+def test_a_refused_form_falls_back_to_the_plain_form_once() -> None:
+    routes = frozenset({DataType.STATIC_ROUTES, DataType.OSPF_ROUTES})
+    script = {**script_for("cisco_ios", routes, **{"show ip route vrf *": rejected("show ip route vrf *", INVALID)}),
+              "show ip route": "plain routes\n"}
+    transport = FakeTransport(script)
+    result = collect("cisco_ios", transport, routes)
+    assert result.ok, result.error
+    assert transport.sent == ["show version", "show ip route vrf *", "show ip route"]
+    plain = result.outputs[1]
+    assert (plain.command, plain.output, plain.error_kind) == ("show ip route", "plain routes\n", None)
+    assert plain.note == "fallback: 'show ip route vrf *' rejected, used 'show ip route'"
+    assert plain.served == routes
+
+
+def test_the_parser_is_given_the_plain_form() -> None:
+    parsed: list[str] = []
+
+    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
+        parsed.append(command)
+        return ParseOutcome(DeviceRecords(), note="BGP not active" if command == "show ip bgp summary" else "")
+
+    script = {**script_for("cisco_nxos", frozenset({DataType.ROUTING_NEIGHBORS}),
+                           **{"show ip bgp summary vrf all": rejected("x", INVALID)}), "show ip bgp summary": "bgp\n"}
+    result = collect("cisco_nxos", FakeTransport(script), frozenset({DataType.ROUTING_NEIGHBORS}), parse=parse)
+    assert result.ok
+    assert parsed == ["show version", "show ip ospf neighbors vrf all", "show ip bgp summary"]
+    assert result.outputs[-1].note == ("fallback: 'show ip bgp summary vrf all' rejected, used "
+                                       "'show ip bgp summary'; BGP not active")
+
+
+def test_an_authorization_refusal_is_not_cured_by_a_fallback() -> None:
+    script = script_for("cisco_ios", frozenset({DataType.BGP_ROUTES}),
+                        **{"show ip route vrf * bgp": rejected("show ip route vrf * bgp")})  # "% Authorization failed."
+    transport = FakeTransport(script)
+    result = collect("cisco_ios", transport, frozenset({DataType.BGP_ROUTES}))
+    assert result.error_kind is ErrorKind.COMMAND_REJECTED
+    assert transport.sent == ["show version", "show ip route vrf * bgp"]
+
+
+def test_a_refused_fallback_is_recorded_with_both_forms_and_tried_once() -> None:
+    script = {**script_for("cisco_ios", frozenset({DataType.STATIC_ROUTES})),
+              "show ip route vrf * static": rejected("a", INVALID), "show ip route static": rejected("b", INVALID)}
+    transport = FakeTransport(script)
+    result = collect("cisco_ios", transport, frozenset({DataType.STATIC_ROUTES}))
+    assert transport.sent == ["show version", "show ip route vrf * static", "show ip route static"]
+    assert result.error_kind is ErrorKind.COMMAND_REJECTED
+    last = result.outputs[-1]
+    assert (last.command, last.error_kind) == ("show ip route static", ErrorKind.COMMAND_REJECTED)
+    assert last.note.startswith("fallback: 'show ip route vrf * static' rejected")
+
+
+def test_platforms_without_fallbacks_fail_the_command() -> None:
+    script = script_for("arista_eos", frozenset({DataType.ARP}), **{"show ip arp vrf all": rejected("x", INVALID)})
+    result = collect("arista_eos", FakeTransport(script), frozenset({DataType.ARP}))
+    assert result.error_kind is ErrorKind.COMMAND_REJECTED
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_every_fallback_replaces_a_planned_command_with_a_plain_form(platform: str) -> None:
+    spec = PLATFORMS[platform]
+    planned = {c for group in spec.commands.values() for c in group} | {spec.all_routes}
+    assert set(spec.fallbacks) <= planned
+    assert not set(spec.fallbacks.values()) & set(spec.fallbacks)  # a plain form has no fallback of its own
+    assert spec.unknown_form is not None or not spec.fallbacks
+    for plain in spec.fallbacks.values():
+        assert normaliser(platform, plain).command == plain  # the plain form parses like the rest
+
+
+# ----- output caps -------------------------------------------------------------------------------------------
+def test_output_too_large_fails_the_device_and_keeps_the_start() -> None:
+    capped = CappedOutput(f"{HOST}:2222: 'show ip arp': more than 1,000 characters of output", "x" * 100)
+    transport = FakeTransport(script_for("cisco_ios", show_ip_arp=Reply(error=capped)))
+    result = collect("cisco_ios", transport)
+    assert result.error_kind is ErrorKind.OUTPUT_TOO_LARGE
+    assert result.error == str(capped)
+    arp = result.outputs[-1]
+    assert (arp.command, arp.error_kind, arp.output) == ("show ip arp", ErrorKind.OUTPUT_TOO_LARGE, "x" * 100)
+    assert transport.sent == plan("cisco_ios")[:2]  # the session is unusable: nothing after it
+    assert transport.closed
+
+
+def test_stored_raw_output_is_cut_with_a_note() -> None:
+    big = "y" * 5000
+    transport = FakeTransport(script_for("cisco_ios", show_ip_arp=big))
+    result = collect("cisco_ios", transport, limits=Limits(stored_output=1000))
+    arp = next(o for o in result.outputs if o.command == "show ip arp")
+    assert arp.output == "y" * 1000
+    assert arp.note == "raw output cut for storage: 1,000 of 5,000 characters kept"
+    assert result.ok
+
+
+def test_limits_and_legacy_opt_in_reach_the_connection() -> None:
+    keys = HostKeyCheck(MemoryHostKeys(), HostKeyPolicy.STRICT)
+    limits = Limits(command_output=10, device_output=20, stored_output=5)
+    for dev, cred, legacy in ((device(), CRED, False), (dataclasses.replace(device(), legacy_ssh=True), CRED, True),
+                              (device(), dataclasses.replace(CRED, legacy_ssh=True), True)):
+        connector = FakeConnector({HOST: FakeTransport(script_for("cisco_ios"))})
+        run(collect_device(dev, cred, ALL, timeouts=TIMEOUTS, parse=parse_facts, connect=connector,
+                           host_keys=keys, limits=limits))
+        assert connector.options == [SshOptions(keys, limits, legacy, "r1")]
+
+
+def test_session_warnings_are_returned_scrubbed() -> None:
+    transport = FakeTransport(script_for("cisco_ios"), warnings=(f"legacy kex, {PASSWORD}",))
+    result = collect("cisco_ios", transport)
+    assert result.ok
+    assert result.warnings == ("legacy kex, ***",)
+
+
+# ----- containment ---------------------------------------------------------------------------------------------
+class ExplodingTransport(FakeTransport):
+    async def send(self, command: str, timeout: float) -> str:
+        if command == "show ip arp":
+            raise RuntimeError(f"bug near {PASSWORD}")
+        return await super().send(command, timeout)
+
+
+def test_an_unexpected_exception_is_the_devices_internal_failure() -> None:
+    transport = ExplodingTransport(script_for("cisco_ios"))
+    result = collect("cisco_ios", transport)
+    assert (result.ok, result.error_kind) == (False, ErrorKind.INTERNAL)
+    assert result.error == "r1: internal error during 'show ip arp': RuntimeError: bug near ***"
+    assert result.records.facts is not None  # what came before is kept
+    assert transport.closed
+
+
+def test_a_connector_bug_is_internal_too() -> None:
+    async def connect(*args: Any) -> FakeTransport:
+        raise KeyError("boom")
+
+    result = run(collect_device(device(), CRED, ALL, timeouts=TIMEOUTS, parse=parse_facts, connect=connect))
+    assert result.error_kind is ErrorKind.INTERNAL
+    assert "during 'connect': KeyError" in result.error
+
+
+def test_a_failing_close_does_not_escape() -> None:
+    class BadClose(FakeTransport):
+        async def close(self) -> None:
+            raise OSError("close failed")
+
+    result = collect("cisco_ios", BadClose(script_for("cisco_ios")))
+    assert result.ok
+
+
+def test_the_callers_own_callback_errors_are_raised_not_hidden() -> None:
+    async def on_step(step: str) -> None:
+        if step == "show ip arp":
+            raise ConnectionError("database gone")
+
+    transport = FakeTransport(script_for("cisco_ios"))
+    with pytest.raises(ConnectionError, match="database gone"):
+        collect("cisco_ios", transport, on_step=on_step)
+    assert transport.closed
