@@ -8,11 +8,16 @@ command serves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import yaml
+
+from netatlas.collect.parsers.parse import build_valid, normaliser, select
 from netatlas.collect.platforms import PLATFORMS
-from netatlas.domain.records import ROUTE_TYPES, DataType
+from netatlas.domain.records import ROUTE_TYPES, Coverage, DataType, DeviceRecords
 
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 CORPUS = REALDATA / "ntc-templates"
@@ -91,8 +96,8 @@ def data_types(platform: str, command: str) -> frozenset[DataType]:
     """The data types ``command`` serves in the platform table (the whole RIB for the all-routes form).
 
     Examples:
-        >>> sorted(data_types("cisco_ios", "show ip arp"))
-        [<DataType.ARP: 'arp'>]
+        >>> sorted(t.value for t in data_types("cisco_ios", "show ip arp"))
+        ['arp', 'facts']
     """
     spec = PLATFORMS[platform]
     served = {t for t, commands in spec.commands.items() if command in commands}
@@ -111,3 +116,64 @@ def captures(platform: str | None = None) -> list[Capture]:
         if platform is None or key[0] == platform:
             found.append(Capture(key[0], key[1], raw.stem, COMMANDS[key]))
     return found
+
+
+def yml_rows(capture: Capture, rename: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """ntc-templates' parse of the capture (its ``.yml``), keys lower-case, renamed where the .yml is stale."""
+    doc = yaml.safe_load(capture.yml.read_text()) or {}
+    rename = rename or {}
+    return [{rename.get(k.lower(), k.lower()): v for k, v in row.items()} for row in doc.get("parsed_sample") or []]
+
+
+def records_from_yml(capture: Capture, rename: dict[str, str] | None = None) -> DeviceRecords:
+    """What our normaliser makes of the .yml's rows (invalid rows dropped exactly as a parse drops them)."""
+    row = normaliser(capture.platform, capture.command)
+    records, _, _ = build_valid(row, yml_rows(capture, rename), capture.platform, capture.id)
+    return select(records, capture.data_types())
+
+
+Check = Callable[[DeviceRecords], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """What parsing one capture must give, when it is not simply "complete, equal to the .yml".
+
+    * ``coverage``: PARTIAL (or FEATURE_OFF) with ``reason``; ``unparsed`` is a text one of the
+      outcome's unparsed lines must contain (so it is partial for the stated reason);
+    * ``error``: a ParseError is expected; the regex its message must match (and ``reason``);
+    * ``yml_fields``: the .yml was written by an older template (field renamed): old -> new name;
+    * ``yml_wrong``: the .yml is not the capture's content (why); records are checked by ``check`` only;
+    * ``check``: an independent assertion on our records (asdot values, entries that must not appear).
+    """
+
+    coverage: Coverage = Coverage.COMPLETE
+    reason: str = ""
+    unparsed: str = ""
+    error: str = ""
+    yml_fields: dict[str, str] = field(default_factory=dict)
+    yml_wrong: str = ""
+    check: Check | None = None
+
+
+def summary() -> dict[tuple[str, str], tuple[int, int]]:
+    """(platform, capture directory) -> (captures read complete or feature-off, captures)."""
+    from netatlas.collect.parsers import parse_command  # noqa: PLC0415
+    from netatlas.domain.errors import ParseError  # noqa: PLC0415
+
+    counts: dict[tuple[str, str], tuple[int, int]] = {}
+    for cap in captures():
+        key = (cap.platform, cap.directory)
+        good, total = counts.get(key, (0, 0))
+        try:
+            outcome = parse_command(cap.platform, cap.command, cap.text(), cap.data_types())
+            good += outcome.coverage is not Coverage.PARTIAL
+        except ParseError:
+            pass
+        counts[key] = (good, total + 1)
+    return counts
+
+
+if __name__ == "__main__":  # python -m tests.corpus.realdata: complete reads per platform and command
+    for (platform, directory), (good, total) in sorted(summary().items()):
+        print(f"{platform:15} {directory:32} {good:3} / {total}")

@@ -92,6 +92,43 @@ def normalize_hostname(name: str) -> str:
     return name.split(".", 1)[0].lower()
 
 
+UNKNOWN_INTERFACE = "(unknown)"  # a neighbor's local port when the output does not say (older IOS LLDP)
+_MAC_TEXT = re.compile(r"(?:[0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}|(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}|[0-9a-fA-F]{12}")
+
+
+def is_mac(text: str) -> bool:
+    """``text`` is a MAC address in one of the usual notations.
+
+    Examples:
+        >>> is_mac("2cc2.6081.eaf9"), is_mac("44:48:c1:c4:dd:dd"), is_mac("sw1.lab"), is_mac("10.0.0.1")
+        (True, True, False, False)
+    """
+    return bool(_MAC_TEXT.fullmatch(text.strip()))
+
+
+def neighbor_identity(text: str, *, hostname: bool = True) -> str:
+    """A neighbor's identity: a host name normalised; a MAC (chassis id) or address kept whole.
+
+    ``hostname=False`` says the text is not a host name (an LLDP chassis id): kept whole.
+
+    Examples:
+        >>> neighbor_identity("SW-MGMT.cisco.com"), neighbor_identity("2cc2.6081.EAF9")
+        ('sw-mgmt', '2c:c2:60:81:ea:f9')
+        >>> neighbor_identity("10.1.1.1"), neighbor_identity("Chassis.Id.7", hostname=False)
+        ('10.1.1.1', 'Chassis.Id.7')
+    """
+    text = text.strip()
+    if is_mac(text):
+        return normalize_mac(text)
+    if not hostname or _looks_like_address(text):
+        return text
+    return normalize_hostname(text)
+
+
+def _looks_like_address(text: str) -> bool:
+    return bool(re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*", text))
+
+
 def normalize_mac(mac: str) -> str:
     """Lower-case colon-separated MAC from Cisco dotted, dashed or bare forms.
 

@@ -109,7 +109,7 @@ def asn(value: str, field: str) -> int:
         number = high * 65536 + low if high <= 0xFFFF and low <= 0xFFFF else -1
     else:
         number = int(text) if text.isdigit() else -1
-    if not 0 < number <= 0xFFFFFFFF:
+    if not 0 <= number <= 0xFFFFFFFF:  # 0: a peer whose AS is not known yet (NX-OS prints it)
         raise FieldError(field, value, "not an AS number")
     return number
 

@@ -1,7 +1,8 @@
 """CDP and LLDP neighbors: one field map per (platform, command), one builder for all.
 
 A :class:`NeighborFields` row names the template field that holds each part of a neighbor; the
-builder normalises names (canonical local port, short lower-case remote name with the raw id kept),
+builder normalises names (canonical local port, or :data:`UNKNOWN_INTERFACE` when the output has
+none; short lower-case remote host name with the raw id kept, a chassis id or MAC kept whole),
 validates the management address and turns LLDP capabilities into letter codes.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 from netatlas.collect.parsers import fields as f
 from netatlas.collect.parsers.common import first_line, lldp_capabilities, port
 from netatlas.collect.parsers.table import CDP_OFF, DETAIL_TAIL, LLDP_OFF, Builder, Normaliser, Row, rx
+from netatlas.domain.names import UNKNOWN_INTERFACE, is_mac, neighbor_identity
 from netatlas.domain.records import DeviceRecords, Neighbor
 
 
@@ -39,18 +41,30 @@ def _get(row: Row, field: str) -> str:
 
 
 def _neighbor(row: Row, m: NeighborFields, platform: str) -> Neighbor:
-    raw = _get(row, m.name) or _get(row, m.fallback_name)
+    name = _get(row, m.name)
+    raw = name or _get(row, m.fallback_name)
     caps = _get(row, m.capabilities)
+    local = _get(row, m.local)
     return Neighbor(
         protocol=m.protocol,
-        local_interface=port(_get(row, m.local), platform),
-        remote_name=f.hostname(raw),
+        local_interface=port(local, platform) if local else UNKNOWN_INTERFACE,
+        remote_name=neighbor_identity(raw, hostname=bool(name)),
         remote_interface=_get(row, m.remote_interface),
         remote_name_raw=raw,
-        mgmt_ip=f.optional_ip(_get(row, m.mgmt), m.mgmt or "mgmt"),
+        mgmt_ip=_mgmt(_get(row, m.mgmt), m.mgmt or "mgmt"),
         remote_platform=first_line(_get(row, m.platform)),
         capabilities=lldp_capabilities(caps) if m.protocol == "lldp" else " ".join(caps.split()),
     )
+
+
+def _mgmt(value: str, field: str) -> str:
+    """The management IP; an LLDP management address of subtype MAC (``2cc2.6081.eaf9``) is no IP: ``""``.
+
+    Examples:
+        >>> _mgmt("2cc2.6081.eaf9", "mgmt_address"), _mgmt("10.0.0.1", "mgmt_address")
+        ('', '10.0.0.1')
+    """
+    return "" if is_mac(value) else f.optional_ip(value, field)
 
 
 def builder(m: NeighborFields) -> Builder:
@@ -86,10 +100,6 @@ _NXOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbo
                             "neighbor_description", "capabilities", "chassis_id")
 _EOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbor_interface", "mgmt_address",
                            "neighbor_description", fallback_name="chassis_id")
-_JUNOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbor_interface",
-                             fallback_name="chassis_id")
-_JUNOS_LLDP_DETAIL = NeighborFields("lldp", "local_interface", "system_name", "port_id", "mgmt_address",
-                                    "system_description", "capabilities_enabled", "chassis_id")
 _NXOS_LLDP_QUIET = (
     r"\s*|Capability codes:|\s+\(R\) Router.*|\s+\(W\) WLAN.*|Device ID\s+Local Intf.*"
     r"|Total entries displayed: 0"
@@ -100,14 +110,10 @@ NORMALISERS: tuple[Normaliser, ...] = (
                total=_CDP_TOTAL),
     detail_row("cisco_nxos", "show cdp neighbors detail", _NXOS_CDP, r"^Device ID:", _CDP_QUIET, CDP_OFF,
                total=_CDP_TOTAL),
-    detail_row("cisco_ios", "show lldp neighbors detail", _IOS_LLDP, r"^Local Intf: ",
+    detail_row("cisco_ios", "show lldp neighbors detail", _IOS_LLDP, r"^Chassis id: ",  # older IOS: no Local Intf
                r"\s*|-+|Total entries displayed: 0", LLDP_OFF, total=_LLDP_TOTAL),
     detail_row("cisco_nxos", "show lldp neighbors detail", _NXOS_LLDP, r"^Chassis id: ", _NXOS_LLDP_QUIET, LLDP_OFF,
                total=_LLDP_TOTAL),
     detail_row("arista_eos", "show lldp neighbors detail", _EOS_LLDP, r"^  Neighbor \S+",
                r"\s*|Interface \S+ detected 0 LLDP neighbors:", LLDP_OFF),
-    row("juniper_junos", "show lldp neighbors", _JUNOS_LLDP, r"^(?:[gx]e|et|ae|fxp|em|me)-?[\d/]*\S*\s+\S+\s+\S+",
-        r"\s*|Local Interface\s+Parent Interface.*"),
-    row("juniper_junos", "show lldp neighbors interface {interface}", _JUNOS_LLDP_DETAIL, r"^Local Interface\s+:",
-        r"\s*|LLDP Neighbor Information:"),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import fields as dc_fields
 from dataclasses import replace
 
-from netatlas.collect.parsers import device, neighbors, routes, sessions
+from netatlas.collect.parsers import device, junos, neighbors, routes, sessions
 from netatlas.collect.parsers.table import Normaliser, Row
 from netatlas.collect.parsers.templates import parse_tracked, template
 from netatlas.domain.errors import ParseError
@@ -22,6 +22,7 @@ NORMALISERS: tuple[Normaliser, ...] = (
     *neighbors.NORMALISERS,
     *routes.NORMALISERS,
     *sessions.NORMALISERS,
+    *junos.NORMALISERS,
 )
 # Which route protocols each route data type keeps (nothing else: not connected, not local).
 ROUTE_PROTOCOLS = {DataType.STATIC_ROUTES: "static", DataType.OSPF_ROUTES: "ospf", DataType.BGP_ROUTES: "bgp"}
@@ -68,7 +69,7 @@ def parse_command(platform: str, command: str, text: str, data_types: frozenset[
       valid empty output, every entry invalid, or a one-record command without exactly one.
 
     Examples:
-        >>> parse_command("cisco_ios", "show cdp neighbors detail", "% CDP is not enabled\n",
+        >>> parse_command("cisco_ios", "show cdp neighbors detail", "% CDP is not enabled\\n",
         ...               frozenset({DataType.CDP})).coverage
         <Coverage.FEATURE_OFF: 'feature_off'>
     """
@@ -80,8 +81,9 @@ def parse_command(platform: str, command: str, text: str, data_types: frozenset[
     parsed = parse_tracked(platform, command, text)
     count = len(parsed.rows)
     _check_shape(row, where, text, count)
-    records, problems, kept = _build(row, parsed.rows, platform, where)
-    unparsed = (*row.unparsed(parsed), *row.shortfall(text, count), *problems)
+    records, problems, kept = build_valid(row, parsed.rows, platform, where)
+    cut = ("the output ends inside an unfinished entry (cut)",) if parsed.unfinished else ()
+    unparsed = (*row.unparsed(parsed), *row.shortfall(text, row.parsed_entries(parsed.rows)), *problems, *cut)
     if not unparsed:
         return ParseOutcome(select(records, data_types))
     if kept == 0:
@@ -101,7 +103,7 @@ def _check_shape(row: Normaliser, where: str, text: str, count: int) -> None:
             raise ParseError(f"{where}: the output lists {row.entry_count(text)} entries but none parsed")
 
 
-def _build(row: Normaliser, rows: list[Row], platform: str, where: str) -> tuple[DeviceRecords, list[str], int]:
+def build_valid(row: Normaliser, rows: list[Row], platform: str, where: str) -> tuple[DeviceRecords, list[str], int]:
     """Records from every row that is valid; an invalid row is dropped (or its optional field emptied).
 
     Returns the records, one problem per dropped or repaired row, and how many rows were kept.
@@ -169,7 +171,7 @@ def merge_records(into: DeviceRecords, extra: DeviceRecords) -> DeviceRecords:
     Examples:
         >>> a = DeviceRecords(facts=Facts("", model="DCS-7050SX3"))
         >>> merge_records(a, DeviceRecords(facts=Facts("leaf1"))).facts
-        Facts(hostname='leaf1', model='DCS-7050SX3', serial='', os_version='', vendor='', uptime='')
+        Facts(hostname='leaf1', model='DCS-7050SX3', serial='', os_version='', vendor='', uptime='', members=())
     """
     out = DeviceRecords(facts=_merge_facts(into.facts, extra.facts))
     for field in dc_fields(DeviceRecords):

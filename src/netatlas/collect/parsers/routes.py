@@ -26,7 +26,6 @@ EOS_CODES = {
 NXOS_PREFIXES = {"direct": "connected", "local": "local", "static": "static", "ospf-": "ospf", "bgp-": "bgp"}
 NXOS_TYPES = {"intra": "intra", "inter": "inter", "type-1": "ext1", "type-2": "ext2", "internal": "internal",
               "external": "external"}
-JUNOS_CODES = {"Direct": "connected", "Local": "local", "Static": "static", "OSPF": "ospf", "BGP": "bgp"}
 BGP_DISTANCE_TYPE = {200: "internal", 20: "external"}  # IOS prints no iBGP/eBGP mark: its default distances
 ATTACHED = ("connected", "local")
 
@@ -35,6 +34,22 @@ Reader = Callable[[Row, str], Route | None]
 
 def _prefix(r: Row) -> str:
     return f.prefix(r["network"], r["prefix_length"], "network/prefix_length")
+
+
+def _forwarding(hops: tuple[NextHop, ...]) -> tuple[NextHop, ...]:
+    """The next hops of a route, which has at least one with an address or an interface.
+
+    A route without one is a line cut before its ``via`` (or a template misreading): never a route.
+
+    Examples:
+        >>> _forwarding((NextHop("", ""),))
+        Traceback (most recent call last):
+        ...
+        netatlas.collect.parsers.fields.FieldError: field 'next_hop': a route without a next hop or interface: ''
+    """
+    if not any(h.address or h.interface for h in hops):
+        raise f.FieldError("next_hop", "", "a route without a next hop or interface")
+    return hops
 
 
 def _ios(r: Row, platform: str) -> Route | None:
@@ -46,7 +61,7 @@ def _ios(r: Row, platform: str) -> Route | None:
         route_type = BGP_DISTANCE_TYPE.get(distance, "")
     address = "" if protocol in ATTACHED else f.optional_ip(r["nexthop_ip"], "nexthop_ip")
     hop = NextHop(address, port(r["nexthop_if"], platform))
-    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, (hop,), distance,
+    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, _forwarding((hop,)), distance,
                  f.optional_int(r["metric"], "metric"), route_type)
 
 
@@ -63,8 +78,9 @@ def _nxos(r: Row, platform: str) -> Route | None:
     protocol = _nxos_protocol(r["protocol"].strip())
     address = "" if protocol in ATTACHED else f.optional_ip(r["nexthop_ip"], "nexthop_ip")
     hop = NextHop(address, port(r["nexthop_if"], platform))
-    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, (hop,), f.optional_int(r["distance"], "distance"),
-                 f.optional_int(r["metric"], "metric"), NXOS_TYPES.get(r["type"].strip(), ""))
+    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, _forwarding((hop,)),
+                 f.optional_int(r["distance"], "distance"), f.optional_int(r["metric"], "metric"),
+                 NXOS_TYPES.get(r["type"].strip(), ""))
 
 
 def _eos(r: Row, platform: str) -> Route | None:
@@ -74,22 +90,8 @@ def _eos(r: Row, platform: str) -> Route | None:
         NextHop("" if hop == "connected" else f.ip(hop, "next_hop"), port(intf.split(",")[0], platform))
         for hop, intf in zip(r["next_hop"], r["interface"], strict=False)
     )
-    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, hops, f.optional_int(r["distance"], "distance"),
+    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, _forwarding(hops), f.optional_int(r["distance"], "distance"),
                  f.optional_int(r["metric"], "metric"), route_type)
-
-
-def _junos(r: Row, platform: str) -> Route | None:
-    if r["next_hop_type"] == "MultiRecv":  # OSPF's 224.0.0.5/32 receive entry: not a forwarding route
-        return None
-    protocol = JUNOS_CODES.get(r["protocol"], r["protocol"].lower())
-    attached = protocol in ATTACHED
-    addresses = [] if attached else [f.ip(a, "next_hop") for a in r["next_hop"]]
-    interfaces = [port(i, platform) for i in r["interface"]]
-    hops = tuple(NextHop(a, i) for a, i in zip(addresses or [""] * len(interfaces), interfaces, strict=False))
-    metric = f.optional_int(r["metric"], "metric")
-    as_path = " ".join(t for t in r["as_path"].split() if t.isdigit())
-    return Route(vrf_name(r["table"]), f.prefix(r["prefix"], None, "prefix"), protocol, hops,
-                 f.integer(r["preference"], "preference"), metric, "", as_path)
 
 
 def group(routes: list[Route]) -> list[Route]:
@@ -117,8 +119,7 @@ _IOS_FIELDS = fields("vrf", "protocol", "type", "network", "prefix_length", "dis
                      "nexthop_if")
 _NXOS_FIELDS = _IOS_FIELDS
 _EOS_FIELDS = fields("vrf", "protocol", "network", "prefix_length", "distance", "metric", "next_hop", "interface")
-_JUNOS_FIELDS = fields("table", "prefix", "protocol", "preference", "metric", "as_path", "next_hop_type",
-                       "next_hop", "interface")
+_CISCO_KEY = ("vrf", "protocol", "network", "prefix_length")  # one entry line per prefix, a row per next hop
 _IOS_ENTRY = r"^[A-Za-z][A-Za-z0-9*+%& ]{0,8}\s+\d+\.\d+\.\d+\.\d+(?:/\d+)?\s+(?:\[|is directly)"
 _IOS_QUIET = (
     r"\s*|Codes: .*|\s{5,}\S.*|Gateway of last resort .*|Routing Table: \S+"
@@ -129,18 +130,16 @@ _NXOS_ENTRY = r"^\d+\.\d+\.\d+\.\d+/\d+, ubest/mbest: "
 _NXOS_QUIET = r"\s*|IP Route Table for VRF \"\S+\"|'\*\*?' denotes .*|'\[x/y\]' denotes .*|'%<string>' in via .*"
 _EOS_ENTRY = r"^ [A-Z][A-Z0-9 ]{0,7}\s+\d+\.\d+\.\d+\.\d+/\d+ "
 _EOS_QUIET = r"\s*|VRF: \S+|Codes: .*|\s{7}\S.*|Gateway of last resort.*"
-_JUNOS_ENTRY = r"^\d+\.\d+\.\d+\.\d+/\d+\s+[*+\- ]?\["
-_JUNOS_QUIET = r"\s*|\S+\.inet\.0: .*|inet\.0: .*|\+ = Active Route, .*"
 
 
 def _rows(platform: str, commands: tuple[str, ...], read: Reader, required: frozenset[str], entry: str,
-          quiet: str) -> list[Normaliser]:
-    return [Normaliser(platform, c, required, builder(read), rx(entry), rx(quiet)) for c in commands]
+          quiet: str, key: tuple[str, ...] = ()) -> list[Normaliser]:
+    return [Normaliser(platform, c, required, builder(read), rx(entry), rx(quiet), entry_key=key) for c in commands]
 
 
 NORMALISERS: tuple[Normaliser, ...] = (
     *_rows("cisco_ios", ("show ip route vrf *", "show ip route vrf * static", "show ip route vrf * ospf",
-                         "show ip route vrf * bgp"), _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET),
+                         "show ip route vrf * bgp"), _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET, _CISCO_KEY),
     *_rows("cisco_ios", ("show ip route", "show ip route static", "show ip route ospf", "show ip route bgp"),
            _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET),  # fallbacks for images without VRFs (PlatformSpec.fallbacks)
     *_rows("cisco_nxos", ("show ip route vrf all", "show ip route static vrf all", "show ip route ospf vrf all",
@@ -148,6 +147,4 @@ NORMALISERS: tuple[Normaliser, ...] = (
     *_rows("cisco_nxos", ("show ip route", "show ip route static", "show ip route ospf", "show ip route bgp"),
            _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET),  # fallbacks for old NX-OS without `vrf all`
     *_rows("arista_eos", ("show ip route vrf all",), _eos, _EOS_FIELDS, _EOS_ENTRY, _EOS_QUIET),
-    *_rows("juniper_junos", ("show route", "show route protocol static", "show route protocol ospf",
-                             "show route protocol bgp"), _junos, _JUNOS_FIELDS, _JUNOS_ENTRY, _JUNOS_QUIET),
 )

@@ -136,8 +136,6 @@ NORMALISERS: tuple[Normaliser, ...] = (
          Fields("neighbor_id", "ip_address", "interface", "state", "vrf"),
          rf"^{_IP}\s+(?:\d+\s+)?\S+\s+\d+\s+\w+",  # older EOS prints no Instance column
          r"\s*|Neighbor ID\s+(?:Instance\s+)?VRF.*", feature_off=EOS_OSPF_OFF),
-    _row("juniper_junos", "show ospf neighbor", _ospf, Fields("neighbor_id", "ip_address", "interface", "state"),
-         rf"^{_IP}\s+\S+\s+\w+\s+{_IP}", r"\s*|Address\s+Interface\s+State.*|OSPF instance is not running"),
     _row("cisco_ios", "show ip bgp summary", _bgp,
          Fields("bgp_neighbor", "neighbor_as", "state_or_prefixes_received"), _BGP_CISCO,
          r"\s*|BGP router identifier .*", feature_off=IOS_BGP_OFF, lenient=True),
@@ -155,10 +153,6 @@ NORMALISERS: tuple[Normaliser, ...] = (
          Fields("bgp_neigh", "neigh_as", "state", "state_pfxrcd", "vrf"), rf"^\s+.*\s{_IP}\s+4\s+\d+",
          r"\s*|BGP summary information for VRF .*|Router identifier .*|Neighbor Status Codes: .*"
          r"|\s+Description\s+Neighbor\s+V\s+AS.*", feature_off=EOS_BGP_OFF, lenient=True),
-    _row("juniper_junos", "show bgp summary", _bgp,
-         Fields("peer_ip", "peer_as", "state", "received", "interface"), rf"^{_IP}\s+\d+\s+\d+\s+\d+",
-         r"\s*|BGP is not running|Threading mode: .*|Default eBGP mode: .*|Groups: .*|Table\s+Tot Paths.*"
-         r"|inet\.0|\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+|Peer\s+AS\s+InPkt.*"),
     _row("cisco_ios", "show mac address-table", _mac,
          Fields("destination_address", "vlan_id", "destination_port", "type"), _IOS_MAC_UNICAST, _IOS_MAC_QUIET),
     _row("cisco_nxos", "show mac address-table", _mac, Fields("mac_address", "vlan_id", "ports", "type"),
@@ -168,10 +162,6 @@ NORMALISERS: tuple[Normaliser, ...] = (
          Fields("mac_address", "vlan_id", "destination_port", "type"), rf"^\s+\d+\s+{_MAC_DOTTED}\s+(?:DYNAMIC|STATIC)",
          r"\s*|\s+(?:Multicast )?Mac Address Table|-+|Vlan\s+Mac Address\s+Type.*|-+\s+-+.*"
          r"|Total Mac Addresses for this criterion: 0"),
-    _row("juniper_junos", "show ethernet-switching table", _mac,
-         Fields("mac_address", "vlan_id", "logical_interface", "mac_flag"), r"^\s+\S+\s+(?:[0-9a-f]{2}:){5}[0-9a-f]{2}",
-         r"\s*|MAC flags .*|\s+SE - .*|Ethernet switching table : 0 entries, 0 learned|Routing instance : .*"
-         r"|\s+Vlan\s+MAC\s+MAC.*|\s+name\s+address\s+flags.*"),
     _row("cisco_ios", "show ip arp", _arp, Fields("ip_address", "mac_address", "interface"),
          rf"^Internet\s+{_IP}\s", r"\s*|Protocol\s+Address\s+Age.*"),
     _row("cisco_nxos", "show ip arp vrf all", _arp, Fields("ip_address", "mac_address", "interface", vrf="<>"),
@@ -184,7 +174,4 @@ NORMALISERS: tuple[Normaliser, ...] = (
          total=rx(r"^Total number of entries: (?P<total>\d+)")),
     _row("arista_eos", "show ip arp vrf all", _arp, Fields("ip_address", "mac_address", "interface", vrf="vrf"),
          rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}", r"\s*|VRF: \S+|Address\s+Age \(sec\)\s+Hardware Addr.*"),
-    _row("juniper_junos", "show arp no-resolve", _arp, Fields("ip_address", "mac_address", "interface", vrf="<>"),
-         rf"^(?:[0-9a-f]{{2}}:){{5}}[0-9a-f]{{2}}\s+{_IP}",
-         r"\s*|MAC Address\s+Address\s+Interface.*|Total entries: 0"),
 )

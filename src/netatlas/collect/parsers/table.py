@@ -14,6 +14,8 @@ What a row says about its output (all regexes are data; no platform branches any
   (and it ends the output: in a lenient row, a line after it is unparsed);
 * ``closing``: the line every complete detail record ends with; fewer closings than entries means
   the last record was cut: partial;
+* ``entry_key``: the template fields that name one entry when an entry gives several rows (a
+  route with ECMP next hops): the entries parsed are the distinct keys, not the rows;
 * ``lenient``: free-form output (``show version``, ``show interfaces``) whose templates read a few
   lines among many: lines no rule matched are not reported, only refused and binary ones;
 * ``optional``: template fields whose invalid value is emptied (the row is kept, the problem
@@ -51,6 +53,7 @@ class Normaliser:
     closing: re.Pattern[str] | None = None
     lenient: bool = False
     optional: frozenset[str] = field(default_factory=frozenset)
+    entry_key: tuple[str, ...] = ()  # template fields naming one entry, when one entry gives several rows (ECMP)
 
     def matches(self, command: str) -> bool:
         """``show lldp neighbors interface ge-0/0/1`` matches ``... interface {interface}``."""
@@ -66,6 +69,12 @@ class Normaliser:
     def entry_count(self, text: str) -> int:
         return len(self.entries.findall(text))
 
+    def parsed_entries(self, rows: list[Row]) -> int:
+        """How many entries ``rows`` hold (distinct ``entry_key`` values, else one per row)."""
+        if not self.entry_key:
+            return len(rows)
+        return len({tuple(str(r.get(k, "")) for k in self.entry_key) for r in rows})
+
     def feature_off_note(self, text: str) -> str:
         """The device's feature-off message when that (and quiet lines) is the whole output, else ``""``."""
         if self.feature_off is None:
@@ -79,14 +88,20 @@ class Normaliser:
     def unparsed(self, parsed: Parsed) -> list[str]:
         """Lines the template did not understand and ``quiet`` does not explain (binary lines always).
 
-        A lenient row reports only the lines after the last one the template understood or the
-        count footer (junk appended to a free-form output), besides refused and binary lines.
+        A lenient row reads free-form records whose lines the template mostly skips: only the
+        lines after the last one that is understood, quiet or the count footer are reported (junk
+        appended to the output, another command's text), besides refused and binary lines.
         """
-        last = max((i for i, fate in enumerate(parsed.seen) if fate == UNDERSTOOD), default=-1)
-        if self.total is not None:  # a count footer ends the output: nothing may follow it
-            last = max([last, *(i for i, line in enumerate(parsed.lines) if self.total.match(line))])
+        last = max((i for i, line in enumerate(parsed.lines) if self._anchor(line, parsed.fate(i))), default=-1)
         return [line for index, line in enumerate(parsed.lines)
                 if line.strip() and self._unexplained(line, parsed.fate(index), index > last)]
+
+    def _anchor(self, line: str, fate: int) -> bool:
+        """A line a lenient output may end with."""
+        if not line.strip() or _BINARY.search(line) or fate == REFUSED:
+            return False
+        return (fate == UNDERSTOOD or bool(self.quiet.fullmatch(line.rstrip()))
+                or (self.total is not None and bool(self.total.match(line))))
 
     def _unexplained(self, line: str, fate: int, trailing: bool) -> bool:
         if _BINARY.search(line) or fate == REFUSED:
@@ -123,7 +138,7 @@ def fields(*names: str) -> frozenset[str]:
 
 # What may follow the last line a lenient "Key: value" detail template reads (more keys, indented
 # continuations, separators); anything else after it is unparsed (junk appended, another command).
-DETAIL_TAIL = r"\s*|[-=]+|\s+\S.*|[A-Za-z][\w ./()'&-]{0,60}\s?:.*"
+DETAIL_TAIL = r"\s*|[-=]+|\s*(?:- )?[A-Za-z][\w ./()'&,+-]{0,60}\s?:.*|\s*- [A-Za-z][\w ./()-]*"
 
 # Feature-off messages, as the platforms print them (full lines, stripped). Rows pick theirs.
 CDP_OFF = rx(r"%? ?CDP is not enabled\.?")

@@ -38,6 +38,11 @@ OWN_TEMPLATES: tuple[tuple[str, re.Pattern[str], str], ...] = (
         re.compile(r"show lldp neighbors interface \S+"),
         "juniper_junos_show_lldp_neighbors_interface.textfsm",
     ),
+    *(("juniper_junos", re.compile(command), f"juniper_junos_{name}.textfsm") for command, name in (
+        (r"show version", "show_version"), (r"show chassis hardware", "show_chassis_hardware"),
+        (r"show lldp neighbors", "show_lldp_neighbors"), (r"show bgp summary", "show_bgp_summary"),
+        (r"show ethernet-switching table", "show_ethernet-switching_table"),
+        (r"show arp no-resolve", "show_arp_no-resolve"), (r"show interfaces", "show_interfaces"))),
 )
 
 Row = dict[str, Any]
@@ -53,14 +58,33 @@ class _TrackingFSM(textfsm.TextFSM):  # type: ignore[misc]  # textfsm is untyped
         self._catch_all = {id(rule) for state in self.states.values() for rule in state
                            if all(rule.regex_obj.match(p) for p in _PROBES)}
         self.seen: list[int] = []
+        self.unfinished = False
 
     def Reset(self) -> None:
         super().Reset()
         self.seen = []
+        self.unfinished = False
+
+    def ParseText(self, text: str, eof: bool = True) -> Any:  # textfsm's loop, noting an unfinished record
+        for line in text.splitlines() if text else []:
+            self._CheckLine(line)
+            if self._cur_state_name in ("End", "EOF"):
+                break
+        if self._cur_state_name != "End":
+            self.unfinished = self._unfinished()
+            if "EOF" not in self.states and eof:
+                self._AppendRecord()
+        return self._result
+
+    def _unfinished(self) -> bool:
+        """A record was being filled (a non-Filldown value set) that lacks a Required value: the text
+        stopped inside a record, and textfsm would drop it silently."""
+        started = any(v.value and "Filldown" not in v.OptionNames() for v in self.values)
+        return started and any("Required" in v.OptionNames() and not v.value for v in self.values)
 
     def _CheckLine(self, line: str) -> None:
         mark = UNSEEN
-        state: list[Any] = self._cur_state
+        state: list[Any] = getattr(self, "_cur_state")  # noqa: B009 - textfsm's attribute is untyped
         for rule in state:
             matched = self._CheckRule(rule, line)
             if not matched:
@@ -89,6 +113,7 @@ class Parsed:
     rows: list[Row]
     lines: list[str]
     seen: list[int]  # UNSEEN / UNDERSTOOD / REFUSED, one per line (lines never reached: UNSEEN)
+    unfinished: bool = False  # the text ended inside a record the template dropped (missing Required values)
 
     def fate(self, index: int) -> int:
         return self.seen[index] if index < len(self.seen) else UNSEEN
@@ -110,7 +135,7 @@ class Template:
         """Rows, with what the template made of every line."""
         self.fsm.Reset()
         rows = [dict(zip(self.header, row, strict=True)) for row in self.fsm.ParseText(text)]
-        return Parsed(rows, text.splitlines(), list(self.fsm.seen))
+        return Parsed(rows, text.splitlines(), list(self.fsm.seen), self.fsm.unfinished)
 
 
 _lock = threading.Lock()

@@ -1,0 +1,39 @@
+"""Cisco NX-OS captures that are not simply "complete and equal to the .yml" (:class:`Expect`).
+
+Keyed by capture name (the ``.raw`` file's stem).
+"""
+
+from __future__ import annotations
+
+from netatlas.domain.records import Coverage
+from tests.corpus.realdata import Expect
+
+EXPECT: dict[str, Expect] = {
+    "cisco_nxos_show_interface_01": Expect(
+        Coverage.PARTIAL, "the contributor's MAC 00de.333.111 has 11 digits: that interface is kept without a MAC",
+        unparsed="00de.333.111",
+        check=lambda r: any(i.name == "Ethernet12/4" and i.mac == "" for i in r.interfaces),
+    ),
+    "cisco_nxos_show_ip_arp_detail_vrf_all": Expect(
+        Coverage.PARTIAL, "the contributor kept 40 of the 350 entries the footer counts: a cut table",
+        unparsed="the footer counts 350",
+    ),
+    "cisco_nxos_show_ip_bgp_all_summary_vrf": Expect(
+        Coverage.PARTIAL, "this is `show bgp all summary` (every address family): its L2VPN EVPN table is "
+        "another command's output for us, reported, not read as IPv4 sessions",
+        unparsed="Type-2",
+    ),
+    "cisco_nxos_show_ip_ospf_neighbor_vrf_all": Expect(
+        Coverage.PARTIAL, "the capture starts with the prompt and the command echo (the collector strips them)",
+        unparsed="router1# sh ip ospf neighbors vrf all",
+    ),
+    "cisco_nxos_show_ip_route_vrf4": Expect(
+        Coverage.PARTIAL, "the contributor's 111.222.0.0/10 has host bits set (not a network): that route is "
+        "dropped and reported, the others kept",
+        unparsed="111.222.0.0/10",
+    ),
+    "cisco_nxos_show_ip_bgp_summary": Expect(
+        reason="an Idle peer whose AS is not known yet is printed with AS 0",
+        check=lambda r: any(s.peer == "192.168.1.3" and s.remote_as == 0 for s in r.bgp_sessions),
+    ),
+}
