@@ -4,12 +4,16 @@ The device-state changes are made once, before serving (:func:`apply_hostile`), 
 renderers print them like any other state; the server adds what only a connection can do
 (changing host keys, recording logins, streaming for ever, pausing after a fake prompt).
 
+* ``hostkey`` (server only): a random host key at every lab start and at every
+  ``LabServer.rotate_host_keys()`` (``SIGHUP`` to ``netatlas lab serve``).
+* ``endless`` (shell + server): the first data command streams :func:`endless_blocks` for
+  ever, paced by asyncssh's flow control, never a prompt.
 * ``prompt``: the middle CDP neighbor and the middle LLDP neighbor of the device advertise a
   multi-line software text whose middle lines are the device's own prompt(s) and
   ``<prompt>show running-config`` (printed on their own lines by ``show cdp neighbors detail``
   / ``show lldp neighbors detail``), and the device's first physical interface is described
-  ``<privileged prompt> show running-config``. The server ends a write right after each bare-prompt line and waits
-  :data:`LURE_PAUSE_S` before the rest.
+  ``<privileged prompt> show running-config``. The server ends a write right after each
+  bare-prompt line and waits :data:`LURE_PAUSE_S` before the rest.
 * ``markup``: the device's physical interface descriptions, and what its neighbors hear from
   it (CDP device id / LLDP system name, port id, port description, platform and system
   description), carry rich markup, terminal escape sequences and a right-to-left override,
