@@ -1,10 +1,18 @@
-"""What every command shares: settings, the database, output (rich or JSON), exit codes."""
+"""What every command shares: settings, the database, output (rich or JSON), exit codes.
+
+Terminal output is safe by construction: everything a device or an inventory file controls
+(names, ports, descriptions, error messages) reaches rich only as :class:`rich.text.Text` made by
+:func:`text` (cleaned by ``domain.text.clean``: escape sequences, control and bidi characters
+shown as ``\\x1b``, ``\\u202e``), never as a markup string. Commands print with :func:`say`
+(a line of parts), :func:`print_table` and :func:`fail`; our own words are passed as parts too
+and are never parsed as markup either. JSON output escapes every control character itself.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
@@ -13,11 +21,15 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from netatlas.domain.errors import NetatlasError
+from netatlas.domain.records import Coverage
+from netatlas.domain.text import clean
 from netatlas.secrets import SecretBox
 from netatlas.settings import Settings, load_settings, prepare_storage
-from netatlas.store import Database
+from netatlas.store import Database, SnapshotRepo
 
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2
 
@@ -29,8 +41,59 @@ out = Console()
 err = Console(stderr=True)
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+def text(value: object, style: str = "") -> Text:
+    """A value as terminal text: cleaned and never read as markup.
+
+    Examples:
+        >>> text("[/]crash\\x1b]0;t\\x07").plain
+        '[/]crash\\\\x1b]0;t\\\\x07'
+        >>> text(None).plain, text(3).plain, text(["a", "b"]).plain
+        ('', '3', 'a, b')
+    """
+    if isinstance(value, Text):
+        return value
+    return Text(clean(_plain(value)), style=style)
+
+
+def _plain(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def line(*parts: object) -> Text:
+    """Parts (text, numbers, styled :class:`Text`) joined into one line, none of them markup.
+
+    Examples:
+        >>> line(text("error:", "red"), " ", "[bold]x").plain
+        'error: [bold]x'
+    """
+    return Text.assemble(*(text(part) for part in parts))
+
+
+def say(*parts: object, console: Console | None = None) -> None:
+    """Print one line of :func:`line` parts (stdout unless ``console`` is given)."""
+    (console or out).print(line(*parts), highlight=False, soft_wrap=True)
+
+
+def print_table(columns: Sequence[str], rows: Iterable[Sequence[object]], *, title: object = None,
+                console: Console | None = None, max_width: int | None = None) -> None:
+    """A table whose title, headers and cells are all :func:`text`."""
+    table = Table(title=text(title) if title is not None else None)
+    for column in columns:  # a width cap cuts long cells with an ellipsis; otherwise they fold
+        table.add_column(text(column), overflow="ellipsis" if max_width else "fold", no_wrap=bool(max_width),
+                         max_width=max_width)
+    for row in rows:
+        table.add_row(*(text(cell) for cell in row))
+    (console or out).print(table)
+
+
+def fail(message: object, code: int = EXIT_USAGE) -> NoReturn:
+    say(text("error:", "red"), " ", message, console=err)
     raise typer.Exit(code)
 
 
@@ -45,7 +108,7 @@ def settings(db: str | None = None, **overrides: Any) -> Settings:
 def database(config: Settings) -> Iterator[Database]:
     try:
         for warning in prepare_storage(config):  # NETATLAS_HOME 0700, the SQLite file 0600
-            err.print(f"warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+            say("warning: ", warning, console=err)
         db = Database.open(config.database_url)
     except NetatlasError as exc:
         fail(str(exc))
@@ -80,3 +143,31 @@ def to_jsonable(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), indent=1) + "\n")
+
+
+def job_coverage(db: Database, job_id: str) -> dict[str, dict[str, dict[str, str]]]:
+    """Per device of a job, the data types its snapshot holds incompletely (``partial`` rows kept with lines
+    not understood, ``feature_off`` with the device's message): ``{device: {data_type: {status, note}}}``."""
+    with db.session(readonly=True) as session:
+        repo = SnapshotRepo(session)
+        names = {view.id: view.device_name for view in repo.of_job(job_id)}
+        found = repo.coverage(names)
+    incomplete: dict[str, dict[str, dict[str, str]]] = {}
+    for snapshot_id, types in sorted(found.items(), key=lambda item: names[item[0]]):
+        shown = {t.value: {"status": c.status.value, "note": c.note}
+                 for t, c in sorted(types.items()) if c.status is not Coverage.COMPLETE}
+        if shown:
+            incomplete[names[snapshot_id]] = shown
+    return incomplete
+
+
+def coverage_lines(coverage: dict[str, dict[str, dict[str, str]]]) -> list[Text]:
+    """One line per device and incompletely held data type, for the tables' readers.
+
+    Examples:
+        >>> off = {"sw1": {"cdp": {"status": "feature_off", "note": "% CDP is not enabled"}}}
+        >>> [t.plain for t in coverage_lines(off)]
+        ['sw1 cdp feature_off: % CDP is not enabled']
+    """
+    return [line(device, " ", data_type, " ", text(held["status"], "yellow"), ": ", held["note"] or "(no detail)")
+            for device, types in coverage.items() for data_type, held in types.items()]

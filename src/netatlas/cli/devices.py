@@ -1,31 +1,44 @@
-"""``netatlas devices import|list|data``."""
+"""``netatlas devices import|list|data|trust|keys``.
+
+Everything shown here may come from a device or an inventory file, so it is printed only through
+``cli.common`` (``text``/``say``/``print_table``): never read as markup, escape sequences shown.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from netatlas.cli.common import (
+    EXIT_OK,
+    EXIT_PARTIAL,
     DbOption,
     JsonOption,
     database,
+    err,
     fail,
-    out,
     print_json,
+    print_table,
+    say,
     secret_box,
     settings,
+    text,
     to_jsonable,
 )
 from netatlas.domain.errors import NetatlasError
-from netatlas.domain.records import DataType, DeviceRecords
+from netatlas.domain.inventory import InventoryDevice
+from netatlas.domain.records import Coverage, DataType, DeviceRecords
 from netatlas.inventory import Inventory, is_credentials_file, load_credentials, load_inventory
 from netatlas.jobs.discovery import DiscoveryService
-from netatlas.store import DeviceRepo, SnapshotRepo
+from netatlas.jobs.hostkeys import TrustOutcome, read_known_hosts, trust_from_known_hosts, trust_presented
+from netatlas.store import Database, DeviceRepo, HostKeyRepo, Latest, SnapshotRepo, StoredDevice, StoredHostKey
+from netatlas.store.views import TypeCoverage
 
-app = typer.Typer(help="The device inventory and each device's current data.", no_args_is_help=True)
+app = typer.Typer(help="The device inventory, each device's current data and trusted SSH host keys.",
+                  no_args_is_help=True)
 
 # --kind -> (data types to read, records attribute, filter on records)
 KINDS: dict[str, tuple[tuple[DataType, ...], str, str]] = {
@@ -51,6 +64,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "mac": ("mac", "vlan", "interface", "dynamic"),
     "arp": ("ip", "mac", "interface", "vrf"),
 }
+DEVICE_COLUMNS = ("name", "host", "port", "platform", "credentials", "site", "role", "origin", "advertised by")
+KEY_COLUMNS = ("host", "port", "device", "type", "fingerprint", "trusted by", "first seen", "last seen")
+NamesArgument = Annotated[list[str] | None, typer.Argument(help="Device names (or --all).", show_default=False)]
 
 
 def _cell(value: Any) -> str:
@@ -74,7 +90,7 @@ def import_devices(file: Annotated[Path, typer.Argument(help="Inventory file (YA
             count = service.import_inventory(inventory)
         except NetatlasError as exc:
             fail(str(exc))
-    out.print(f"imported {count} device(s) and {len(inventory.credentials)} credential set(s) from {file}")
+    say(f"imported {count} device(s) and {len(inventory.credentials)} credential set(s) from ", str(file))
 
 
 def _load(file: Path, credentials_file: Path | None) -> Inventory:
@@ -86,53 +102,139 @@ def _load(file: Path, credentials_file: Path | None) -> Inventory:
 
 @app.command("list")
 def list_devices(db: DbOption = None, json_output: JsonOption = False) -> None:
-    """Every stored device."""
+    """Every stored device, with where it came from (inventory, crawled: advertised by whom, seed)."""
     with database(settings(db)) as database_, database_.session(readonly=True) as session:
-        devices = [s.device for s in DeviceRepo(session).list()]
+        stored = DeviceRepo(session).list()
     if json_output:
-        print_json(devices)
+        print_json([{**to_jsonable(s.device), "origin": s.origin, "advertised_by": s.advertised_by} for s in stored])
         return
-    table = Table(title=f"{len(devices)} devices")
-    for column in ("name", "host", "port", "platform", "credentials", "site", "role"):
-        table.add_column(column)
-    for d in devices:
-        table.add_row(d.name, d.host, str(d.port), d.platform, d.credentials, d.site, d.role)
-    out.print(table)
+    print_table(DEVICE_COLUMNS, (_device_row(s) for s in stored), title=f"{len(stored)} devices")
+
+
+def _device_row(stored: StoredDevice) -> tuple[object, ...]:
+    d = stored.device
+    return d.name, d.host, d.port, d.platform, d.credentials, d.site, d.role, stored.origin, stored.advertised_by
 
 
 @app.command("data")
 def device_data(name: Annotated[str, typer.Argument(help="Device name.")],
                 kind: Annotated[str, typer.Option(help=f"One of: {', '.join(KINDS)}.")],
                 db: DbOption = None, json_output: JsonOption = False) -> None:
-    """The device's current records of one kind (from its latest successful collection)."""
+    """The device's current records of one kind (from its latest successful collection), and whether
+    that collection read them completely (``partial``, ``feature_off`` with the device's words)."""
     if kind not in KINDS:
         fail(f"--kind: unknown kind {kind!r} (choose from {', '.join(KINDS)})")
     types, attribute, protocol = KINDS[kind]
     with database(settings(db)) as database_, database_.session(readonly=True) as session:
-        rows = _records(SnapshotRepo(session), name, types, attribute, protocol)
+        repo = SnapshotRepo(session)
+        current = {t: latest for t in types if (latest := repo.latest(name, t)) is not None}
+        coverage = _coverage(repo, current)
+    rows = _records(current, attribute, protocol)
     if json_output:
-        print_json(rows)
+        print_json({"device": name, "kind": kind, "coverage": coverage, "records": rows})
         return
+    for data_type, held in coverage.items():
+        if held["status"] != Coverage.COMPLETE:
+            say(text(f"{data_type} {held['status']}:", "yellow"), " ", held["note"] or "(no detail)",
+                f" (job {held['job_id']})")
     if not rows:
-        out.print(f"{name}: no {kind} data")
+        say(name, f": no {kind} data")
         return
-    table = Table(title=f"{name} {kind} ({len(rows)})")
-    for column in COLUMNS[kind]:
-        table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=40)
-    for row in rows:
-        table.add_row(*(_cell(row[c]) for c in COLUMNS[kind]))
-    out.print(table)
+    print_table(COLUMNS[kind], ([_cell(row[c]) for c in COLUMNS[kind]] for row in rows),
+                title=text(f"{name} {kind} ({len(rows)})"), max_width=40)
 
 
-def _records(repo: SnapshotRepo, name: str, types: tuple[DataType, ...], attribute: str,
-             protocol: str) -> list[dict[str, Any]]:
+def _coverage(repo: SnapshotRepo, current: dict[DataType, Latest]) -> dict[str, dict[str, Any]]:
+    """Per data type read, how completely its current snapshot holds it (``--json``'s ``coverage``)."""
+    found = repo.coverage({latest.snapshot.id for latest in current.values()})
+    held: dict[str, dict[str, Any]] = {}
+    for data_type, latest in current.items():
+        entry = found.get(latest.snapshot.id, {}).get(data_type, TypeCoverage(Coverage.COMPLETE))
+        held[data_type.value] = {"status": entry.status.value, "note": entry.note, "job_id": latest.snapshot.job_id,
+                                 "collected_at": latest.snapshot.collected_at}
+    return held
+
+
+def _records(current: dict[DataType, Latest], attribute: str, protocol: str) -> list[dict[str, Any]]:
     seen: list[Any] = []
-    for data_type in types:
-        latest = repo.latest(name, data_type)
-        if latest is not None:
-            records: DeviceRecords = latest.records
-            seen += [r for r in getattr(records, attribute) if r not in seen]
+    for latest in current.values():
+        records: DeviceRecords = latest.records
+        seen += [r for r in getattr(records, attribute) if r not in seen]
     if protocol:
         seen = [r for r in seen if r.protocol == protocol]
     rows: list[dict[str, Any]] = [to_jsonable(r) for r in seen]
     return rows
+
+
+@app.command("trust")
+def trust(names: NamesArgument = None,
+          all_devices: Annotated[bool, typer.Option("--all", help="Every stored device.")] = False,
+          from_known_hosts: Annotated[Path | None, typer.Option(
+              "--from-known-hosts", help="Take the keys from this OpenSSH known_hosts file instead of asking "
+                                         "the devices.")] = None,
+          db: DbOption = None, json_output: JsonOption = False) -> None:
+    """Trust the SSH host key each device presents now (read in the key exchange, without logging in), or
+    the key a known_hosts file lists for its address; it replaces any key trusted before."""
+    config = settings(db)
+    with database(config) as database_:
+        devices = _chosen(database_, names or [], all_devices)
+        try:
+            if from_known_hosts is not None:
+                outcomes = trust_from_known_hosts(database_, devices, read_known_hosts(from_known_hosts))
+            else:
+                outcomes = asyncio.run(trust_presented(database_, devices, timeout=config.connect_timeout))
+        except NetatlasError as exc:
+            fail(str(exc))
+    _report_trust(outcomes, json_output)
+    raise typer.Exit(EXIT_PARTIAL if any(o.key is None for o in outcomes) else EXIT_OK)
+
+
+def _chosen(db: Database, names: list[str], all_devices: bool) -> list[InventoryDevice]:
+    if bool(names) == all_devices:
+        fail("name the devices to trust, or give --all (not both)")
+    with db.session(readonly=True) as session:
+        stored = {s.device.name: s.device for s in DeviceRepo(session).list()}
+    missing = [n for n in names if n not in stored]
+    if missing:
+        fail(f"no device named {', '.join(repr(n) for n in missing)} in the database")
+    return list(stored.values()) if all_devices else [stored[n] for n in dict.fromkeys(names)]
+
+
+def _report_trust(outcomes: list[TrustOutcome], json_output: bool) -> None:
+    if json_output:
+        print_json([{"device": o.device, "key": _key_json(o.key) if o.key else None, "error": o.problem or None}
+                    for o in outcomes])
+        return
+    trusted = [o for o in outcomes if o.key is not None]
+    if trusted:
+        print_table(KEY_COLUMNS, (_key_row(o.key, o.device) for o in trusted if o.key is not None),
+                    title=f"{len(trusted)} key(s) trusted")
+    for o in outcomes:
+        if o.key is None:
+            say(text("not trusted:", "red"), " ", o.device, ": ", o.problem, console=err)
+
+
+@app.command("keys")
+def keys(db: DbOption = None, json_output: JsonOption = False) -> None:
+    """The trusted SSH host keys: address, device, type, SHA256 fingerprint, how and when trusted."""
+    with database(settings(db)) as database_, database_.session(readonly=True) as session:
+        stored = HostKeyRepo(session).list()
+        names = {(s.device.host, s.device.port): s.device.name for s in DeviceRepo(session).list()}
+    named = [(key, key.entry.device_name or names.get((key.entry.host, key.entry.port), "")) for key in stored]
+    if json_output:
+        print_json([_key_json(key, name) for key, name in named])
+        return
+    print_table(KEY_COLUMNS, (_key_row(key, name) for key, name in named), title=f"{len(stored)} trusted key(s)")
+
+
+def _key_json(key: StoredHostKey, device: str | None = None) -> dict[str, Any]:
+    e = key.entry
+    return {"host": e.host, "port": e.port, "device": e.device_name if device is None else device,
+            "key_type": e.key_type, "fingerprint": e.fingerprint, "trusted_by": key.trusted_by,
+            "first_seen": key.first_seen, "last_seen": key.last_seen}
+
+
+def _key_row(key: StoredHostKey, device: str) -> tuple[object, ...]:
+    e = key.entry
+    return (e.host, e.port, device or e.device_name, e.key_type, e.fingerprint, key.trusted_by,
+            f"{key.first_seen:%Y-%m-%d %H:%M:%S}", f"{key.last_seen:%Y-%m-%d %H:%M:%S}")

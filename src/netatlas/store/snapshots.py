@@ -145,6 +145,11 @@ class SnapshotRepo:
                  .order_by(SnapshotRow.collected_at.desc(), SnapshotRow.id.desc()).limit(limit))
         return [_view(row) for row in self._session.scalars(query)]
 
+    def of_job(self, job_id: str) -> list[SnapshotView]:
+        """The snapshots one job wrote (one per device), by device name."""
+        query = select(SnapshotRow).where(SnapshotRow.job_id == job_id).order_by(SnapshotRow.device_name)
+        return [_view(row) for row in self._session.scalars(query)]
+
     def raw(self, snapshot_id: int) -> list[CommandOutput]:
         """The snapshot's commands in the order they ran, decompressed."""
         rows = self._session.scalars(select(RawOutputRow).where(RawOutputRow.snapshot_id == snapshot_id)
