@@ -23,6 +23,7 @@ from netatlas.domain.records import DataType, JobStatus, Unmanaged
 from netatlas.inventory import Inventory
 from netatlas.jobs.crawl import Crawler, CrawlOptions, DatabaseRegistry
 from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy, Stop
+from netatlas.jobs.hostkeys import host_key_check
 from netatlas.jobs.liveness import this_process
 from netatlas.jobs.recovery import Recovered, recover_jobs
 from netatlas.jobs.storeport import DatabaseJobStore
@@ -99,7 +100,8 @@ class DiscoveryService:
         store = DatabaseJobStore(self.db, self.box, wanted)
         s = self.settings
         timeouts = Timeouts(connect=s.connect_timeout, command=s.command_timeout, device=s.device_timeout)
-        collect = partial(collect_device, timeouts=timeouts, parse=parse_command_async)
+        collect = partial(collect_device, timeouts=timeouts, parse=parse_command_async,
+                          host_keys=host_key_check(self.db, s))  # verified before any password is sent
         engine = DiscoveryEngine(store, collect, concurrency=request.concurrency,
                                  retry=RetryPolicy(attempts=s.retries, base_s=s.retry_backoff))
         crawler = await asyncio.to_thread(self._crawler, job_id, request)
@@ -154,7 +156,8 @@ class DiscoveryService:
         timeouts = Timeouts(connect=s.connect_timeout, command=s.command_timeout, device=s.device_timeout)
         try:
             credential = await asyncio.to_thread(store.credential, crawl.credentials)
-            identity = await identify(address, crawl.port, credential, timeouts)
+            identity = await identify(address, crawl.port, credential, timeouts,
+                                      host_keys=host_key_check(self.db, s))
         except NetatlasError as exc:
             on_error(address, exc)
             return None
