@@ -130,9 +130,9 @@ def test_the_cli_shows_the_neighbor_gone(runs: Runs, db_url: str, home: Path) ->
     name, port, _, _ = runs.removed.neighbor
     seen = []
     for kind in ("cdp", "lldp"):
-        code, rows = cli_json(["devices", "data", name, "--kind", kind, "--db", db_url], home)
+        code, document = cli_json(["devices", "data", name, "--kind", kind, "--db", db_url], home)
         assert code == 0
-        seen += rows
+        seen += document["records"]
     assert seen, f"{name} has other neighbors"
     assert [r for r in seen if r["local_interface"].split(".", 1)[0] == port] == []
 
