@@ -359,3 +359,21 @@ def test_sixty_devices_concurrently() -> None:
           f"({run.client_cpu_s / 60 * 1000:.1f} ms/device, {commands} commands); per-device wall "
           f"median {statistics.median(per_device):.3f} s, max {per_device[-1]:.3f} s")
     assert run.client_cpu_s / 60 < 0.25  # generous: ~20-40 ms/device measured
+
+
+# ----- real-world variations ---------------------------------------------------------------------------------
+def test_junos_virtual_chassis_lines_never_reach_the_output(lab: Lab) -> None:
+    name = PICKS.chassis
+    result = collect(lab, name)  # lab_check: every output is exactly what the device prints, no {master:0}
+    assert result.ok, result.error
+    assert all("{master:0}" not in o.output for o in result.outputs)
+
+
+def test_an_old_image_falls_back_to_the_plain_forms(lab: Lab) -> None:
+    result = collect(lab, PICKS.old_image)
+    assert result.ok, result.error
+    fallbacks = {o.command: o.note for o in result.outputs if o.note}
+    assert fallbacks == {"show ip route": "fallback: 'show ip route vrf *' rejected, used 'show ip route'"}
+    parsed = collect_parsed(lab, PICKS.old_image)
+    assert parsed.ok, parsed.error
+    assert parsed.records.routes and {r.vrf for r in parsed.records.routes} == {"default"}
