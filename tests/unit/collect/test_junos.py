@@ -187,7 +187,10 @@ def test_feature_off_is_data_not_a_failure(command: str, message: str) -> None:
     assert outcome.note == message
 
 
-@pytest.mark.parametrize("banner", ["{master:0}", "{primary:node0}", "{backup:1}", "{linecard:2}", "{master}"])
+BANNERS = ["{master:0}", "{primary:node0}", "{secondary-hold:node1}", "{backup:1}", "{linecard:2}", "{master}"]
+
+
+@pytest.mark.parametrize("banner", BANNERS)
 @pytest.mark.parametrize("command", ["show ospf neighbor", "show arp no-resolve", "show route", "show version"])
 def test_banner_lines_before_the_prompt_are_not_junk(banner: str, command: str) -> None:
     import re  # noqa: PLC0415

@@ -43,7 +43,7 @@ from netatlas.domain.records import (
 
 PLATFORM = "juniper_junos"
 _UNIT = re.compile(r"(?P<base>[a-z]{2,4}-\d+/\d+/\d+(?::\d+)?|(?:ae|lo|em|fxp|me|reth)\d+)\.\d+")
-BANNER = r"\{\w+(?::[\w-]+)?\}"  # {master:0}, {primary:node0}, {backup:1}, {linecard:2}
+BANNER = r"\{[\w-]+(?::[\w-]+)?\}"  # {master:0}, {primary:node0}, {backup:1}, {linecard:2}
 _IP = r"\d+\.\d+\.\d+\.\d+"
 _MAC = r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}"
 _RELEASE = re.compile(r"\d+\.\d+[A-Z][\w.-]*")  # 21.4R3-S3.4, 13.2X51-D35.3, 21.1X3.3
