@@ -3,36 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from collections import defaultdict
 from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
 from netatlas.cli.common import (
     EXIT_OK,
     EXIT_PARTIAL,
     DbOption,
     JsonOption,
+    coverage_lines,
     database,
     err,
     fail,
-    out,
+    job_coverage,
     print_json,
+    print_table,
+    say,
     secret_box,
     settings,
+    text,
 )
-from netatlas.domain.errors import NetatlasError
+from netatlas.domain.errors import NetatlasError, StoreError
 from netatlas.domain.inventory import InventoryDevice
-from netatlas.domain.records import DataType
+from netatlas.domain.records import DataType, JobStatus
 from netatlas.inventory import Inventory, load_credentials, load_inventory
 from netatlas.jobs.crawl import CrawlOptions
 from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
-from netatlas.store import CredentialRepo, JobDetail, JobRepo
+from netatlas.jobs.engine import Stop
+from netatlas.store import CredentialRepo, DeviceRepo, InventoryConflict, JobDetail, JobRepo
 
 ONLY: dict[str, tuple[DataType, ...]] = {
     "interfaces": (DataType.INTERFACES,),
@@ -47,6 +52,12 @@ ONLY: dict[str, tuple[DataType, ...]] = {
     "arp": (DataType.ARP,),
 }
 POLL_S = 0.25
+EXIT_STORAGE = 1  # the database failed mid-run: the job stopped (see the message)
+# A signal stops the job cleanly (every row final) and the process exits 128 + the signal number.
+SIGNALS: dict[signal.Signals, tuple[JobStatus, str, int]] = {
+    signal.SIGINT: (JobStatus.CANCELLED, "cancelled by Ctrl-C (SIGINT)", 130),
+    signal.SIGTERM: (JobStatus.INTERRUPTED, "stopped by SIGTERM", 143),
+}
 
 
 def parse_only(only: str | None) -> frozenset[DataType]:
@@ -75,7 +86,9 @@ def discover(
     crawl: Annotated[bool, typer.Option(help="Follow CDP/LLDP neighbors from the seeds.")] = False,
     depth: Annotated[int, typer.Option(help="How many hops to crawl from the seeds.")] = 3,
     allow: Annotated[list[str] | None, typer.Option(help="Address range the crawl may enter (repeatable).")] = None,
-    credentials: Annotated[str | None, typer.Option(help="Credential set for seeds and crawled devices.")] = None,
+    credentials: Annotated[str | None, typer.Option(help="Credential set for seeds (and crawled devices unless "
+                                                        "--crawl-credentials is given).")] = None,
+    crawl_credentials: Annotated[str | None, typer.Option(help="Credential set for crawled devices only.")] = None,
     port: Annotated[int, typer.Option(help="SSH port of seeds and crawled devices.")] = 22,
     only: Annotated[str | None, typer.Option(help=f"Data types: {','.join(ONLY)} (default: all).")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Devices collected at once.")] = None,
@@ -85,24 +98,52 @@ def discover(
     """Collect from every device in parallel and store one snapshot per device."""
     wanted = parse_only(only)
     config = settings(db, concurrency=concurrency)
-    crawl_options = _crawl_options(seed, crawl, depth, allow, credentials, port)
+    crawl_options = _crawl_options(seed, crawl, depth, allow, credentials, port, crawl_credentials)
     with database(config) as database_:
         service = DiscoveryService(database_, secret_box(config, database_), config)
         devices = _devices(service, inventory, credentials_file, seed, crawl_options)
         request = DiscoveryRequest(wanted, config.concurrency, crawl_options if crawl else None)
         job_id = service.start(devices, request)
         if not json_output:
-            out.print(f"job {job_id}: {len(devices)} device(s), {', '.join(sorted(wanted))}")
-        asyncio.run(_run(service, job_id, request, show_progress=not json_output))
-        with database_.session(readonly=True) as session:
-            detail = JobRepo(session).show(job_id)
+            say(f"job {job_id}: {len(devices)} device(s), {', '.join(sorted(wanted))}")
+        try:
+            stopped_by = asyncio.run(_run(service, job_id, request, show_progress=not json_output))
+            with database_.session(readonly=True) as session:
+                detail = JobRepo(session).show(job_id)
+        except StoreError as exc:
+            _storage_failed(service, job_id, exc, json_output)
     _report(detail, service, json_output)
+    if stopped_by is not None:
+        raise typer.Exit(stopped_by)
     failed = detail.job.counts.failed + detail.job.counts.cancelled
     raise typer.Exit(EXIT_PARTIAL if failed else EXIT_OK)
 
 
+def _storage_failed(service: DiscoveryService, job_id: str, exc: StoreError, json_output: bool) -> NoReturn:
+    """The database failed mid-run: say so (a JSON error document with ``--json``) and exit 1.
+
+    ``status`` is this run's outcome (``failed``); ``stored_status`` what the database says, if it
+    can still be read (``running`` until ``jobs recover`` marks the job once this process is gone).
+    """
+    if json_output:
+        print_json({"job_id": job_id, "status": "failed", "stored_status": _stored_status(service, job_id),
+                    "error": str(exc)})
+        raise typer.Exit(EXIT_STORAGE)
+    fail(str(exc), EXIT_STORAGE)
+
+
+def _stored_status(service: DiscoveryService, job_id: str) -> str | None:
+    try:
+        with service.db.session(readonly=True) as session:
+            return str(JobRepo(session).get(job_id).status)
+    except NetatlasError:
+        return None
+
+
 def _crawl_options(seed: list[str] | None, crawl: bool, depth: int, allow: list[str] | None,
-                   credentials: str | None, port: int) -> CrawlOptions:
+                   credentials: str | None, port: int, crawl_credentials: str | None = None) -> CrawlOptions:
+    if crawl_credentials and not crawl:
+        fail("--crawl-credentials: only with --crawl")
     if crawl and not seed:
         fail("--crawl needs at least one --seed")
     if (seed or crawl) and not credentials:
@@ -117,7 +158,8 @@ def _crawl_options(seed: list[str] | None, crawl: bool, depth: int, allow: list[
         networks = tuple(IPv4Network(a, strict=False) for a in allow or ())
     except ValueError as exc:
         fail(f"--allow: {exc}")
-    return CrawlOptions(depth=depth, allow=networks, credentials=credentials or "", port=port)
+    return CrawlOptions(depth=depth, allow=networks, credentials=credentials or "", port=port,
+                        crawl_credentials=crawl_credentials or "")
 
 
 def _devices(service: DiscoveryService, inventory: Path | None, credentials_file: Path | None,
@@ -143,7 +185,7 @@ def _seed_devices(service: DiscoveryService, seeds: list[str], crawl: CrawlOptio
     problems: list[str] = []
     found = asyncio.run(service.resolve_seeds(seeds, crawl, lambda s, e: problems.append(f"{s}: {e}")))
     for problem in problems:
-        err.print(f"[yellow]seed skipped:[/yellow] {problem}", highlight=False)
+        say(text("seed skipped:", "yellow"), " ", problem, console=err)
     if not found:
         fail("no usable seed")
     return found
@@ -154,8 +196,30 @@ def _known_credentials(service: DiscoveryService) -> list[str]:
         return CredentialRepo(session).names()
 
 
-async def _run(service: DiscoveryService, job_id: str, request: DiscoveryRequest, *, show_progress: bool) -> None:
-    job = asyncio.create_task(service.run(job_id, request))
+async def _run(service: DiscoveryService, job_id: str, request: DiscoveryRequest, *,
+               show_progress: bool) -> int | None:
+    """Run the job; SIGINT/SIGTERM stop it cleanly (a second one at once). Returns the exit code
+    of the signal that stopped it, if one did."""
+    stop, stopped_by = Stop(), list[int]()
+    loop = asyncio.get_running_loop()
+    for signum, (status, message, code) in SIGNALS.items():
+        loop.add_signal_handler(signum, _on_signal, stop, stopped_by, status, message, code)
+    try:
+        await _watch(service, job_id, asyncio.create_task(service.run(job_id, request, stop)), show_progress)
+    finally:
+        for signum in SIGNALS:
+            loop.remove_signal_handler(signum)
+    return stopped_by[0] if stopped_by else None
+
+
+def _on_signal(stop: Stop, stopped_by: list[int], status: JobStatus, message: str, code: int) -> None:
+    if not stopped_by:
+        stopped_by.append(code)
+        err.print(f"{message}: stopping the job (again to stop at once)", markup=False, highlight=False)
+    stop.request(status, message)
+
+
+async def _watch(service: DiscoveryService, job_id: str, job: asyncio.Task[Any], show_progress: bool) -> None:
     if not show_progress:
         await job
         return
@@ -172,8 +236,11 @@ async def _run(service: DiscoveryService, job_id: str, request: DiscoveryRequest
 
 
 def _tick(service: DiscoveryService, job_id: str, progress: Progress, task: TaskID, started: float) -> None:
-    with service.db.session(readonly=True) as session:
-        counts = JobRepo(session).get(job_id).counts
+    try:
+        with service.db.session(readonly=True) as session:
+            counts = JobRepo(session).get(job_id).counts
+    except NetatlasError:
+        return  # the job itself reports a storage failure
     rate = counts.done / max(time.monotonic() - started, 1e-6)
     progress.update(task, total=counts.total, completed=counts.done, failed=counts.failed,
                     remaining=counts.remaining, rate=rate)
@@ -184,22 +251,24 @@ def _report(detail: JobDetail, service: DiscoveryService, json_output: bool) -> 
         print_json(summary(detail, service))
         return
     counts = detail.job.counts
-    out.print(f"job {detail.job.id} {detail.job.status}: {counts.completed} completed, {counts.failed} failed, "
-              f"{counts.cancelled} cancelled of {counts.total}")
+    say(f"job {detail.job.id} {detail.job.status}: {counts.completed} completed, {counts.failed} failed, "
+        f"{counts.cancelled} cancelled of {counts.total}")
     by_kind: dict[str, list[str]] = defaultdict(list)
     for device in detail.devices:
         if device.error_kind is not None and device.status != "completed":
             by_kind[str(device.error_kind)].append(device.device_name)
     if by_kind:
-        table = Table(title="failures by kind")
-        for column in ("kind", "devices", "names"):
-            table.add_column(column)
-        for kind, names in sorted(by_kind.items()):
-            table.add_row(kind, str(len(names)), ", ".join(sorted(names)))
-        out.print(table)
+        print_table(("kind", "devices", "names"),
+                    ((kind, len(names), sorted(names)) for kind, names in sorted(by_kind.items())),
+                    title="failures by kind")
     if service.unmanaged:
-        out.print(f"{len(service.unmanaged)} neighbor(s) not visited (unmanaged): "
-                  + ", ".join(f"{u.name} ({u.reason})" for u in service.unmanaged[:20]))
+        say(f"{len(service.unmanaged)} neighbor(s) not visited (unmanaged): ",
+            ", ".join(f"{u.name} ({u.reason})" for u in service.unmanaged[:20]))
+    for shown in coverage_lines(job_coverage(service.db, detail.job.id)):
+        say(text("incomplete:", "yellow"), " ", shown)
+    for c in _conflicts(service, detail.job.id):
+        say(text("inventory conflict (not applied):", "red"), " ",
+            f"{c.name} advertised at {c.advertised_host} by {c.advertised_by}: {c.reason}")
 
 
 def summary(detail: JobDetail, service: DiscoveryService) -> dict[str, Any]:
@@ -212,4 +281,12 @@ def summary(detail: JobDetail, service: DiscoveryService) -> dict[str, Any]:
                      "error_kind": d.error_kind, "error": d.error or None, "attempt": d.attempt,
                      "duration_s": d.duration_s} for d in detail.devices],
         "unmanaged": service.unmanaged,
+        "conflicts": _conflicts(service, job.id),
+        "coverage": job_coverage(service.db, job.id),
     }
+
+
+def _conflicts(service: DiscoveryService, job_id: str) -> list[InventoryConflict]:
+    """What the crawl was told that contradicts the inventory: recorded, never applied."""
+    with service.db.session(readonly=True) as session:
+        return DeviceRepo(session).conflicts(job_id)

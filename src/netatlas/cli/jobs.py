@@ -1,64 +1,92 @@
-"""``netatlas jobs list|show|cancel``."""
+"""``netatlas jobs list|show|cancel|recover``.
+
+``list`` and ``show`` first mark the jobs they read ``interrupted`` when their owner process is
+gone (``recover`` does it for every job): a job never shows ``running`` for ever. Text that came
+from a device (errors, names) is shown as text, never as terminal markup.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from netatlas.cli.common import DbOption, JsonOption, database, fail, out, print_json, settings
-from netatlas.domain.errors import NotFound
-from netatlas.store import JobRepo
+from netatlas.cli.common import (
+    DbOption,
+    JsonOption,
+    coverage_lines,
+    database,
+    fail,
+    job_coverage,
+    print_json,
+    print_table,
+    say,
+    settings,
+)
+from netatlas.domain.errors import NetatlasError, NotFound
+from netatlas.jobs.liveness import STALE_S
+from netatlas.jobs.recovery import Recovered, recover_jobs
+from netatlas.store import Database, JobRepo
 
 app = typer.Typer(help="Discovery jobs and their per-device progress.", no_args_is_help=True)
+
+StaleOption = Annotated[float, typer.Option("--stale-after", help="Seconds without a heartbeat after which a job "
+                                                                  "owned by another host is interrupted.")]
+
+
+def _recover(db: Database, job_ids: Collection[str] | None = None, stale_s: float = STALE_S) -> list[Recovered]:
+    try:
+        return recover_jobs(db, stale_s=stale_s, job_ids=job_ids)
+    except NetatlasError as exc:
+        fail(f"cannot recover abandoned jobs: {exc}")
 
 
 @app.command("list")
 def list_jobs(limit: Annotated[int, typer.Option(help="Newest jobs to show.")] = 20, db: DbOption = None,
               json_output: JsonOption = False) -> None:
     """The newest jobs with their status and counts."""
-    with database(settings(db)) as database_, database_.session(readonly=True) as session:
-        jobs = JobRepo(session).list(limit=limit)
+    with database(settings(db)) as database_:
+        _recover(database_)
+        with database_.session(readonly=True) as session:
+            jobs = JobRepo(session).list(limit=limit)
     if json_output:
         print_json([{"job_id": j.id, "status": j.status, "counts": j.counts, "options": j.options,
-                     "created_at": j.created_at, "finished_at": j.finished_at} for j in jobs])
+                     "created_at": j.created_at, "finished_at": j.finished_at, "message": j.message} for j in jobs])
         return
-    table = Table(title="jobs")
-    for column in ("job", "status", "total", "completed", "failed", "cancelled", "created"):
-        table.add_column(column)
-    for j in jobs:
-        c = j.counts
-        table.add_row(j.id, str(j.status), str(c.total), str(c.completed), str(c.failed), str(c.cancelled),
-                      j.created_at.strftime("%Y-%m-%d %H:%M:%S"))
-    out.print(table)
+    print_table(("job", "status", "total", "completed", "failed", "cancelled", "created", "message"),
+                ((j.id, j.status, j.counts.total, j.counts.completed, j.counts.failed, j.counts.cancelled,
+                  f"{j.created_at:%Y-%m-%d %H:%M:%S}", j.message) for j in jobs), title="jobs")
 
 
 @app.command("show")
 def show_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption = None,
              json_output: JsonOption = False) -> None:
     """One job: every device's status, step, attempt, error kind and message, timing."""
-    with database(settings(db)) as database_, database_.session(readonly=True) as session:
-        try:
-            detail = JobRepo(session).show(job)
-            unmanaged = JobRepo(session).unmanaged(job)
-        except NotFound as exc:
-            fail(f"JOB: {exc}")
+    with database(settings(db)) as database_:
+        _recover(database_, [job])
+        with database_.session(readonly=True) as session:
+            try:
+                detail = JobRepo(session).show(job)
+                unmanaged = JobRepo(session).unmanaged(job)
+            except NotFound as exc:
+                fail(f"JOB: {exc}")
+        coverage = job_coverage(database_, job)
     if json_output:
-        print_json({"job": detail.job, "devices": detail.devices, "unmanaged": unmanaged})
+        print_json({"job": detail.job, "devices": detail.devices, "unmanaged": unmanaged, "coverage": coverage})
         return
-    out.print(f"job {detail.job.id} {detail.job.status} {detail.job.counts}")
-    table = Table()
-    for column in ("device", "platform", "status", "attempt", "error kind", "error", "seconds"):
-        table.add_column(column)
-    for d in detail.devices:
-        seconds = f"{d.duration_s:.2f}" if d.duration_s is not None else ""
-        table.add_row(d.device_name, d.platform, str(d.status), str(d.attempt), str(d.error_kind or ""),
-                      d.error or "", seconds)
-    out.print(table)
+    say(f"job {detail.job.id} {detail.job.status} {detail.job.counts}",
+        f": {detail.job.message}" if detail.job.message else "")
+    print_table(("device", "platform", "status", "attempt", "error kind", "error", "seconds", "warning"),
+                ((d.device_name, d.platform, d.status, d.attempt, d.error_kind, d.error,
+                  f"{d.duration_s:.2f}" if d.duration_s is not None else "", d.warning) for d in detail.devices))
+    if coverage:
+        say(f"{sum(len(types) for types in coverage.values())} data type(s) partial or feature off:")
+        for shown in coverage_lines(coverage):
+            say("  ", shown)
     if unmanaged:
-        out.print(f"{len(unmanaged)} neighbor(s) not visited: "
-                  + ", ".join(f"{u.name} ({u.reason}, seen from {u.seen_from})" for u in unmanaged))
+        say(f"{len(unmanaged)} neighbor(s) not visited: ",
+            ", ".join(f"{u.name} ({u.reason}, seen from {u.seen_from})" for u in unmanaged))
 
 
 @app.command("cancel")
@@ -69,4 +97,19 @@ def cancel_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption
             moved = JobRepo(session).request_cancel(job)
         except NotFound as exc:
             fail(f"JOB: {exc}")
-    out.print(f"job {job}: {'cancelling' if moved else 'already finished'}")
+    say("job ", job, f": {'cancelling' if moved else 'already finished'}")
+
+
+@app.command("recover")
+def recover(stale_after: StaleOption = STALE_S, db: DbOption = None, json_output: JsonOption = False) -> None:
+    """Mark jobs whose process is gone (killed, crashed, host lost) interrupted, with every device row final."""
+    if stale_after <= 0:
+        fail(f"--stale-after: {stale_after} must be positive")
+    with database(settings(db)) as database_:
+        found = _recover(database_, stale_s=stale_after)
+    if json_output:
+        print_json([{"job_id": r.job_id, "status": "interrupted", "message": r.message} for r in found])
+        return
+    for r in found:
+        say(f"job {r.job_id}: interrupted (", r.message, ")")
+    say(f"{len(found)} abandoned job(s) recovered")

@@ -15,8 +15,11 @@ machine where the workers compete with the loop the threshold stays above the sm
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
+import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from netatlas.collect.parsers.parse import parse_command, parse_output
@@ -29,12 +32,47 @@ _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+WATCHDOG_S = 1.0  # how often a worker checks that the process that started it is still there
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 def _get_pool() -> ProcessPoolExecutor:
     global _pool  # noqa: PLW0603 - one lazily created pool per process
     with _pool_lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=POOL_WORKERS)
+            # Workers fork from the thread that submits first (this one): the kernel's parent-death
+            # signal follows that thread, so it is only asked for when it is the main thread.
+            main = threading.current_thread() is threading.main_thread()
+            _pool = ProcessPoolExecutor(max_workers=POOL_WORKERS, initializer=_worker_started,
+                                        initargs=(os.getpid(), main))
         return _pool
+
+
+def _worker_started(parent: int, parent_is_main_thread: bool) -> None:
+    """In each worker: Ctrl-C is the parent's to handle, and the worker exits when its parent dies
+    (``kill -9`` included) instead of living on orphaned with the database files open."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watched = os.getppid()
+    if watched == parent and parent_is_main_thread:
+        _die_with_parent()
+    if watched != parent and watched == 1:  # orphaned already, before the watch began
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(watched,), name="netatlas-parent-watch", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM to this process when its parent dies; elsewhere the watchdog alone."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(WATCHDOG_S)
+    os._exit(1)
 
 
 def start_pool() -> None:
