@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from netatlas.collect.parsers import device, junos, neighbors, routes, sessions
 from netatlas.collect.parsers.table import Normaliser, Row
-from netatlas.collect.parsers.templates import parse_tracked, template
+from netatlas.collect.parsers.templates import Parsed, parse_tracked, template
 from netatlas.domain.errors import ParseError
 from netatlas.domain.records import Coverage, DataType, DeviceRecords, Facts, ParseOutcome
 
@@ -74,11 +74,11 @@ def parse_command(platform: str, command: str, text: str, data_types: frozenset[
         <Coverage.FEATURE_OFF: 'feature_off'>
     """
     row = normaliser(platform, command)
-    note = row.feature_off_note(text)
-    if note:
-        return ParseOutcome(DeviceRecords(), Coverage.FEATURE_OFF, note=note)
     where = f"{platform} {command!r}"
-    parsed = parse_tracked(platform, command, text)
+    note = row.feature_off_note(text)
+    parsed = None if row.only_feature_off(text) else _parse_or_off(platform, command, text, note)
+    if parsed is None or (note and not parsed.rows):
+        return ParseOutcome(DeviceRecords(), Coverage.FEATURE_OFF, note=note)
     count = len(parsed.rows)
     _check_shape(row, where, text, count)
     records, problems, kept = build_valid(row, parsed.rows, platform, where)
@@ -90,6 +90,16 @@ def parse_command(platform: str, command: str, text: str, data_types: frozenset[
         raise ParseError(f"{where}: no entry could be read ({len(unparsed)} problem(s), first: {unparsed[0][:160]!r})")
     return ParseOutcome(select(records, data_types), Coverage.PARTIAL, unparsed,
                         note=f"{len(unparsed)} line(s) or entries not understood; {kept} entries kept")
+
+
+def _parse_or_off(platform: str, command: str, text: str, note: str) -> Parsed | None:
+    """The template's reading, or None when it refuses an output that is a feature-off message."""
+    try:
+        return parse_tracked(platform, command, text)
+    except ParseError:
+        if note:
+            return None
+        raise
 
 
 def _check_shape(row: Normaliser, where: str, text: str, count: int) -> None:

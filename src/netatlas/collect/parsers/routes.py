@@ -120,6 +120,7 @@ _IOS_FIELDS = fields("vrf", "protocol", "type", "network", "prefix_length", "dis
 _NXOS_FIELDS = _IOS_FIELDS
 _EOS_FIELDS = fields("vrf", "protocol", "network", "prefix_length", "distance", "metric", "next_hop", "interface")
 _CISCO_KEY = ("vrf", "protocol", "network", "prefix_length")  # one entry line per prefix, a row per next hop
+_NXOS_KEY = ("vrf", "network", "prefix_length")  # one "prefix, ubest/mbest" line, a row per next hop
 _IOS_ENTRY = r"^[A-Za-z][A-Za-z0-9*+%& ]{0,8}\s+\d+\.\d+\.\d+\.\d+(?:/\d+)?\s+(?:\[|is directly)"
 _IOS_QUIET = (
     r"\s*|Codes: .*|\s{5,}\S.*|Gateway of last resort .*|Routing Table: \S+"
@@ -141,10 +142,11 @@ NORMALISERS: tuple[Normaliser, ...] = (
     *_rows("cisco_ios", ("show ip route vrf *", "show ip route vrf * static", "show ip route vrf * ospf",
                          "show ip route vrf * bgp"), _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET, _CISCO_KEY),
     *_rows("cisco_ios", ("show ip route", "show ip route static", "show ip route ospf", "show ip route bgp"),
-           _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET),  # fallbacks for images without VRFs (PlatformSpec.fallbacks)
+           _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET, _CISCO_KEY),  # fallbacks: images without VRFs
     *_rows("cisco_nxos", ("show ip route vrf all", "show ip route static vrf all", "show ip route ospf vrf all",
-                          "show ip route bgp vrf all"), _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET),
+                          "show ip route bgp vrf all"), _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET,
+           _NXOS_KEY),
     *_rows("cisco_nxos", ("show ip route", "show ip route static", "show ip route ospf", "show ip route bgp"),
-           _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET),  # fallbacks for old NX-OS without `vrf all`
+           _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET, _NXOS_KEY),  # fallbacks: old NX-OS without `vrf all`
     *_rows("arista_eos", ("show ip route vrf all",), _eos, _EOS_FIELDS, _EOS_ENTRY, _EOS_QUIET),
 )

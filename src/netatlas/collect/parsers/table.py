@@ -8,7 +8,8 @@ What a row says about its output (all regexes are data; no platform branches any
 * ``quiet``: a full-line regex for the lines the template may leave unmatched (headers, legends,
   footers). A line that no template rule understood and ``quiet`` does not explain is *unparsed*;
 * ``feature_off``: a full-line regex for the device's "this feature is not running" message
-  (``% CDP is not enabled``). An output made only of such lines (and quiet ones) is FEATURE_OFF;
+  (``% CDP is not enabled``). An output made only of such lines is FEATURE_OFF; with quiet lines
+  besides, it is FEATURE_OFF when the template finds no entry in it;
 * ``total``: a footer with the number of entries (``(?P<total>\\d+)``); a footer that agrees
   neither with the rows nor with the ``entries`` listed means a cut or mangled table: partial
   (and it ends the output: in a lenient row, a line after it is unparsed);
@@ -85,6 +86,11 @@ class Normaliser:
             return " ".join(dict.fromkeys(off))
         return ""
 
+    def only_feature_off(self, text: str) -> bool:
+        """The output is nothing but the feature-off message (no other line at all)."""
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return bool(lines) and self.feature_off is not None and all(self.feature_off.fullmatch(x) for x in lines)
+
     def unparsed(self, parsed: Parsed) -> list[str]:
         """Lines the template did not understand and ``quiet`` does not explain (binary lines always).
 
@@ -106,8 +112,10 @@ class Normaliser:
     def _unexplained(self, line: str, fate: int, trailing: bool) -> bool:
         if _BINARY.search(line) or fate == REFUSED:
             return True
-        if fate == UNDERSTOOD or (self.lenient and not trailing):
+        if fate == UNDERSTOOD:
             return False
+        if self.lenient and not trailing:
+            return bool(self.entries.match(line))  # an entry line the template skipped is always reported
         return not self.quiet.fullmatch(line.rstrip())
 
     def shortfall(self, text: str, count: int) -> list[str]:
