@@ -69,7 +69,8 @@ def facts(v: View) -> d.Facts:
     model = {Platform.CISCO_NXOS: dev.model.split("-", 1)[-1], Platform.JUNIPER_JUNOS: dev.model.lower()}
     serial = dev.serial  # JunOS: from show chassis hardware
     uptime = "" if p is Platform.JUNIPER_JUNOS else _seconds(dev.uptime)
-    return d.Facts(dev.hostname, model.get(p, dev.model), serial, dev.os_version, _VENDOR[p], uptime)
+    members = tuple(f"fpc{m.fpc}" for m in dev.vc_members)  # JunOS virtual chassis, as show version names them
+    return d.Facts(dev.hostname, model.get(p, dev.model), serial, dev.os_version, _VENDOR[p], uptime, members)
 
 
 # ---- interfaces ------------------------------------------------------------------------------

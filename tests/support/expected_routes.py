@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from netatlas.domain import records as d
-from netatlas.lab.model import DeviceState, NextHop, Platform, Route, RouteProto
+from netatlas.lab.model import DeviceState, Ipv6Route, NextHop, Platform, Route, RouteProto
 
 Rib = Callable[[], Sequence[Route]]
 ATTACHED = (RouteProto.CONNECTED, RouteProto.LOCAL)
@@ -131,7 +131,14 @@ def _junos(dev: DeviceState, rib: list[Route]) -> list[d.Route]:
         as_path = " ".join(map(str, r.bgp_as_path)) if r.protocol is RouteProto.BGP else ""
         route_type = ""
         out.append(_record(r, hops, pref, metric, route_type, as_path))
-    return out
+    return out + [_junos_v6(r) for r in dev.ipv6_routes]
+
+
+def _junos_v6(r: Ipv6Route) -> d.Route:
+    """An inet6.0 route: stored like an IPv4 one (the record's prefix has room for it)."""
+    address = "" if r.protocol in ATTACHED or r.next_hop is None else str(r.next_hop)
+    return d.Route("default", str(r.prefix), r.protocol.value, (d.NextHop(address, r.interface),), r.preference,
+                   r.metric or None)
 
 
 _SHOWN = {Platform.CISCO_IOS: _ios, Platform.CISCO_NXOS: _nxos, Platform.ARISTA_EOS: _eos,

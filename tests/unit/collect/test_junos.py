@@ -148,6 +148,7 @@ def test_route_tables_ipv6_kept_inet3_and_mpls_skipped() -> None:
 
 def test_an_inactive_path_of_the_same_protocol_is_not_an_ecmp_next_hop() -> None:
     routes = _routes()
+    assert ("default", "10.1.0.0/24", "ospf") not in routes  # inactive: Direct is the route
     assert routes[("default", "10.120.0.0/16", "bgp")] == (NextHop("192.0.2.17", "ge-0/0/1"),)
     assert routes[("default", "10.44.4.4/32", "ospf")] == (  # equal-cost next hops of one entry stay
         NextHop("192.0.2.17", "ge-0/0/1"), NextHop("192.0.2.21", "ge-0/0/0"))
@@ -174,6 +175,7 @@ def test_junk_after_a_route_table_is_partial_not_complete() -> None:
 
 @pytest.mark.parametrize(("command", "message"), [
     ("show lldp neighbors", "warning: lldp subsystem not running"),
+    ("show lldp neighbors", "warning: lldp subsystem not running - not needed by configuration."),
     ("show lldp neighbors interface ge-0/0/1", "error: the lldp subsystem is not running"),
     ("show ospf neighbor", "OSPF instance is not running"),
     ("show ospf neighbor", "error: OSPF is not running"),

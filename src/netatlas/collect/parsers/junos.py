@@ -15,8 +15,8 @@ What real JunOS output adds to what the lab prints, and how each row reads it:
   or per RIB line; the VRF of an Established peer is its RIB's, of any other peer unknown (``""``);
 * ``show route``: IPv4 and IPv6 unicast tables (``inet.0``, ``inet6.0``, ``VRF.inet.0``,
   ``VRF.inet6.0``); ``inet.3``, ``mpls.0`` and other tables are not IP forwarding tables and are
-  skipped; ``[OSPF/150/10]`` preferences; one route per (table, prefix, protocol): the active
-  entry's next hops, never the hops of an inactive (backup) entry of the same protocol;
+  skipped; ``[OSPF/150/10]`` preferences; active entries only (``*``): an inactive one (floating
+  static, BGP's second path, a backup) is not a route and never adds its hops as equal-cost ones;
 * "feature off" messages (``BGP is not running``, ``warning: lldp subsystem not running``...).
 """
 
@@ -49,7 +49,7 @@ _MAC = r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}"
 _RELEASE = re.compile(r"\d+\.\d+[A-Z][\w.-]*")  # 21.4R3-S3.4, 13.2X51-D35.3, 21.1X3.3
 
 # Feature-off messages (full lines, stripped).
-_SUBSYSTEM_OFF = r"(?:warning|error): (?:the )?{name} subsystem (?:is )?not running\.?"
+_SUBSYSTEM_OFF = r"(?:warning|error): (?:the )?{name} subsystem (?:is )?not running\.?(?: - [^\n]*)?"
 LLDP_OFF = rx(_SUBSYSTEM_OFF.format(name="lldp") + r"|LLDP is not running\.?")
 OSPF_OFF = rx(r"(?:(?:warning|error): )?OSPF (?:instance )?is not running\.?|" + _SUBSYSTEM_OFF.format(name="ospf"))
 BGP_OFF = rx(r"(?:(?:warning|error): )?BGP is not running\.?|" + _SUBSYSTEM_OFF.format(name="bgp"))
@@ -289,21 +289,18 @@ def _route(r: Row, platform: str) -> Route | None:
 
 
 def _routes(rows: list[Row], platform: str) -> DeviceRecords:
-    """One route per (VRF, prefix, protocol): the active entry, else the first listed (the best).
+    """The active entries (``*``/``+``), one route per (VRF, prefix, protocol), as other platforms list routes.
 
-    An inactive entry of the same protocol is another path (BGP's second-best, a backup), not an
-    equal-cost next hop: its hops are never added to the route.
+    JunOS also lists inactive entries: another protocol's route to the prefix (a floating static),
+    BGP's second-best path, a backup. They do not forward, so they are not routes of the table,
+    and their next hops are never added to the active route as equal-cost ones.
     """
-    chosen: dict[tuple[str, str, str], tuple[bool, Route]] = {}
+    out: dict[tuple[str, str, str], Route] = {}
     for r in rows:
-        route = _route(r, platform)
-        if route is None:
-            continue
-        key = (route.vrf, route.prefix, route.protocol)
-        active = r["active"] in ("*", "+")
-        if key not in chosen or (active and not chosen[key][0]):
-            chosen[key] = (active, route)
-    return DeviceRecords(routes=[route for _, route in chosen.values()])
+        route = _route(r, platform) if r["active"] in ("*", "+") else None
+        if route is not None:
+            out.setdefault((route.vrf, route.prefix, route.protocol), route)
+    return DeviceRecords(routes=list(out.values()))
 
 
 # ---- rows ------------------------------------------------------------------------------------
