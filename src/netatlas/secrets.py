@@ -174,7 +174,7 @@ class SecretBox:
     """Encrypts and decrypts credential secrets with one key; ``source`` names the key, never its value.
 
     Build it with :meth:`open` (or :meth:`for_database`), which also verifies the key; the
-    constructor is for tests and for :func:`netatlas.rekey`-style tools that already hold a key.
+    constructor is for tests and for :func:`rekey`, which already hold a key.
     """
 
     __slots__ = ("_fernet", "_legacy", "source")
@@ -206,12 +206,9 @@ class SecretBox:
             return cls.open(settings, session)
 
     @classmethod
-    def from_passphrase(cls, passphrase: str, params: KdfParams | None = None) -> SecretBox:
-        """A box for a passphrase: with ``params`` the v2 key (and the legacy one to read old tokens)."""
-        legacy = derive_key(passphrase)
-        if params is None:
-            return cls(legacy, source=PASSPHRASE_SOURCE)
-        return cls(derive(passphrase, params), source=PASSPHRASE_SOURCE, legacy_key=legacy)
+    def from_passphrase(cls, passphrase: str, params: KdfParams) -> SecretBox:
+        """A box for a passphrase: the v2 key, and the legacy one to read tokens from netatlas 0.1."""
+        return cls(derive(passphrase, params), source=PASSPHRASE_SOURCE, legacy_key=derive_key(passphrase))
 
     @classmethod
     def _from_settings(cls, settings: Settings, meta: MetaRepo, in_use: bool) -> SecretBox:
