@@ -22,6 +22,7 @@ from netatlas.lab.model import (
     RouteProto,
 )
 from netatlas.lab.render.base import RenderContext
+from tests.support.checks_asn import as_path_text, as_text, local_as_read
 
 Row = dict[str, Any]
 Check = Callable[[RenderContext, list[Row]], None]
@@ -392,13 +393,13 @@ def _bgp_summary_check(all_vrfs: bool) -> Check:
     def check(ctx: RenderContext, rows: list[Row]) -> None:
         dev = ctx.dev
         for row in rows:
-            assert (row["router_id"], row["local_as"]) == (str(dev.bgp_router_id), str(dev.bgp_asn)), row
+            assert (row["router_id"], row["local_as"]) == (str(dev.bgp_router_id), local_as_read(dev)), row
         got = {(r["vrf"], r["bgp_neigh"], r["neigh_as"], r["state"], r["state_pfxrcd"]) for r in rows}
         want = {
             (
                 p.vrf,
                 str(p.address),
-                str(p.remote_as),
+                as_text(dev, p.remote_as),
                 "Estab" if p.state == "Established" else p.state,
                 str(p.prefixes_received) if p.state == "Established" else "",
             )
@@ -413,7 +414,7 @@ def _bgp_summary_check(all_vrfs: bool) -> Check:
 def check_ip_bgp(ctx: RenderContext, rows: list[Row]) -> None:
     got = {(r["network"], r["next_hop"], r["as_path"], r["local_pref"], r["vrf"]) for r in rows}
     want = {
-        (str(r.prefix), str(h.address), " ".join(str(a) for a in r.bgp_as_path), str(r.bgp_local_pref), "default")
+        (str(r.prefix), str(h.address), as_path_text(ctx.dev, r.bgp_as_path), str(r.bgp_local_pref), "default")
         for r in ctx.routes("default")
         if r.protocol is RouteProto.BGP
         for h in r.next_hops

@@ -15,6 +15,7 @@ from typing import Any
 from netatlas.domain.names import canonical_interface, normalize_hostname, normalize_mac
 from netatlas.lab.model import DeviceState, IfKind, Interface, NeighborProtocol, PortMode, Route, RouteProto
 from netatlas.lab.render.base import RenderContext
+from tests.support.checks_asn import as_path_text, as_read_cut, as_text
 
 Rows = list[dict[str, Any]]
 Check = Callable[[RenderContext, Rows], None]
@@ -432,9 +433,9 @@ def _bgp_summary(vrfs: Callable[[str], bool]) -> Check:
         want = [
             (
                 str(dev.bgp_router_id),
-                str(dev.bgp_asn),
+                as_text(dev, dev.bgp_asn or 0),
                 str(p.address),
-                str(p.remote_as),
+                as_text(dev, p.remote_as),
                 str(p.prefixes_received) if p.state == "Established" else p.state,
             )
             for p in dev.bgp_peers
@@ -451,7 +452,7 @@ def check_bgp_table(ctx: RenderContext, rows: Rows) -> None:
         (
             str(r.prefix),
             str(h.address),
-            " ".join(map(str, r.bgp_as_path)),
+            as_path_text(ctx.dev, r.bgp_as_path),
             str(r.bgp_local_pref) if r.bgp_internal else "",
             "i",
         )
@@ -483,7 +484,7 @@ def _bgp_neighbors(vrfs: Callable[[str], bool]) -> Check:
             (
                 str(p.address),
                 p.vrf,
-                str(p.remote_as),
+                as_read_cut(dev, p.remote_as),
                 str(p.address) if p.state == "Established" else "0.0.0.0",
                 p.state,
                 p.state == "Established",

@@ -25,6 +25,7 @@ from netatlas.lab.model import (
     RouteProto,
 )
 from netatlas.lab.render.base import RenderContext
+from tests.support.checks_asn import as_text, local_as_read
 
 Rows = list[dict[str, Any]]
 Check = Callable[[RenderContext, Rows], None]
@@ -363,12 +364,13 @@ def bgp_check(default_vrf: str) -> Check:
         vrfs = vrf_arg(ctx, default_vrf)
         got = [(r.get("vrf", ""), r["bgp_neigh"], r["neigh_as"], r["state_pfxrcd"]) for r in rows]
         want = [
-            (p.vrf, str(p.address), str(p.remote_as), str(p.prefixes_received) if p.state == "Established" else p.state)
+            (p.vrf, str(p.address), as_text(dev, p.remote_as),
+             str(p.prefixes_received) if p.state == "Established" else p.state)
             for p in dev.bgp_peers
             if p.vrf in vrfs
         ]
         assert_same("show ip bgp summary", got, want)
-        assert all(r["local_as"] == str(dev.bgp_asn) for r in rows), rows
+        assert all(r["local_as"] == local_as_read(dev) for r in rows), rows
         assert all(r["router_id"] == str(dev.bgp_router_id) for r in rows), rows
 
     return check

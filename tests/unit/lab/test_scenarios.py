@@ -10,9 +10,15 @@ from typing import Any
 import pytest
 
 from netatlas.domain.names import normalize_hostname
-from netatlas.lab.model import IfKind, NeighborProtocol, NextHop, Platform, Route, RouteProto
+from netatlas.lab.cli_platforms import load_commands
+from netatlas.lab.model import Feature, IfKind, NeighborProtocol, NextHop, Platform, Route, RouteProto, Variation
 from netatlas.lab.network import LruCache, Network
+from netatlas.lab.render.base import RenderContext
 from netatlas.lab.scenarios import SCENARIOS, ScenarioError, build_network
+from netatlas.lab.shell import Shell
+from tests.support import checks_cisco_ios
+from tests.support.checks import CHECKS, arguments, typed
+from tests.support.checks_variations import check_text
 
 SIZES = (2, 3, 5, 6, 13, 60, 250)
 CASES = [(s, n) for s in SCENARIOS for n in SIZES]
@@ -204,3 +210,138 @@ def test_warm_computes_every_rib_once() -> None:
     total = net.warm()
     assert total == sum(len(net.rib(h)) for h in net.devices)
     assert all(net.rib(h) is net.rib(h) for h in net.devices)  # served from the cache
+
+
+# ---- variations real networks have ---------------------------------------------------------------
+
+EVERY_VARIATION = set(Variation)
+# Per platform, the variations the mixed scenario must show on at least one device of it.
+PER_PLATFORM: dict[Platform, set[Variation]] = {
+    Platform.CISCO_IOS: {Variation.CDP_OFF, Variation.LLDP_OFF, Variation.OSPF_OFF, Variation.BGP_OFF,
+                         Variation.OLD_IMAGE, Variation.ASDOT, Variation.BGP_PEER_DOWN},
+    Platform.CISCO_NXOS: {Variation.CDP_OFF, Variation.LLDP_OFF, Variation.OSPF_OFF, Variation.BGP_OFF,
+                          Variation.OLD_IMAGE, Variation.ASDOT, Variation.BGP_PEER_DOWN},
+    Platform.ARISTA_EOS: {Variation.LLDP_OFF, Variation.OSPF_OFF, Variation.BGP_OFF, Variation.ASDOT,
+                          Variation.BGP_PEER_DOWN, Variation.IPV6},
+    Platform.JUNIPER_JUNOS: {Variation.LLDP_OFF, Variation.OSPF_OFF, Variation.BGP_OFF, Variation.ASDOT,
+                             Variation.BGP_PEER_DOWN, Variation.VIRTUAL_CHASSIS, Variation.IPV6, Variation.MPLS,
+                             Variation.BACKUP_ROUTE},
+}
+# What each single scenario carries at 20 devices and more.
+PER_SCENARIO: dict[str, set[Variation]] = {
+    "campus": {Variation.CDP_OFF, Variation.LLDP_OFF, Variation.OLD_IMAGE, Variation.OSPF_OFF, Variation.BGP_OFF},
+    "datacenter": EVERY_VARIATION - {Variation.VIRTUAL_CHASSIS, Variation.MPLS, Variation.BACKUP_ROUTE},
+    "wan": EVERY_VARIATION,
+    "mixed": EVERY_VARIATION,
+}
+
+
+def _by_platform(net: Network) -> dict[Platform, set[Variation]]:
+    found: dict[Platform, set[Variation]] = {p: set() for p in Platform}
+    for dev in net.devices.values():
+        found[dev.platform] |= dev.variations
+    return found
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_mixed_carries_every_variation_on_every_platform(seed: int) -> None:
+    net = build_network("mixed", 60, seed=seed)
+    found = _by_platform(net)
+    for platform, wanted in PER_PLATFORM.items():
+        assert wanted <= found[platform], (platform, wanted - found[platform])
+
+
+@pytest.mark.parametrize("scenario", ["campus", "datacenter", "wan", "mixed"])
+@pytest.mark.parametrize("n", [20, 40])
+def test_each_scenario_carries_its_variations(scenario: str, n: int) -> None:
+    net = build_network(scenario, n, seed=3)
+    found = set().union(*(d.variations for d in net.devices.values()))
+    assert PER_SCENARIO[scenario] <= found, PER_SCENARIO[scenario] - found
+    truth = net.truth()["variations"]
+    assert truth == {h: sorted(map(str, d.variations)) for h, d in net.devices.items() if d.variations}
+
+
+@pytest.mark.parametrize(("scenario", "n"), [(s, n) for s, n in CASES if n >= 13])
+def test_a_feature_off_is_off_on_both_ends(networks: dict[tuple[str, int], Network], scenario: str, n: int) -> None:
+    net = networks[(scenario, n)]
+    for host, dev in net.devices.items():
+        off = {NeighborProtocol(str(f)) for f in dev.features_off if str(f) in ("cdp", "lldp")}
+        assert not [a for a in dev.neighbors if a.protocol in off], host
+        heard_from = {(d.hostname, a.protocol) for d in net.devices.values() for a in d.neighbors
+                      if normalize_hostname(a.device_id) == host}
+        assert not {p for _, p in heard_from} & off, host
+        if Feature.OSPF in dev.features_off:
+            assert not dev.ospf_neighbors and not any(i.ospf_area for i in dev.interfaces), host
+        if Feature.BGP in dev.features_off:
+            assert dev.bgp_asn is None and not dev.bgp_peers, host
+
+
+def test_hidden_links_are_the_cables_nobody_reports() -> None:
+    net = build_network("mixed", 60, seed=7)
+    truth = net.truth()
+    hidden = truth["hidden_links"]
+    assert hidden and all(link["protocols"] == [] and link["layer"] == "l2" for link in hidden)
+    assert all(link["protocols"] for link in truth["links"] if link["layer"] == "l2")
+    ends = {(e["node"], e["interface"]) for link in hidden for e in (link["a"], link["b"])}
+    for node, interface in ends:
+        assert not [a for a in net.devices[node].neighbors if a.local_interface == interface], (node, interface)
+
+
+def test_old_images_refuse_their_forms_and_keep_the_plain_ones() -> None:
+    net = build_network("mixed", 60, seed=7)
+    old = {d.platform: d for d in net.devices.values() if Variation.OLD_IMAGE in d.variations}
+    assert {Platform.CISCO_IOS, Platform.CISCO_NXOS} <= set(old)
+    ios, nxos = old[Platform.CISCO_IOS], old[Platform.CISCO_NXOS]
+    assert [f.keyword for f in ios.rejected_forms] == ["vrf"] and ios.vrf_names() == ["default"]
+    assert [(f.keyword, f.argument) for f in nxos.rejected_forms] == [("vrf", "all")]
+    assert ios.os_version.startswith("15.") and nxos.os_version.startswith("6.")
+
+
+def test_asdot_devices_hold_asplain_integers() -> None:
+    net = build_network("mixed", 60, seed=7)
+    asdot = [d for d in net.devices.values() if d.asdot]
+    assert {d.platform for d in asdot} == set(Platform)
+    four_byte = [p.remote_as for d in net.devices.values() for p in d.bgp_peers if p.remote_as > 0xFFFF]
+    assert four_byte and all(isinstance(asn, int) for asn in four_byte)
+    assert 4266393700 in {d.bgp_asn for d in asdot}  # 65100.100
+
+
+def test_down_peers_are_sessions_in_the_truth_state() -> None:
+    net = build_network("mixed", 60, seed=7)
+    down = {(d.platform, p.state) for d in net.devices.values() for p in d.bgp_peers if p.state != "Established"}
+    assert {p for p, _ in down} == set(Platform)
+    assert {s for _, s in down} == {"Idle", "Active", "Connect"}
+
+
+def _variation_devices(net: Network) -> list[str]:
+    """Devices with a variation beyond "not configured", and one OSPF-off and one BGP-off device per platform."""
+    plain = {Variation.OSPF_OFF, Variation.BGP_OFF}
+    picked = [h for h, d in net.devices.items() if d.variations - plain]
+    for platform in Platform:
+        for variation in plain:
+            picked += [h for h, d in net.devices.items() if d.platform is platform and variation in d.variations][:1]
+    return sorted(set(picked))
+
+
+@pytest.mark.parametrize(("n", "seed"), [(20, 1), (60, 7)])
+def test_variation_devices_print_what_their_state_says(n: int, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every checked command of every variation device, typed into its shell: feature-off and refused-form
+    texts exactly as the platform prints them, every other output parsed to the state."""
+    monkeypatch.setattr(checks_cisco_ios, "REQUIRE_DATA", False)
+    net = build_network("mixed", n, seed=seed)
+    checked = 0
+    for host in _variation_devices(net):
+        dev = net.devices[host]
+        for spec in load_commands(dev.platform):
+            if spec.pattern not in CHECKS[dev.platform]:
+                continue
+            for args in arguments(spec.pattern, dev):
+                command = typed(spec.pattern, args)
+                shell = Shell(dev, lambda host=host: net.rib(host), username="lab")
+                shell.screen_length = 0  # paging off
+                text = "".join(e for e in shell.feed(command + "\r") if isinstance(e, str)).replace("\r\n", "\n")
+                body = text.split("\n", 1)[1]  # no echo
+                output = body[: body.rfind("\n") + 1]  # no prompt
+                check_text(RenderContext(dev, lambda host=host: net.rib(host), args), spec.pattern, command, output)
+                checked += 1
+    assert checked > 300

@@ -10,7 +10,8 @@
   an access uplink with LLDP transmit and CDP off (only one side reports it), VRF BLUE on
   the core pair reusing the core link's addresses.
 * Variations (``ACCESS_VARIATIONS``): access switches with CDP off, with LLDP off, and one on an
-  old image without VRFs; OSPF is off on the access layer and BGP everywhere (not configured).
+  old image without VRFs (a Catalyst 2960-X); OSPF is off on the access layer and BGP everywhere
+  (not configured).
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ SITE = "hq"
 ACCESS_PER_PAIR = 22
 PHONE_OUI = "00:1e:7a"
 AP_OUI = "70:db:98"
-# Access switch number -> the variation it carries (numbers clear of the other traps: 0, 2, 3).
+# Access switch number (from 0) -> the variation it carries; all exist from 8 campus devices.
 ACCESS_VARIATIONS: dict[int, Callable[[Builder, str], None]] = {
-    4: lambda b, host: variations.feature_off(b, host, Feature.CDP),
-    5: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
-    6: variations.old_image,
+    1: lambda b, host: variations.feature_off(b, host, Feature.CDP),
+    2: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
+    3: variations.old_image,
 }
 
 

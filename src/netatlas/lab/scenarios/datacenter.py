@@ -6,11 +6,11 @@
 * Hosts sit on leaf access ports in VLAN 10 behind the leaf's SVI.
 * Traps: ``leaf1``/``leaf10`` names, FQDN ids, NX-OS ``name(SERIAL)`` CDP ids, one leaf
   uplink with LLDP transmit off, VRF BLUE on spine1/leaf1 reusing their first link's /31.
-* Variations (``LEAF_VARIATIONS``, by leaf number from 0): a peer that never comes up (leaf 1 and
-  the first spine), 4-byte ASNs printed in asdot (leaves 2 and 3), IPv6 on leaf 3's uplinks, LLDP
-  off (leaves 4 and 7: leaf 7, an EOS switch, then reports no neighbor at all), no BGP (leaf 5, a
-  static default instead), an old NX-OS image without ``vrf all`` (leaf 6), CDP off (leaf 8).
-  OSPF is off everywhere (not configured).
+* Variations (``LEAF_VARIATIONS``, by leaf number from 0; all present from 6 devices): 4-byte
+  ASNs printed in asdot (leaves 0 and 1), a peer that never comes up (leaf 1 and the first spine),
+  IPv6 on leaf 1's uplinks, an old NX-OS image without ``vrf all`` and LLDP off (leaf 2), LLDP off
+  and no BGP (leaf 3, an EOS switch: it reports no neighbor at all, and has a static default), CDP
+  off (the second spine). OSPF is off everywhere (not configured).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ SPINE_ASN = 65000
 HOST_VLAN = 10
 ASDOT_BASE = (65000 << 16) + 1000  # 65000.1000: the 4-byte ASNs of the asdot leaves
 DOWN_PEER_AS = 64999
-ASDOT_LEAVES = (2, 3)
-IPV6_LEAF = 3
-NO_BGP_LEAF = 5
+ASDOT_LEAVES = (0, 1)
+IPV6_LEAF = 1
+NO_BGP_LEAF = 3
 
 
 def _down_peer(state: str, n: int) -> Callable[[Builder, str], None]:
@@ -42,13 +42,11 @@ def _down_peer(state: str, n: int) -> Callable[[Builder, str], None]:
 
 
 # Leaf number -> what it carries before it is cabled (see the module docstring).
-LEAF_VARIATIONS: dict[int, Callable[[Builder, str], None]] = {
-    2: variations.asdot,
-    3: variations.asdot,
-    4: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
-    6: variations.old_image,
-    7: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
-    8: lambda b, host: variations.feature_off(b, host, Feature.CDP),
+LEAF_VARIATIONS: dict[int, tuple[Callable[[Builder, str], None], ...]] = {
+    0: (variations.asdot,),
+    1: (variations.asdot, _down_peer("Active", 2)),
+    2: (variations.old_image, lambda b, host: variations.feature_off(b, host, Feature.LLDP)),
+    3: (lambda b, host: variations.feature_off(b, host, Feature.LLDP),),
 }
 
 
@@ -74,7 +72,7 @@ def leaf_asn(i: int) -> int:
 
     Examples:
         >>> leaf_asn(1), leaf_asn(2), leaf_asn(70000)
-        (65002, 4259841002, 4200070000)
+        (4259841001, 65003, 4200070000)
     """
     if i in ASDOT_LEAVES:
         return ASDOT_BASE + i
@@ -91,6 +89,8 @@ def build(b: Builder, n: int) -> Datacenter:
     leaves = [f"leaf{i}" for i in trap_numbers(n_leaves)]
     for i, name in enumerate(spines):
         b.device(name, Platform.CISCO_NXOS, "spine", SITE, domain=DOMAIN if i % 2 == 0 else "")
+        if i == 1:
+            variations.feature_off(b, name, Feature.CDP)
         loop = b.loopback(name)
         assert loop.ipv4 is not None
         b.bgp(name, SPINE_ASN, (loop.ipv4.network,))
@@ -104,16 +104,14 @@ def build(b: Builder, n: int) -> Datacenter:
 def _leaf(b: Builder, i: int, name: str, spines: list[str]) -> None:
     platform = Platform.CISCO_NXOS if i % 2 == 0 else Platform.ARISTA_EOS
     b.device(name, platform, "leaf", SITE, domain=DOMAIN if i % 3 == 0 else "")
-    if i in LEAF_VARIATIONS:
-        LEAF_VARIATIONS[i](b, name)
+    for vary in LEAF_VARIATIONS.get(i, ()):
+        vary(b, name)
     loop = b.loopback(name)
     subnet = leaf_subnet(i)
     assert loop.ipv4 is not None
     bgp = i != NO_BGP_LEAF
     if bgp:
         b.bgp(name, leaf_asn(i), (loop.ipv4.network, subnet))
-    if i == 1:
-        _down_peer("Active", 2)(b, name)
     svi = b.svi(name, HOST_VLAN, IPv4Interface(f"{subnet.network_address + 1}/24"), name="SERVERS")
     svi.ospf_area, svi.ospf_passive = None, False
     _uplinks(b, i, name, spines, bgp)

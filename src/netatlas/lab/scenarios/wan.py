@@ -9,10 +9,11 @@
 * Traps: ``rtr1``/``rtr10`` names, FQDN ids, NX-OS ``name(SERIAL)`` CDP ids, a branch uplink
   with LLDP transmit off, VRF BLUE on the two edges reusing their backbone link's addresses.
 * Variations: the WAN's AS is 4-byte (65100.100), printed in asdot by the first edge and the
-  partner, which each have a peer that never comes up; the third backbone router (JunOS) runs
-  LDP (``inet.3``/``mpls.0``) and IPv6 on its ring links; in the first area (``BRANCH_VARIATIONS``,
-  by branch number from 0) a JunOS virtual chassis, an old IOS image without VRFs, CDP off, LLDP
-  off (on a JunOS branch: no neighbor at all), and a floating static default behind OSPF's.
+  partner, which each have a peer that never comes up; the partner runs no LLDP (its links are
+  reported by nobody). In the first area (``BRANCH_VARIATIONS``, by branch number from 0): branch 1
+  (JunOS) is a virtual chassis running LDP (``inet.3``/``mpls.0``) and IPv6 on its uplinks, with a
+  floating static default behind OSPF's; branch 2 runs an old IOS image without VRFs; branch 4 has
+  CDP off and branch 6 LLDP off (IOS). All of them exist from 6 devices, but branches 4 and 6.
 """
 
 from __future__ import annotations
@@ -30,15 +31,13 @@ DOMAIN = "wan.example.net"
 WAN_ASN = (65100 << 16) + 100  # 65100.100 in asdot
 PARTNER_ASN = 65200
 DOWN_PEER_AS = 64998
-MPLS_ROUTER = 2  # backbone number of the LDP + IPv6 router (JunOS)
-BACKUP_BRANCH = 7  # the branch with a floating static default
-# Branch number (first area only) -> the variation it carries before it is cabled.
-BRANCH_VARIATIONS: dict[int, Callable[[Builder, str], None]] = {
-    1: variations.virtual_chassis,
-    2: variations.old_image,
-    4: lambda b, host: variations.feature_off(b, host, Feature.CDP),
-    5: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
-    6: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
+EX_BRANCH = 1  # the JunOS virtual chassis with LDP, IPv6 and a floating static default
+# Branch number (first area only) -> the variations it carries before it is cabled.
+BRANCH_VARIATIONS: dict[int, tuple[Callable[[Builder, str], None], ...]] = {
+    EX_BRANCH: (variations.virtual_chassis, variations.mpls),
+    2: (variations.old_image,),
+    4: (lambda b, host: variations.feature_off(b, host, Feature.CDP),),
+    6: (lambda b, host: variations.feature_off(b, host, Feature.LLDP),),
 }
 AREA_SIZE = 20
 BACKBONE_PLATFORMS = (Platform.CISCO_IOS, Platform.CISCO_NXOS, Platform.JUNIPER_JUNOS)
@@ -73,9 +72,7 @@ def build(b: Builder, n: int, *, prefix: str = "rtr") -> Wan:
                  domain=DOMAIN if i % 2 == 0 else "")
         b.loopback(name, area=BACKBONE)
     edges = backbone[:2]
-    ring = _ring(b, backbone)
-    if len(backbone) > MPLS_ROUTER:
-        _mpls_router(b, backbone[MPLS_ROUTER], ring)
+    _ring(b, backbone)
     _edges(b, edges)
     variations.asdot(b, edges[0])
     variations.bgp_peer_down(b, edges[0], IPv4Address("198.18.1.1"), DOWN_PEER_AS, "Idle")
@@ -86,33 +83,29 @@ def build(b: Builder, n: int, *, prefix: str = "rtr") -> Wan:
     return Wan(backbone, edges)
 
 
-def _ring(b: Builder, backbone: list[str]) -> list[tuple[str, Interface, str, Interface]]:
+def _ring(b: Builder, backbone: list[str]) -> None:
     pairs = [(backbone[i], backbone[(i + 1) % len(backbone)]) for i in range(len(backbone))]
     if len(backbone) == 2:
         pairs = pairs[:1]
     if len(backbone) >= 5:
         pairs.append((backbone[0], backbone[len(backbone) // 2]))
-    links = []
     for i, (a, c) in enumerate(pairs):
-        a_if, c_if = b.routed_link(a, c, area=BACKBONE, subnet=b.p2p_subnet(30 if i % 2 else 31))
-        links.append((a, a_if, c, c_if))
-    return links
+        b.routed_link(a, c, area=BACKBONE, subnet=b.p2p_subnet(30 if i % 2 else 31))
 
 
-def _mpls_router(b: Builder, host: str, ring: list[tuple[str, Interface, str, Interface]]) -> None:
-    """LDP, and IPv6 on the router's ring links and loopback with a static IPv6 default."""
-    variations.mpls(b, host)
-    mine = [link for link in ring if host in (link[0], link[2])]
-    for n, (a, a_if, c, c_if) in enumerate(mine):
-        variations.ipv6(b, a, a_if, f"2001:db8:ffff:{n}::1/64")
-        variations.ipv6(b, c, c_if, f"2001:db8:ffff:{n}::2/64")
+def _ex_branch(b: Builder, host: str, uplinks: list[tuple[str, Interface, Interface]]) -> None:
+    """IPv6 on the uplinks (both ends) and loopback, a static IPv6 default, a floating IPv4 default."""
+    for n, (abr, own, far) in enumerate(uplinks):
+        variations.ipv6(b, host, own, f"2001:db8:ffff:{n}::1/64")
+        variations.ipv6(b, abr, far, f"2001:db8:ffff:{n}::2/64")
     loop = next(i for i in b.devices[host].interfaces if i.kind == "loopback")
-    variations.ipv6(b, host, loop, "2001:db8::2/128")
-    if mine:
-        a, a_if, c, c_if = mine[0]
-        local, remote = (a_if, c_if) if a == host else (c_if, a_if)
-        b.devices[host].ipv6_routes.append(Ipv6Route(IPv6Network("::/0"), RouteProto.STATIC, remote.ipv6[0].ip,
-                                                     local.name, preference=5))
+    variations.ipv6(b, host, loop, "2001:db8::1/128")
+    _, own, far = uplinks[0]
+    b.devices[host].ipv6_routes.append(Ipv6Route(IPv6Network("::/0"), RouteProto.STATIC, far.ipv6[0].ip, own.name,
+                                                 preference=5))
+    _, own, far = uplinks[-1]
+    assert far.ipv4 is not None
+    variations.floating_static(b, host, "0.0.0.0/0", far.ipv4.ip, own)
 
 
 def _edges(b: Builder, edges: list[str]) -> None:
@@ -141,6 +134,7 @@ def _partner(b: Builder, edges: list[str]) -> None:
     b.bgp(name, PARTNER_ASN, (IPv4Network("198.51.100.0/24"), IPv4Network("203.0.113.0/24")))
     variations.asdot(b, name)
     variations.bgp_peer_down(b, name, IPv4Address("198.18.2.1"), DOWN_PEER_AS, "Connect")
+    variations.feature_off(b, name, Feature.LLDP)
     lan = b.port(name, description="dmz")
     b.address(lan, IPv4Interface(f"{dmz.network_address + 1}/24"))
     for edge in edges:
@@ -157,19 +151,23 @@ def _area(b: Builder, k: int, branches: list[str], backbone: list[str]) -> None:
     abrs = [backbone[(2 * k) % len(backbone)], backbone[(2 * k + 1) % len(backbone)]]
     for j, name in enumerate(branches):
         b.device(name, BRANCH_PLATFORMS[j % 2], "branch", f"branch-{k}", domain=DOMAIN if j % 3 == 0 else "")
-        if k == 1 and j in BRANCH_VARIATIONS:
-            BRANCH_VARIATIONS[j](b, name)
+        for vary in BRANCH_VARIATIONS.get(j, ()) if k == 1 else ():
+            vary(b, name)
         loop = b.loopback(name, area=area)
         loop.ipv4 = IPv4Interface(f"10.{128 + k}.255.{j + 1}/32")
         b.devices[name].ospf_router_id = b.devices[name].bgp_router_id = loop.ipv4.ip
-        for g, abr in enumerate(abrs):
-            up = b.port(name, description=f"to {abr}")
-            if j == 3 and g == 1:
-                up.lldp_transmit = up.cdp_enabled = False
-            subnet = next(pool)
-            if j % 2:
-                subnet = next(subnet.subnets(new_prefix=31))
-            own, far = b.routed_link(name, abr, area=area, subnet=subnet, ports=b.cable(name, abr, a_port=up))
-            if k == 1 and j == BACKUP_BRANCH and g == 1:
-                assert far.ipv4 is not None
-                variations.floating_static(b, name, "0.0.0.0/0", far.ipv4.ip, own)
+        uplinks = [_uplink(b, name, j, g, abr, area, next(pool)) for g, abr in enumerate(abrs)]
+        if k == 1 and j == EX_BRANCH:
+            _ex_branch(b, name, uplinks)
+
+
+def _uplink(b: Builder, name: str, j: int, g: int, abr: str, area: str, subnet: IPv4Network,
+            ) -> tuple[str, Interface, Interface]:
+    """Branch j's g-th uplink to ``abr``: a /30, or a /31 on odd branches; (abr, own end, abr's end)."""
+    up = b.port(name, description=f"to {abr}")
+    if j == 3 and g == 1:
+        up.lldp_transmit = up.cdp_enabled = False
+    if j % 2:
+        subnet = next(subnet.subnets(new_prefix=31))
+    own, far = b.routed_link(name, abr, area=area, subnet=subnet, ports=b.cable(name, abr, a_port=up))
+    return abr, own, far

@@ -95,10 +95,12 @@ def _hop_lines(route: Route, table: Sequence[Route]) -> list[str]:
     return lines
 
 
-def _entry(route: Route, table: Sequence[Route], first: bool) -> list[str]:
+def _entry(route: Route, table: Sequence[Route], first: bool, active: bool) -> list[str]:
+    """One route: the prefix on the first route of a destination, ``*`` on the active one."""
     peer = route.next_hops[0].address if route.next_hops else None
-    head = f"[{PROTO_NAME[route.protocol]}/{preference(route)}] {_age(route)}{_attributes(route, peer)}"
-    lines = [f"{route.prefix!s:<19}*{head}" if first else f"{'':20}{head}"]
+    head = f"{'*' if active else ' '}[{PROTO_NAME[route.protocol]}/{preference(route)}] {_age(route)}"
+    head += _attributes(route, peer)
+    lines = [f"{route.prefix!s:<19}{head}" if first else f"{'':19}{head}"]
     if route.protocol is RouteProto.BGP:
         path = " ".join(str(asn) for asn in route.bgp_as_path)
         lines.append(f"{'':22}AS path: {path + ' ' if path else ''}I, validation-state: unverified")
@@ -126,14 +128,14 @@ def _counts(routes: Sequence[Route]) -> str:
     return f"{destinations} destinations, {len(routes)} routes ({destinations} active, 0 holddown, 0 hidden)"
 
 
-def _table_text(vrf: str, routes: list[Route], keep: RouteFilter) -> list[str]:
+def _table_text(vrf: str, routes: list[Route], keep: RouteFilter, inactive: Sequence[Route] = ()) -> list[str]:
     shown = [r for r in routes if keep(r)]
     if not shown:
         return []
     lines = ["", f"{table_name(vrf)}: {_counts(routes)}", LEGEND, ""]
     previous: IPv4Network | None = None
     for route in shown:
-        lines += _entry(route, routes, route.prefix != previous)
+        lines += _entry(route, routes, route.prefix != previous, route not in inactive)
         previous = route.prefix
     return lines
 
@@ -149,7 +151,7 @@ def _every_table(dev: DeviceState) -> list[str]:
 def _render(ctx: RenderContext, vrfs: list[str], keep: RouteFilter, master: MasterTables | None = None) -> str:
     lines: list[str] = []
     for vrf, routes in _tables(ctx, vrfs).items():
-        lines += _table_text(vrf, routes, keep)
+        lines += _table_text(vrf, routes, keep, ctx.dev.backup_routes)
         if vrf == "default" and master is not None:
             lines += master(ctx.dev)
     return "\n".join(lines) + "\n" if lines else ""
