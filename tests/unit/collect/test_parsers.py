@@ -28,7 +28,7 @@ def test_template_still_produces_every_field_the_row_reads(row: object) -> None:
     from netatlas.collect.parsers.table import Normaliser  # noqa: PLC0415
 
     assert isinstance(row, Normaliser)
-    header = set(template(row.platform, row.command.format(interface="ge-0/0/0")).header)
+    header = set(template(row.platform, row.example()).header)
     assert row.requires, f"{row.platform} {row.command}: declares no fields"
     assert row.requires <= header, f"{row.platform} {row.command}: template lost {sorted(row.requires - header)}"
 
@@ -48,7 +48,7 @@ def test_garbled_output_raises_instead_of_returning_nothing(row: object) -> None
     from netatlas.collect.parsers.table import Normaliser  # noqa: PLC0415
 
     assert isinstance(row, Normaliser)
-    command = row.command.format(interface="ge-0/0/0")
+    command = row.example()
     with pytest.raises(ParseError, match=row.platform):
         parse_output(row.platform, command, _junk(len(command)), ALL)
 

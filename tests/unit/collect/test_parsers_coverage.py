@@ -204,3 +204,41 @@ def test_a_template_error_line_costs_that_line_not_the_table() -> None:
     outcome = parse_command("cisco_nxos", "show ip arp vrf all", text, ALL)
     assert [a.ip for a in outcome.records.arp] == ["10.0.0.1", "10.0.0.2"]
     assert outcome.coverage is Coverage.PARTIAL and outcome.unparsed == ("@@ garbage @@",)
+
+
+IOS_ARP = """\
+Protocol  Address          Age (min)  Hardware Addr   Type   Interface
+Internet  10.9.0.1                -   0050.56ab.12cd  ARPA   GigabitEthernet0/1
+Internet  10.9.0.2               12   0050.56ab.12ce  ARPA   GigabitEthernet0/1
+"""
+
+
+def test_ios_vrf_arp_takes_its_vrf_from_the_command() -> None:
+    outcome = parse_command("cisco_ios", "show ip arp vrf BLUE", IOS_ARP, frozenset({DataType.ARP}))
+    assert outcome.coverage is Coverage.COMPLETE
+    assert [(a.ip, a.vrf) for a in outcome.records.arp] == [("10.9.0.1", "BLUE"), ("10.9.0.2", "BLUE")]
+    assert {a.vrf for a in parse_output("cisco_ios", "show ip arp", IOS_ARP, ALL).arp} == {"default"}
+
+
+def test_ios_vrf_bgp_sessions_take_their_vrf_from_the_command() -> None:
+    text = IOS_BGP.replace("7.xyz", "65011")
+    got = parse_output("cisco_ios", "show ip bgp vpnv4 vrf RED summary", text, ALL).bgp_sessions
+    assert [(s.peer, s.remote_as, s.vrf) for s in got] == [
+        ("10.0.0.2", 4259841000, "RED"), ("10.0.0.3", 65010, "RED"), ("10.0.0.4", 65011, "RED")]
+
+
+OLD_EOS_BGP = """\
+BGP router identifier 10.26.0.22, local AS number 65533
+Neighbor         V  AS      MsgRcvd   MsgSent  InQ OutQ  Up/Down State  PfxRcd
+10.17.254.78     4  65534       187       191    0    0  123d12h Estab  1
+10.17.254.79     4  65535       298       202    0    0  345d21h Active
+"""
+
+
+def test_older_eos_bgp_summary() -> None:
+    outcome = parse_command("arista_eos", "show ip bgp summary vrf all", OLD_EOS_BGP, ALL)
+    assert outcome.coverage is Coverage.COMPLETE
+    assert [(s.peer, s.remote_as, s.state, s.vrf) for s in outcome.records.bgp_sessions] == [
+        ("10.17.254.78", 65534, "Established", "default"), ("10.17.254.79", 65535, "Active", "default")]
+    cut = OLD_EOS_BGP.replace("  123d12h Estab  1", "")  # a line the template cannot read
+    assert parse_command("arista_eos", "show ip bgp summary vrf all", cut, ALL).coverage is Coverage.PARTIAL

@@ -79,6 +79,7 @@ def parse_command(platform: str, command: str, text: str, data_types: frozenset[
     parsed = None if row.only_feature_off(text) else _parse_or_off(platform, command, text, note)
     if parsed is None or (note and not parsed.rows):
         return ParseOutcome(DeviceRecords(), Coverage.FEATURE_OFF, note=note)
+    _add_arguments(parsed.rows, row.arguments(command) or {})
     count = len(parsed.rows)
     _check_shape(row, where, text, count)
     records, problems, kept = build_valid(row, parsed.rows, platform, where)
@@ -90,6 +91,14 @@ def parse_command(platform: str, command: str, text: str, data_types: frozenset[
         raise ParseError(f"{where}: no entry could be read ({len(unparsed)} problem(s), first: {unparsed[0][:160]!r})")
     return ParseOutcome(select(records, data_types), Coverage.PARTIAL, unparsed,
                         note=f"{len(unparsed)} line(s) or entries not understood; {kept} entries kept")
+
+
+def _add_arguments(rows: list[Row], arguments: dict[str, str]) -> None:
+    """Values the command carries (``show ip arp vrf BLUE``: ``vrf``) become row fields the template lacks."""
+    for one in rows:
+        for name, value in arguments.items():
+            if not one.get(name):
+                one[name] = value
 
 
 def _parse_or_off(platform: str, command: str, text: str, note: str) -> Parsed | None:
@@ -204,7 +213,7 @@ def required_fields_missing() -> list[tuple[str, str, list[str]]]:
     """(platform, command, missing fields) for every row whose template no longer has a field we read."""
     missing = []
     for row in NORMALISERS:
-        command = row.command.format(interface="ge-0/0/0")
+        command = row.example()
         header = set(template(row.platform, command).header)
         lost = sorted(row.requires - header)
         if lost:

@@ -23,6 +23,7 @@ from netatlas.collect.parsers.table import (
     Builder,
     Normaliser,
     Row,
+    placeholders,
     rx,
 )
 from netatlas.domain.records import ArpEntry, BgpSession, DeviceRecords, MacEntry, OspfNeighbor
@@ -102,7 +103,8 @@ def _arp(m: Fields) -> Builder:
 def _row(platform: str, command: str, make: Callable[[Fields], Builder], m: Fields, entries: str,
          quiet: str, **reading: Any) -> Normaliser:
     """A row; ``reading`` holds the :class:`Normaliser` reading rules (feature_off, total, lenient)."""
-    return Normaliser(platform, command, m.required(), make(m), rx(entries), rx(quiet), **reading)
+    requires = m.required() - set(placeholders(command))  # a VRF the command names is no template field
+    return Normaliser(platform, command, requires, make(m), rx(entries), rx(quiet), **reading)
 
 
 _IP = r"\d+\.\d+\.\d+\.\d+"
@@ -139,6 +141,9 @@ NORMALISERS: tuple[Normaliser, ...] = (
     _row("cisco_ios", "show ip bgp summary", _bgp,
          Fields("bgp_neighbor", "neighbor_as", "state_or_prefixes_received"), _BGP_CISCO,
          r"\s*|BGP router identifier .*", feature_off=IOS_BGP_OFF, lenient=True),
+    _row("cisco_ios", "show ip bgp vpnv4 vrf {vrf} summary", _bgp,  # a VRF's sessions (IOS: one VRF per command)
+         Fields("bgp_neighbor", "neighbor_as", "state_or_prefixes_received", vrf="vrf"), _BGP_CISCO,
+         r"\s*|BGP router identifier .*", feature_off=IOS_BGP_OFF, lenient=True),
     _row("cisco_nxos", "show ip bgp summary vrf all", _bgp,
          Fields("bgp_neigh", "neigh_as", "state_pfxrcd", vrf="vrf"), _BGP_CISCO,
          r"\s*|BGP summary information for VRF .*|BGP router identifier .*|BGP table version .*"
@@ -150,7 +155,8 @@ NORMALISERS: tuple[Normaliser, ...] = (
          r"|\d+ network entries .*|BGP attribute entries .*|BGP community entries .*|Neighbor\s+V\s+AS.*",
          feature_off=NXOS_BGP_OFF, lenient=True),
     _row("arista_eos", "show ip bgp summary vrf all", _bgp,
-         Fields("bgp_neigh", "neigh_as", "state", "state_pfxrcd", "vrf"), rf"^\s+.*\s{_IP}\s+4\s+\d+",
+         Fields("bgp_neigh", "neigh_as", "state", "state_pfxrcd", "vrf"),
+         rf"^\s*(?:\S.*\s)?{_IP}\s+4\s+\d+",  # older EOS: no VRF heading, no indent, no Description
          r"\s*|BGP summary information for VRF .*|Router identifier .*|Neighbor Status Codes: .*"
          r"|\s+Description\s+Neighbor\s+V\s+AS.*", feature_off=EOS_BGP_OFF, lenient=True),
     _row("cisco_ios", "show mac address-table", _mac,
@@ -164,6 +170,8 @@ NORMALISERS: tuple[Normaliser, ...] = (
          r"|Total Mac Addresses for this criterion: 0"),
     _row("cisco_ios", "show ip arp", _arp, Fields("ip_address", "mac_address", "interface"),
          rf"^Internet\s+{_IP}\s", r"\s*|Protocol\s+Address\s+Age.*"),
+    _row("cisco_ios", "show ip arp vrf {vrf}", _arp, Fields("ip_address", "mac_address", "interface", vrf="vrf"),
+         rf"^Internet\s+{_IP}\s", r"\s*|Protocol\s+Address\s+Age.*"),  # a VRF's table (IOS: one VRF per command)
     _row("cisco_nxos", "show ip arp vrf all", _arp, Fields("ip_address", "mac_address", "interface", vrf="<>"),
          rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}",
          r"\s*|Flags: .*|\s{7}\S.*|IP ARP Table for all contexts|Total number of entries: \d+|Address\s+Age\s+MAC.*",

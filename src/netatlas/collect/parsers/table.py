@@ -43,7 +43,7 @@ _BINARY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # control characters, u
 @dataclass(frozen=True, slots=True)
 class Normaliser:
     platform: str
-    command: str  # as PLATFORMS sends it; per-interface forms keep ``{interface}``
+    command: str  # as PLATFORMS sends it; per-interface/per-VRF forms keep ``{interface}``/``{vrf}``
     requires: frozenset[str]  # template fields the builder reads
     build: Builder  # (rows, platform) -> records
     entries: re.Pattern[str]
@@ -60,8 +60,22 @@ class Normaliser:
         """``show lldp neighbors interface ge-0/0/1`` matches ``... interface {interface}``."""
         if "{" not in self.command:
             return command == self.command
-        head, _, tail = self.command.partition("{interface}")
-        return command.startswith(head) and command.endswith(tail) and len(command) > len(head) + len(tail)
+        return self.arguments(command) is not None
+
+    def arguments(self, command: str) -> dict[str, str] | None:
+        """The values of the command's placeholders (``{vrf}`` -> ``BLUE``), or None when it does not match.
+
+        Examples:
+            >>> row = Normaliser("cisco_ios", "show ip arp vrf {vrf}", frozenset(), _none, rx(""), rx(""))
+            >>> row.arguments("show ip arp vrf BLUE"), row.arguments("show ip arp")
+            ({'vrf': 'BLUE'}, None)
+        """
+        found = _placeholder_pattern(self.command).fullmatch(command)
+        return found.groupdict() if found else None
+
+    def example(self) -> str:
+        """The command with example placeholder values (``ge-0/0/0``, ``BLUE``)."""
+        return self.command.format(**{name: EXAMPLES.get(name, "x") for name in placeholders(self.command)})
 
     def junk(self, text: str) -> list[str]:
         """Lines that the quiet (no-entries) form does not explain."""
@@ -133,6 +147,24 @@ class Normaliser:
             if closed < entries:
                 problems.append(f"{entries - closed} of {entries} records end before their last line (cut)")
         return problems
+
+
+EXAMPLES = {"interface": "ge-0/0/0", "vrf": "BLUE"}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def placeholders(command: str) -> tuple[str, ...]:
+    """``show ip arp vrf {vrf}`` -> ``('vrf',)``: values the command carries rather than the output."""
+    return tuple(_PLACEHOLDER.findall(command))
+
+
+def _placeholder_pattern(command: str) -> re.Pattern[str]:
+    parts = _PLACEHOLDER.split(command)  # literal, name, literal, name, ...
+    return re.compile("".join(re.escape(p) if i % 2 == 0 else rf"(?P<{p}>\S+)" for i, p in enumerate(parts)))
+
+
+def _none(rows: list[Row], platform: str) -> DeviceRecords:
+    return DeviceRecords()
 
 
 def rx(pattern: str) -> re.Pattern[str]:

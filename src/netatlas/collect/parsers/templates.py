@@ -45,6 +45,12 @@ OWN_TEMPLATES: tuple[tuple[str, re.Pattern[str], str], ...] = (
         (r"show arp no-resolve", "show_arp_no-resolve"), (r"show interfaces", "show_interfaces"))),
 )
 
+# (platform, full-match command pattern) -> the ntc-templates file that parses it, where the index
+# picks the wrong one: IOS `show ip bgp vpnv4 vrf X summary` prints a summary, not a BGP table.
+NTC_ALIASES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("cisco_ios", re.compile(r"show ip bgp vpnv4 vrf \S+ summary"), "cisco_ios_show_ip_bgp_summary.textfsm"),
+)
+
 Row = dict[str, Any]
 UNSEEN, UNDERSTOOD, REFUSED = 0, 1, 2  # per line: no rule (or after End), a real rule, a catch-all Error
 _PROBES = ("~", " ~", "~~ ~~", "\x01")  # a rule matching all of these matches any line
@@ -154,11 +160,16 @@ def template_file(platform: str, command: str) -> Path:
         'juniper_junos_show_lldp_neighbors_interface.textfsm'
         >>> template_file("cisco_ios", "show ip route vrf *").name
         'cisco_ios_show_ip_route.textfsm'
+        >>> template_file("cisco_ios", "show ip bgp vpnv4 vrf BLUE summary").name
+        'cisco_ios_show_ip_bgp_summary.textfsm'
     """
     for own_platform, pattern, name in OWN_TEMPLATES:
         if own_platform == platform and pattern.fullmatch(command):
             return OWN_DIR / name
     index = _index()
+    for alias_platform, pattern, name in NTC_ALIASES:
+        if alias_platform == platform and pattern.fullmatch(command):
+            return Path(index.template_dir) / name
     with _lock:
         row = index.index.GetRowMatch({"Command": command, "Platform": platform})
     if not row:
