@@ -105,6 +105,13 @@ def test_bgp_summary_inline_counts_are_an_established_peer() -> None:
     assert sessions == [BgpSession("10.0.0.9", 65009, "Established", 3, "default")]
 
 
+def test_bgp_summary_cut_after_a_peer_is_partial() -> None:
+    text = (FIXTURES / "show_bgp_summary" / "peer_states.raw").read_text()
+    cut = text[: text.index("10.0.0.3")]  # 2 of the 5 peers the Groups line counts
+    outcome = parse_command(JUNOS, "show bgp summary", cut, ALL)
+    assert outcome.coverage is Coverage.PARTIAL and len(outcome.records.bgp_sessions) == 2
+
+
 # ---- MAC -------------------------------------------------------------------------------------
 
 
@@ -168,6 +175,14 @@ def test_junk_after_a_route_table_is_partial_not_complete() -> None:
     text = (FIXTURES / "show_route" / "all_tables.raw").read_text() + "\x00\x07garbage line\n"
     outcome = parse_command(JUNOS, "show route", text, frozenset(ROUTE_TYPES))
     assert outcome.coverage is Coverage.PARTIAL and outcome.records.routes
+
+
+def test_a_route_table_cut_after_an_entry_line_is_partial() -> None:
+    text = (FIXTURES / "show_route" / "all_tables.raw").read_text()
+    cut = text[: text.index("10.100.0.0/24")] + "10.100.0.0/24      *[OSPF/10] 2d 06:13:44, metric 3\n"
+    outcome = parse_command(JUNOS, "show route", cut, frozenset(ROUTE_TYPES))
+    assert outcome.coverage is Coverage.PARTIAL
+    assert "10.100.0.0/24" not in {r.prefix for r in outcome.records.routes}
 
 
 # ---- feature off, banners --------------------------------------------------------------------

@@ -282,6 +282,8 @@ def _hops(r: Row, protocol: str, platform: str) -> tuple[NextHop, ...]:
 def _route(r: Row, platform: str) -> Route | None:
     if not _UNICAST.fullmatch(r["table"]) or r["next_hop_type"] == "MultiRecv":
         return None  # inet.3, mpls.0, ...: not IP forwarding; 224.0.0.5/32 MultiRecv: OSPF's receive entry
+    if not r["hop"] and not r["next_hop_type"]:  # every entry prints a next-hop line: this one was cut
+        raise f.FieldError("hop", r["prefix"], "an entry without its next-hop line (output cut?)")
     protocol = PROTOCOLS.get(r["protocol"], r["protocol"].lower())
     return Route(table_vrf(r["table"]), f.prefix(r["prefix"], None, "prefix"), protocol,
                  _hops(r, protocol, platform), f.integer(r["preference"], "preference"),
@@ -343,7 +345,8 @@ NORMALISERS: tuple[Normaliser, ...] = (
     Normaliser(PLATFORM, "show ospf neighbor", fields("neighbor_id", "ip_address", "interface", "state"), _ospf,
                rx(rf"^{_IP}\s+\S+\s+\w+\s+{_IP}"), rx(quiet(r"Address\s+Interface\s+State.*")), feature_off=OSPF_OFF),
     Normaliser(PLATFORM, "show bgp summary", fields("peer_ip", "peer_as", "state", "counts", "rib"), _bgp,
-               rx(r"^[0-9a-fA-F.:]+\s+\d+(?:\.\d+)?\s+\d+\s+\d+\s+\d+\s+\d+\s"), rx(_BGP_QUIET), feature_off=BGP_OFF),
+               rx(r"^[0-9a-fA-F.:]+\s+\d+(?:\.\d+)?\s+\d+\s+\d+\s+\d+\s+\d+\s"), rx(_BGP_QUIET), feature_off=BGP_OFF,
+               total=rx(r"^Groups: \d+ Peers: (?P<total>\d+)")),
     Normaliser(PLATFORM, "show ethernet-switching table",
                fields("vlan_name", "mac_address", "mac_flag", "logical_interface"), _mac,
                rx(rf"^\s*\S+\s+{_MAC}\s"), rx(_MAC_QUIET), feature_off=L2_OFF,
