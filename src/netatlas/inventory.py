@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +46,7 @@ DEFAULT_PORT = 22
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 MAX_BYTES = 16 * 1024 * 1024  # NETATLAS_INVENTORY_MAX_BYTES
 MAX_PROBLEMS = 100  # reported; the rest are counted
+MAX_COLLECTED = 10_000  # then reading stops: a broken 16 MB file must not fill memory with problems
 __all__ = ["MAX_ALIASES", "MAX_BYTES", "MAX_DEPTH", "Inventory", "is_credentials_file", "load_credentials",
            "load_inventory", "read_text"]
 
@@ -54,6 +55,23 @@ __all__ = ["MAX_ALIASES", "MAX_BYTES", "MAX_DEPTH", "Inventory", "is_credentials
 class Inventory:
     devices: list[InventoryDevice]
     credentials: dict[str, Credential]  # by name; Credential's repr hides the secrets
+
+
+class _TooMany(Exception):
+    """Raised by :class:`_Problems` when full; caught in this module, never seen outside."""
+
+
+class _Problems(list[Problem]):
+    """The problems found so far, up to :data:`MAX_COLLECTED`; one more stops reading the file."""
+
+    def append(self, problem: Problem) -> None:
+        if len(self) >= MAX_COLLECTED:
+            raise _TooMany
+        super().append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
 
 
 def _file_error(path: Path, message: str) -> InventoryError:
@@ -227,12 +245,16 @@ def is_credentials_file(path: Path | str, max_bytes: int = MAX_BYTES) -> bool:
 
 def load_credentials(path: Path | str, *, max_bytes: int = MAX_BYTES) -> dict[str, Credential]:
     """Credential sets from a YAML file holding only ``credentials: {name: {username, password, ...}}``."""
-    path, problems = Path(path), list[Problem]()
-    reader = YamlReader(problems)
-    parsed = reader.sections(read_text(path, max_bytes), ("credentials",))
-    sets = reader.credentials(parsed[1]) if parsed is not None else {}
-    if parsed is not None and sets is None:
-        reader.add(parsed[0], "credentials", "missing required field")
+    path, problems = Path(path), _Problems()
+    text = read_text(path, max_bytes)
+    try:
+        reader = YamlReader(problems)
+        parsed = reader.sections(text, ("credentials",))
+        sets = reader.credentials(parsed[1]) if parsed is not None else {}
+        if parsed is not None and sets is None:
+            reader.add(parsed[0], "credentials", "missing required field")
+    except _TooMany:
+        raise _error(path, problems, stopped=True) from None
     if problems:
         raise _error(path, problems)
     return sets or {}
@@ -248,14 +270,25 @@ def load_inventory(path: Path | str, credentials_file: Path | str | None = None,
     At most ``max_bytes`` of each file are read (``Settings.inventory_max_bytes``).
 
     Raises:
-        InventoryError: every problem found, each with its line and field.
+        InventoryError: every problem found (the first :data:`MAX_PROBLEMS`), each with its line and field.
     """
     path = Path(path)
-    problems: list[Problem] = []
     if path.suffix.lower() not in YAML_SUFFIXES | {".csv"}:
         raise _file_error(path, "unknown format: name it .yaml, .yml or .csv")
     extra = load_credentials(credentials_file, max_bytes=max_bytes) if credentials_file is not None else None
     text = read_text(path, max_bytes)
+    problems = _Problems()
+    try:
+        inventory = _inventory(path, text, extra, known_credentials, problems)
+    except _TooMany:
+        raise _error(path, problems, stopped=True) from None
+    if problems:
+        raise _error(path, problems)
+    return inventory
+
+
+def _inventory(path: Path, text: str, extra: dict[str, Credential] | None, known_credentials: Collection[str] | None,
+               problems: list[Problem]) -> Inventory:
     absent: set[str] = set()
     if path.suffix.lower() == ".csv":
         (entries, absent), own = _parse_csv(text, problems), None
@@ -266,18 +299,17 @@ def load_inventory(path: Path | str, credentials_file: Path | str | None = None,
     if own is not None or extra is not None or known_credentials is not None:
         known = set(credentials) | set(known_credentials or ())
     devices = _check_entries(entries, known, problems, absent_columns=absent)
-    if problems:
-        raise _error(path, problems)
     return Inventory(devices=devices, credentials=credentials or {})
 
 
-def _error(path: Path, problems: list[Problem]) -> InventoryError:
-    """Problems by line; past :data:`MAX_PROBLEMS` only counted, so a broken 16 MB file stays readable."""
-    ordered = sorted(problems, key=lambda problem: problem.line or 0)
-    if len(ordered) > MAX_PROBLEMS:
-        rest = len(ordered) - MAX_PROBLEMS
-        ordered = [*ordered[:MAX_PROBLEMS], Problem(None, "file", f"{rest} more problem(s) not shown")]
-    return InventoryError(str(path), ordered)
+def _error(path: Path, problems: list[Problem], *, stopped: bool = False) -> InventoryError:
+    """Problems by line, the first :data:`MAX_PROBLEMS` of them; the rest counted, a stop said."""
+    shown = sorted(problems, key=lambda problem: problem.line or 0)[:MAX_PROBLEMS]
+    if len(problems) > len(shown):
+        shown.append(Problem(None, "file", f"{len(problems) - len(shown)} more problem(s) not shown"))
+    if stopped:
+        shown.append(Problem(None, "file", f"reading stopped after {len(problems)} problems"))
+    return InventoryError(str(path), shown)
 
 
 def _merge_credentials(own: dict[str, Credential] | None, extra: dict[str, Credential] | None,

@@ -28,6 +28,7 @@ from netatlas.domain.inventory import (
 
 MAX_ALIASES = 100
 MAX_DEPTH = 16  # an inventory needs 4: the top mapping, the devices list, a device, its tags
+MAX_MERGED_KEYS = 100_000  # keys copied by merges in one file, all merges together
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml composes 2-3x faster, with the same marks
@@ -76,6 +77,7 @@ class YamlReader:
         self.problems = problems
         self._merged: dict[int, _Pairs] = {}
         self._merging: set[int] = set()
+        self._budget = MAX_MERGED_KEYS
 
     def add(self, line: int | None, name: str, message: str) -> None:
         self.problems.append(Problem(line, name, message))
@@ -137,14 +139,24 @@ class YamlReader:
         for key, value in node.value:
             if isinstance(key, ScalarNode) and key.tag == _MERGE_TAG:
                 for source in self._merge_sources(value, where):
-                    for name, pair in ((k.value, (k, v)) for k, v in self.merged(source, where)
-                                       if isinstance(k, ScalarNode)):
-                        inherited.setdefault(name, pair)
+                    self._inherit(inherited, self.merged(source, where), _line(key), where)
         explicit = {key.value for key, _ in own if isinstance(key, ScalarNode)}
         result = own + [pair for name, pair in inherited.items() if name not in explicit]
         self._merging.discard(id(node))
         self._merged[id(node)] = result
         return result
+
+    def _inherit(self, inherited: dict[str, tuple[Node, Node]], pairs: _Pairs, line: int, where: str) -> None:
+        """Add ``pairs`` not inherited yet, within the file's budget of merged keys."""
+        if self._budget < len(pairs):
+            if self._budget >= 0:
+                self.add(line, where or "file", f"bad merge: merges copy more than {MAX_MERGED_KEYS} keys: refused")
+            self._budget = -1
+            return
+        self._budget -= len(pairs)
+        for key, value in pairs:
+            if isinstance(key, ScalarNode):
+                inherited.setdefault(key.value, (key, value))
 
     def _merge_sources(self, value: Node, where: str) -> list[MappingNode]:
         items = value.value if isinstance(value, SequenceNode) else [value]

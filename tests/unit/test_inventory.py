@@ -26,6 +26,7 @@ from netatlas.inventory import (
     load_credentials,
     load_inventory,
 )
+from netatlas.inventory_yaml import MAX_MERGED_KEYS
 from netatlas.lab.runtime import prepare_lab
 
 PASSWORD, ENABLE = "pa55-w0rd-7f3a", "en4ble-91c2"
@@ -487,3 +488,23 @@ def test_is_credentials_file(tmp_path: Path) -> None:
     assert not is_credentials_file(write(tmp_path, "credentials: [\n", "broken.yaml"))
     (tmp_path / "zero.yaml").symlink_to("/dev/zero")
     assert not is_credentials_file(tmp_path / "zero.yaml", max_bytes=1024)
+
+
+def test_merges_that_copy_too_many_keys_are_refused(tmp_path: Path) -> None:
+    """60 aliases, each copying a 2,000-pair mapping: the file's merge budget stops it, quickly."""
+    big = "{" + ", ".join(["name: sw"] * 2000) + "}"
+    text = f"x-defaults: &big {big}\ndevices:\n" + "".join(
+        f"  - {{<<: *big, host: 10.0.0.{i}, platform: cisco_ios, credentials: lab}}\n" for i in range(1, 61))
+    started = time.perf_counter()
+    problems = problems_of(write(tmp_path, text))
+    assert time.perf_counter() - started < 2
+    refused = [p for p in problems if p.message.startswith("bad merge")]
+    assert [(p.line, p.message) for p in refused] == [
+        (53, f"bad merge: merges copy more than {MAX_MERGED_KEYS} keys: refused")]  # the 51st device
+
+
+def test_reading_stops_after_many_problems(tmp_path: Path) -> None:
+    rows = "".join(f"sw{i},10.1.{i // 250}.{i % 250 + 1},0,cisco_ios,lab,,,\n" for i in range(2, 12_000))
+    problems = problems_of(write(tmp_path, CSV_HEAD + rows, "i.csv"), known_credentials=["lab"])
+    assert [str(p) for p in problems[-2:]] == ["file: 9900 more problem(s) not shown",
+                                               "file: reading stopped after 10000 problems"]
