@@ -116,7 +116,7 @@ def derive(dev: DeviceState) -> None:
 
 
 def attached_ipv6_routes(dev: DeviceState) -> list[Ipv6Route]:
-    """Direct and Local routes of every IPv6 address (link-locals included)."""
+    """Direct and Local routes of every global IPv6 address, and the Local route of each link-local."""
     from netatlas.lab.render.text import link_local  # noqa: PLC0415 - a pure helper of the renderers
 
     routes: list[Ipv6Route] = []
@@ -125,7 +125,7 @@ def attached_ipv6_routes(dev: DeviceState) -> list[Ipv6Route]:
         if addresses and intf.kind is not IfKind.LOOPBACK:
             addresses.append(link_local(intf.mac))
         for address in addresses:
-            if address.network.prefixlen < 128:
+            if address.network.prefixlen < 128 and not address.is_link_local:
                 routes.append(Ipv6Route(address.network, RouteProto.CONNECTED, None, intf.name))
             routes.append(Ipv6Route(IPv6Interface(f"{address.ip}/128").network, RouteProto.LOCAL, None, intf.name))
     return routes

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Interface
 
 import pytest
 
@@ -402,3 +402,29 @@ def test_arp_names_the_learned_port() -> None:
     assert "Vlan10, Ethernet3" in text
     assert "Vlan20, not learned" in text
     assert "10.0.0.1 " not in text  # own addresses are not in the EOS ARP table
+
+
+def test_ipv6_addresses_print_under_the_ipv4_address() -> None:
+    dev = leaf()
+    intf = next(i for i in dev.interfaces if i.ipv4 is not None and i.kind is IfKind.PHYSICAL)
+    intf.ipv6 = (IPv6Interface("2001:db8:1::1/64"), IPv6Interface("2001:db8:2::1/64"))
+    _, text = _render("show interfaces", dev, "default")
+    block = text[text.index(f"{intf.name} is"):]
+    block = block[: block.index("IP MTU")]
+    octets = [int(x, 16) for x in intf.mac.split(":")]
+    link_local = IPv6Address(bytes([0xFE, 0x80, *[0] * 6, octets[0] ^ 2, *octets[1:3], 0xFF, 0xFE, *octets[3:]]))
+    assert f"  IPv6 link-local address is {link_local}/64\n" in block
+    assert "  IPv6 global unicast address(es):\n    2001:db8:1::1, subnet is 2001:db8:1::/64\n" in block
+    assert "    2001:db8:2::1, subnet is 2001:db8:2::/64\n" in block
+    rows = parse(PLATFORM, "show interfaces", text)  # ntc-templates still reads every interface
+    assert {r["interface"] for r in rows} == {i.name for i in dev.interfaces}
+
+
+def test_asdot_and_a_peer_that_never_came_up_in_the_summary() -> None:
+    dev = leaf()
+    dev.asdot, dev.bgp_asn = True, (65000 << 16) + 1003
+    dev.bgp_peers.append(BgpPeer(IPv4Address("198.18.0.2"), (64512 << 16) + 7, state="Active"))
+    _, text = _render("show ip bgp summary", dev, "default")
+    assert "local AS number 65000.1003\n" in text
+    row = next(line for line in text.splitlines() if "198.18.0.2" in line)
+    assert row.split()[2:3] == ["64512.7"] and " Active" in row

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Network
 
 import pytest
 
@@ -13,6 +13,7 @@ from netatlas.lab.model import (
     DeviceState,
     IfKind,
     Interface,
+    Ipv6Route,
     MacEntry,
     NeighborAdvert,
     NeighborProtocol,
@@ -22,6 +23,7 @@ from netatlas.lab.model import (
     PortMode,
     Route,
     RouteProto,
+    VcMember,
     Vrf,
 )
 from netatlas.lab.render.base import CommandSpec, RenderContext, UnknownVrf
@@ -401,3 +403,40 @@ def test_route_checks_catch_a_wrong_next_hop() -> None:
         CHECKS[pattern](good, rows)
         with pytest.raises(AssertionError):
             CHECKS[pattern](bad, rows)
+
+
+def test_a_virtual_chassis_lists_every_member() -> None:
+    dev = rich_device()
+    dev.vc_members = (VcMember(0, "ex4300-48p", dev.serial), VcMember(1, "ex4300-48p", "PE3714AA0002"))
+    ctx = _context(dev)
+    version = next(s for s in COMMANDS if s.pattern == "show version").render(ctx)
+    assert version.startswith("fpc0:\n" + "-" * 74 + f"\nHostname: {dev.hostname}\nModel: ex4300-48p\n")
+    assert "\n\nfpc1:\n" in version and version.count("Model: ex4300-48p") == 2
+    hardware = next(s for s in COMMANDS if s.pattern == "show chassis hardware").render(ctx)
+    assert f"Chassis                                {dev.serial:<17} Virtual Chassis\n" in hardware
+    assert "FPC 1 " in hardware and "PE3714AA0002" in hardware
+
+
+def test_a_backup_route_prints_inactive_under_the_active_one() -> None:
+    dev = rich_device()
+    active = next(r for r in _context(dev).rib() if r.vrf == "default" and r.protocol is RouteProto.OSPF)
+    hop = NextHop(IPv4Address("192.0.2.99"), next(i.name for i in dev.interfaces if i.ipv4 is not None))
+    dev.backup_routes.append(Route(active.prefix, RouteProto.STATIC, (hop,), distance=200))
+    text = next(s for s in COMMANDS if s.pattern == "show route").render(_context(dev))
+    lines = text.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith(f"{active.prefix!s:<19}*[OSPF/"))
+    backup = next(i for i, line in enumerate(lines) if "[Static/200]" in line)
+    assert backup > head and lines[backup].startswith(" " * 20 + "[Static/200]")
+    assert lines[backup + 1].strip() == f">  to 192.0.2.99 via {hop.interface}.0"
+
+
+def test_inet6_routes_wrap_a_long_prefix() -> None:
+    dev = rich_device()
+    dev.ipv6_routes = [Ipv6Route(IPv6Network("2001:db8:ffff:1::1/128"), RouteProto.LOCAL, None, "ge-0/0/1"),
+                       Ipv6Route(IPv6Network("::/0"), RouteProto.STATIC, IPv6Address("2001:db8::2"), "ge-0/0/1", 5)]
+    text = next(s for s in COMMANDS if s.pattern == "show route").render(_context(dev))
+    table = text[text.index("inet6.0: 2 destinations, 2 routes"):]
+    assert "\n::/0               *[Static/5] " in table
+    assert "\n                    >  to 2001:db8::2 via ge-0/0/1.0\n" in table
+    assert "\n2001:db8:ffff:1::1/128\n                   *[Local/0] " in table
+    assert "\n                       Local via ge-0/0/1.0\n" in table

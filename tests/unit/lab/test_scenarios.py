@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import partial
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
@@ -331,17 +332,17 @@ def test_variation_devices_print_what_their_state_says(n: int, seed: int, monkey
     net = build_network("mixed", n, seed=seed)
     checked = 0
     for host in _variation_devices(net):
-        dev = net.devices[host]
+        dev, rib = net.devices[host], partial(net.rib, host)
         for spec in load_commands(dev.platform):
             if spec.pattern not in CHECKS[dev.platform]:
                 continue
             for args in arguments(spec.pattern, dev):
                 command = typed(spec.pattern, args)
-                shell = Shell(dev, lambda host=host: net.rib(host), username="lab")
+                shell = Shell(dev, rib, username="lab")
                 shell.screen_length = 0  # paging off
                 text = "".join(e for e in shell.feed(command + "\r") if isinstance(e, str)).replace("\r\n", "\n")
                 body = text.split("\n", 1)[1]  # no echo
                 output = body[: body.rfind("\n") + 1]  # no prompt
-                check_text(RenderContext(dev, lambda host=host: net.rib(host), args), spec.pattern, command, output)
+                check_text(RenderContext(dev, rib, args), spec.pattern, command, output)
                 checked += 1
     assert checked > 300

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ipaddress import IPv4Address
+from typing import Any
 
 import pytest
 
 from netatlas.lab.faults import SLOW_DELAY_S, Fault, FaultKind
-from netatlas.lab.model import DeviceState, Platform
+from netatlas.lab.model import DeviceState, Feature, Platform, VcMember
+from netatlas.lab.profiles import PROFILES
 from netatlas.lab.render.base import CommandSpec, RenderContext, UnknownVrf
 from netatlas.lab.shell import Event, Hangup, Pause, Shell, _garbage
 
@@ -273,3 +275,87 @@ def test_disconnect_mid_output_of_first_data_command() -> None:
     assert events[-1] == Hangup(drop=True)
     body = text(events)
     assert "route default 0" in body and "route default 59" not in body
+
+
+# ---- variations: a feature off, an old image, a virtual chassis ----------------------------------
+
+
+JUNOS_NO_LLDP = "warning: lldp subsystem not running - not needed by configuration."
+
+
+def _variant(platform: Platform, **state: Any) -> Shell:
+    """A device of ``platform`` with the platform's real command table (gated by its variations)."""
+    dev = DeviceState("r1", platform, IPv4Address("127.20.0.1"), "C9300", "FOC1", "17.9.4", **state)
+    shell = Shell(dev, lambda: [], username="netops")
+    shell.screen_length = 0
+    return shell
+
+
+@pytest.mark.parametrize(("platform", "command", "message"), [
+    (Platform.CISCO_IOS, "show cdp neighbors detail", "% CDP is not enabled\r\n"),
+    (Platform.CISCO_IOS, "sh lldp nei det", "% LLDP is not enabled\r\n"),
+    (Platform.CISCO_IOS, "show ip ospf neighbor", ""),
+    (Platform.CISCO_IOS, "show ip bgp summary", "% BGP not active\r\n\r\n"),
+    (Platform.CISCO_NXOS, "show cdp neighbors detail", "% CDP is not enabled\r\n"),
+    (Platform.CISCO_NXOS, "show lldp neighbors detail", "% LLDP is not enabled\r\n"),
+    (Platform.CISCO_NXOS, "show ip ospf neighbors vrf all", ""),
+    (Platform.CISCO_NXOS, "show ip bgp summary vrf all", ""),
+    (Platform.ARISTA_EOS, "show lldp neighbors detail", "% LLDP is not enabled\r\n"),
+    (Platform.ARISTA_EOS, "show ip ospf neighbor vrf all", ""),
+    (Platform.ARISTA_EOS, "show ip bgp summary vrf all", "% BGP inactive\r\n"),
+    (Platform.JUNIPER_JUNOS, "show lldp neighbors", f"{JUNOS_NO_LLDP}\r\n"),
+    (Platform.JUNIPER_JUNOS, "show lldp neighbors interface ge-0/0/1", f"{JUNOS_NO_LLDP}\r\n"),
+    (Platform.JUNIPER_JUNOS, "show ospf neighbor", "OSPF instance is not running\r\n"),
+    (Platform.JUNIPER_JUNOS, "show bgp summary", "BGP is not running\r\n"),
+])
+def test_a_feature_that_is_off_prints_the_platform_text(platform: Platform, command: str, message: str) -> None:
+    shell = _variant(platform, features_off=set(Feature))
+    out = run(shell, command)
+    assert out == message + ("\r\n" if shell.cli.blank_line_before_prompt else "")
+
+
+def test_route_tables_are_never_gated_by_a_feature() -> None:
+    shell = _variant(Platform.CISCO_IOS, features_off=set(Feature))
+    assert "Codes:" in run(shell, "show ip route ospf")
+
+
+@pytest.mark.parametrize(("platform", "command", "word", "plain"), [
+    (Platform.CISCO_IOS, "show ip route vrf *", "vrf", "show ip route"),
+    (Platform.CISCO_IOS, "sh ip ro vrf * static", "vrf", "show ip route static"),
+    (Platform.CISCO_IOS, "show ip arp vrf default", "vrf", "show ip arp"),
+    (Platform.CISCO_NXOS, "show ip route vrf all", "all", "show ip route"),
+    (Platform.CISCO_NXOS, "show ip ospf neighbors vrf all", "all", "show ip ospf neighbors"),
+    (Platform.CISCO_NXOS, "show ip bgp summary vrf all", "all", "show ip bgp summary"),
+    (Platform.CISCO_NXOS, "show ip arp vrf all", "all", "show ip arp"),
+])
+def test_an_old_image_refuses_the_form_with_a_caret_under_the_word(platform: Platform, command: str, word: str,
+                                                                   plain: str) -> None:
+    forms = PROFILES[platform].old_image.rejects  # type: ignore[union-attr]
+    shell = _variant(platform, rejected_forms=forms)
+    out = run(shell, command)
+    caret, message = out.split("\r\n")[:2]
+    assert message == shell.cli.invalid_input
+    assert len(caret) - 1 == len(shell.prompt) + command.index(f" {word}") + 1, (caret, shell.prompt)
+    assert "Invalid" not in run(shell, plain)
+
+
+def test_an_old_nxos_still_takes_a_named_vrf() -> None:
+    forms = PROFILES[Platform.CISCO_NXOS].old_image.rejects  # type: ignore[union-attr]
+    shell = _variant(Platform.CISCO_NXOS, rejected_forms=forms)
+    assert "Invalid" not in run(shell, "show ip route vrf management")
+
+
+def test_a_virtual_chassis_prints_its_role_before_every_prompt() -> None:
+    member = VcMember(0, "ex4300-48p", "PE3714AA0001")
+    shell = _variant(Platform.JUNIPER_JUNOS, vc_members=(member, VcMember(1, "ex4300-48p", "PE3714AA0002")))
+    assert text(shell.start()) == "{master:0}\r\nnetops@r1> "
+    out = text(shell.feed("show version\r"))
+    assert out.endswith("\r\n\r\n{master:0}\r\nnetops@r1> ")
+    assert "fpc0:\r\n" in out and "fpc1:\r\n" in out
+    error = text(shell.feed("show bogus\r")).split("\r\n")
+    assert error[1] == " " * len("netops@r1> show ") + "^", error  # the caret counts from the prompt line
+
+
+def test_exec_mode_has_no_chassis_line() -> None:
+    shell = _variant(Platform.JUNIPER_JUNOS, vc_members=(VcMember(0, "ex4300-48p", "PE3714AA0001"),))
+    assert "{master:0}" not in text(shell.run("show version"))
