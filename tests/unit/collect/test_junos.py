@@ -60,6 +60,7 @@ def test_every_ipv4_address_of_a_unit_is_kept_and_inet6_is_not_an_ipv4_address()
     assert by_name["ge-0/0/0"].ipv4 == ("10.0.0.1/31", "10.0.5.1/24")
     assert by_name["ge-0/0/0"].description == "uplink to core"
     assert not by_name["ge-0/0/1"].admin_up and not by_name["ge-0/0/1"].oper_up  # "Administratively down"
+    assert by_name["lo0"].ipv4 == ("10.255.255.1/32",)  # "Local:" alone; lo0.16384's 127.0.0.1 is internal
 
 
 # ---- LLDP, ARP -------------------------------------------------------------------------------

@@ -113,13 +113,16 @@ def _hardware(rows: list[Row], platform: str) -> DeviceRecords:
 # ---- interfaces ------------------------------------------------------------------------------
 
 
+_INTERNAL_UNITS = frozenset({"lo0.16384", "lo0.16385"})
+
+
 def _addresses(r: Row) -> tuple[str, ...]:
     """The unit's IPv4 addresses with their lengths (the record has no room for inet6 ones)."""
     out = []
     for address in r["address"]:
-        if ":" in address["local"]:
-            continue  # inet6: not stored (Interface.ipv4)
-        destination = address["destination"]
+        if ":" in address["local"] or r["interface"] in _INTERNAL_UNITS:
+            continue  # inet6: no room in Interface.ipv4; lo0.16384/16385: JunOS's internal units (127.0.0.1)
+        destination = address["destination"] or "Unspecified"  # lo0 prints "Local:" alone
         length = "32" if destination == "Unspecified" else destination.rsplit("/", 1)[-1]
         out.append(f.ip_interface(address["local"], length, "address"))
     return tuple(out)
@@ -320,7 +323,8 @@ _MAC_QUIET = quiet(r"MAC flags .*", r"\s*SE - .*", r"\s*\S+ - .*\)", r"Ethernet 
 _BGP_QUIET = quiet(r"Threading mode: .*", r"Default eBGP mode: .*", r"Groups: .*", r"Unconfigured peers: \d+",
                    r"Table\s+Tot Paths.*", r"\S+\.\d+(?:\s+\d+){6}", r"\S+\.\d+", r"\s+\d+(?:\s+\d+){5}",
                    r"Peer\s+AS\s+InPkt.*")
-_HARDWARE_QUIET = quiet(r"(?:fpc|node|member)\d+:", r"-+", r"Hardware inventory:", r"Item\s+Version\s+Part number.*")
+_MEMBER = r"(?:fpc|node|member|lcc|sfc|scc|re)\d+:"  # a member's section of a VC, cluster or multi-RE output
+_HARDWARE_QUIET = quiet(_MEMBER, r"-+", r"Hardware inventory:", r"Item\s+Version\s+Part number.*")
 
 
 def _route_row(command: str) -> Normaliser:
@@ -330,7 +334,7 @@ def _route_row(command: str) -> Normaliser:
 NORMALISERS: tuple[Normaliser, ...] = (
     Normaliser(PLATFORM, "show version", fields("member", "hostname", "model", "junos_version", "serial_number",
                                                 "package_version"),
-               _version, rx(r"^Hostname: "), rx(quiet(r"(?:fpc|node|member)\d+:", r"-+")), lenient=True),
+               _version, rx(r"^Hostname: "), rx(quiet(_MEMBER, r"-+")), lenient=True),
     Normaliser(PLATFORM, "show chassis hardware", fields("serial_number"), _hardware, rx(r"^Chassis\s+\S+\s+\S"),
                rx(_HARDWARE_QUIET), lenient=True),
     Normaliser(PLATFORM, "show interfaces",
