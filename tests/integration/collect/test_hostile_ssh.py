@@ -42,8 +42,24 @@ NETWORK = IPv4Network("127.43.0.0/16")
 SEED = 7
 ALL = frozenset(DataType)
 TIMEOUTS = Timeouts(connect=10, command=10, device=60)
-HOSTKEY, ENDLESS, HEALTHY = "leaf3", "core1", "rtr1"
-PROMPT = ("dist1", "partner1")  # IOS (CDP and LLDP detail) and JunOS (LLDP per interface)
+DEVICES = 24
+
+
+def _pick() -> tuple[str, str, str, tuple[str, str]]:
+    """hostkey (EOS), endless (NX-OS), healthy (IOS) and prompt devices (IOS and JunOS with their neighbors
+    speaking CDP/LLDP), chosen from the scenario's fault-free devices so the names follow the generator."""
+    devices = prepare_lab("mixed", DEVICES, SEED, port=1, mgmt_network=NETWORK).devices
+    plain = [d for d in devices if d.state.enable_secret is None
+             and not {str(v) for v in d.state.variations} & {"cdp-off", "lldp-off", "old-image", "virtual-chassis"}]
+
+    def first(platform: str, skip: int = 0) -> str:
+        return [d.state.hostname for d in plain if platform_of(d) == platform][skip]
+
+    return (first("arista_eos"), first("cisco_nxos"), first("cisco_ios"),
+            (first("cisco_ios", 1), first("juniper_junos")))
+
+
+HOSTKEY, ENDLESS, HEALTHY, PROMPT = _pick()
 FAULTS = f"hostkey:{HOSTKEY},endless:{ENDLESS},prompt:{'+'.join(PROMPT)}"
 
 
@@ -66,7 +82,7 @@ class HostileLab:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileLab]:
-    lab = prepare_lab("mixed", 20, SEED, port=free_port("127.43.0.1"), mgmt_network=NETWORK, faults=FAULTS)
+    lab = prepare_lab("mixed", DEVICES, SEED, port=free_port("127.43.0.1"), mgmt_network=NETWORK, faults=FAULTS)
     capture = tmp_path_factory.mktemp("logins") / "logins.jsonl"
     with BackgroundLab(lab, capture_logins=capture) as background:
         yield HostileLab(lab, background, capture)

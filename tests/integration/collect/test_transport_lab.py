@@ -45,6 +45,8 @@ FAULT_KINDS = {"unreachable": ErrorKind.UNREACHABLE, "auth": ErrorKind.AUTH_FAIL
 FAULT_PLATFORMS = {"unreachable": "cisco_ios", "auth": "cisco_ios", "slow": "cisco_nxos",
                    "disconnect": "cisco_ios", "garbage": "arista_eos", "reject": "cisco_nxos"}
 SPECIAL_VARIATIONS = {"old-image", "virtual-chassis"}  # healthy picks avoid them; they have their own tests
+QUIET_VARIATIONS = {"cdp-off", "lldp-off"}  # healthy picks have neighbors to parse
+DEVICES = 24  # the smallest mixed lab with a JunOS device that runs LLDP besides the virtual chassis
 
 
 def free_port(host: str) -> int:
@@ -75,28 +77,28 @@ class Picks:
     enable: str  # an IOS device with an enable secret
     faults: dict[str, str]  # fault kind -> device name
     old_image: str  # an IOS image without VRFs (refuses `show ip route vrf *`)
+    old_nxos: str  # an old NX-OS image (refuses `vrf all`)
     chassis: str  # a JunOS virtual chassis ({master:0} before every prompt)
 
 
 def pick_devices() -> Picks:
     """Choose the devices from the fault-free network, so the names follow the scenario generator."""
-    devices = prepare_lab("mixed", 20, SEED, port=1, mgmt_network=NETWORK).devices
+    devices = prepare_lab("mixed", DEVICES, SEED, port=1, mgmt_network=NETWORK).devices
     enable = next(d.state.hostname for d in devices if d.state.enable_secret is not None)
-    old_image = next(d.state.hostname for d in devices
-                     if "old-image" in variations(d) and platform_of(d) == "cisco_ios")
+    old = {platform_of(d): d.state.hostname for d in reversed(devices) if "old-image" in variations(d)}
     chassis = next(d.state.hostname for d in devices if "virtual-chassis" in variations(d))
     healthy: dict[str, str] = {}
     for dev in devices:
-        if dev.state.enable_secret is None and not variations(dev) & SPECIAL_VARIATIONS:
+        if dev.state.enable_secret is None and not variations(dev) & (SPECIAL_VARIATIONS | QUIET_VARIATIONS):
             healthy.setdefault(platform_of(dev), dev.state.hostname)
-    taken = {enable, old_image, chassis, *healthy.values()}
+    taken = {enable, old["cisco_ios"], old["cisco_nxos"], chassis, *healthy.values()}
     faults: dict[str, str] = {}
     for fault, platform in FAULT_PLATFORMS.items():
         name = next(d.state.hostname for d in devices
                     if platform_of(d) == platform and d.state.hostname not in taken)
         faults[fault] = name
         taken.add(name)
-    return Picks(healthy, enable, faults, old_image, chassis)
+    return Picks(healthy, enable, faults, old["cisco_ios"], old["cisco_nxos"], chassis)
 
 
 PICKS = pick_devices()
@@ -105,7 +107,7 @@ PICKS = pick_devices()
 @pytest.fixture(scope="module")
 def lab() -> Iterator[Lab]:
     faults = ",".join(f"{kind}:{name}" for kind, name in PICKS.faults.items())
-    lab = prepare_lab("mixed", 20, SEED, port=free_port("127.41.0.1"), mgmt_network=NETWORK, faults=faults)
+    lab = prepare_lab("mixed", DEVICES, SEED, port=free_port("127.41.0.1"), mgmt_network=NETWORK, faults=faults)
     with BackgroundLab(lab):
         yield lab
 
@@ -377,3 +379,14 @@ def test_an_old_image_falls_back_to_the_plain_forms(lab: Lab) -> None:
     parsed = collect_parsed(lab, PICKS.old_image)
     assert parsed.ok, parsed.error
     assert parsed.records.routes and {r.vrf for r in parsed.records.routes} == {"default"}
+
+
+def test_an_old_nxos_falls_back_for_every_vrf_all_form(lab: Lab) -> None:
+    spec = PLATFORMS["cisco_nxos"]
+    result = collect(lab, PICKS.old_nxos)
+    assert result.ok, result.error
+    notes = {o.command: o.note for o in result.outputs if o.note}
+    planned = {command for command, _ in spec.plan(ALL)}
+    assert notes == {plain: f"fallback: {form!r} rejected, used {plain!r}"
+                     for form, plain in spec.fallbacks.items() if form in planned}
+    assert collect_parsed(lab, PICKS.old_nxos).ok
