@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from sqlalchemy import update
 
 from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus
+from netatlas.jobs.liveness import STALE_S, this_process
+from netatlas.jobs.recovery import recover_jobs
 from netatlas.store import Database, JobCounts, JobRepo
+from netatlas.store.tables import JobRow
 from tests.integration.store import factories
 
 pytestmark = pytest.mark.integration
@@ -138,3 +147,95 @@ def test_unknown_job_and_device(db: Database) -> None:
             repo.show("nope")
         with pytest.raises(NotFound, match="no device 'ghost'"):
             repo.update_device(job_id, "ghost", DeviceStatus.RUNNING)
+
+
+# ---- owners, heartbeats, finishing and recovering abandoned jobs ---------------------------------
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_claim_records_the_owner_and_beats_refresh_the_heartbeat(db: Database) -> None:
+    job_id = _create(db)
+    with db.session() as session:
+        JobRepo(session).claim(job_id, "host-a", 4242)
+    with db.session() as session:
+        repo = JobRepo(session)
+        first = repo.get(job_id)
+        assert (first.status, first.owner_host, first.owner_pid) == (JobStatus.RUNNING, "host-a", 4242)
+        assert first.heartbeat_at is not None and first.started_at is not None
+        time.sleep(0.01)
+        assert repo.beat(job_id)
+    with db.session() as session:
+        repo = JobRepo(session)
+        beat = repo.get(job_id).heartbeat_at
+        assert beat is not None and beat > first.heartbeat_at
+        assert repo.finish(job_id, JobStatus.COMPLETED)
+        assert not repo.beat(job_id), "a job that ended takes no heartbeat: its owner learns it was ended"
+
+
+@pytest.mark.parametrize(("status", "device_status", "kind"), [
+    (JobStatus.INTERRUPTED, DeviceStatus.INTERRUPTED, ErrorKind.INTERRUPTED),
+    (JobStatus.FAILED, DeviceStatus.INTERRUPTED, ErrorKind.INTERRUPTED),
+    (JobStatus.CANCELLED, DeviceStatus.CANCELLED, ErrorKind.CANCELLED),
+])
+def test_finish_makes_every_unfinished_row_final(db: Database, status: JobStatus, device_status: DeviceStatus,
+                                                 kind: ErrorKind) -> None:
+    job_id = _create(db, 4)
+    with db.session() as session:
+        repo = JobRepo(session)
+        repo.claim(job_id, "host-a", 1)
+        repo.update_device(job_id, "sw1", DeviceStatus.COMPLETED)
+        repo.update_device(job_id, "sw2", DeviceStatus.FAILED, error_kind=ErrorKind.AUTH_FAILED, error="denied")
+        repo.update_device(job_id, "sw3", DeviceStatus.RUNNING, attempt=1)
+    with db.session() as session:
+        assert JobRepo(session).finish(job_id, status, "why \x1b[2J it ended")
+    with db.session() as session:
+        repo = JobRepo(session)
+        detail = repo.show(job_id)
+        assert not repo.finish(job_id, JobStatus.COMPLETED), "a final job is never moved again"
+    by_name = {d.device_name: d for d in detail.devices}
+    assert (by_name["sw1"].status, by_name["sw2"].status, by_name["sw2"].error) == (
+        DeviceStatus.COMPLETED, DeviceStatus.FAILED, "denied")
+    for name in ("sw3", "sw4"):
+        row = by_name[name]
+        assert (row.status, row.error_kind, row.error) == (device_status, kind, "why \\x1b[2J it ended")
+        assert row.finished_at is not None and row.duration_s is not None and row.step == ""
+    assert (detail.job.status, detail.job.message) == (status, "why \\x1b[2J it ended")
+    assert detail.job.finished_at is not None
+    assert detail.job.counts == JobCounts(total=4, completed=1, failed=1, cancelled=2)
+    with db.session() as session:
+        assert JobRepo(session).recount(job_id) == detail.job.counts
+
+
+def test_recover_marks_only_jobs_whose_owner_is_gone(db: Database) -> None:
+    here = this_process().host
+    dead, alive, remote_stale, remote_fresh, queued, legacy = (_create(db, 2) for _ in range(6))
+    with db.session() as session:
+        repo = JobRepo(session)
+        repo.claim(dead, here, _dead_pid())
+        repo.claim(alive, here, os.getpid())
+        repo.claim(remote_stale, "elsewhere", 1)
+        repo.claim(remote_fresh, "elsewhere", 1)
+        repo.set_status(legacy, JobStatus.RUNNING)  # no owner recorded (rows from before migration 0003)
+    now = datetime.now(UTC)
+    with db.session() as session:
+        session.execute(update(JobRow).where(JobRow.id == remote_stale)
+                        .values(heartbeat_at=now - timedelta(seconds=STALE_S + 5)))
+        session.execute(update(JobRow).where(JobRow.id == legacy)
+                        .values(started_at=now - timedelta(seconds=STALE_S + 5)))
+    found = {r.job_id: r.message for r in recover_jobs(db)}
+    assert set(found) == {dead, remote_stale, legacy}
+    assert "is gone" in found[dead] and "no heartbeat from pid 1 on elsewhere" in found[remote_stale]
+    with db.session(readonly=True) as session:
+        repo = JobRepo(session)
+        statuses = {job: repo.get(job).status for job in (dead, alive, remote_stale, remote_fresh, queued, legacy)}
+        rows = [d for job in found for d in repo.show(job).devices]
+    assert statuses == {dead: JobStatus.INTERRUPTED, alive: JobStatus.RUNNING, remote_stale: JobStatus.INTERRUPTED,
+                        remote_fresh: JobStatus.RUNNING, queued: JobStatus.PENDING, legacy: JobStatus.INTERRUPTED}
+    assert rows and all(d.status is DeviceStatus.INTERRUPTED and d.error_kind is ErrorKind.INTERRUPTED for d in rows)
+    assert recover_jobs(db) == [], "recovering twice changes nothing"
+    assert [r.job_id for r in recover_jobs(db, stale_s=0.0, job_ids=[remote_fresh])] == [remote_fresh]
