@@ -4,9 +4,11 @@
 (asyncssh's ``SSHClient.validate_host_public_key``, called before user authentication starts) by
 :func:`netatlas.collect.hostkeys.judge`; a refused key ends the handshake with
 :class:`~netatlas.domain.errors.HostKeyChanged` / ``HostKeyUnknown`` (or ``Unreachable`` for a weak
-key) and no password is ever sent. A key trusted on first use is remembered in the store, even when
-the login then fails. Algorithms: :data:`MODERN` only, unless the session opts in to :data:`LEGACY`;
-then the legacy algorithms actually negotiated are named in a warning.
+key) and no password is ever sent. An accepted key is remembered in the store (trusted on first use,
+or seen again: the store moves its ``last_seen``), even when the login then fails.
+
+Algorithms: :data:`MODERN` only, unless the session opts in to :data:`LEGACY`; then the legacy
+algorithms actually negotiated are named in a warning.
 """
 
 from __future__ import annotations
@@ -154,7 +156,7 @@ async def open_connection(where: str, credential: Credential, options: SshOption
     try:
         conn = await _connect(where, credential, _connection_options(credential, client, algs, trusted), client)
     finally:
-        if check is not None and client.verdict is Verdict.FIRST_USE:
+        if check is not None and client.verdict is not None and client.verdict.accepted:  # new, or seen again
             host, _, port = where.rpartition(":")
             await check.store.remember(host, int(port), options.device_name, client.presented, TrustedBy.FIRST_USE)
     return conn, _warnings(where, conn, client, check is None)

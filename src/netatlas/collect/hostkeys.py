@@ -64,7 +64,11 @@ class HostKeyStore(Protocol):
         ...
 
     async def remember(self, host: str, port: int, device_name: str, key: str, trusted_by: TrustedBy) -> None:
-        """Trust ``key`` for ``host:port``; a different key already trusted there is kept, never replaced."""
+        """Trust ``key`` for ``host:port``; a different key already trusted there is kept, never replaced.
+
+        Called after every accepted handshake: for a key already trusted it only records that it was
+        seen again (and the device name, if the key had none), whatever ``trusted_by`` says.
+        """
         ...
 
 
@@ -95,7 +99,9 @@ class MemoryHostKeys:
         return None if known is None else known.key
 
     async def remember(self, host: str, port: int, device_name: str, key: str, trusted_by: TrustedBy) -> None:
-        self.keys.setdefault((host, port), KnownKey(openssh_key(key), device_name, trusted_by))
+        known = self.keys.setdefault((host, port), KnownKey(openssh_key(key), device_name, trusted_by))
+        if known.key == openssh_key(key) and device_name and not known.device_name:
+            self.keys[(host, port)] = KnownKey(known.key, device_name, known.trusted_by)
 
 
 @dataclass(frozen=True, slots=True)

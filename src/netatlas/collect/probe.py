@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from netatlas.collect.hostkeys import HostKeyCheck
-from netatlas.collect.platforms import SIGNATURES, PlatformSpec
+from netatlas.collect.platforms import PLATFORMS, SIGNATURES, PlatformSpec
 from netatlas.collect.transport import DEFAULT_LIMITS, ConnectFn, Limits, SshOptions, SshTransport, Timeouts
 from netatlas.domain.errors import CommandRejected, UnsupportedPlatform
 from netatlas.domain.inventory import Credential
@@ -24,6 +24,7 @@ GENERIC = PlatformSpec(
     all_routes="",
     errors=(),
     enable_from=None,
+    preamble=PLATFORMS["juniper_junos"].preamble,  # a JunOS seed's {master:0} line
 )
 _PROMPT_NAME = re.compile(r"(?:[\w.\-]+@)?([\w.\-]+)")
 

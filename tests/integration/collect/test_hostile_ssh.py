@@ -146,6 +146,7 @@ def test_strict_accepts_a_key_pre_trusted_from_known_hosts(hostile: HostileLab) 
     result = collect(lab, HEALTHY, HostKeyCheck(store, HostKeyPolicy.STRICT))
     assert result.ok, result.error
     assert result.warnings == ()
+    assert store.keys[(address, lab.port)].trusted_by is TrustedBy.KNOWN_HOSTS  # seen again, trust unchanged
 
 
 def test_without_a_store_the_key_is_not_verified_and_the_result_says_so(hostile: HostileLab) -> None:
@@ -166,6 +167,9 @@ def test_the_seed_probe_verifies_the_key_too(hostile: HostileLab) -> None:
     identity = asyncio.run(identify(address, lab.port, credential(lab), TIMEOUTS, host_keys=tofu))
     assert identity.hostname == HEALTHY
     assert tofu.store.keys[(address, lab.port)].device_name == ""  # type: ignore[attr-defined]
+    assert hostile.passwords(HEALTHY) == passwords + 1
+    assert collect(lab, HEALTHY, tofu).ok  # the device collected later names the probed key
+    assert tofu.store.keys[(address, lab.port)].device_name == HEALTHY  # type: ignore[attr-defined]
 
 
 # ----- prompt-looking lines and endless output ---------------------------------------------------------------------
