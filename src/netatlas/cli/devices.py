@@ -33,7 +33,13 @@ from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import Coverage, DataType, DeviceRecords
 from netatlas.inventory import Inventory, is_credentials_file, load_credentials, load_inventory
 from netatlas.jobs.discovery import DiscoveryService
-from netatlas.jobs.hostkeys import TrustOutcome, read_known_hosts, trust_from_known_hosts, trust_presented
+from netatlas.jobs.hostkeys import (
+    TrustOutcome,
+    read_known_hosts,
+    trust_from_known_hosts,
+    trust_known_hosts_file,
+    trust_presented,
+)
 from netatlas.store import Database, DeviceRepo, HostKeyRepo, Latest, SnapshotRepo, StoredDevice, StoredHostKey
 from netatlas.store.views import TypeCoverage
 
@@ -174,24 +180,33 @@ def trust(names: NamesArgument = None,
                                          "the devices.")] = None,
           db: DbOption = None, json_output: JsonOption = False) -> None:
     """Trust the SSH host key each device presents now (read in the key exchange, without logging in), or
-    the key a known_hosts file lists for its address; it replaces any key trusted before."""
+    the key a known_hosts file lists for its address; it replaces any key trusted before. With a file and
+    no device named, every address the file lists is trusted (e.g. before a strict crawl)."""
     config = settings(db)
     with database(config) as database_:
-        devices = _chosen(database_, names or [], all_devices)
         try:
-            if from_known_hosts is not None:
-                outcomes = trust_from_known_hosts(database_, devices, read_known_hosts(from_known_hosts))
-            else:
-                outcomes = asyncio.run(trust_presented(database_, devices, timeout=config.connect_timeout))
+            outcomes = _trust(database_, config.connect_timeout, names or [], all_devices, from_known_hosts)
         except NetatlasError as exc:
             fail(str(exc))
     _report_trust(outcomes, json_output)
     raise typer.Exit(EXIT_PARTIAL if any(o.key is None for o in outcomes) else EXIT_OK)
 
 
+def _trust(db: Database, timeout: float, names: list[str], all_devices: bool,
+           known_hosts: Path | None) -> list[TrustOutcome]:
+    if names and all_devices:
+        fail("name the devices to trust or give --all, not both")
+    if known_hosts is not None:
+        text_ = read_known_hosts(known_hosts)
+        if not names and not all_devices:
+            return trust_known_hosts_file(db, text_, _chosen(db, [], True))
+        return trust_from_known_hosts(db, _chosen(db, names, all_devices), text_)
+    if not names and not all_devices:
+        fail("name the devices to trust, or give --all (or --from-known-hosts FILE)")
+    return asyncio.run(trust_presented(db, _chosen(db, names, all_devices), timeout=timeout))
+
+
 def _chosen(db: Database, names: list[str], all_devices: bool) -> list[InventoryDevice]:
-    if bool(names) == all_devices:
-        fail("name the devices to trust, or give --all (not both)")
     with db.session(readonly=True) as session:
         stored = {s.device.name: s.device for s in DeviceRepo(session).list()}
     missing = [n for n in names if n not in stored]

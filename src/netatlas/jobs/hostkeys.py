@@ -16,6 +16,7 @@ import hmac
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from ipaddress import ip_address
 from pathlib import Path
 
 import asyncssh
@@ -141,6 +142,47 @@ def trust_from_known_hosts(db: Database, devices: Sequence[InventoryDevice], tex
         chosen = min(keys, key=_preference)
         outcomes.append(_trust(db, entry(device.host, device.port, chosen, device.name), TrustSource.KNOWN_HOSTS))
     return outcomes
+
+
+def trust_known_hosts_file(db: Database, text: str, devices: Sequence[InventoryDevice] = ()) -> list[TrustOutcome]:
+    """Trust every entry of a known_hosts text that names one address (``10.0.0.1``, ``[10.0.0.1]:2222``):
+    so that a strict crawl may log in to devices not stored yet. Hashed and wildcard entries name no
+    address and are skipped; a stored device at the address lends its name."""
+    names = {(d.host, d.port): d.name for d in devices}
+    chosen: dict[tuple[str, int], str] = {}
+    for address, key in known_hosts_addresses(text):
+        if address not in chosen or _preference(key) < _preference(chosen[address]):
+            chosen[address] = key
+    return [_trust(db, entry(host, port, key, names.get((host, port), "")), TrustSource.KNOWN_HOSTS)
+            for (host, port), key in sorted(chosen.items())]
+
+
+def known_hosts_addresses(text: str) -> list[tuple[tuple[str, int], str]]:
+    """((address, port), key) for each literal IP address a known_hosts text lists.
+
+    Examples:
+        >>> known_hosts_addresses("10.0.0.1,sw1 ssh-ed25519 AAAA1\\n[10.0.0.2]:2222 ssh-rsa AAAA2\\n*.lab ssh-rsa X\\n")
+        [(('10.0.0.1', 22), 'ssh-ed25519 AAAA1'), (('10.0.0.2', 2222), 'ssh-rsa AAAA2')]
+    """
+    found = []
+    for patterns, key in _entries(text):
+        for pattern in patterns.split(","):
+            address = _literal_address(pattern)
+            if address is not None:
+                found.append((address, key))
+    return found
+
+
+def _literal_address(pattern: str) -> tuple[str, int] | None:
+    match = re.fullmatch(r"\[([^\]]+)\]:(\d{1,5})|([^\[\]*?!|]+)", pattern)
+    if match is None:
+        return None
+    host, port = (match.group(1), int(match.group(2))) if match.group(1) else (match.group(3), 22)
+    try:
+        ip_address(host)
+    except ValueError:
+        return None
+    return (host, port) if 0 < port < 65536 else None
 
 
 def _trust(db: Database, new: HostKeyEntry, trusted_by: TrustSource) -> TrustOutcome:
