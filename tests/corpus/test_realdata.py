@@ -9,7 +9,9 @@ independent checks on the records.
 
 from __future__ import annotations
 
+import random
 import re
+import string
 
 import pytest
 
@@ -77,3 +79,25 @@ def test_partial_reads_keep_what_parsed() -> None:
             outcome = parse_command(capture.platform, capture.command, capture.text(), capture.data_types())
             assert any(outcome.records.as_dict().values()), capture.id
             assert all(re.search(r"\S", line) for line in outcome.unparsed), capture.id
+
+
+COMPLETE = [c for c in CAPTURES if _expect(c).coverage is Coverage.COMPLETE and not _expect(c).error]
+
+
+def _junk(seed: int) -> str:
+    rng = random.Random(seed)
+    alphabet = string.ascii_letters + string.digits + string.punctuation + "   "
+    return "".join("".join(rng.choice(alphabet) for _ in range(rng.randint(15, 70))) + "\n" for _ in range(6))
+
+
+@pytest.mark.parametrize("capture", COMPLETE, ids=[c.id for c in COMPLETE])
+def test_junk_after_any_capture_is_never_complete(capture: Capture) -> None:
+    """Text or bytes after a real capture (another command's tail, line noise) never reads as complete."""
+    text = capture.text().rstrip("\n") + "\n"
+    binary = random.Random(len(text)).randbytes(200).decode("utf-8", errors="replace")
+    for tail in (_junk(len(text)), binary):
+        try:
+            outcome = parse_command(capture.platform, capture.command, text + tail, capture.data_types())
+        except ParseError:
+            continue
+        assert outcome.coverage is Coverage.PARTIAL and outcome.unparsed

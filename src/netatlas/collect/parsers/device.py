@@ -72,7 +72,8 @@ def _build(rows: list[Row], platform: str, oper_field: str) -> DeviceRecords:
 _VERSION_QUIET = rx(r".*")  # show version always has exactly one entry (``single``)
 _FREE_QUIET = rx(r"\s*")  # free-form (lenient) outputs: only lines after the last understood one are checked
 _IF_QUIET = rx(r"\s*|\s{2,}\S.*")  # trailing counters of the last interface (indented)
-_NXOS_VERSION_TAIL = rx(r"\s*|\s+\S.*|plugin|Active Packages?(?:\(s\))?:?")
+_NXOS_VERSION_TAIL = rx(r"\s*|  (?:System version|Service):.*|  \w+ Plugin(?:, \w+ Plugin)*|plugin"
+                        r"|Active Packages?(?:\(s\))?:?|\s+\S+\.(?:rpm|lib32_n9000)")  # the tail it does not read
 _IF_OPTIONAL = fields("mac_address")  # a mangled MAC costs the interface its MAC, not its place in the list
 _CISCO_IF_ENTRY = rx(r"^\S+ is (?:up|down|administratively down)")
 

@@ -120,33 +120,37 @@ _IOS_FIELDS = fields("vrf", "protocol", "type", "network", "prefix_length", "dis
 _NXOS_FIELDS = _IOS_FIELDS
 _EOS_FIELDS = fields("vrf", "protocol", "network", "prefix_length", "distance", "metric", "next_hop", "interface")
 _CISCO_KEY = ("vrf", "protocol", "network", "prefix_length")  # one entry line per prefix, a row per next hop
+_IOS_MARK = r"^Gateway of last resort"  # printed after the legend, routes or not (EOS: not always)
+_NXOS_MARK = r'^IP Route Table for VRF "'
 _NXOS_KEY = ("vrf", "network", "prefix_length")  # one "prefix, ubest/mbest" line, a row per next hop
 _IOS_ENTRY = r"^[A-Za-z][A-Za-z0-9*+%& ]{0,8}\s+\d+\.\d+\.\d+\.\d+(?:/\d+)?\s+(?:\[|is directly)"
 _IOS_QUIET = (
-    r"\s*|Codes: .*|\s{5,}\S.*|Gateway of last resort .*|Routing Table: \S+"
+    r"\s*|Codes: .*|\s{5,}\S.* - .*|Gateway of last resort .*|Routing Table: \S+"
     r"|\s+\d+\.\d+\.\d+\.\d+/\d+ is (?:variably )?subnetted, .*"
     r"|\w{3} \w{3} +\d+ [\d:.]+ \w+"  # a timestamp line some images print first
 )
 _NXOS_ENTRY = r"^\d+\.\d+\.\d+\.\d+/\d+, ubest/mbest: "
 _NXOS_QUIET = r"\s*|IP Route Table for VRF \"\S+\"|'\*\*?' denotes .*|'\[x/y\]' denotes .*|'%<string>' in via .*"
 _EOS_ENTRY = r"^ [A-Z][A-Z0-9 ]{0,7}\s+\d+\.\d+\.\d+\.\d+/\d+ "
-_EOS_QUIET = r"\s*|VRF: \S+|Codes: .*|\s{7}\S.*|Gateway of last resort.*"
+_EOS_QUIET = r"\s*|VRF: \S+|Codes: .*|\s{7}\S.* - .*|Gateway of last resort.*"
 
 
 def _rows(platform: str, commands: tuple[str, ...], read: Reader, required: frozenset[str], entry: str,
-          quiet: str, key: tuple[str, ...] = ()) -> list[Normaliser]:
-    return [Normaliser(platform, c, required, builder(read), rx(entry), rx(quiet), entry_key=key) for c in commands]
+          quiet: str, key: tuple[str, ...] = (), marker: str | None = None) -> list[Normaliser]:
+    mark = rx(marker) if marker else None
+    return [Normaliser(platform, c, required, builder(read), rx(entry), rx(quiet), entry_key=key, marker=mark)
+            for c in commands]
 
 
 NORMALISERS: tuple[Normaliser, ...] = (
     *_rows("cisco_ios", ("show ip route vrf *", "show ip route vrf * static", "show ip route vrf * ospf",
-                         "show ip route vrf * bgp"), _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET, _CISCO_KEY),
+                         "show ip route vrf * bgp"), _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET, _CISCO_KEY, _IOS_MARK),
     *_rows("cisco_ios", ("show ip route", "show ip route static", "show ip route ospf", "show ip route bgp"),
-           _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET, _CISCO_KEY),  # fallbacks: images without VRFs
+           _ios, _IOS_FIELDS, _IOS_ENTRY, _IOS_QUIET, _CISCO_KEY, _IOS_MARK),  # fallbacks: images without VRFs
     *_rows("cisco_nxos", ("show ip route vrf all", "show ip route static vrf all", "show ip route ospf vrf all",
                           "show ip route bgp vrf all"), _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET,
-           _NXOS_KEY),
+           _NXOS_KEY, _NXOS_MARK),
     *_rows("cisco_nxos", ("show ip route", "show ip route static", "show ip route ospf", "show ip route bgp"),
-           _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET, _NXOS_KEY),  # fallbacks: old NX-OS without `vrf all`
+           _nxos, _NXOS_FIELDS, _NXOS_ENTRY, _NXOS_QUIET, _NXOS_KEY, _NXOS_MARK),  # fallbacks: no `vrf all`
     *_rows("arista_eos", ("show ip route vrf all",), _eos, _EOS_FIELDS, _EOS_ENTRY, _EOS_QUIET),
 )

@@ -79,9 +79,12 @@ class BgpMap(_Map):
         return build
 
     def _session(self, r: Row) -> BgpSession:
-        state = bgp_state(r[self.state])
-        count = r[self.prefixes] if self.prefixes and state == "Established" else ""
-        count = count if count.strip().isdigit() else (r[self.state] if r[self.state].strip().isdigit() else "")
+        shown = r[self.state].strip() or (r[self.prefixes].strip() if self.prefixes else "")  # older EOS: one column
+        state = bgp_state(shown)
+        if not state:  # a line cut before its state column
+            raise f.FieldError(self.state, "", "no session state")
+        counts = (r[self.prefixes].strip() if self.prefixes else "", r[self.state].strip())
+        count = next((c for c in counts if c.isdigit()), "") if state == "Established" else ""
         return BgpSession(f.ip(r[self.peer], self.peer), f.asn(r[self.remote_as], self.remote_as), state,
                           f.optional_int(count, self.prefixes or self.state), _vrf_of(self.vrf, r))
 
@@ -202,11 +205,13 @@ NORMALISERS: tuple[Normaliser, ...] = (
          rf"^Internet\s+{_IP}\s", r"\s*|Protocol\s+Address\s+Age.*"),  # a VRF's table (IOS: one VRF per command)
     _row("cisco_nxos", "show ip arp vrf all", ArpMap("ip_address", "mac_address", "interface", vrf="<>"),
          rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}",
-         r"\s*|Flags: .*|\s{7}\S.*|IP ARP Table for all contexts|Total number of entries: \d+|Address\s+Age\s+MAC.*",
+         r"\s*|Flags: .*|\s{7}\S.* - .*|IP ARP Table for all contexts|Total number of entries: \d+"
+         r"|Address\s+Age\s+MAC.*",
          total=rx(r"^Total number of entries: (?P<total>\d+)")),
     _row("cisco_nxos", "show ip arp", ArpMap("ip_address", "mac_address", "interface", vrf="<>"),
          rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}",  # fallback for old NX-OS without `vrf all`
-         r"\s*|Flags: .*|\s{7}\S.*|IP ARP Table for context \S+|Total number of entries: \d+|Address\s+Age\s+MAC.*",
+         r"\s*|Flags: .*|\s{7}\S.* - .*|IP ARP Table for context \S+|Total number of entries: \d+"
+         r"|Address\s+Age\s+MAC.*",
          total=rx(r"^Total number of entries: (?P<total>\d+)")),
     _row("arista_eos", "show ip arp vrf all", ArpMap("ip_address", "mac_address", "interface", vrf="vrf"),
          rf"^{_IP}\s+\S+\s+{_MAC_DOTTED}", r"\s*|VRF: \S+|Address\s+Age \(sec\)\s+Hardware Addr.*"),

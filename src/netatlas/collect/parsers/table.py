@@ -15,6 +15,8 @@ What a row says about its output (all regexes are data; no platform branches any
   (and it ends the output: in a lenient row, a line after it is unparsed);
 * ``closing``: the line every complete detail record ends with; fewer closings than entries means
   the last record was cut: partial;
+* ``marker``: a line every complete output prints after its legend (IOS ``Gateway of last
+  resort``): an output without it was cut in its header: partial;
 * ``entry_key``: the template fields that name one entry when an entry gives several rows (a
   route with ECMP next hops): the entries parsed are the distinct keys, not the rows;
 * ``lenient``: free-form output (``show version``, ``show interfaces``) whose templates read a few
@@ -55,6 +57,7 @@ class Normaliser:
     lenient: bool = False
     optional: frozenset[str] = field(default_factory=frozenset)
     entry_key: tuple[str, ...] = ()  # template fields naming one entry, when one entry gives several rows (ECMP)
+    marker: re.Pattern[str] | None = None  # a line every complete output has (after its legend)
 
     def matches(self, command: str) -> bool:
         """``show lldp neighbors interface ge-0/0/1`` matches ``... interface {interface}``."""
@@ -142,6 +145,8 @@ class Normaliser:
             totals = [int(m["total"]) for m in self.total.finditer(text)]
             if totals and sum(totals) not in (count, entries):
                 problems.append(f"the footer counts {sum(totals)} entries but {count} were parsed")
+        if self.marker is not None and text.strip() and not self.marker.search(text):
+            problems.append(f"no line matches {self.marker.pattern!r}: the output stops in its header (cut)")
         if self.closing is not None:
             closed = len(self.closing.findall(text))
             if closed < entries:
