@@ -115,10 +115,9 @@ class ShellReader(asyncssh.SSHClientSession[str]):
     def _overflowed(self, data: str) -> None:
         per_device = self.total > self.limits.device_output
         cap = self.limits.device_output if per_device else self.limits.command_output
-        head = "".join(self._chunks)[: self.limits.stored_output]
+        head = _head([*self._chunks, data], self.limits.stored_output)
         self._chunks, self._tail = [], ""
-        self._overflow = Overflow(cap, per_device, head if len(head) >= self.limits.stored_output
-                                  else (head + data)[: self.limits.stored_output])
+        self._overflow = Overflow(cap, per_device, head)
         if self._chan is not None:
             self._chan.close()  # the device may stream for ever: stop taking its data now
         self._wake()
@@ -165,6 +164,23 @@ class ShellReader(asyncssh.SSHClientSession[str]):
         text = "".join(self._chunks)
         self._chunks, self._size, self._tail = [], 0, ""
         return text
+
+
+def _head(chunks: list[str], limit: int) -> str:
+    """The first ``limit`` characters of ``chunks``, without joining more of them than needed.
+
+    Examples:
+        >>> _head(["abc", "def", "ghi"], 5), _head(["ab"], 5)
+        ('abcde', 'ab')
+    """
+    taken: list[str] = []
+    size = 0
+    for chunk in chunks:
+        if size >= limit:
+            break
+        taken.append(chunk[: limit - size])
+        size += len(taken[-1])
+    return "".join(taken)
 
 
 def settled(tail: str, marker: str) -> bool:
