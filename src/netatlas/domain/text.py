@@ -38,6 +38,8 @@ def _escape(match: re.Match[str]) -> str:
 def clean(text: str, limit: int = FIELD_MAX) -> str:
     """``text`` with control, bidi-override and other invisible formatting characters made visible,
     cut to ``limit`` characters with a marker saying how many were dropped."""
+    if len(text) <= limit and text.isascii() and text.isprintable():
+        return text  # the common case, decided in C: nothing to escape, nothing to cut
     if _UNSAFE.search(text):
         text = _UNSAFE.sub(_escape, text)
     if any(unicodedata.category(c) == "Cf" and c not in _BIDI for c in text if ord(c) > 0x7F):

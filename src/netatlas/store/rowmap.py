@@ -10,7 +10,7 @@ the way in, so both backends store the same bounded, printable text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, true
@@ -51,20 +51,20 @@ def _same(row: Row) -> Row:
 
 
 def cleaned(value: Any) -> Any:
-    """``value`` with every string in it cleaned (tuples and nested records included).
+    """``value`` with every string in it cleaned, tuples of strings included (nested records are
+    cleaned by their spec's ``encode``).
 
     Examples:
         >>> cleaned(("eth0\\x1b[2J", 3))
         ('eth0\\\\x1b[2J', 3)
-        >>> cleaned(NextHop("10.0.0.1", "Gi1\\u202e"))
-        NextHop(address='10.0.0.1', interface='Gi1\\\\u202e')
+        >>> cleaned("Gi1\\u202e")
+        'Gi1\\\\u202e'
     """
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return clean(value)
-    if isinstance(value, tuple):
-        return tuple(cleaned(v) for v in value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return type(value)(**{f.name: cleaned(getattr(value, f.name)) for f in fields(value)})
+    if kind is tuple:
+        return tuple(map(cleaned, value))
     return value
 
 
@@ -101,7 +101,7 @@ def _decode_interface(row: Row) -> Row:
 
 
 def _encode_route(row: Row) -> Row:
-    hops = [[hop.address, hop.interface] for hop in row["next_hops"]]
+    hops = [[clean(hop.address), clean(hop.interface)] for hop in row["next_hops"]]
     return {**row, "next_hops": hops, "data_type": route_data_type(row["protocol"])}
 
 
