@@ -17,6 +17,7 @@ from netatlas.cli.common import (
     JsonOption,
     coverage_lines,
     database,
+    err,
     fail,
     job_coverage,
     print_json,
@@ -35,11 +36,16 @@ StaleOption = Annotated[float, typer.Option("--stale-after", help="Seconds witho
                                                                   "owned by another host is interrupted.")]
 
 
-def _recover(db: Database, job_ids: Collection[str] | None = None, stale_s: float = STALE_S) -> list[Recovered]:
+def _recover(db: Database, job_ids: Collection[str] | None = None, stale_s: float = STALE_S, *,
+             required: bool = False) -> list[Recovered]:
+    """Mark abandoned jobs interrupted; for ``list``/``show`` a failure (read-only database) is a warning."""
     try:
         return recover_jobs(db, stale_s=stale_s, job_ids=job_ids)
     except NetatlasError as exc:
-        fail(f"cannot recover abandoned jobs: {exc}")
+        if required:
+            fail(f"cannot recover abandoned jobs: {exc}")
+        say("warning: abandoned jobs not recovered: ", str(exc), console=err)
+        return []
 
 
 @app.command("list")
@@ -106,7 +112,7 @@ def recover(stale_after: StaleOption = STALE_S, db: DbOption = None, json_output
     if stale_after <= 0:
         fail(f"--stale-after: {stale_after} must be positive")
     with database(settings(db)) as database_:
-        found = _recover(database_, stale_s=stale_after)
+        found = _recover(database_, stale_s=stale_after, required=True)
     if json_output:
         print_json([{"job_id": r.job_id, "status": "interrupted", "message": r.message} for r in found])
         return
