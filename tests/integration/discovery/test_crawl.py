@@ -1,4 +1,5 @@
-"""The crawl reaches the whole campus lab from one seed, and nothing it may not visit.
+"""The crawl reaches the whole campus lab from one seed, and nothing it may not visit; a rogue device
+advertising an inventory device's name at its own address gets no credential and changes nothing.
 
 The database holds only the lab's credential set (no device): every device the job reads was
 found through CDP/LLDP neighbors. Through the CLI, from the seed's address and then from its
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from ipaddress import IPv4Network, ip_address
 from pathlib import Path
@@ -22,8 +24,8 @@ from netatlas.domain.records import JobStatus
 from netatlas.jobs.crawl import CrawlOptions
 from netatlas.lab.background import BackgroundLab
 from netatlas.lab.runtime import CREDENTIALS_NAME, Lab
-from netatlas.store import CredentialRepo, DeviceRepo
-from tests.integration.discovery.helpers import Discovery, cli, cli_json, make_lab, write_inventory
+from netatlas.store import CredentialRepo, Database, DeviceRepo
+from tests.integration.discovery.helpers import Discovery, cli, cli_json, make_lab, pg_database, write_inventory
 
 pytestmark = pytest.mark.integration
 
@@ -147,3 +149,73 @@ def test_the_crawl_stops_at_its_depth(campus: Campus) -> None:
     assert visited == {"core1", "core10", "dist1", "dist10"}, "the seed and its managed neighbors"
     access = campus.names - visited
     assert {name: unmanaged.get(name) for name in access} == dict.fromkeys(access, "beyond --depth")
+
+
+# ---- the attack of issue 7: a rogue advertises an inventory device's name at its own address --------
+
+ROGUE_NETWORK = IPv4Network("127.67.0.0/16")
+
+
+@dataclass(frozen=True, slots=True)
+class RogueSite:
+    lab: BackgroundLab
+    db_url: str
+    home: Path
+    logins: Path
+
+    @property
+    def rogue(self) -> dict[str, Any]:
+        return next(f for f in self.lab.lab.truth()["faults"] if f["kind"] == "rogue")
+
+    def passwords_to(self, address: str) -> list[dict[str, Any]]:
+        events = [json.loads(line) for line in self.logins.read_text().splitlines()]
+        return [e for e in events if e["event"] == "password" and e["address"] == address]
+
+
+@pytest.fixture(scope="module")
+def rogue_site(backend: str, home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RogueSite]:
+    """A 4-device campus whose dist1 has a rogue on a new port, advertising core1's FQDN at its own address
+    (inside --allow); a database of its own holding the operator's inventory."""
+    lab = make_lab("campus", 4, ROGUE_NETWORK, faults="rogue:dist1")
+    folder = tmp_path_factory.mktemp("rogue")
+    inventory = write_inventory(lab.inventory(), folder / "inventory.yaml")
+    logins = folder / "logins.jsonl"
+    with ExitStack() as stack:
+        db_url = (f"sqlite:///{folder / 'netatlas.db'}" if backend == "sqlite"
+                  else stack.enter_context(pg_database("rogue")))
+        done = cli(["devices", "import", str(inventory), "--db", db_url], home)
+        assert done.returncode == 0, done.stderr
+        served = stack.enter_context(BackgroundLab(lab, capture_logins=logins))
+        yield RogueSite(served, db_url, home, logins)
+
+
+def _inventory_rows(db_url: str) -> list[tuple[Any, ...]]:
+    with Database.open(db_url) as db, db.session(readonly=True) as session:
+        return [(s.device, s.origin, s.advertised_by, s.updated_at) for s in DeviceRepo(session).list()]
+
+
+def test_a_rogue_neighbor_gets_no_credential_and_changes_nothing(rogue_site: RogueSite) -> None:
+    rogue = rogue_site.rogue
+    assert rogue["impersonates"] == "core1" and ip_address(rogue["mgmt_ip"]) in ROGUE_NETWORK
+    before = _inventory_rows(rogue_site.db_url)
+    code, summary = cli_json(["discover", "--seed", "dist1", "--crawl", "--depth", "3", "--allow", str(ROGUE_NETWORK),
+                              "--credentials", CREDENTIALS_NAME, "--crawl-credentials", CREDENTIALS_NAME,
+                              "--port", str(rogue_site.lab.lab.port), "--only", "cdp,lldp",
+                              "--db", rogue_site.db_url], rogue_site.home)
+    assert code == 0, summary
+    hosts = {d["name"]: d["host"] for d in summary["devices"]}
+    assert hosts == {d.state.hostname: d.address for d in rogue_site.lab.lab.devices}, "core1 read at its own address"
+    assert rogue_site.passwords_to(rogue["mgmt_ip"]) == [], "no credential sent to the rogue"
+    assert _inventory_rows(rogue_site.db_url) == before, "the inventory is unchanged (address, site, role, tags)"
+    conflicts = [(c["name"], c["stored_host"], c["advertised_host"], c["advertised_by"]) for c in summary["conflicts"]]
+    assert ("core1", rogue_site.lab.lab.devices[0].address, rogue["mgmt_ip"], "dist1") in conflicts
+    with Database.open(rogue_site.db_url) as db, db.session(readonly=True) as session:
+        stored = DeviceRepo(session).conflicts(summary["job_id"])
+    assert [(c.name, c.advertised_host) for c in stored] == [("core1", rogue["mgmt_ip"])], "recorded with the job"
+
+
+def test_the_next_plain_discovery_sends_nothing_to_the_rogue(rogue_site: RogueSite) -> None:
+    code, summary = cli_json(["discover", "--only", "interfaces", "--db", rogue_site.db_url], rogue_site.home)
+    assert code == 0, summary
+    assert rogue_site.rogue["mgmt_ip"] not in {d["host"] for d in summary["devices"]}
+    assert rogue_site.passwords_to(rogue_site.rogue["mgmt_ip"]) == []
