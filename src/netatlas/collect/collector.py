@@ -36,6 +36,7 @@ import asyncio
 import dataclasses
 import logging
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -115,7 +116,7 @@ async def collect_device(
     except _CallerFailed as exc:  # the caller's own callback (progress, cancel check) failed: its problem
         raise exc.original from None
     except Exception as exc:  # a bug while handling this device: its failure, never the job's
-        log.exception("internal error while collecting %s", device.name)
+        run.log_bug(f"internal error while collecting {device.name}", exc)
         run.fail(ErrorKind.INTERNAL, f"{device.name}: internal error during {run.step}: {type(exc).__name__}: {exc}")
     finally:
         await run.close()
@@ -187,7 +188,7 @@ class _DeviceRun:
                          note=note)
             return None
         except Exception as exc:  # a parser bug must fail this command, not the whole job
-            log.exception("parser crashed on %s %r", self.spec.name, command)
+            self.log_bug(f"parser crashed on {self.spec.name} {command!r}", exc)
             error = f"{command!r}: the parser crashed: {type(exc).__name__}: {exc}"
             self._record(command, types, text, started, ErrorKind.PARSE_ERROR, error, elapsed, note=note)
             return None
@@ -256,8 +257,12 @@ class _DeviceRun:
             return
         try:
             await transport.close()
-        except Exception:  # closing must never turn a result into an exception
-            log.exception("closing the session of %s failed", self.device.name)
+        except Exception as exc:  # closing must never turn a result into an exception
+            self.log_bug(f"closing the session of {self.device.name} failed", exc)
+
+    def log_bug(self, what: str, exc: Exception) -> None:
+        """Log an unexpected exception with its traceback, secrets scrubbed (device text may echo them)."""
+        log.error("%s\n%s", what, self._scrub("".join(traceback.format_exception(exc))))
 
     def result(self, duration: float) -> DeviceResult:
         kind, error = self.failure if self.failure is not None else _command_failure(self.outputs)

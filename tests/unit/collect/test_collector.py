@@ -453,9 +453,12 @@ class ExplodingTransport(FakeTransport):
         return await super().send(command, timeout)
 
 
-def test_an_unexpected_exception_is_the_devices_internal_failure() -> None:
+def test_an_unexpected_exception_is_the_devices_internal_failure(caplog: pytest.LogCaptureFixture) -> None:
     transport = ExplodingTransport(script_for("cisco_ios"))
-    result = collect("cisco_ios", transport)
+    with caplog.at_level("ERROR", logger="netatlas.collect.collector"):
+        result = collect("cisco_ios", transport)
+    assert "RuntimeError: bug near ***" in caplog.text and "Traceback" in caplog.text
+    assert PASSWORD not in caplog.text
     assert (result.ok, result.error_kind) == (False, ErrorKind.INTERNAL)
     assert result.error == "r1: internal error during 'show ip arp': RuntimeError: bug near ***"
     assert result.records.facts is not None  # what came before is kept
