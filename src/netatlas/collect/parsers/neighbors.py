@@ -29,6 +29,7 @@ class NeighborFields:
     platform: str = ""
     capabilities: str = ""
     fallback_name: str = ""  # used when ``name`` is empty (LLDP without a system name: chassis id)
+    local_optional: bool = False  # the output may omit the local port (older IOS LLDP): UNKNOWN_INTERFACE
 
     def required(self) -> frozenset[str]:
         names = (self.local, self.name, self.remote_interface, self.mgmt, self.platform, self.capabilities,
@@ -45,6 +46,9 @@ def _neighbor(row: Row, m: NeighborFields, platform: str) -> Neighbor:
     raw = name or _get(row, m.fallback_name)
     caps = _get(row, m.capabilities)
     local = _get(row, m.local)
+    _require(raw, m.name, "no neighbor id")
+    _require(_get(row, m.remote_interface), m.remote_interface, "no port id")
+    _require(local or m.local_optional, m.local, "no local interface")
     return Neighbor(
         protocol=m.protocol,
         local_interface=port(local, platform) if local else UNKNOWN_INTERFACE,
@@ -55,6 +59,12 @@ def _neighbor(row: Row, m: NeighborFields, platform: str) -> Neighbor:
         remote_platform=first_line(_get(row, m.platform)),
         capabilities=lldp_capabilities(caps) if m.protocol == "lldp" else " ".join(caps.split()),
     )
+
+
+def _require(value: object, field: str, why: str) -> None:
+    """A record without the parts every record has is a record cut short (or misread): refused."""
+    if not value:
+        raise f.FieldError(field, "", f"{why} (a record cut short?)")
 
 
 def _mgmt(value: str, field: str) -> str:
@@ -95,7 +105,7 @@ _IOS_CDP = NeighborFields("cdp", "local_interface", "neighbor_name", "neighbor_i
 _NXOS_CDP = NeighborFields("cdp", "local_interface", "chassis_id", "neighbor_interface", "mgmt_address",
                            "platform", "capabilities")
 _IOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbor_port_id", "mgmt_address",
-                           "neighbor_description", "capabilities", "chassis_id")
+                           "neighbor_description", "capabilities", "chassis_id", local_optional=True)
 _NXOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbor_interface", "mgmt_address",
                             "neighbor_description", "capabilities", "chassis_id")
 _EOS_LLDP = NeighborFields("lldp", "local_interface", "neighbor_name", "neighbor_interface", "mgmt_address",

@@ -123,15 +123,16 @@ _CISCO_KEY = ("vrf", "protocol", "network", "prefix_length")  # one entry line p
 _IOS_MARK = r"^Gateway of last resort"  # printed after the legend, routes or not (EOS: not always)
 _NXOS_MARK = r'^IP Route Table for VRF "'
 _NXOS_KEY = ("vrf", "network", "prefix_length")  # one "prefix, ubest/mbest" line, a row per next hop
-_IOS_ENTRY = r"^[A-Za-z][A-Za-z0-9*+%& ]{0,8}\s+\d+\.\d+\.\d+\.\d+(?:/\d+)?\s+(?:\[|is directly)"
+# Entry lines by their start only (code and prefix), so that a line cut after its prefix still counts.
+_IOS_ENTRY = r"^[A-Za-z][A-Za-z0-9*+%& ]{0,8}\s+\d+\.\d+\.\d+\.\d+(?:/\d+)?(?:\s|$)"
 _IOS_QUIET = (
     r"\s*|Codes: .*|\s{5,}\S.* - .*|Gateway of last resort .*|Routing Table: \S+"
     r"|\s+\d+\.\d+\.\d+\.\d+/\d+ is (?:variably )?subnetted, .*"
     r"|\w{3} \w{3} +\d+ [\d:.]+ \w+"  # a timestamp line some images print first
 )
-_NXOS_ENTRY = r"^\d+\.\d+\.\d+\.\d+/\d+, ubest/mbest: "
+_NXOS_ENTRY = r"^\d+\.\d+\.\d+\.\d+/\d+,"
 _NXOS_QUIET = r"\s*|IP Route Table for VRF \"\S+\"|'\*\*?' denotes .*|'\[x/y\]' denotes .*|'%<string>' in via .*"
-_EOS_ENTRY = r"^ [A-Z][A-Z0-9 ]{0,7}\s+\d+\.\d+\.\d+\.\d+/\d+ "
+_EOS_ENTRY = r"^ [A-Z][A-Z0-9 ]{0,7}\s+\d+\.\d+\.\d+\.\d+/\d+\b"
 _EOS_QUIET = r"\s*|VRF: \S+|Codes: .*|\s{7}\S.* - .*|Gateway of last resort.*"
 
 
