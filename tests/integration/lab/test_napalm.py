@@ -219,7 +219,11 @@ def test_ios_get_bgp_neighbors_detail(napalm: dict[str, tuple[ServedDevice, Any]
         for asn, nbrs in detail["global"].items()
         for n in nbrs
     }
-    assert got == _peers(_state(device))
+    state = _state(device)
+    # NAPALM's own ip_bgp_all_sum template reads AS numbers as \d+: a peer printed in asdot
+    # (`bgp asnotation dot`, a lab variation) is not listed, a NAPALM limitation.
+    dotted = {a for a, (asn, _, _) in _peers(state).items() if state.asdot and asn > 0xFFFF}
+    assert dotted and got == {a: v for a, v in _peers(state).items() if a not in dotted}
 
 
 def _route_to(conn: Any, route: Route) -> set[tuple[str, str, str]]:

@@ -33,8 +33,8 @@ PHONE_OUI = "00:1e:7a"
 AP_OUI = "70:db:98"
 # Access switch number (from 0) -> the variation it carries; all exist from 8 campus devices.
 ACCESS_VARIATIONS: dict[int, Callable[[Builder, str], None]] = {
-    1: lambda b, host: variations.feature_off(b, host, Feature.CDP),
-    2: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
+    1: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
+    2: lambda b, host: variations.feature_off(b, host, Feature.CDP),
     3: variations.old_image,
 }
 
