@@ -40,9 +40,9 @@ class FakeInventory:
         self.offered.append(device)
         owner = next((d for d, _ in self.stored.values() if d.host == device.host and d.name != device.name), None)
         known = self.stored.get(device.name)
-        if owner is not None or (known is not None and known[0].host != device.host):
-            stored_host = owner.host if owner is not None else known[0].host  # type: ignore[index]
-            self.conflict(InventoryConflict(device.name, stored_host, device.host, advertised_by, "taken"))
+        taken = owner or (known[0] if known is not None and known[0].host != device.host else None)
+        if taken is not None:
+            self.conflict(InventoryConflict(device.name, taken.host, device.host, advertised_by, "taken"))
             return Claim(ClaimOutcome.CONFLICT, device, Origin.CRAWLED, "taken")
         if known is not None:
             return Claim(ClaimOutcome.KNOWN, *known)
