@@ -34,12 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from netatlas.collect.parsers.templates import REFUSED, UNDERSTOOD, Parsed
+from netatlas.collect.parsers.templates import BINARY, REFUSED, UNDERSTOOD, UNSEEN, Parsed
 from netatlas.domain.records import DeviceRecords
 
 Row = dict[str, Any]
 Builder = Callable[[list[Row], str], DeviceRecords]
-_BINARY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # control characters, undecodable bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,21 +112,28 @@ class Normaliser:
 
         A lenient row reads free-form records whose lines the template mostly skips: only the
         lines after the last one that is understood, quiet or the count footer are reported (junk
-        appended to the output, another command's text), besides refused and binary lines.
+        appended to the output, another command's text), besides refused and binary lines and
+        entry lines the template skipped.
         """
-        last = max((i for i, line in enumerate(parsed.lines) if self._anchor(line, parsed.fate(i))), default=-1)
-        return [line for index, line in enumerate(parsed.lines)
-                if line.strip() and self._unexplained(line, parsed.fate(index), index > last)]
+        lines = parsed.lines
+        seen = parsed.seen + [UNSEEN] * (len(lines) - len(parsed.seen))  # lines after End: never reached
+        last = self._last_anchor(lines, seen) if self.lenient else -1
+        return [line for index, (line, fate) in enumerate(zip(lines, seen, strict=True))
+                if (fate != UNDERSTOOD or parsed.binary) and line.strip()
+                and self._unexplained(line, fate, index > last, parsed.binary)]
 
-    def _anchor(self, line: str, fate: int) -> bool:
-        """A line a lenient output may end with."""
-        if not line.strip() or _BINARY.search(line) or fate == REFUSED:
-            return False
-        return (fate == UNDERSTOOD or bool(self.quiet.fullmatch(line.rstrip()))
-                or (self.total is not None and bool(self.total.match(line))))
+    def _last_anchor(self, lines: list[str], seen: list[int]) -> int:
+        """The last line a lenient output may end with (understood, quiet or the footer)."""
+        understood = len(seen) - 1 - seen[::-1].index(UNDERSTOOD) if UNDERSTOOD in seen else -1
+        for index in range(len(lines) - 1, understood, -1):
+            line = lines[index]
+            if line.strip() and seen[index] != REFUSED and not BINARY.search(line) and (
+                    self.quiet.fullmatch(line.rstrip()) or (self.total is not None and self.total.match(line))):
+                return index
+        return understood
 
-    def _unexplained(self, line: str, fate: int, trailing: bool) -> bool:
-        if _BINARY.search(line) or fate == REFUSED:
+    def _unexplained(self, line: str, fate: int, trailing: bool, binary: bool) -> bool:
+        if fate == REFUSED or (binary and BINARY.search(line)):
             return True
         if fate == UNDERSTOOD:
             return False

@@ -52,6 +52,7 @@ NTC_ALIASES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 Row = dict[str, Any]
+BINARY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # control characters, undecodable bytes
 UNSEEN, UNDERSTOOD, REFUSED = 0, 1, 2  # per line: no rule (or after End), a real rule, a catch-all Error
 _PROBES = ("~", " ~", "~~ ~~", "\x01")  # a rule matching all of these matches any line
 
@@ -61,8 +62,9 @@ class _TrackingFSM(textfsm.TextFSM):  # type: ignore[misc]  # textfsm is untyped
 
     def __init__(self, handle: Any) -> None:
         super().__init__(handle)
-        self._catch_all = {id(rule) for state in self.states.values() for rule in state
-                           if all(rule.regex_obj.match(p) for p in _PROBES)}
+        # Per state: (compiled match, rule, catch-all?) -- the bound match skips textfsm's wrapper calls.
+        self._rules = {name: [(rule.regex_obj.regex.match, rule, all(rule.regex_obj.match(p) for p in _PROBES))
+                              for rule in state] for name, state in self.states.items()}
         self.seen: list[int] = []
         self.unfinished = False
 
@@ -90,12 +92,11 @@ class _TrackingFSM(textfsm.TextFSM):  # type: ignore[misc]  # textfsm is untyped
 
     def _CheckLine(self, line: str) -> None:
         mark = UNSEEN
-        state: list[Any] = getattr(self, "_cur_state")  # noqa: B009 - textfsm's attribute is untyped
-        for rule in state:
-            matched = self._CheckRule(rule, line)
+        for match, rule, catch_all in self._rules[getattr(self, "_cur_state_name")]:  # noqa: B009 - untyped
+            matched = match(line)
             if not matched:
                 continue
-            if id(rule) in self._catch_all:
+            if catch_all:
                 if rule.line_op == "Error":
                     mark = REFUSED
                     break
@@ -120,6 +121,7 @@ class Parsed:
     lines: list[str]
     seen: list[int]  # UNSEEN / UNDERSTOOD / REFUSED, one per line (lines never reached: UNSEEN)
     unfinished: bool = False  # the text ended inside a record the template dropped (missing Required values)
+    binary: bool = False  # the text holds control characters or undecodable bytes somewhere
 
     def fate(self, index: int) -> int:
         return self.seen[index] if index < len(self.seen) else UNSEEN
@@ -141,7 +143,7 @@ class Template:
         """Rows, with what the template made of every line."""
         self.fsm.Reset()
         rows = [dict(zip(self.header, row, strict=True)) for row in self.fsm.ParseText(text)]
-        return Parsed(rows, text.splitlines(), list(self.fsm.seen), self.fsm.unfinished)
+        return Parsed(rows, text.splitlines(), list(self.fsm.seen), self.fsm.unfinished, bool(BINARY.search(text)))
 
 
 _lock = threading.Lock()
