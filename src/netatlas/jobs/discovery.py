@@ -166,7 +166,7 @@ class DiscoveryService:
         with self.db.session() as session:  # insert-only: a probed name never changes a stored entry
             claim = DeviceRepo(session).claim(device, Origin.SEED)
         if not claim.accepted:
-            on_error(address, NotFound(f"not used as a seed: {claim.reason}"))
+            on_error(address, NetatlasError(f"not used as a seed: {claim.reason}"))
             return None
         return claim.device
 
