@@ -219,3 +219,15 @@ def test_the_next_plain_discovery_sends_nothing_to_the_rogue(rogue_site: RogueSi
     assert code == 0, summary
     assert rogue_site.rogue["mgmt_ip"] not in {d["host"] for d in summary["devices"]}
     assert rogue_site.passwords_to(rogue_site.rogue["mgmt_ip"]) == []
+
+
+def test_a_seed_address_that_claims_a_stored_name_is_refused(rogue_site: RogueSite) -> None:
+    """The operator names the rogue's address as a seed: it says it is core1, which the inventory has elsewhere."""
+    before = _inventory_rows(rogue_site.db_url)
+    done = cli(["discover", "--seed", rogue_site.rogue["mgmt_ip"], "--credentials", CREDENTIALS_NAME,
+                "--port", str(rogue_site.lab.lab.port), "--db", rogue_site.db_url], rogue_site.home)
+    assert done.returncode == 1 and "not used as a seed: name stored at" in done.stderr, done.stderr
+    assert _inventory_rows(rogue_site.db_url) == before
+    with Database.open(rogue_site.db_url) as db, db.session(readonly=True) as session:
+        probes = [c for c in DeviceRepo(session).conflicts() if c.job_id is None]
+    assert [(c.name, c.advertised_host) for c in probes] == [("core1", rogue_site.rogue["mgmt_ip"])]
