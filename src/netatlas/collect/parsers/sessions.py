@@ -145,6 +145,7 @@ _BGP_CISCO = rf"^{_IP}\s+4\s+\d+"
 _MAC_DOTTED = r"[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}"
 # Catalyst tables: unicast entries are what we read; legends, per-linecard headings, counters and the
 # "Multicast Entries" section (type system/igmp, port lists over several lines) are not entries.
+_MAC_TOTAL = rx(r"^Total Mac Addresses for this criterion: (?P<total>\d+)")  # every entry, CPU ones too
 _IOS_MAC_UNICAST = rf"(?i)^[*RD# ]?\s*\d+\s+{_MAC_DOTTED}\s+(?:dynamic|static|secure|sticky)"
 _IOS_MAC_QUIET = (
     r"\s*|\s+Mac Address Table|[-+]+|\s*Vlan\s+Mac Address\s+Type.*|-+\s+-+\s+-+\s+-+"
@@ -191,14 +192,16 @@ NORMALISERS: tuple[Normaliser, ...] = (
          r"\s*|BGP summary information for VRF .*|Router identifier .*|Neighbor Status Codes: .*"
          r"|\s+Description\s+Neighbor\s+V\s+AS.*", feature_off=EOS_BGP_OFF, lenient=True),
     _row("cisco_ios", "show mac address-table",
-         MacMap("destination_address", "vlan_id", "destination_port", "type"), _IOS_MAC_UNICAST, _IOS_MAC_QUIET),
+         MacMap("destination_address", "vlan_id", "destination_port", "type"), _IOS_MAC_UNICAST, _IOS_MAC_QUIET,
+         total=_MAC_TOTAL),
     _row("cisco_nxos", "show mac address-table", MacMap("mac_address", "vlan_id", "ports", "type"),
          rf"^[*+GOC ]\s+\d+\s+{_MAC_DOTTED}",
          r"\s*|Legend:|\s+[*(].*|\s+age - .*|\s+VLAN\s+MAC Address\s+Type.*|-+\+-+.*"),
     _row("arista_eos", "show mac address-table",
          MacMap("mac_address", "vlan_id", "destination_port", "type"), rf"^\s+\d+\s+{_MAC_DOTTED}\s+(?:DYNAMIC|STATIC)",
          r"\s*|\s+(?:Multicast )?Mac Address Table|-+|Vlan\s+Mac Address\s+Type.*|-+\s+-+.*"
-         r"|Total Mac Addresses for this criterion: 0"),
+         r"|Total Mac Addresses for this criterion: \d+",
+         total=_MAC_TOTAL),
     _row("cisco_ios", "show ip arp", ArpMap("ip_address", "mac_address", "interface"),
          rf"^Internet\s+{_IP}\s", r"\s*|Protocol\s+Address\s+Age.*"),
     _row("cisco_ios", "show ip arp vrf {vrf}", ArpMap("ip_address", "mac_address", "interface", vrf="vrf"),
