@@ -145,6 +145,7 @@ _BGP_CISCO = rf"^{_IP}\s+4\s+\d+"
 _MAC_DOTTED = r"[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}"
 # Catalyst tables: unicast entries are what we read; legends, per-linecard headings, counters and the
 # "Multicast Entries" section (type system/igmp, port lists over several lines) are not entries.
+_NXOS_OSPF_TOTAL = rx(r"^ Total number of neighbors: (?P<total>\d+)")  # one per VRF
 _MAC_TOTAL = rx(r"^Total Mac Addresses for this criterion: (?P<total>\d+)")  # every entry, CPU ones too
 _IOS_MAC_UNICAST = rf"(?i)^[*RD# ]?\s*\d+\s+{_MAC_DOTTED}\s+(?:dynamic|static|secure|sticky)"
 _IOS_MAC_QUIET = (
@@ -162,11 +163,11 @@ NORMALISERS: tuple[Normaliser, ...] = (
     _row("cisco_nxos", "show ip ospf neighbors vrf all",
          OspfMap("neighbor_id", "ip_address", "interface", "state", "vrf"), _OSPF_CISCO,
          r"\s*| OSPF Process ID \d+ VRF \S+| Total number of neighbors: \d+| Neighbor ID\s+Pri State.*",
-         feature_off=NXOS_OSPF_OFF),
+         feature_off=NXOS_OSPF_OFF, total=_NXOS_OSPF_TOTAL),
     _row("cisco_nxos", "show ip ospf neighbors",  # fallback for old NX-OS without `vrf all`
          OspfMap("neighbor_id", "ip_address", "interface", "state", "vrf"), _OSPF_CISCO,
          r"\s*| OSPF Process ID \d+ VRF \S+| Total number of neighbors: \d+| Neighbor ID\s+Pri State.*",
-         feature_off=NXOS_OSPF_OFF),
+         feature_off=NXOS_OSPF_OFF, total=_NXOS_OSPF_TOTAL),
     _row("arista_eos", "show ip ospf neighbor vrf all",
          OspfMap("neighbor_id", "ip_address", "interface", "state", "vrf"),
          rf"^{_IP}\s+(?:\d+\s+)?\S+\s+\d+\s+\w+",  # older EOS prints no Instance column
