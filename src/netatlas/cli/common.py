@@ -29,7 +29,7 @@ from netatlas.domain.records import Coverage
 from netatlas.domain.text import clean
 from netatlas.secrets import SecretBox
 from netatlas.settings import Settings, load_settings, prepare_storage
-from netatlas.store import Database, SnapshotRepo
+from netatlas.store import Database, DeviceRepo, InventoryConflict, SnapshotRepo
 
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2
 
@@ -171,3 +171,20 @@ def coverage_lines(coverage: dict[str, dict[str, dict[str, str]]]) -> list[Text]
     """
     return [line(device, " ", data_type, " ", text(held["status"], "yellow"), ": ", held["note"] or "(no detail)")
             for device, types in coverage.items() for data_type, held in types.items()]
+
+
+def job_conflicts(db: Database, job_id: str) -> list[InventoryConflict]:
+    """What a job's crawl was told that contradicts the inventory: recorded, never applied."""
+    with db.session(readonly=True) as session:
+        return DeviceRepo(session).conflicts(job_id)
+
+
+def conflict_line(conflict: InventoryConflict) -> Text:
+    """
+    Examples:
+        >>> conflict_line(InventoryConflict("core1", "10.0.0.1", "10.9.9.9", "sw2", "name stored at 10.0.0.1")).plain
+        'inventory conflict (not applied): core1 advertised at 10.9.9.9 by sw2: name stored at 10.0.0.1'
+    """
+    c = conflict
+    return line(text("inventory conflict (not applied):", "red"), " ",
+                f"{c.name} advertised at {c.advertised_host} by {c.advertised_by}: {c.reason}")

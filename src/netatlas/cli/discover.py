@@ -18,10 +18,12 @@ from netatlas.cli.common import (
     EXIT_PARTIAL,
     DbOption,
     JsonOption,
+    conflict_line,
     coverage_lines,
     database,
     err,
     fail,
+    job_conflicts,
     job_coverage,
     print_json,
     print_table,
@@ -37,7 +39,7 @@ from netatlas.inventory import Inventory, load_credentials, load_inventory
 from netatlas.jobs.crawl import CrawlOptions
 from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
 from netatlas.jobs.engine import Stop
-from netatlas.store import CredentialRepo, DeviceRepo, InventoryConflict, JobDetail, JobRepo
+from netatlas.store import CredentialRepo, JobDetail, JobRepo
 
 ONLY: dict[str, tuple[DataType, ...]] = {
     "interfaces": (DataType.INTERFACES,),
@@ -266,9 +268,8 @@ def _report(detail: JobDetail, service: DiscoveryService, json_output: bool) -> 
             ", ".join(f"{u.name} ({u.reason})" for u in service.unmanaged[:20]))
     for shown in coverage_lines(job_coverage(service.db, detail.job.id)):
         say(text("incomplete:", "yellow"), " ", shown)
-    for c in _conflicts(service, detail.job.id):
-        say(text("inventory conflict (not applied):", "red"), " ",
-            f"{c.name} advertised at {c.advertised_host} by {c.advertised_by}: {c.reason}")
+    for conflict in job_conflicts(service.db, detail.job.id):
+        say(conflict_line(conflict))
 
 
 def summary(detail: JobDetail, service: DiscoveryService) -> dict[str, Any]:
@@ -281,12 +282,6 @@ def summary(detail: JobDetail, service: DiscoveryService) -> dict[str, Any]:
                      "error_kind": d.error_kind, "error": d.error or None, "attempt": d.attempt,
                      "duration_s": d.duration_s} for d in detail.devices],
         "unmanaged": service.unmanaged,
-        "conflicts": _conflicts(service, job.id),
+        "conflicts": job_conflicts(service.db, job.id),
         "coverage": job_coverage(service.db, job.id),
     }
-
-
-def _conflicts(service: DiscoveryService, job_id: str) -> list[InventoryConflict]:
-    """What the crawl was told that contradicts the inventory: recorded, never applied."""
-    with service.db.session(readonly=True) as session:
-        return DeviceRepo(session).conflicts(job_id)

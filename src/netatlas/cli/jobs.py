@@ -15,10 +15,12 @@ import typer
 from netatlas.cli.common import (
     DbOption,
     JsonOption,
+    conflict_line,
     coverage_lines,
     database,
     err,
     fail,
+    job_conflicts,
     job_coverage,
     print_json,
     print_table,
@@ -77,9 +79,10 @@ def show_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption =
                 unmanaged = JobRepo(session).unmanaged(job)
             except NotFound as exc:
                 fail(f"JOB: {exc}")
-        coverage = job_coverage(database_, job)
+        coverage, conflicts = job_coverage(database_, job), job_conflicts(database_, job)
     if json_output:
-        print_json({"job": detail.job, "devices": detail.devices, "unmanaged": unmanaged, "coverage": coverage})
+        print_json({"job": detail.job, "devices": detail.devices, "unmanaged": unmanaged, "coverage": coverage,
+                    "conflicts": conflicts})
         return
     say(f"job {detail.job.id} {detail.job.status} {detail.job.counts}",
         f": {detail.job.message}" if detail.job.message else "")
@@ -93,6 +96,8 @@ def show_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption =
     if unmanaged:
         say(f"{len(unmanaged)} neighbor(s) not visited: ",
             ", ".join(f"{u.name} ({u.reason}, seen from {u.seen_from})" for u in unmanaged))
+    for conflict in conflicts:
+        say(conflict_line(conflict))
 
 
 @app.command("cancel")

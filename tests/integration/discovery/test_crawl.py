@@ -212,6 +212,8 @@ def test_a_rogue_neighbor_gets_no_credential_and_changes_nothing(rogue_site: Rog
     with Database.open(rogue_site.db_url) as db, db.session(readonly=True) as session:
         stored = DeviceRepo(session).conflicts(summary["job_id"])
     assert [(c.name, c.advertised_host) for c in stored] == [("core1", rogue["mgmt_ip"])], "recorded with the job"
+    code, shown = cli_json(["jobs", "show", summary["job_id"], "--db", rogue_site.db_url], rogue_site.home)
+    assert code == 0 and [c["advertised_host"] for c in shown["conflicts"]] == [rogue["mgmt_ip"]]
 
 
 def test_the_next_plain_discovery_sends_nothing_to_the_rogue(rogue_site: RogueSite) -> None:
