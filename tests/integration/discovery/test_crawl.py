@@ -94,6 +94,7 @@ def test_crawl_from_one_address_reaches_every_device_once(campus: Campus, home: 
     hosts = {d["name"]: d["host"] for d in summary["devices"]}
     assert hosts == {d.state.hostname: d.address for d in campus.lab.devices}
     _check_unmanaged(campus, summary["unmanaged"], "outside --allow")
+    assert summary["conflicts"] == [], "a healthy network contradicts nothing"
     shown = cli(["jobs", "show", summary["job_id"], "--db", db_url, "--json"], home)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["unmanaged"] == summary["unmanaged"], "the unmanaged list is stored with the job"
