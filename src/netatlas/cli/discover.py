@@ -105,7 +105,7 @@ def discover(
         service = DiscoveryService(database_, secret_box(config, database_), config)
         devices = _devices(service, inventory, credentials_file, seed, crawl_options)
         request = DiscoveryRequest(wanted, config.concurrency, crawl_options if crawl else None)
-        job_id = service.start(devices, request)
+        job_id = _start(service, devices, request)
         if not json_output:
             say(f"job {job_id}: {len(devices)} device(s), {', '.join(sorted(wanted))}")
         try:
@@ -119,6 +119,13 @@ def discover(
         raise typer.Exit(stopped_by)
     failed = detail.job.counts.failed + detail.job.counts.cancelled
     raise typer.Exit(EXIT_PARTIAL if failed else EXIT_OK)
+
+
+def _start(service: DiscoveryService, devices: list[InventoryDevice], request: DiscoveryRequest) -> str:
+    try:
+        return service.start(devices, request)
+    except NetatlasError as exc:
+        fail(f"cannot start the job: {exc}")
 
 
 def _storage_failed(service: DiscoveryService, job_id: str, exc: StoreError, json_output: bool) -> NoReturn:
