@@ -9,10 +9,10 @@ writes never delays it).
 Whatever happens, the job ends with a final status and every device row final:
 
 - one device's unexpected exception is that device's ``internal`` failure, never the job's;
-- a cancel (``jobs cancel``) or a :class:`Stop` (a signal) lets running devices end at their next
-  command, starts nothing new, and cancels what is still running after :data:`STOP_GRACE_S`;
-  a device cancelled while waiting to retry keeps its last real error kind and message, with
-  status ``cancelled``;
+- a cancel (``jobs cancel``) starts nothing new and lets running devices end at their next
+  command; a :class:`Stop` (a signal) does the same but cancels what still runs after
+  :data:`STOP_GRACE_S` (at once on a second request); a device cancelled while waiting to retry
+  keeps its last real error kind and message, with status ``cancelled``;
 - a storage failure (``StoreError``: server gone, disk full, database file removed) stops the
   job at once: it is marked ``failed`` with the reason when the database still takes that
   write, and ``StoreError`` is raised (the job is recovered as ``interrupted`` otherwise);
@@ -43,7 +43,7 @@ T = TypeVar("T")
 
 CANCEL_POLL_S = 0.5  # how stale the cancel flag may be (one read serves every device)
 STEP_WRITE_S = 1.0  # a device's current step is written at most this often
-STOP_GRACE_S = 2.0  # after a stop or cancel, running devices get this long to end on their own
+STOP_GRACE_S = 2.0  # after a stop request, running devices get this long to end on their own
 _STATUS_OF_KIND = {ErrorKind.CANCELLED: DeviceStatus.CANCELLED, ErrorKind.INTERRUPTED: DeviceStatus.INTERRUPTED}
 
 
@@ -177,8 +177,8 @@ class DiscoveryEngine:
                         self._spawn(job_id, new, wanted)
 
     def _stopping(self) -> None:
-        """Stop requested (or the job was ended elsewhere): nothing new starts; running devices are
-        cancelled after the grace period, or now on a second request."""
+        """Stop requested (a signal, or the job was ended elsewhere): nothing new starts; running
+        devices are cancelled after the grace period, or now on a second request."""
         self._cancelling = True
         if self._stop.requests > 1:
             asyncio.get_running_loop().create_task(self._cancel_devices())
@@ -321,8 +321,6 @@ class DiscoveryEngine:
         if fresh or now - self._cancel_checked >= self._cancel_poll_s:
             self._cancel_checked = now
             self._cancelling = await self._db(self._store.is_cancelling, job_id)
-            if self._cancelling and self._hard_stop is None:
-                self._stopping()
         return self._cancelling
 
     async def _update(self, job_id: str, device: str, update: DeviceUpdate) -> None:
