@@ -154,3 +154,13 @@ def test_a_partial_read_keeps_the_good_rows() -> None:
     assert outcome is not None and full is not None
     assert outcome.coverage is Coverage.PARTIAL and outcome.unparsed == ("%%% garbled line %%%",)
     assert outcome.records == full.records
+
+
+def test_what_is_kept_of_the_junk_is_bounded() -> None:
+    """A flood of junk lines is reported, but only so much of it is kept (the raw output keeps all)."""
+    capture = BY_NAME["cisco_ios_show_mac-address-table12"]
+    flood = "".join(f"{_binary(i, 40)}\n" for i in range(2_000)) + ("z" * 5_000) + "\n"
+    outcome = _read(capture, capture.text() + flood)
+    assert outcome is not None and outcome.coverage is Coverage.PARTIAL
+    assert len(outcome.unparsed) <= 201 and all(len(line) <= 243 for line in outcome.unparsed)
+    assert outcome.unparsed[-1].startswith("... and ")

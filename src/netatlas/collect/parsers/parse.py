@@ -89,8 +89,24 @@ def parse_command(platform: str, command: str, text: str, data_types: frozenset[
         return ParseOutcome(select(records, data_types))
     if kept == 0:
         raise ParseError(f"{where}: no entry could be read ({len(unparsed)} problem(s), first: {unparsed[0][:160]!r})")
-    return ParseOutcome(select(records, data_types), Coverage.PARTIAL, unparsed,
+    return ParseOutcome(select(records, data_types), Coverage.PARTIAL, bounded(unparsed),
                         note=f"{len(unparsed)} line(s) or entries not understood; {kept} entries kept")
+
+
+UNPARSED_LINES, UNPARSED_WIDTH = 200, 240  # device text kept per outcome (the raw output keeps all)
+
+
+def bounded(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """At most :data:`UNPARSED_LINES` lines of at most :data:`UNPARSED_WIDTH` characters, and how many more.
+
+    Examples:
+        >>> bounded(("x" * 300,))[0][-4:], len(bounded(("a",) * 500))
+        ('x...', 201)
+    """
+    kept = tuple(line if len(line) <= UNPARSED_WIDTH else line[:UNPARSED_WIDTH] + "..."
+                 for line in lines[:UNPARSED_LINES])
+    more = len(lines) - UNPARSED_LINES
+    return (*kept, f"... and {more} more") if more > 0 else kept
 
 
 def _add_arguments(rows: list[Row], arguments: dict[str, str]) -> None:
