@@ -80,6 +80,9 @@ def junos_physical(name: str) -> str:
 def normalize_hostname(name: str) -> str:
     """Short, lower-case host name: no domain, no NX-OS ``(SERIAL)`` suffix.
 
+    A MAC address (an LLDP chassis id) or an IP address is no host name: it is kept whole (a MAC
+    in ``aa:bb:cc:dd:ee:ff`` form), never cut at its first dot.
+
     Examples:
         >>> normalize_hostname("Leaf1(FDO21120U8N)")
         'leaf1'
@@ -87,8 +90,14 @@ def normalize_hostname(name: str) -> str:
         'sw1'
         >>> normalize_hostname("sw10")
         'sw10'
+        >>> normalize_hostname("2cc2.6081.eaf9"), normalize_hostname("10.1.1.1")
+        ('2c:c2:60:81:ea:f9', '10.1.1.1')
     """
     name = _SERIAL_SUFFIX.sub("", name.strip())
+    if is_mac(name):
+        return normalize_mac(name)
+    if _looks_like_address(name):
+        return name
     return name.split(".", 1)[0].lower()
 
 
@@ -118,11 +127,9 @@ def neighbor_identity(text: str, *, hostname: bool = True) -> str:
         ('10.1.1.1', 'Chassis.Id.7')
     """
     text = text.strip()
-    if is_mac(text):
-        return normalize_mac(text)
-    if not hostname or _looks_like_address(text):
-        return text
-    return normalize_hostname(text)
+    if hostname or is_mac(text):
+        return normalize_hostname(text)
+    return text
 
 
 def _looks_like_address(text: str) -> bool:
