@@ -3,12 +3,14 @@
 Public API:
 
 * :func:`parse_output` -- one command's output -> :class:`~netatlas.domain.records.DeviceRecords`
-  for the data types it serves; raises :class:`~netatlas.domain.errors.ParseError`;
+  for the data types it serves; strict: raises :class:`~netatlas.domain.errors.ParseError` unless
+  the read is complete or the feature is off (a partial read is an error here);
 * :func:`parse_output_async` -- the same, in a shared process pool for outputs over
   :data:`POOL_THRESHOLD` characters; :func:`shutdown_pool` stops the pool;
 * :func:`parse_command` / :func:`parse_command_async` -- the same as a
   :class:`~netatlas.domain.records.ParseOutcome` (records, coverage, unparsed lines, note): what
-  the collector uses;
+  the collector uses; a partial read keeps its good rows and lists what it did not understand,
+  by the reading rules on each :class:`~netatlas.collect.parsers.table.Normaliser` row;
 * :func:`merge_records` -- combine the records of several commands of one device.
 """
 
