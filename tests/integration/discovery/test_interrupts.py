@@ -180,6 +180,20 @@ def test_a_signal_stops_the_job_cleanly(inventory: Path, db_url: str, home: Path
     assert stopped and all(d.error_kind is kind for d in stopped)
 
 
+def test_ctrl_c_with_the_progress_bar(inventory: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'netatlas.db'}"
+    args = [*CLI, "discover", "--inventory", str(inventory), "--concurrency", str(CONCURRENCY), "--db", url]
+    run = Discover(subprocess.Popen(args, env=cli_env(tmp_path / "home"), stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True), url)
+    job_id = run.wait_for_completed()
+    run.process.send_signal(signal.SIGINT)
+    returncode, stdout, stderr = run.finish(timeout=30)
+    assert returncode == 130, stderr
+    assert "cancelled by Ctrl-C (SIGINT): stopping" in stderr and "Traceback" not in stderr
+    assert f"job {job_id} cancelled" in stdout
+    _assert_every_row_final_and_completed_stored(url, _detail(url, job_id))
+
+
 # ---- the storage fails ---------------------------------------------------------------------------
 
 
