@@ -279,10 +279,17 @@ def _raw_row(snapshot_id: int, seq: int, output: CommandOutput) -> dict[str, Any
 
 
 def _view(row: SnapshotRow) -> SnapshotView:
-    facts = Facts(**{name: getattr(row, name) or "" for name in _FACTS}) if row.hostname is not None else None
     return SnapshotView(row.id, row.job_id, row.device_name, row.collected_at, row.ok,
                         frozenset(DataType(k) for k in row.data_types),
-                        ErrorKind(row.error_kind) if row.error_kind else None, row.error, row.duration_s, facts)
+                        ErrorKind(row.error_kind) if row.error_kind else None, row.error, row.duration_s,
+                        _facts(row))
+
+
+def _facts(row: SnapshotRow) -> Facts | None:
+    if row.hostname is None:
+        return None
+    return Facts(hostname=row.hostname, model=row.model or "", serial=row.serial or "",
+                 os_version=row.os_version or "", vendor=row.vendor or "", uptime=row.uptime or "")
 
 
 def _merge(into: DeviceRecords, records: DeviceRecords) -> None:
