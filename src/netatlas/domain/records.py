@@ -116,7 +116,7 @@ class Facts:
     os_version: str = ""
     vendor: str = ""
     uptime: str = ""
-    members: tuple[str, ...] = ()  # virtual chassis / cluster members as named (``fpc0``, ``node1``); not stored yet
+    members: tuple[str, ...] = ()  # virtual chassis / cluster members as named (``fpc0``, ``node1``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +129,7 @@ class Interface:
     mac: str = ""
     mtu: int | None = None
     vrf: str = ""  # "" when the platform's interface command does not say
+    ipv6: tuple[str, ...] = ()  # "2001:db8::1/64" (link-local included where the platform prints it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,11 +93,11 @@ class RecordSpec(Generic[R]):
 
 
 def _encode_interface(row: Row) -> Row:
-    return {**row, "ipv4": list(row["ipv4"])}
+    return {**row, "ipv4": list(row["ipv4"]), "ipv6": list(row["ipv6"])}
 
 
 def _decode_interface(row: Row) -> Row:
-    return {**row, "ipv4": tuple(row["ipv4"])}
+    return {**row, "ipv4": tuple(row["ipv4"]), "ipv6": tuple(row["ipv6"])}
 
 
 def _encode_route(row: Row) -> Row:

@@ -240,6 +240,7 @@ def _snapshot_row(job_id: str, device_name: str, result: DeviceResult, types: fr
         job_id=job_id, device_name=device_name, collected_at=collected_at, ok=result.ok,
         error_kind=result.error_kind.value if result.error_kind else None, error=clean(result.error),
         duration_s=result.duration_s, data_types=sorted(k.value for k in types),
+        members=[clean(m) for m in facts.members] if facts else [],
         **{name: clean(getattr(facts, name)) if facts else None for name in _FACTS})
 
 
@@ -289,7 +290,8 @@ def _facts(row: SnapshotRow) -> Facts | None:
     if row.hostname is None:
         return None
     return Facts(hostname=row.hostname, model=row.model or "", serial=row.serial or "",
-                 os_version=row.os_version or "", vendor=row.vendor or "", uptime=row.uptime or "")
+                 os_version=row.os_version or "", vendor=row.vendor or "", uptime=row.uptime or "",
+                 members=tuple(row.members or ()))
 
 
 def _merge(into: DeviceRecords, records: DeviceRecords) -> None:

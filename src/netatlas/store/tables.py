@@ -220,6 +220,7 @@ class SnapshotRow(Base):
     os_version: Mapped[str | None] = mapped_column(Text)
     vendor: Mapped[str | None] = mapped_column(Text)
     uptime: Mapped[str | None] = mapped_column(Text)
+    members: Mapped[list[Any]] = mapped_column(default=list)  # virtual chassis / cluster members
 
 
 def _snapshot_fk() -> Mapped[int]:
@@ -268,6 +269,7 @@ class InterfaceRow(Base):
     mac: Mapped[str] = mapped_column(String(SHORT), default="")
     mtu: Mapped[int | None]
     vrf: Mapped[str] = mapped_column(Text, default="")
+    ipv6: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class NeighborRow(Base):

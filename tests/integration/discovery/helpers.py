@@ -160,20 +160,11 @@ def truth_mismatches(db: Database, device: ServedDevice, kinds: frozenset[DataTy
                 continue
             if job_id is not None and latest.snapshot.job_id != job_id:
                 problems.append(f"{name} {kind}: current state is from job {latest.snapshot.job_id}, not {job_id}")
-            want = _stored_part(canonical(expected(device.state, device.rib, frozenset({kind}))))
-            got = _stored_part(canonical(latest.records))
+            want = canonical(expected(device.state, device.rib, frozenset({kind})))
+            got = canonical(latest.records)
             problems += [f"{name} {kind} {field}: stored {got[field]!r}\n  truth {want[field]!r}"
                          for field in want if got[field] != want[field]]
     return problems
-
-
-def _stored_part(plain: dict[str, Any]) -> dict[str, Any]:
-    """What the store keeps of canonical records: ``Facts.members`` (virtual chassis) has no column
-    yet (see ``domain/records.py``), so it is left out of the comparison until one holds it."""
-    facts = plain.get("facts")
-    if isinstance(facts, dict):
-        plain = {**plain, "facts": {k: v for k, v in facts.items() if k != "members"}}
-    return plain
 
 
 def record_count(records: DeviceRecords) -> int:

@@ -110,6 +110,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("unparsed", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
 
+    with op.batch_alter_table("snapshot", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("members", sa.JSON(), nullable=False, server_default="[]"))
+
+    with op.batch_alter_table("interface", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("ipv6", sa.JSON(), nullable=False, server_default="[]"))
+
     with op.batch_alter_table("snapshot_data_type", schema=None) as batch_op:
         batch_op.add_column(sa.Column("status", sa.String(length=32), nullable=False, server_default="complete"))
         batch_op.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
@@ -121,6 +127,12 @@ def downgrade() -> None:
     with op.batch_alter_table("snapshot_data_type", schema=None) as batch_op:
         batch_op.drop_column("note")
         batch_op.drop_column("status")
+
+    with op.batch_alter_table("interface", schema=None) as batch_op:
+        batch_op.drop_column("ipv6")
+
+    with op.batch_alter_table("snapshot", schema=None) as batch_op:
+        batch_op.drop_column("members")
 
     with op.batch_alter_table("raw_output", schema=None) as batch_op:
         batch_op.drop_column("note")
