@@ -16,6 +16,9 @@ before they touch a device or the database, with a :class:`ConfigError` naming t
     NETATLAS_RETRY_BACKOFF    1.0                       first retry delay in seconds, doubled each time
     NETATLAS_RETENTION        10                        snapshots kept per device
     NETATLAS_INVENTORY_MAX_BYTES 16777216               largest inventory file read (16 MiB)
+    NETATLAS_COMMAND_OUTPUT_MAX  33554432               characters one command may print (32 Mi): output_too_large
+    NETATLAS_DEVICE_OUTPUT_MAX   134217728              characters one device session may print (128 Mi)
+    NETATLAS_STORED_OUTPUT_MAX   8388608                characters of one command's raw output kept (8 Mi)
     NETATLAS_NEW_SECRET_KEY   (unset)                   the new passphrase for ``netatlas secrets rekey``
     NETATLAS_HOST_KEY_POLICY  tofu (development)        unknown SSH host keys: tofu (trust on first use) or strict
                               strict (production)       (refused: trust them first with ``netatlas devices trust``)
@@ -192,6 +195,9 @@ class Settings(BaseSettings):
     retry_backoff: float = Field(default=1.0, ge=0)
     retention: int = Field(default=10, ge=1)
     inventory_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=1024**3)
+    command_output_max: int = Field(default=32 * 1024 * 1024, ge=64 * 1024, le=1024**3)
+    device_output_max: int = Field(default=128 * 1024 * 1024, ge=64 * 1024, le=4 * 1024**3)
+    stored_output_max: int = Field(default=8 * 1024 * 1024, ge=4 * 1024, le=1024**3)
     new_secret_key: SecretStr | None = None  # read by ``netatlas secrets rekey`` only
     host_key_policy: Literal["tofu", "strict"] | None = None  # None: tofu in development, strict in production
 

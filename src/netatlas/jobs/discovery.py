@@ -16,6 +16,7 @@ from typing import Any
 from netatlas.collect.collector import collect_device
 from netatlas.collect.parsers import parse_command_async, shutdown_pool, start_pool
 from netatlas.collect.probe import identify
+from netatlas.collect.shell_reader import Limits
 from netatlas.collect.transport import Timeouts
 from netatlas.domain.errors import NetatlasError, NotFound
 from netatlas.domain.inventory import InventoryDevice
@@ -99,8 +100,7 @@ class DiscoveryService:
         wanted = frozenset({DataType.FACTS, *request.data_types})
         store = DatabaseJobStore(self.db, self.box, wanted)
         s = self.settings
-        timeouts = Timeouts(connect=s.connect_timeout, command=s.command_timeout, device=s.device_timeout)
-        collect = partial(collect_device, timeouts=timeouts, parse=parse_command_async,
+        collect = partial(collect_device, timeouts=self._timeouts(), limits=self._limits(), parse=parse_command_async,
                           host_keys=host_key_check(self.db, s))  # verified before any password is sent
         engine = DiscoveryEngine(store, collect, concurrency=request.concurrency,
                                  retry=RetryPolicy(attempts=s.retries, base_s=s.retry_backoff))
@@ -115,6 +115,15 @@ class DiscoveryService:
             await asyncio.to_thread(self._record_unmanaged, job_id)
         await asyncio.to_thread(self._prune)  # never block the event loop on the database
         return status
+
+    def _timeouts(self) -> Timeouts:
+        s = self.settings
+        return Timeouts(connect=s.connect_timeout, command=s.command_timeout, device=s.device_timeout)
+
+    def _limits(self) -> Limits:
+        s = self.settings
+        return Limits(command_output=s.command_output_max, device_output=s.device_output_max,
+                      stored_output=s.stored_output_max)
 
     def _crawler(self, job_id: str, request: DiscoveryRequest) -> Crawler | None:
         if request.crawl is None:
@@ -152,12 +161,10 @@ class DiscoveryService:
     async def _probe(self, address: str, crawl: CrawlOptions,
                      on_error: Callable[[str, NetatlasError], None]) -> InventoryDevice | None:
         store = DatabaseJobStore(self.db, self.box, frozenset())
-        s = self.settings
-        timeouts = Timeouts(connect=s.connect_timeout, command=s.command_timeout, device=s.device_timeout)
         try:
             credential = await asyncio.to_thread(store.credential, crawl.credentials)
-            identity = await identify(address, crawl.port, credential, timeouts,
-                                      host_keys=host_key_check(self.db, s))
+            identity = await identify(address, crawl.port, credential, self._timeouts(),
+                                      host_keys=host_key_check(self.db, self.settings), limits=self._limits())
         except NetatlasError as exc:
             on_error(address, exc)
             return None
