@@ -17,6 +17,12 @@
 - a command form the device refuses that has a plain form in the platform's ``fallbacks``: the
   plain form is sent once, its output recorded with a ``note`` naming both, and the device
   does not fail for it;
+- a command refused because its feature is disabled (NX-OS: ``show lldp ...`` does not exist
+  until ``feature lldp``; the platform's ``features``): the probe (``show feature``, once per
+  session) says so, and the command is recorded ``feature_off`` with a note, not as a failure;
+- per-VRF commands (IOS ``show ip arp vrf NAME``; the platform's ``per_vrf``): the VRF list,
+  last in the plan, is read (recorded, not parsed into records; refused: no VRFs) and the
+  commands are sent for each VRF it names;
 - output over a cap (``limits``): that command is recorded ``output_too_large`` with the start of
   its text, the session is closed and the device fails ``output_too_large``; raw output kept
   per command is cut at ``limits.stored_output`` (the ``note`` says how much was kept);
@@ -41,7 +47,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from netatlas.collect.hostkeys import HostKeyCheck
-from netatlas.collect.platforms import PLATFORMS, PlatformSpec
+from netatlas.collect.platforms import PLATFORMS, FeatureGate, PerVrf, PlatformSpec, spec_for
 from netatlas.collect.transport import (
     DEFAULT_LIMITS,
     CappedOutput,
@@ -57,6 +63,7 @@ from netatlas.domain.errors import CollectError, CommandRejected, OutputTooLarge
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import (
     CommandOutput,
+    Coverage,
     DataType,
     DeviceRecords,
     DeviceResult,
@@ -98,7 +105,7 @@ async def collect_device(
     ``on_step`` is told ``"connect"`` and then each command before it is sent.
     """
     started = time.perf_counter()
-    spec = PLATFORMS.get(device.platform)
+    spec = spec_for(device.platform)
     if spec is None:
         known = ", ".join(sorted(PLATFORMS))
         return DeviceResult(device.name, ok=False, error_kind=ErrorKind.UNSUPPORTED_PLATFORM,
@@ -137,6 +144,7 @@ class _DeviceRun:
         self.failure: tuple[ErrorKind, str] | None = None
         self.warnings: tuple[str, ...] = ()
         self.limits = DEFAULT_LIMITS
+        self._features: str | None = None  # the feature probe's output, once read
 
     async def execute(self, wanted: frozenset[DataType], connect: ConnectFn, options: SshOptions) -> None:
         if await self._stopped(CONNECT_STEP):
@@ -145,9 +153,13 @@ class _DeviceRun:
         dev, self.limits = self.device, options.limits
         self.transport = await connect(dev.host, dev.port, self.credential, self.spec, self.timeouts, options)
         self.warnings = tuple(self.transport.warnings)
+        per_vrf = self.spec.per_vrf
         for command, types in self.spec.plan(wanted | {DataType.FACTS}):
             if await self._stopped(command):
                 return
+            if per_vrf is not None and command == per_vrf.list_command:
+                await self._per_vrf(per_vrf, types)
+                continue
             partial = await self._run(command, types)
             if partial is None:
                 continue
@@ -171,6 +183,8 @@ class _DeviceRun:
             text = await self.transport.send(command, self.timeouts.command)
         except CommandRejected as exc:
             output = exc.output if isinstance(exc, RejectedWithOutput) else ""
+            if await self._feature_off(command, types, output, started, note):
+                return DeviceRecords()
             plain = self._fallback(command, output)
             if plain is not None and not note:
                 return await self._run(plain, types, f"fallback: {command!r} rejected, used {plain!r}")
@@ -201,6 +215,60 @@ class _DeviceRun:
         if unknown is None or not unknown.search(refusal):
             return None
         return self.spec.fallbacks.get(command)
+
+    async def _feature_off(self, command: str, types: frozenset[DataType], refusal: str, started: float,
+                           note: str) -> bool:
+        """Whether ``command`` was refused as unknown because its feature is disabled (then recorded so)."""
+        gate, unknown = self.spec.features, self.spec.unknown_form
+        feature = gate.commands.get(command) if gate is not None else None
+        if gate is None or feature is None or unknown is None or not unknown.search(refusal):
+            return False
+        if not gate.disabled(feature, await self._probe(gate, types)):
+            return False
+        outcome = ParseOutcome(DeviceRecords(), Coverage.FEATURE_OFF, note=f"feature {feature} disabled")
+        self._record(command, types, refusal, started, outcome=outcome, note=note)
+        return True
+
+    async def _probe(self, gate: FeatureGate, types: frozenset[DataType]) -> str:
+        if self._features is None:
+            self._features = await self._aside(gate.probe, types)
+        return self._features
+
+    async def _per_vrf(self, step: PerVrf, types: frozenset[DataType]) -> None:
+        """Read the VRF list, then send the per-VRF commands of ``types`` for every VRF it names."""
+        commands = [(template, data_type) for data_type, templates in step.commands.items() if data_type in types
+                    for template in templates]
+        listing = await self._aside(step.list_command, types)
+        for vrf in step.vrfs(listing):
+            for template, data_type in commands:
+                command = template.format(vrf=vrf)
+                if await self._stopped(command):
+                    return
+                partial = await self._run(command, frozenset({data_type}))
+                if partial is not None:
+                    merge_into(self.records, partial)
+
+    async def _aside(self, command: str, types: frozenset[DataType], note: str = "") -> str:
+        """Send a command whose text the collector itself reads (a VRF list, ``show feature``).
+
+        Recorded with its output, never parsed into records; a refusal (after the plain fallback
+        form, if any) is noted and gives ``""``, never the device's failure.
+        """
+        assert self.transport is not None
+        await self._announce(command)
+        started = time.perf_counter()
+        try:
+            text = await self.transport.send(command, self.timeouts.command)
+        except CommandRejected as exc:
+            output = exc.output if isinstance(exc, RejectedWithOutput) else ""
+            plain = self._fallback(command, output)
+            if plain is not None and not note:
+                return await self._aside(plain, types, f"fallback: {command!r} rejected, used {plain!r}")
+            self._record(command, types, output, started, note="; ".join(n for n in (note, "refused: read as empty")
+                                                                          if n))
+            return ""
+        self._record(command, types, text, started, note=note)
+        return text
 
     async def _follow_up(self, data_type: DataType, template: str, brief: DeviceRecords) -> DeviceRecords:
         """Replace the brief neighbors of ``data_type`` by the per-interface detail ones.

@@ -1,14 +1,23 @@
-"""All platform knowledge as data: one row per platform.
+"""All platform knowledge as data: one row per platform (:class:`PlatformSpec`).
 
-Adding a platform adds a row here (and its parser rows in ``netatlas.collect.parsers``);
-nothing else branches on the platform name.
+A row owns the platform's commands per data type, prompt, paging commands, error texts, fallback
+forms, feature-gated commands, per-interface and per-VRF follow-ups, the signatures that name it
+in a neighbor's advertisement or ``show version``, and its TextFSM template overrides; its
+interface-name fixes live in the domain half of the row (``netatlas.domain.platforms.NAMING``,
+reached as ``PlatformSpec.naming``) because pure code needs them too. :data:`SIGNATURES`, the
+template tables of ``parsers.templates`` and ``inventory.SUPPORTED_PLATFORMS`` derive from the
+rows. Adding a platform adds a member to :class:`~netatlas.domain.platforms.Platform`, a row here
+(and in ``NAMING``) and its parser rows in ``netatlas.collect.parsers``; nothing branches on the
+platform name. ``tests/unit/collect/test_platform_rows.py`` checks every row is complete.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
+from netatlas.domain.platforms import Naming, Platform, naming
 from netatlas.domain.records import ROUTE_TYPES, DataType, ErrorKind
 
 ErrorRule = tuple[re.Pattern[str], ErrorKind]
@@ -27,9 +36,63 @@ _JUNOS_ERRORS: tuple[ErrorRule, ...] = (
 )
 
 
+TemplateRow = tuple[re.Pattern[str], str]  # (full-match command pattern, template file name)
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureGate:
+    """Commands that do not exist until their feature is enabled (NX-OS ``feature lldp``).
+
+    Such a command is refused like an unknown one; ``probe`` (sent once per session) says whether
+    the feature is disabled, which makes the refusal "feature off", not a failure.
+    """
+
+    probe: str  # e.g. ``show feature``
+    state: re.Pattern[str]  # one line of the probe's output: ``name`` and ``state`` groups
+    commands: dict[str, str]  # command (as sent, fallback forms too) -> feature name
+
+    def disabled(self, feature: str, probe_output: str) -> bool:
+        """Whether the probe lists ``feature`` and no instance of it is enabled.
+
+        Examples:
+            >>> gate = PLATFORMS[Platform.CISCO_NXOS].features
+            >>> text = "lldp   1  disabled\\nospf   1  disabled\\nospf   2  enabled\\nbgp  1  enabled (not-running)"
+            >>> gate.disabled("lldp", text), gate.disabled("ospf", text), gate.disabled("bgp", text)
+            (True, False, False)
+            >>> gate.disabled("lldp", "")  # a probe that lists nothing proves nothing
+            False
+        """
+        states = [m["state"] for m in self.state.finditer(probe_output) if m["name"] == feature]
+        return bool(states) and all(s == "disabled" for s in states)
+
+
+VRF_NAME = re.compile(r"[\w.:-]{1,32}")  # what we accept as a VRF name to type into a command
+
+
+@dataclass(frozen=True, slots=True)
+class PerVrf:
+    """Commands that show one VRF at a time (IOS), run for each VRF ``list_command`` names."""
+
+    list_command: str  # e.g. ``show vrf`` (an old image's form through the row's ``fallbacks``)
+    name: re.Pattern[str]  # one line of the list naming a VRF: group ``name``
+    commands: dict[DataType, tuple[str, ...]]  # with ``{vrf}``
+
+    def vrfs(self, listing: str) -> list[str]:
+        """The VRF names the listing shows, in order, each a plain word (never typed otherwise).
+
+        Examples:
+            >>> step = PLATFORMS[Platform.CISCO_IOS].per_vrf
+            >>> step.vrfs("  Name      Default RD   Protocols   Interfaces\\n  BLUE   65000:1   ipv4   Gi0/2\\n"
+            ...           "  Mgmt-intf   <not set>   ipv4,ipv6   Gi1\\n  x;y   <not set>   ipv4\\n")
+            ['BLUE', 'Mgmt-intf']
+        """
+        names = (m["name"] for m in self.name.finditer(listing))
+        return list(dict.fromkeys(n for n in names if VRF_NAME.fullmatch(n)))
+
+
 @dataclass(frozen=True, slots=True)
 class PlatformSpec:
-    name: str
+    name: Platform | Literal["generic"]  # "generic": the prompt-only row used to identify an unknown device
     prompt: re.Pattern[str]  # matches the end of the buffer when the device waits for a command
     paging_off: tuple[str, ...]  # sent once after login, in order
     commands: dict[DataType, tuple[str, ...]]  # one command may serve several data types
@@ -43,9 +106,21 @@ class PlatformSpec:
     preamble: re.Pattern[str] | None = None  # a line printed before the prompt, stripped from output
     fallbacks: dict[str, str] = field(default_factory=dict)  # a form old images refuse -> the plain form
     unknown_form: re.Pattern[str] | None = None  # a refusal that a fallback may cure (not an authorization one)
+    signatures: tuple[re.Pattern[str], ...] = ()  # a neighbor advertisement or `show version` naming it
+    templates: tuple[TemplateRow, ...] = ()  # netatlas's own templates (collect/templates), first
+    ntc_aliases: tuple[TemplateRow, ...] = ()  # ntc-templates files where its index picks the wrong one
+    features: FeatureGate | None = None  # commands that exist only while their feature is enabled
+    per_vrf: PerVrf | None = None  # follow-up commands run once per VRF
+
+    @property
+    def naming(self) -> Naming:
+        """The interface-name half of the row (``netatlas.domain.platforms.NAMING``; none for "generic")."""
+        return naming(self.name)
 
     def plan(self, wanted: frozenset[DataType]) -> list[tuple[str, frozenset[DataType]]]:
         """Commands to send for ``wanted`` (facts always first), each with the types it serves.
+
+        A per-VRF step's VRF list comes last: the collector sends each VRF's commands after it.
 
         Examples:
             >>> [c for c, _ in PLATFORMS["cisco_ios"].plan(frozenset({DataType.STATIC_ROUTES}))]
@@ -54,6 +129,8 @@ class PlatformSpec:
             ['show version', 'show ip route vrf *']
             >>> [c for c, _ in PLATFORMS["arista_eos"].plan(frozenset({DataType.CDP}))]  # EOS has no CDP
             ['show version', 'show hostname']
+            >>> [c for c, _ in PLATFORMS["cisco_ios"].plan(frozenset({DataType.ARP}))]
+            ['show version', 'show ip arp', 'show vrf']
         """
         routes = wanted & ROUTE_TYPES
         plan: dict[str, set[DataType]] = {}
@@ -63,38 +140,14 @@ class PlatformSpec:
                 continue
             for command in self.commands.get(data_type, ()):
                 plan.setdefault(command, set()).add(data_type)
+        if self.per_vrf is not None and wanted & self.per_vrf.commands.keys():
+            plan[self.per_vrf.list_command] = set(wanted & self.per_vrf.commands.keys())  # then each VRF's
         return [(command, frozenset(types)) for command, types in plan.items()]
 
 
-PLATFORMS: dict[str, PlatformSpec] = {
-    "cisco_ios": PlatformSpec(
-        name="cisco_ios",
-        prompt=re.compile(r"(?:^|\n)[\w.\-()/:]+[#>]\s*$"),
-        paging_off=("terminal length 0", "terminal width 511"),
-        commands={
-            DataType.FACTS: ("show version",),
-            DataType.INTERFACES: ("show interfaces",),
-            DataType.CDP: ("show cdp neighbors detail",),
-            DataType.LLDP: ("show lldp neighbors detail",),
-            DataType.STATIC_ROUTES: ("show ip route vrf * static",),
-            DataType.OSPF_ROUTES: ("show ip route vrf * ospf",),
-            DataType.BGP_ROUTES: ("show ip route vrf * bgp",),
-            DataType.ROUTING_NEIGHBORS: ("show ip ospf neighbor", "show ip bgp summary"),
-            DataType.MAC: ("show mac address-table",),
-            DataType.ARP: ("show ip arp",),
-        },
-        all_routes="show ip route vrf *",
-        errors=_CISCO_ERRORS,
-        unknown_form=_CISCO_UNKNOWN,
-        fallbacks={  # images without VRF support refuse the `vrf` keyword
-            "show ip route vrf *": "show ip route",
-            "show ip route vrf * static": "show ip route static",
-            "show ip route vrf * ospf": "show ip route ospf",
-            "show ip route vrf * bgp": "show ip route bgp",
-        },
-    ),
-    "cisco_nxos": PlatformSpec(
-        name="cisco_nxos",
+_ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detection tries rows in order
+    PlatformSpec(
+        name=Platform.CISCO_NXOS,
         prompt=re.compile(r"(?:^|\n)[\w.\-()/:]+#\s*$"),
         paging_off=("terminal length 0", "terminal width 511"),
         commands={
@@ -122,9 +175,19 @@ PLATFORMS: dict[str, PlatformSpec] = {
             "show ip bgp summary vrf all": "show ip bgp summary",
             "show ip arp vrf all": "show ip arp",
         },
+        signatures=(re.compile(r"Nexus|NX-OS|\bN[3579]K-", re.IGNORECASE),),
+        features=FeatureGate(  # `feature lldp/ospf/bgp` disabled: their show commands do not exist
+            probe="show feature",
+            state=re.compile(r"^(?P<name>[\w-]+)\s+\d+\s+(?P<state>disabled|enabled)", re.M),
+            commands={
+                "show lldp neighbors detail": "lldp",
+                "show ip ospf neighbors vrf all": "ospf", "show ip ospf neighbors": "ospf",
+                "show ip bgp summary vrf all": "bgp", "show ip bgp summary": "bgp",
+            },
+        ),
     ),
-    "arista_eos": PlatformSpec(
-        name="arista_eos",
+    PlatformSpec(
+        name=Platform.ARISTA_EOS,
         prompt=re.compile(r"(?:^|\n)[\w.\-()/:]+[#>]\s*$"),
         paging_off=("terminal length 0", "terminal width 511"),
         commands={
@@ -141,9 +204,10 @@ PLATFORMS: dict[str, PlatformSpec] = {
         all_routes="show ip route vrf all",
         errors=(*_CISCO_ERRORS, (re.compile(r"^% (Invalid input|Incomplete command)", re.M),
                                  ErrorKind.COMMAND_REJECTED)),
+        signatures=(re.compile(r"Arista|\bDCS-\d|\bvEOS", re.IGNORECASE),),
     ),
-    "juniper_junos": PlatformSpec(
-        name="juniper_junos",
+    PlatformSpec(
+        name=Platform.JUNIPER_JUNOS,
         prompt=re.compile(r"(?:^|\n)[\w.\-]+@[\w.\-]+[>#]\s*$"),
         paging_off=("set cli screen-length 0", "set cli screen-width 511"),
         commands={
@@ -164,30 +228,85 @@ PLATFORMS: dict[str, PlatformSpec] = {
         marker="# netatlas-sync-{nonce}",
         unknown_form=_JUNOS_UNKNOWN,
         preamble=re.compile(r"\{(?:master|primary|secondary|backup|linecard|local)(?::[\w-]+)?\}"),  # VC, SRX cluster
+        signatures=(re.compile(r"Juniper|JUNOS|\b(?:mx|ex|qfx|srx|ptx|acx)\d", re.IGNORECASE),),
+        templates=(
+            (re.compile(r"show route(?: (?:table|protocol) \S+)?"), "juniper_junos_show_route.textfsm"),
+            (re.compile(r"show lldp neighbors interface \S+"), "juniper_junos_show_lldp_neighbors_interface.textfsm"),
+            *((re.compile(command), f"juniper_junos_{command.replace(' ', '_')}.textfsm") for command in (
+                "show version", "show chassis hardware", "show lldp neighbors", "show bgp summary",
+                "show ethernet-switching table", "show arp no-resolve", "show interfaces")),
+        ),
     ),
-}
-
+    PlatformSpec(
+        name=Platform.CISCO_IOS,
+        prompt=re.compile(r"(?:^|\n)[\w.\-()/:]+[#>]\s*$"),
+        paging_off=("terminal length 0", "terminal width 511"),
+        commands={
+            DataType.FACTS: ("show version",),
+            DataType.INTERFACES: ("show interfaces",),
+            DataType.CDP: ("show cdp neighbors detail",),
+            DataType.LLDP: ("show lldp neighbors detail",),
+            DataType.STATIC_ROUTES: ("show ip route vrf * static",),
+            DataType.OSPF_ROUTES: ("show ip route vrf * ospf",),
+            DataType.BGP_ROUTES: ("show ip route vrf * bgp",),
+            DataType.ROUTING_NEIGHBORS: ("show ip ospf neighbor", "show ip bgp summary"),
+            DataType.MAC: ("show mac address-table",),
+            DataType.ARP: ("show ip arp",),
+        },
+        all_routes="show ip route vrf *",
+        errors=_CISCO_ERRORS,
+        unknown_form=_CISCO_UNKNOWN,
+        fallbacks={  # images without VRF support refuse the `vrf` keyword
+            "show ip route vrf *": "show ip route",
+            "show ip route vrf * static": "show ip route static",
+            "show ip route vrf * ospf": "show ip route ospf",
+            "show ip route vrf * bgp": "show ip route bgp",
+            "show vrf": "show ip vrf",  # older images list their VRFs with `show ip vrf`
+        },
+        signatures=(re.compile(r"Cisco IOS|IOS-XE|\bcisco (?:WS-C|C9[2-6]|C38|C36|ISR|ASR|CSR|C8[0-9]{3})",
+                               re.IGNORECASE),),
+        ntc_aliases=(  # `show ip bgp vpnv4 vrf X summary` prints a summary, not a BGP table
+            (re.compile(r"show ip bgp vpnv4 vrf \S+ summary"), "cisco_ios_show_ip_bgp_summary.textfsm"),),
+        per_vrf=PerVrf(  # `show ip arp` and `show ip bgp summary` show the global table only
+            list_command="show vrf",
+            name=re.compile(r"^  (?P<name>\S+)\s+(?:<not set>|\S+:\d+)(?=\s|$)", re.M),
+            commands={DataType.ARP: ("show ip arp vrf {vrf}",),
+                      DataType.ROUTING_NEIGHBORS: ("show ip bgp vpnv4 vrf {vrf} summary",)},
+        ),
+    ),
+)
+PLATFORMS: dict[str, PlatformSpec] = {Platform(spec.name): spec for spec in _ROWS}  # keys are Platform members
 
 # What a neighbor advertises (CDP platform / LLDP system description) -> the platform to log in as.
-SIGNATURES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"Nexus|NX-OS|\bN[3579]K-", re.IGNORECASE), "cisco_nxos"),
-    (re.compile(r"Arista|\bDCS-\d|\bvEOS", re.IGNORECASE), "arista_eos"),
-    (re.compile(r"Juniper|JUNOS|\b(?:mx|ex|qfx|srx|ptx|acx)\d", re.IGNORECASE), "juniper_junos"),
-    (re.compile(r"Cisco IOS|IOS-XE|\bcisco (?:WS-C|C9[2-6]|C38|C36|ISR|ASR|CSR|C8[0-9]{3})", re.IGNORECASE),
-     "cisco_ios"),
-)
+SIGNATURES: tuple[tuple[re.Pattern[str], Platform], ...] = tuple(
+    (pattern, Platform(spec.name)) for spec in _ROWS for pattern in spec.signatures)
+
+
+def spec_for(platform: str) -> PlatformSpec | None:
+    """The row of an inventory's platform word, or None when it is not a supported platform.
+
+    Examples:
+        >>> spec_for("cisco_nxos").name, spec_for("cisco_iso")
+        (<Platform.CISCO_NXOS: 'cisco_nxos'>, None)
+    """
+    try:
+        return PLATFORMS[Platform(platform)]
+    except ValueError:
+        return None
+
+
 # Capabilities of something we can log in to: a router or a switch (CDP words, LLDP letters).
 _INFRA = re.compile(r"\b(?:Router|Switch|R)\b")
 
 
-def detect_platform(description: str, capabilities: str = "Router") -> str | None:
+def detect_platform(description: str, capabilities: str = "Router") -> Platform | None:
     """The supported platform a neighbor's advertisement names, or None (phones, APs, others).
 
     Examples:
         >>> detect_platform("cisco N9K-C93180YC-FX", "Router Switch IGMP")
-        'cisco_nxos'
+        <Platform.CISCO_NXOS: 'cisco_nxos'>
         >>> detect_platform("Juniper Networks, Inc. mx204 internet router", "B,R")
-        'juniper_junos'
+        <Platform.JUNIPER_JUNOS: 'juniper_junos'>
         >>> detect_platform("cisco C9120AXI-B", "Trans-Bridge Source-Route-Bridge IGMP") is None
         True
         >>> detect_platform("Cisco IP Phone 8865", "Host Phone") is None

@@ -15,6 +15,7 @@ from netatlas.collect.platforms import PLATFORMS, SIGNATURES, PlatformSpec
 from netatlas.collect.transport import DEFAULT_LIMITS, ConnectFn, Limits, SshOptions, SshTransport, Timeouts
 from netatlas.domain.errors import CommandRejected, UnsupportedPlatform
 from netatlas.domain.inventory import Credential
+from netatlas.domain.platforms import Platform
 
 GENERIC = PlatformSpec(
     name="generic",
@@ -24,7 +25,7 @@ GENERIC = PlatformSpec(
     all_routes="",
     errors=(),
     enable_from=None,
-    preamble=PLATFORMS["juniper_junos"].preamble,  # a JunOS seed's {master:0} line
+    preamble=PLATFORMS[Platform.JUNIPER_JUNOS].preamble,  # a JunOS seed's {master:0} line
 )
 _PROMPT_NAME = re.compile(r"(?:[\w.\-]+@)?([\w.\-]+)")
 
@@ -32,7 +33,7 @@ _PROMPT_NAME = re.compile(r"(?:[\w.\-]+@)?([\w.\-]+)")
 @dataclass(frozen=True, slots=True)
 class Identity:
     hostname: str
-    platform: str
+    platform: str  # a Platform's value: what an inventory entry holds
 
 
 def hostname_from_prompt(prompt: str) -> str:
@@ -63,7 +64,19 @@ async def identify(host: str, port: int, credential: Credential, timeouts: Timeo
         prompt = getattr(transport, "prompt", "")
     finally:
         await transport.close()
-    platform = next((name for pattern, name in SIGNATURES if pattern.search(version)), None)
+    platform = platform_of_version(version)
     if platform is None:
         raise UnsupportedPlatform(f"{host}:{port}: `show version` names no supported platform")
-    return Identity(hostname_from_prompt(prompt), platform)
+    return Identity(hostname_from_prompt(prompt), platform.value)
+
+
+def platform_of_version(version: str) -> Platform | None:
+    """The platform whose signature ``show version`` matches (the crawler's table), or None.
+
+    Examples:
+        >>> platform_of_version("Cisco Nexus Operating System (NX-OS) Software")
+        <Platform.CISCO_NXOS: 'cisco_nxos'>
+        >>> platform_of_version("Linux 6.1") is None
+        True
+    """
+    return next((name for pattern, name in SIGNATURES if pattern.search(version)), None)

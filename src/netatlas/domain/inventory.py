@@ -14,8 +14,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from netatlas.domain.names import validate_device_name
+from netatlas.domain.platforms import Platform
 
-SUPPORTED_PLATFORMS = ("cisco_ios", "cisco_nxos", "arista_eos", "juniper_junos")
+SUPPORTED_PLATFORMS = tuple(p.value for p in Platform)  # an inventory's platform is one of these words
 FIELDS = ("name", "host", "port", "platform", "credentials", "site", "role", "tags")
 REQUIRED = ("name", "host", "platform", "credentials")
 CREDENTIAL_FIELDS = ("username", "password", "enable_secret")

@@ -11,22 +11,16 @@ from functools import lru_cache
 
 from netutils.interface import canonical_interface_name
 
-_Fix = tuple[re.Pattern[str], str]
-_PO = re.compile(r"^(?:po|port-?channel)(\d+(?:\.\d+)?)$", re.IGNORECASE)
-_LO = re.compile(r"^(?:lo|loopback)(\d+)$", re.IGNORECASE)
+from netatlas.domain.platforms import Fix, naming
+
 _VLAN = re.compile(r"^(?:vl|vlan)(\d+)$", re.IGNORECASE)
 
-# Where netutils is wrong or platform-blind: (pattern, template) rows checked before netutils.
-# Rows for all platforms first, then per platform (the spelling each platform prints).
-_FIXES: tuple[_Fix, ...] = (
+# Where netutils is wrong or platform-blind: (pattern, template) rows checked before netutils, the
+# platform's own spelling first (``domain.platforms.NAMING``), then these rows for all platforms.
+_FIXES: tuple[Fix, ...] = (
     (_VLAN, "Vlan{0}"),
     (re.compile(r"^mgmt(\d+)$", re.IGNORECASE), "mgmt{0}"),
 )
-_PLATFORM_FIXES: dict[str, tuple[_Fix, ...]] = {
-    "cisco_nxos": ((_PO, "port-channel{0}"), (_LO, "loopback{0}")),
-    "arista_eos": ((_PO, "Port-Channel{0}"), (_LO, "Loopback{0}")),
-    "cisco_ios": ((_PO, "Port-channel{0}"), (_LO, "Loopback{0}")),
-}
 _JUNOS = re.compile(r"^(?:ge|xe|et|ae|lo|em|fxp|irb|vlan|me)-?\d*(?:/\d+)*(?:\.\d+)?$")
 _SERIAL_SUFFIX = re.compile(r"\([^)]*\)$")
 
@@ -56,7 +50,7 @@ def canonical_interface(name: str, platform: str = "") -> str:
         'Ethernet1'
     """
     name = name.strip()
-    for pattern, template in (*_PLATFORM_FIXES.get(platform, ()), *_FIXES):
+    for pattern, template in (*naming(platform).fixes, *_FIXES):
         match = pattern.match(name)
         if match:
             return template.format(match.group(1))

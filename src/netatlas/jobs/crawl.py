@@ -124,7 +124,7 @@ class Crawler:
             return None
         platform = detect_platform(neighbor.remote_platform, neighbor.capabilities)
         assert platform is not None
-        offered = InventoryDevice(name=name, host=address, platform=platform,
+        offered = InventoryDevice(name=name, host=address, platform=platform.value,
                                   credentials=self.options.neighbor_credentials, port=self.options.port,
                                   tags=("crawled",))
         claim = await asyncio.to_thread(self.registry.claim, offered, seen_from)

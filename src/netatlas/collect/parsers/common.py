@@ -6,8 +6,8 @@ import re
 from functools import lru_cache
 
 from netatlas.collect.parsers.fields import interface
+from netatlas.domain.platforms import naming
 
-_UNIT = re.compile(r"^(?P<base>(?:ge|xe|et|ae|lo|em|fxp|me)-?\d*(?:/\d+)*)\.\d+$")
 _SECONDS = {"year": 365 * 86400, "week": 7 * 86400, "day": 86400, "hour": 3600, "minute": 60, "second": 1}
 _DURATION = re.compile(r"(\d+)\s*(year|week|day|hour|minute|second)", re.IGNORECASE)
 LLDP_CAPABILITY = {
@@ -24,7 +24,7 @@ LLDP_CAPABILITY = {
 
 @lru_cache(maxsize=65_536)  # pure, and route tables repeat the same values
 def port(name: str, platform: str) -> str:
-    """Canonical name; a JunOS logical unit of a port becomes its physical port (``irb.10`` stays).
+    """Canonical name; a logical unit of a port becomes its physical port (the platform's ``Naming``).
 
     Examples:
         >>> port("ge-0/0/1.0", "juniper_junos")
@@ -34,9 +34,7 @@ def port(name: str, platform: str) -> str:
         >>> port("Eth1/1", "cisco_nxos")
         'Ethernet1/1'
     """
-    name = interface(name, platform)
-    match = _UNIT.match(name)
-    return match["base"] if match else name
+    return naming(platform).physical(interface(name, platform))
 
 
 def uptime_seconds(text: str) -> str:

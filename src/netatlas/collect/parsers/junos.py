@@ -29,6 +29,7 @@ from netatlas.collect.parsers import fields as f
 from netatlas.collect.parsers.common import adjacency_state
 from netatlas.collect.parsers.neighbors import NeighborFields, builder
 from netatlas.collect.parsers.table import Normaliser, Row, fields, rx
+from netatlas.domain.platforms import naming
 from netatlas.domain.records import (
     ArpEntry,
     BgpSession,
@@ -42,7 +43,6 @@ from netatlas.domain.records import (
 )
 
 PLATFORM = "juniper_junos"
-_UNIT = re.compile(r"(?P<base>[a-z]{2,4}-\d+/\d+/\d+(?::\d+)?|(?:ae|lo|em|fxp|me|reth)\d+)\.\d+")
 BANNER = r"\{[\w-]+(?::[\w-]+)?\}"  # {master:0}, {primary:node0}, {backup:1}, {linecard:2}
 _IP = r"\d+\.\d+\.\d+\.\d+"
 _MAC = r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}"
@@ -73,9 +73,7 @@ def port(name: str, platform: str = PLATFORM) -> str:
         >>> port("xe-0/0/51:0.0"), port("ae3.0"), port("irb.10"), port("ge-0/0/1")
         ('xe-0/0/51:0', 'ae3', 'irb.10', 'ge-0/0/1')
     """
-    name = f.interface(name, platform)
-    match = _UNIT.fullmatch(name)
-    return match["base"] if match else name
+    return naming(platform).physical(f.interface(name, platform))
 
 
 # ---- facts -----------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ Parsing also says, line by line, what the template made of the text (:class:`Par
 ``^. -> Error``) is a catch-all and understands nothing. A catch-all ``Error`` rule does not abort
 the parse here: its line is marked *refused* and the parse goes on, so one odd line costs that
 line, not the table. Lines after the template's ``End`` are not seen. netatlas's own
-templates (``netatlas/collect/templates``) take precedence through :data:`OWN_TEMPLATES`, a
-table of (platform, command pattern) rows, so ``show lldp neighbors interface ge-0/0/3`` maps to
-its template whatever the interface.
+templates (``netatlas/collect/templates``) take precedence through :data:`OWN_TEMPLATES`, the
+(platform, command pattern) rows of each platform's ``PlatformSpec.templates``, so ``show lldp
+neighbors interface ge-0/0/3`` maps to its template whatever the interface.
 """
 
 from __future__ import annotations
@@ -26,30 +26,18 @@ import textfsm
 from ntc_templates.parse import _get_template_dir
 from textfsm import clitable
 
+from netatlas.collect.platforms import PLATFORMS
 from netatlas.domain.errors import ParseError
 
 OWN_DIR = Path(__file__).resolve().parent.parent / "templates"
 
-# (platform, full-match command pattern) -> template file in OWN_DIR. Checked before ntc-templates.
-OWN_TEMPLATES: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("juniper_junos", re.compile(r"show route(?: (?:table|protocol) \S+)?"), "juniper_junos_show_route.textfsm"),
-    (
-        "juniper_junos",
-        re.compile(r"show lldp neighbors interface \S+"),
-        "juniper_junos_show_lldp_neighbors_interface.textfsm",
-    ),
-    *(("juniper_junos", re.compile(command), f"juniper_junos_{name}.textfsm") for command, name in (
-        (r"show version", "show_version"), (r"show chassis hardware", "show_chassis_hardware"),
-        (r"show lldp neighbors", "show_lldp_neighbors"), (r"show bgp summary", "show_bgp_summary"),
-        (r"show ethernet-switching table", "show_ethernet-switching_table"),
-        (r"show arp no-resolve", "show_arp_no-resolve"), (r"show interfaces", "show_interfaces"))),
-)
-
-# (platform, full-match command pattern) -> the ntc-templates file that parses it, where the index
-# picks the wrong one: IOS `show ip bgp vpnv4 vrf X summary` prints a summary, not a BGP table.
-NTC_ALIASES: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("cisco_ios", re.compile(r"show ip bgp vpnv4 vrf \S+ summary"), "cisco_ios_show_ip_bgp_summary.textfsm"),
-)
+# (platform, full-match command pattern, template file): derived from the platform rows
+# (``PlatformSpec.templates``: files in OWN_DIR, checked first; ``PlatformSpec.ntc_aliases``:
+# ntc-templates files where its index picks the wrong one).
+OWN_TEMPLATES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (spec.name, pattern, name) for spec in PLATFORMS.values() for pattern, name in spec.templates)
+NTC_ALIASES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (spec.name, pattern, name) for spec in PLATFORMS.values() for pattern, name in spec.ntc_aliases)
 
 Row = dict[str, Any]
 BINARY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # control characters, undecodable bytes
