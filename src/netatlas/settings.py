@@ -41,6 +41,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from netatlas.domain.errors import ConfigError
+from netatlas.domain.text import mask_url
 
 ENV_PREFIX = "NETATLAS_"
 DEFAULT_HOME = Path("~/.local/share/netatlas")
@@ -86,19 +87,6 @@ def normalize_database_url(url: str) -> str:
     if backend not in {"sqlite", "postgresql"}:
         raise ValueError(f"unsupported database {backend!r}: use sqlite:///PATH or postgresql://USER@HOST/DB")
     return url
-
-
-def mask_database_url(url: str) -> str:
-    """The URL with its password hidden, for messages and logs.
-
-    Examples:
-        >>> mask_database_url("postgresql+psycopg://netatlas:hunter2@db:5432/netatlas")
-        'postgresql+psycopg://netatlas:***@db:5432/netatlas'
-    """
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparsable URL>"
 
 
 def weak_passphrase(passphrase: str) -> bool:
@@ -249,7 +237,7 @@ class Settings(BaseSettings):
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():
-            yield name, mask_database_url(value) if name == "database_url" else value
+            yield name, mask_url(value) if name == "database_url" else value
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -28,6 +28,7 @@ from netatlas.cli.common import (
     text,
     to_jsonable,
 )
+from netatlas.domain.datatypes import RECORD_KINDS
 from netatlas.domain.errors import NetatlasError
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import Coverage, DataType, DeviceRecords
@@ -46,30 +47,6 @@ from netatlas.store.views import TypeCoverage
 app = typer.Typer(help="The device inventory, each device's current data and trusted SSH host keys.",
                   no_args_is_help=True)
 
-# --kind -> (data types to read, records attribute, filter on records)
-KINDS: dict[str, tuple[tuple[DataType, ...], str, str]] = {
-    "interfaces": ((DataType.INTERFACES,), "interfaces", ""),
-    "cdp": ((DataType.CDP,), "neighbors", "cdp"),
-    "lldp": ((DataType.LLDP,), "neighbors", "lldp"),
-    "routes": ((DataType.STATIC_ROUTES, DataType.OSPF_ROUTES, DataType.BGP_ROUTES), "routes", ""),
-    "ospf": ((DataType.ROUTING_NEIGHBORS,), "ospf_neighbors", ""),
-    "bgp": ((DataType.ROUTING_NEIGHBORS,), "bgp_sessions", ""),
-    "mac": ((DataType.MAC,), "mac_table", ""),
-    "arp": ((DataType.ARP,), "arp", ""),
-}
-
-
-# Columns shown in the table (``--json`` has every field).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "interfaces": ("name", "admin_up", "oper_up", "ipv4", "vrf", "description"),
-    "cdp": ("local_interface", "remote_name", "remote_interface", "mgmt_ip", "remote_platform"),
-    "lldp": ("local_interface", "remote_name", "remote_interface", "mgmt_ip", "remote_platform"),
-    "routes": ("vrf", "prefix", "protocol", "next_hops", "distance", "metric"),
-    "ospf": ("router_id", "address", "interface", "state", "vrf"),
-    "bgp": ("peer", "remote_as", "state", "prefixes_received", "vrf"),
-    "mac": ("mac", "vlan", "interface", "dynamic"),
-    "arp": ("ip", "mac", "interface", "vrf"),
-}
 DEVICE_COLUMNS = ("name", "host", "port", "platform", "credentials", "site", "role", "origin", "advertised by")
 KEY_COLUMNS = ("host", "port", "device", "type", "fingerprint", "trusted by", "first seen", "last seen")
 NamesArgument = Annotated[list[str] | None, typer.Argument(help="Device names (or --all).", show_default=False)]
@@ -124,18 +101,18 @@ def _device_row(stored: StoredDevice) -> tuple[object, ...]:
 
 @app.command("data")
 def device_data(name: Annotated[str, typer.Argument(help="Device name.")],
-                kind: Annotated[str, typer.Option(help=f"One of: {', '.join(KINDS)}.")],
+                kind: Annotated[str, typer.Option(help=f"One of: {', '.join(RECORD_KINDS)}.")],
                 db: DbOption = None, json_output: JsonOption = False) -> None:
     """The device's current records of one kind (from its latest successful collection), and whether
     that collection read them completely (``partial``, ``feature_off`` with the device's words)."""
-    if kind not in KINDS:
-        fail(f"--kind: unknown kind {kind!r} (choose from {', '.join(KINDS)})")
-    types, attribute, protocol = KINDS[kind]
+    if kind not in RECORD_KINDS:
+        fail(f"--kind: unknown kind {kind!r} (choose from {', '.join(RECORD_KINDS)})")
+    chosen = RECORD_KINDS[kind]
     with database(settings(db)) as database_, database_.session(readonly=True) as session:
         repo = SnapshotRepo(session)
-        current = {t: latest for t in types if (latest := repo.latest(name, t)) is not None}
+        current = {t: latest for t in chosen.data_types if (latest := repo.latest(name, t)) is not None}
         coverage = _coverage(repo, current)
-    rows = _records(current, attribute, protocol)
+    rows = _records(current, chosen.field.attribute)
     if json_output:
         print_json({"device": name, "kind": kind, "coverage": coverage, "records": rows})
         return
@@ -146,7 +123,8 @@ def device_data(name: Annotated[str, typer.Argument(help="Device name.")],
     if not rows:
         say(name, f": no {kind} data")
         return
-    print_table(COLUMNS[kind], ([_cell(row[c]) for c in COLUMNS[kind]] for row in rows),
+    columns = chosen.field.columns
+    print_table(columns, ([_cell(row[c]) for c in columns] for row in rows),
                 title=text(f"{name} {kind} ({len(rows)})"), max_width=40)
 
 
@@ -161,13 +139,12 @@ def _coverage(repo: SnapshotRepo, current: dict[DataType, Latest]) -> dict[str, 
     return held
 
 
-def _records(current: dict[DataType, Latest], attribute: str, protocol: str) -> list[dict[str, Any]]:
+def _records(current: dict[DataType, Latest], attribute: str) -> list[dict[str, Any]]:
+    """The records of ``attribute`` in the current states read (each holds only its own data type's)."""
     seen: list[Any] = []
     for latest in current.values():
         records: DeviceRecords = latest.records
         seen += [r for r in getattr(records, attribute) if r not in seen]
-    if protocol:
-        seen = [r for r in seen if r.protocol == protocol]
     rows: list[dict[str, Any]] = [to_jsonable(r) for r in seen]
     return rows
 

@@ -32,6 +32,7 @@ from netatlas.cli.common import (
     settings,
     text,
 )
+from netatlas.domain.datatypes import ONLY_WORDS
 from netatlas.domain.errors import NetatlasError, StoreError
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import DataType, JobStatus
@@ -41,18 +42,6 @@ from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
 from netatlas.jobs.engine import Stop
 from netatlas.store import CredentialRepo, JobDetail, JobRepo
 
-ONLY: dict[str, tuple[DataType, ...]] = {
-    "interfaces": (DataType.INTERFACES,),
-    "cdp": (DataType.CDP,),
-    "lldp": (DataType.LLDP,),
-    "routes": (DataType.STATIC_ROUTES, DataType.OSPF_ROUTES, DataType.BGP_ROUTES),
-    "static": (DataType.STATIC_ROUTES,),
-    "ospf": (DataType.OSPF_ROUTES,),
-    "bgp": (DataType.BGP_ROUTES,),
-    "neighbors": (DataType.ROUTING_NEIGHBORS,),
-    "mac": (DataType.MAC,),
-    "arp": (DataType.ARP,),
-}
 POLL_S = 0.25
 EXIT_STORAGE = 1  # the database failed mid-run: the job stopped (see the message)
 # A signal stops the job cleanly (every row final) and the process exits 128 + the signal number.
@@ -72,12 +61,12 @@ def parse_only(only: str | None) -> frozenset[DataType]:
         True
     """
     if not only:
-        return frozenset(t for types in ONLY.values() for t in types)
+        return frozenset(t for types in ONLY_WORDS.values() for t in types)
     wanted: set[DataType] = set()
     for word in (w.strip() for w in only.split(",")):
-        if word not in ONLY:
-            fail(f"--only: unknown data type {word!r} (choose from {', '.join(ONLY)})")
-        wanted.update(ONLY[word])
+        if word not in ONLY_WORDS:
+            fail(f"--only: unknown data type {word!r} (choose from {', '.join(ONLY_WORDS)})")
+        wanted.update(ONLY_WORDS[word])
     return frozenset(wanted)
 
 
@@ -92,7 +81,7 @@ def discover(
                                                         "--crawl-credentials is given).")] = None,
     crawl_credentials: Annotated[str | None, typer.Option(help="Credential set for crawled devices only.")] = None,
     port: Annotated[int, typer.Option(help="SSH port of seeds and crawled devices.")] = 22,
-    only: Annotated[str | None, typer.Option(help=f"Data types: {','.join(ONLY)} (default: all).")] = None,
+    only: Annotated[str | None, typer.Option(help=f"Data types: {','.join(ONLY_WORDS)} (default: all).")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Devices collected at once.")] = None,
     db: DbOption = None,
     json_output: JsonOption = False,

@@ -68,10 +68,10 @@ from netatlas.domain.records import (
     DeviceRecords,
     DeviceResult,
     ErrorKind,
-    Facts,
     Neighbor,
     ParseOutcome,
 )
+from netatlas.domain.text import scrub
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -82,7 +82,6 @@ StepFn = Callable[[str], Awaitable[None]]
 
 CONNECT_STEP = "connect"
 _ORDER = {data_type: i for i, data_type in enumerate(DataType)}
-_LISTS = ("interfaces", "neighbors", "routes", "ospf_neighbors", "bgp_sessions", "mac_table", "arp")
 
 
 async def collect_device(
@@ -127,7 +126,7 @@ async def collect_device(
         run.fail(ErrorKind.INTERNAL, f"{device.name}: internal error during {run.step}: {type(exc).__name__}: {exc}")
     finally:
         await run.close()
-    return run.result(time.perf_counter() - started)
+    return dataclasses.replace(run.result(time.perf_counter() - started), asked=wanted | {DataType.FACTS})
 
 
 class _DeviceRun:
@@ -166,7 +165,7 @@ class _DeviceRun:
             for data_type, template in self.spec.per_interface.items():
                 if data_type in types:
                     partial = await self._follow_up(data_type, template, partial)
-            merge_into(self.records, partial)
+            self.records.merge(partial)
             if self.failure is not None:  # cancelled during the follow-ups
                 return
 
@@ -246,7 +245,7 @@ class _DeviceRun:
                     return
                 partial = await self._run(command, frozenset({data_type}))
                 if partial is not None:
-                    merge_into(self.records, partial)
+                    self.records.merge(partial)
 
     async def _aside(self, command: str, types: frozenset[DataType], note: str = "") -> str:
         """Send a command whose text the collector itself reads (a VRF list, ``show feature``).
@@ -339,10 +338,7 @@ class _DeviceRun:
                             warnings=tuple(self._scrub(w) for w in self.warnings))
 
     def _scrub(self, text: str) -> str:
-        for secret in (self.credential.password, self.credential.enable_secret):
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        return scrub(text, (self.credential.password, self.credential.enable_secret))
 
 
 class _CallerFailed(Exception):
@@ -382,28 +378,3 @@ def _command_failure(outputs: list[CommandOutput]) -> tuple[ErrorKind | None, st
     shown = "; ".join(o.error for o in failed[:3])
     more = f" (and {len(failed) - 3} more)" if len(failed) > 3 else ""
     return failed[0].error_kind, f"{len(failed)} of {len(outputs)} command(s) failed: {shown}{more}"
-
-
-def merge_into(into: DeviceRecords, partial: DeviceRecords) -> None:
-    """Add ``partial`` to ``into``: lists are extended, facts are combined field by field.
-
-    Examples:
-        >>> a = DeviceRecords(facts=Facts("r1", model="C9300"))
-        >>> merge_into(a, DeviceRecords(facts=Facts("r1.lab.net", serial="X1")))
-        >>> a.facts
-        Facts(hostname='r1', model='C9300', serial='X1', os_version='', vendor='', uptime='', members=())
-        >>> merge_into(a, DeviceRecords(neighbors=[Neighbor("lldp", "ge-0/0/1", "sw1", "Gi1")]))
-        >>> len(a.neighbors)
-        1
-    """
-    for name in _LISTS:
-        getattr(into, name).extend(getattr(partial, name))
-    into.facts = _merge_facts(into.facts, partial.facts)
-
-
-def _merge_facts(old: Facts | None, new: Facts | None) -> Facts | None:
-    """Fields already known win; empty ones are filled from ``new``."""
-    if old is None or new is None:
-        return old or new
-    filled = {f.name: getattr(new, f.name) for f in dataclasses.fields(Facts) if not getattr(old, f.name)}
-    return dataclasses.replace(old, **filled)

@@ -51,6 +51,7 @@ from netatlas.collect.shell_reader import (
 )
 from netatlas.domain.errors import AuthFailed, CommandRejected, DeviceTimeout, Disconnected, OutputTooLarge
 from netatlas.domain.inventory import Credential
+from netatlas.domain.text import scrub
 
 __all__ = ["DEFAULT_LIMITS", "LEGACY", "MODERN", "CappedOutput", "ConnectFn", "Limits", "RejectedWithOutput",
            "SshOptions", "SshTransport", "Timeouts", "Transport", "clean_output"]
@@ -263,9 +264,7 @@ class SshTransport:
                                 f"timeout; {self._reader.received} characters received)") from None
 
     def _scrub(self, message: str) -> str:
-        for secret in self._secrets:
-            message = message.replace(secret, "***")
-        return message
+        return scrub(message, self._secrets)
 
 
 def _prompt_of(raw: str) -> str:

@@ -9,13 +9,14 @@ Interface names are canonical (``netatlas.domain.names.canonical_interface``), M
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
 
 class DataType(StrEnum):
-    """What a discovery job can collect; each maps to an ``include_*`` flag of the API request."""
+    """What a discovery job can collect; its row in ``netatlas.domain.datatypes`` says everything else
+    (record attributes, request flag, CLI names, protocol filter)."""
 
     FACTS = "facts"  # always collected
     INTERFACES = "interfaces"
@@ -28,24 +29,7 @@ class DataType(StrEnum):
     MAC = "mac"
     ARP = "arp"
 
-    @property
-    def flag(self) -> str:
-        """The request flag that selects this data type (``include_cdp_neighbors``, ...)."""
-        return _FLAGS[self]
 
-
-_FLAGS = {
-    DataType.FACTS: "include_facts",
-    DataType.INTERFACES: "include_interfaces",
-    DataType.CDP: "include_cdp_neighbors",
-    DataType.LLDP: "include_lldp_neighbors",
-    DataType.STATIC_ROUTES: "include_static_routes",
-    DataType.OSPF_ROUTES: "include_ospf_routes",
-    DataType.BGP_ROUTES: "include_bgp_routes",
-    DataType.ROUTING_NEIGHBORS: "include_routing_neighbors",
-    DataType.MAC: "include_mac_table",
-    DataType.ARP: "include_arp",
-}
 ROUTE_TYPES = frozenset({DataType.STATIC_ROUTES, DataType.OSPF_ROUTES, DataType.BGP_ROUTES})
 
 
@@ -222,6 +206,43 @@ class DeviceRecords:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def merge(self, other: DeviceRecords) -> None:
+        """Add ``other`` (a later command's records, or another data type's) to these, in place.
+
+        * facts: what is already known wins; a field still empty is filled from ``other`` (a
+          platform's plan sends its authoritative facts command first; EOS adds the hostname
+          from ``show hostname`` to what ``show version`` said);
+        * lists are appended in order, except that a neighbor in ``other`` replaces one here with
+          the same protocol, local interface and remote name (a per-interface detail command
+          refining the summary's entry).
+
+        Examples:
+            >>> a = DeviceRecords(facts=Facts("r1", model="C9300"),
+            ...                   neighbors=[Neighbor("lldp", "ge-0/0/1", "sw1", "Gi1")])
+            >>> a.merge(DeviceRecords(facts=Facts("r1.lab.net", serial="X1"),
+            ...                       neighbors=[Neighbor("lldp", "ge-0/0/1", "sw1", "Gi1", mgmt_ip="10.0.0.1")]))
+            >>> a.facts.hostname, a.facts.serial, [n.mgmt_ip for n in a.neighbors]
+            ('r1', 'X1', ['10.0.0.1'])
+        """
+        self.facts = _fill(self.facts, other.facts)
+        refined = {_neighbor_key(n) for n in other.neighbors}
+        if refined:
+            self.neighbors = [n for n in self.neighbors if _neighbor_key(n) not in refined]
+        for one in fields(self):
+            if one.name != "facts":
+                getattr(self, one.name).extend(getattr(other, one.name))
+
+
+def _fill(known: Facts | None, new: Facts | None) -> Facts | None:
+    """``known`` with its empty fields taken from ``new``."""
+    if known is None or new is None:
+        return known or new
+    return replace(known, **{f.name: getattr(new, f.name) for f in fields(Facts) if not getattr(known, f.name)})
+
+
+def _neighbor_key(neighbor: Neighbor) -> tuple[str, str, str]:
+    return neighbor.protocol, neighbor.local_interface, neighbor.remote_name
+
 
 @dataclass(frozen=True, slots=True)
 class ParseOutcome:
@@ -265,3 +286,6 @@ class DeviceResult:
     error: str = ""
     duration_s: float = 0.0
     warnings: tuple[str, ...] = ()  # e.g. legacy SSH algorithms negotiated (stored on the job's device row)
+    # The data types the collector was asked for. An ok result holds every one of them: those no
+    # command served (the platform has none, e.g. CDP on EOS) are held empty.
+    asked: frozenset[DataType] = frozenset()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 FIELD_MAX = 1_024  # characters kept of one device-controlled field (names, ports, descriptions)
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -57,3 +58,45 @@ def is_clean(text: str) -> bool:
         (True, False)
     """
     return clean(text, limit=len(text) or 1) == text
+
+
+MASK = "***"  # what a hidden secret reads as
+
+
+def scrub(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every non-empty secret replaced by ``***`` (longest first, so a secret that
+    contains another is hidden whole). The one scrubber for messages, logs and stored errors.
+
+    Examples:
+        >>> scrub("login as admin/hunter2 failed (enable hunter2x)", ["hunter2", "hunter2x", "", None])
+        'login as admin/*** failed (enable ***)'
+    """
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+# user:password@ -- the password runs to the LAST "@" (a raw "@" or "/" in it is still hidden;
+# an "@" later in the URL hides more than needed, never less)
+_USERINFO = re.compile(r"(?<=://)(?P<user>[^:/@]*):.*@", re.S)
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&](?:password|passwd|pwd)=)[^&#]*", re.I)
+
+
+def mask_url(url: str) -> str:
+    """A (database) URL as it may be shown: the password in the user part and in the query hidden.
+
+    The one URL masker. It reads the URL as text, so it also masks what a URL parser would refuse,
+    and errs on hiding too much.
+
+    Examples:
+        >>> mask_url("postgresql+psycopg://netatlas:s3cret@db:5432/netatlas")
+        'postgresql+psycopg://netatlas:***@db:5432/netatlas'
+        >>> mask_url("postgresql://me:p@ss:w@rd@db/x?sslmode=require&password=two")
+        'postgresql://me:***@db/x?sslmode=require&password=***'
+        >>> mask_url("sqlite:////var/lib/netatlas.db"), mask_url("not a url://me:pw@x")
+        ('sqlite:////var/lib/netatlas.db', 'not a url://me:***@x')
+        >>> mask_url("postgresql://me:pa/ss@db/x"), mask_url("postgresql://me@db/x")
+        ('postgresql://me:***@db/x', 'postgresql://me@db/x')
+    """
+    url = _QUERY_PASSWORD.sub(rf"\g<head>{MASK}", url)
+    return _USERINFO.sub(rf"\g<user>:{MASK}@", url, count=1)

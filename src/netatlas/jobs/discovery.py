@@ -98,7 +98,7 @@ class DiscoveryService:
         ``stop`` ends it early (a signal handler requests it); a storage failure raises ``StoreError``.
         """
         wanted = frozenset({DataType.FACTS, *request.data_types})
-        store = DatabaseJobStore(self.db, self.box, wanted)
+        store = DatabaseJobStore(self.db, self.box)
         s = self.settings
         collect = partial(collect_device, timeouts=self._timeouts(), limits=self._limits(), parse=parse_command_async,
                           host_keys=host_key_check(self.db, s))  # verified before any password is sent
@@ -160,7 +160,7 @@ class DiscoveryService:
 
     async def _probe(self, address: str, crawl: CrawlOptions,
                      on_error: Callable[[str, NetatlasError], None]) -> InventoryDevice | None:
-        store = DatabaseJobStore(self.db, self.box, frozenset())
+        store = DatabaseJobStore(self.db, self.box)
         try:
             credential = await asyncio.to_thread(store.credential, crawl.credentials)
             identity = await identify(address, crawl.port, credential, self._timeouts(),

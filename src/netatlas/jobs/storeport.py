@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netatlas.domain.inventory import Credential, InventoryDevice
-from netatlas.domain.records import DataType, DeviceResult, JobStatus
+from netatlas.domain.records import DeviceResult, JobStatus
 from netatlas.jobs.liveness import this_process
 from netatlas.jobs.ports import DeviceUpdate
 from netatlas.secrets import SecretBox
@@ -16,7 +16,6 @@ from netatlas.store import CredentialRepo, Database, JobRepo, SnapshotRepo
 class DatabaseJobStore:
     db: Database
     box: SecretBox
-    requested: frozenset[DataType]
 
     def pending_devices(self, job_id: str) -> list[InventoryDevice]:
         with self.db.session(readonly=True) as session:
@@ -34,7 +33,7 @@ class DatabaseJobStore:
 
     def save_result(self, job_id: str, result: DeviceResult) -> None:
         with self.db.session() as session:
-            SnapshotRepo(session).save(job_id, result.name, result, requested=self.requested)
+            SnapshotRepo(session).save(job_id, result.name, result)
 
     def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None:
         with self.db.session() as session:  # the crawl stored them (insert-only) before asking: never upsert here

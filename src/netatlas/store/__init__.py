@@ -10,7 +10,7 @@ in ``netatlas.store.views``. Typical use::
         SnapshotRepo(session).save(job_id, "sw1", result)
 """
 
-from netatlas.store.database import Database, mask_url
+from netatlas.store.database import Database
 from netatlas.store.hostkeys import HostKeyEntry, HostKeyRepo, StoredHostKey, TrustSource
 from netatlas.store.inventory import Claim, ClaimOutcome, CredentialRepo, DeviceRepo, InventoryConflict
 from netatlas.store.jobs import JobRepo, check_no_secrets
@@ -53,5 +53,4 @@ __all__ = [
     "TrustSource",
     "check_no_secrets",
     "collected_types",
-    "mask_url",
 ]

@@ -13,7 +13,6 @@ one opened, and fails with a ``StoreError`` when it is not.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,28 +29,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from netatlas.domain.errors import StoreError
+from netatlas.domain.text import mask_url, scrub
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10  # a server that does not answer fails the session instead of hanging it
-_USERINFO = re.compile(r"(?<=://)([^:/@]*):[^@]*@")
-
-
-def mask_url(url: str | URL) -> str:
-    """The URL as it may be shown to users: the password replaced by ``***``.
-
-    Examples:
-        >>> mask_url("postgresql+psycopg://netatlas:s3cret@db:5432/netatlas")
-        'postgresql+psycopg://netatlas:***@db:5432/netatlas'
-        >>> mask_url("not a url://me:pw@x")
-        'not a url://me:***@x'
-    """
-    if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return _USERINFO.sub(r"\1:***@", url)
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -65,7 +47,7 @@ def alembic_config(connection: Connection) -> Config:
 class Database:
     def __init__(self, url: str | URL, **engine_options: Any) -> None:
         self.url = _parse(url)
-        self.shown_url = mask_url(self.url)
+        self.shown_url = mask_url(self.url.render_as_string(hide_password=False))
         self.engine = _engine(self.url, self.shown_url, engine_options)
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._sessions = sessionmaker(self._writer, expire_on_commit=False)
@@ -204,6 +186,4 @@ def _reason(exc: BaseException, url: URL) -> str:
     """The driver's first line, without the SQL statement and never with the password."""
     cause = getattr(exc, "orig", None) or exc
     text = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-    if url.password:
-        text = text.replace(str(url.password), "***")
-    return text or type(cause).__name__
+    return scrub(text, [str(url.password) if url.password else None]) or type(cause).__name__

@@ -11,38 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, true
 
-from netatlas.domain.records import (
-    ArpEntry,
-    BgpSession,
-    DataType,
-    DeviceRecords,
-    Interface,
-    MacEntry,
-    Neighbor,
-    NextHop,
-    OspfNeighbor,
-    Route,
-)
+from netatlas.domain.datatypes import RECORD_FIELDS, DataTypeSpec, spec_of
+from netatlas.domain.datatypes import route_data_type as _route_type
+from netatlas.domain.records import DataType, DeviceRecords, NextHop
 from netatlas.domain.text import clean
 from netatlas.store import tables as t
 
-R = TypeVar("R")
 Row = dict[str, Any]
-ROUTE_TYPE_OF_PROTOCOL = {"static": DataType.STATIC_ROUTES, "ospf": DataType.OSPF_ROUTES, "bgp": DataType.BGP_ROUTES}
 
 
 def route_data_type(protocol: str) -> str:
-    """The route data type a protocol belongs to; "" for connected, local and the rest.
+    """The route row's ``data_type`` column: the route data type of its protocol, "" for the rest.
 
     Examples:
         >>> route_data_type("ospf"), route_data_type("connected")
         ('ospf_routes', '')
     """
-    kind = ROUTE_TYPE_OF_PROTOCOL.get(protocol.lower())
+    kind = _route_type(protocol)
     return kind.value if kind else ""
 
 
@@ -69,23 +58,30 @@ def cleaned(value: Any) -> Any:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordSpec(Generic[R]):
+class RecordSpec:
+    """The table of one ``DeviceRecords`` attribute; its record class comes from the data-type registry."""
+
     table: type[t.Base]
-    record: type[R]
     attribute: str  # the DeviceRecords list it fills
     encode: Callable[[Row], Row] = _same  # record fields -> column values
     decode: Callable[[Row], Row] = _same  # column values -> record fields
+    # The rows of one data type where several share this table (``DataTypeSpec.protocol``).
+    of_type: Callable[[DataTypeSpec], ColumnElement[bool]] | None = None
+
+    @property
+    def record(self) -> type[Any]:
+        return RECORD_FIELDS[self.attribute].record
 
     @property
     def field_names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(self.record))  # type: ignore[arg-type]
+        return tuple(f.name for f in fields(self.record))
 
-    def rows(self, snapshot_id: int, records: Iterable[R]) -> list[Row]:
+    def rows(self, snapshot_id: int, records: Iterable[Any]) -> list[Row]:
         names = self.field_names
         return [self.encode({"snapshot_id": snapshot_id, **{n: cleaned(getattr(r, n)) for n in names}})
                 for r in records]
 
-    def record_of(self, row: Mapping[Any, Any]) -> R:
+    def record_of(self, row: Mapping[Any, Any]) -> Any:
         return self.record(**self.decode({n: row[n] for n in self.field_names}))
 
     def columns(self) -> list[Any]:
@@ -109,38 +105,37 @@ def _decode_route(row: Row) -> Row:
     return {**row, "next_hops": tuple(NextHop(address, interface) for address, interface in row["next_hops"])}
 
 
-INTERFACES = RecordSpec(t.InterfaceRow, Interface, "interfaces", _encode_interface, _decode_interface)
-NEIGHBORS = RecordSpec(t.NeighborRow, Neighbor, "neighbors")
-ROUTES = RecordSpec(t.RouteRow, Route, "routes", _encode_route, _decode_route)
-OSPF_NEIGHBORS = RecordSpec(t.OspfNeighborRow, OspfNeighbor, "ospf_neighbors")
-BGP_SESSIONS = RecordSpec(t.BgpSessionRow, BgpSession, "bgp_sessions")
-MAC_TABLE = RecordSpec(t.MacEntryRow, MacEntry, "mac_table")
-ARP = RecordSpec(t.ArpEntryRow, ArpEntry, "arp")
-SPECS: tuple[RecordSpec[Any], ...] = (INTERFACES, NEIGHBORS, ROUTES, OSPF_NEIGHBORS, BGP_SESSIONS, MAC_TABLE, ARP)
+INTERFACES = RecordSpec(t.InterfaceRow, "interfaces", _encode_interface, _decode_interface)
+NEIGHBORS = RecordSpec(t.NeighborRow, "neighbors", of_type=lambda spec: t.NeighborRow.protocol == spec.protocol)
+ROUTES = RecordSpec(t.RouteRow, "routes", _encode_route, _decode_route,
+                    of_type=lambda spec: t.RouteRow.data_type == spec.data_type.value)
+OSPF_NEIGHBORS = RecordSpec(t.OspfNeighborRow, "ospf_neighbors")
+BGP_SESSIONS = RecordSpec(t.BgpSessionRow, "bgp_sessions")
+MAC_TABLE = RecordSpec(t.MacEntryRow, "mac_table")
+ARP = RecordSpec(t.ArpEntryRow, "arp")
+SPECS: tuple[RecordSpec, ...] = (INTERFACES, NEIGHBORS, ROUTES, OSPF_NEIGHBORS, BGP_SESSIONS, MAC_TABLE, ARP)
+BY_ATTRIBUTE = {spec.attribute: spec for spec in SPECS}  # facts live on the snapshot row itself
 
 
 @dataclass(frozen=True, slots=True)
 class KindQuery:
     """Where the records of one data type live: a spec and the filter on its rows."""
 
-    spec: RecordSpec[Any]
+    spec: RecordSpec
     where: ColumnElement[bool]
 
 
 def kind_queries(kind: DataType) -> tuple[KindQuery, ...]:
-    """The record queries that make up ``kind`` (facts live on the snapshot itself: none)."""
-    if kind in ROUTE_TYPE_OF_PROTOCOL.values():
-        return (KindQuery(ROUTES, t.RouteRow.data_type == kind.value),)
-    if kind in (DataType.CDP, DataType.LLDP):
-        return (KindQuery(NEIGHBORS, t.NeighborRow.protocol == kind.value),)
-    by_kind: dict[DataType, tuple[RecordSpec[Any], ...]] = {
-        DataType.INTERFACES: (INTERFACES,),
-        DataType.ROUTING_NEIGHBORS: (OSPF_NEIGHBORS, BGP_SESSIONS),
-        DataType.MAC: (MAC_TABLE,),
-        DataType.ARP: (ARP,),
-    }
-    return tuple(KindQuery(spec, true()) for spec in by_kind.get(kind, ()))
+    """The record queries that make up ``kind``, from its row in ``netatlas.domain.datatypes``
+    (facts live on the snapshot itself: none)."""
+    spec = spec_of(kind)
+    found = []
+    for one in spec.fields:
+        table = BY_ATTRIBUTE.get(one.attribute)
+        if table is not None:
+            found.append(KindQuery(table, table.of_type(spec) if spec.protocol and table.of_type else true()))
+    return tuple(found)
 
 
-def add_records(target: DeviceRecords, spec: RecordSpec[Any], records: Iterable[Any]) -> None:
+def add_records(target: DeviceRecords, spec: RecordSpec, records: Iterable[Any]) -> None:
     getattr(target, spec.attribute).extend(records)

@@ -43,34 +43,28 @@ NOTE_MAX = 2_000  # characters of notes kept per data type
 UNPARSED_MAX = 200  # unparsed lines kept per command (the raw output keeps everything)
 
 
-def collected_types(result: DeviceResult, requested: Collection[DataType] | None = None) -> frozenset[DataType]:
-    """The data types a result holds complete: requested (or seen) minus those a command failed for.
+def collected_types(result: DeviceResult) -> frozenset[DataType]:
+    """The data types a result holds complete: those its commands served (an ok result: also those
+    it was asked for that no command served), minus those a command failed for.
 
     Examples:
         >>> ok = CommandOutput("show cdp neighbors detail", DataType.CDP, "")
         >>> bad = CommandOutput("show mac address-table", DataType.MAC, "junk", error_kind=ErrorKind.PARSE_ERROR)
         >>> sorted(k.value for k in collected_types(DeviceResult("sw1", True, outputs=[ok, bad])))
         ['cdp']
-        >>> sorted(k.value for k in collected_types(DeviceResult("sw1", True, outputs=[ok]), [DataType.ARP]))
-        ['arp', 'cdp']
+        >>> rib = CommandOutput("show ip route vrf *", DataType.STATIC_ROUTES, "",
+        ...                     data_types=frozenset({DataType.STATIC_ROUTES, DataType.BGP_ROUTES}))
+        >>> sorted(k.value for k in collected_types(DeviceResult("eos1", True, outputs=[rib],
+        ...                                                      asked=frozenset({DataType.LLDP}))))
+        ['bgp_routes', 'lldp', 'static_routes']
     """
-    asked = set(requested or ())
-    seen = {t for o in result.outputs for t in _served(o, asked)}
+    seen = {t for o in result.outputs for t in o.served}
     if result.ok:
-        seen |= asked
+        seen |= result.asked
     if result.records.facts is not None:
         seen.add(DataType.FACTS)
-    failed = {t for o in result.outputs if o.error_kind is not None for t in _served(o, asked)}
+    failed = {t for o in result.outputs if o.error_kind is not None for t in o.served}
     return frozenset(seen - failed)
-
-
-def _served(output: CommandOutput, requested: set[DataType]) -> set[DataType]:
-    """The types one command served: a route command serves every route type asked (the whole RIB)."""
-    if output.data_types:
-        return set(output.data_types)
-    if output.data_type in ROUTE_TYPES:
-        return {output.data_type} | (requested & ROUTE_TYPES)
-    return {output.data_type}
 
 
 class SnapshotRepo:
@@ -78,17 +72,17 @@ class SnapshotRepo:
         self._session = session
 
     def save(self, job_id: str, device_name: str, result: DeviceResult, *,
-             requested: Collection[DataType] | None = None, collected_at: datetime | None = None) -> int:
+             collected_at: datetime | None = None) -> int:
         """Write the snapshot, its compressed raw outputs and every record; returns the snapshot id.
 
-        ``requested`` are the data types the job asked for: pass them when one command serves
-        several types (the whole RIB for every route type) so each counts as collected.
+        The data types it holds are those its commands served (``CommandOutput.data_types``: one
+        whole-RIB command serves every route type asked) -- see :func:`collected_types`.
         """
-        types = collected_types(result, requested)
+        types = collected_types(result)
         row = _snapshot_row(job_id, device_name, result, types, collected_at or utcnow())
         self._session.add(row)
         self._session.flush()
-        coverage = type_coverage(result, types, requested)
+        coverage = type_coverage(result, types)
         self._bulk(SnapshotDataTypeRow, [{"snapshot_id": row.id, "data_type": k.value,
                                           "status": coverage[k].status.value, "note": coverage[k].note}
                                          for k in sorted(types)])
@@ -122,7 +116,7 @@ class SnapshotRepo:
         for kind in DataType:
             latest = self.latest(device_name, kind)
             if latest is not None:
-                _merge(merged, latest.records)
+                merged.merge(latest.records)
         merged.routes.extend(self._other_routes(device_name))
         return merged
 
@@ -212,7 +206,7 @@ class SnapshotRepo:
                 select(SnapshotRow).where(SnapshotRow.id.in_(chunk))))
         return rows
 
-    def _read(self, spec: rowmap.RecordSpec[Any], snapshot_ids: set[int], where: Any) -> dict[int, list[Any]]:
+    def _read(self, spec: rowmap.RecordSpec, snapshot_ids: set[int], where: Any) -> dict[int, list[Any]]:
         found: dict[int, list[Any]] = defaultdict(list)
         table = spec.table.__table__
         for chunk in _chunks(sorted(snapshot_ids)):
@@ -244,8 +238,7 @@ def _snapshot_row(job_id: str, device_name: str, result: DeviceResult, types: fr
         **{name: clean(getattr(facts, name)) if facts else None for name in _FACTS})
 
 
-def type_coverage(result: DeviceResult, types: frozenset[DataType],
-                  requested: Collection[DataType] | None = None) -> dict[DataType, TypeCoverage]:
+def type_coverage(result: DeviceResult, types: frozenset[DataType]) -> dict[DataType, TypeCoverage]:
     """Per collected type, the worst coverage of the commands that served it, with their notes.
 
     Examples:
@@ -255,11 +248,10 @@ def type_coverage(result: DeviceResult, types: frozenset[DataType],
         >>> cdp.status.value, cdp.note
         ('feature_off', 'show cdp neighbors detail: % CDP is not enabled')
     """
-    asked = set(requested or ())
     status = dict.fromkeys(types, Coverage.COMPLETE)
     notes: dict[DataType, list[str]] = defaultdict(list)
     for output in result.outputs:
-        for kind in _served(output, asked) & set(types):
+        for kind in output.served & types:
             if _SEVERITY[output.coverage] > _SEVERITY[status[kind]]:
                 status[kind] = output.coverage
             if output.note:
@@ -292,12 +284,6 @@ def _facts(row: SnapshotRow) -> Facts | None:
     return Facts(hostname=row.hostname, model=row.model or "", serial=row.serial or "",
                  os_version=row.os_version or "", vendor=row.vendor or "", uptime=row.uptime or "",
                  members=tuple(row.members or ()))
-
-
-def _merge(into: DeviceRecords, records: DeviceRecords) -> None:
-    into.facts = records.facts or into.facts
-    for spec in rowmap.SPECS:
-        rowmap.add_records(into, spec, getattr(records, spec.attribute))
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:

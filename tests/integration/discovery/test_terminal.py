@@ -77,12 +77,12 @@ def stored(db_url: str, home: Path) -> Stored:
             JobRepo(session).update_device(job_id, "sw1", DeviceStatus.COMPLETED, error_kind=None,
                                            error=f"warning from the device: {HOSTILE}")
         with db.session() as session:
-            SnapshotRepo(session).save(job_id, "sw1", _hostile_result(), requested=[DataType.CDP, DataType.INTERFACES])
+            SnapshotRepo(session).save(job_id, "sw1", _hostile_result())
     return Stored(db_url, home, job_id)
 
 
 def _hostile_result() -> DeviceResult:
-    result = DeviceResult("sw1", ok=True)
+    result = DeviceResult("sw1", ok=True, asked=frozenset({DataType.CDP, DataType.INTERFACES}))
     result.records.facts = Facts("sw1")
     result.records.neighbors = [Neighbor("cdp", f"Gi0/1{HOSTILE}", f"peer{HOSTILE}", f"Eth1/1{HOSTILE}",
                                          mgmt_ip="10.0.0.1", remote_platform=HOSTILE)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import (
+    ROUTE_TYPES,
     ArpEntry,
     BgpSession,
     CommandOutput,
@@ -94,7 +95,8 @@ def outputs(route_count: int = 5) -> list[CommandOutput]:
         DataType.ARP: "Internet  10.9.0.2   0   aabb.cc00.0001  ARPA   Vlan10\n" * 10,
     }
     found = [CommandOutput(f"show {kind.value}", kind, text, duration_s=0.01) for kind, text in texts.items()]
-    found.append(CommandOutput("show ip route vrf *", DataType.STATIC_ROUTES, route_table_text(route_count), 0.05))
+    found.append(CommandOutput("show ip route vrf *", DataType.STATIC_ROUTES, route_table_text(route_count), 0.05,
+                               data_types=ROUTE_TYPES))  # the whole RIB serves every route type
     found.append(CommandOutput("show ip ospf neighbor", DataType.ROUTING_NEIGHBORS, "10.255.0.1 1 FULL/DR\n", 0.01))
     return found
 

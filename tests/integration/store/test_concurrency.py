@@ -23,8 +23,7 @@ def _worker(db: Database, name: str, job_ids: list[str], start: threading.Barrie
             with db.session() as session:
                 JobRepo(session).update_device(job_id, name, DeviceStatus.RUNNING, attempt=1)
             with db.session() as session:
-                SnapshotRepo(session).save(job_id, name, factories.result(name, route_count=200),
-                                           requested=factories.ALL_TYPES)
+                SnapshotRepo(session).save(job_id, name, factories.result(name, route_count=200))
                 JobRepo(session).update_device(job_id, name, DeviceStatus.COMPLETED)
     except BaseException as exc:  # reported by the test thread
         errors.append(exc)
@@ -58,7 +57,7 @@ def test_time_to_save_one_realistic_snapshot(db: Database, backend: str) -> None
     for result in results:
         started = time.perf_counter()
         with db.session() as session:
-            SnapshotRepo(session).save(job_id, result.name, result, requested=factories.ALL_TYPES)
+            SnapshotRepo(session).save(job_id, result.name, result)
         timings.append(time.perf_counter() - started)
     started = time.perf_counter()
     with db.session(readonly=True) as session:

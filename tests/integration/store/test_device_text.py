@@ -46,7 +46,8 @@ def _hostile_result() -> DeviceResult:
                  Neighbor("lldp", NUL, RTL, TITLE, remote_name_raw=HUGE)]
     interfaces = [Interface(MARKUP, admin_up=True, oper_up=False, description=TITLE + RTL, vrf=LINK)]
     routes = [Route(vrf=RTL, prefix="10.0.0.0/24", protocol="static", next_hops=(NextHop("10.0.0.1", TITLE),))]
-    result = DeviceResult("hostile", ok=True, outputs=[
+    asked = frozenset({DataType.CDP, DataType.LLDP, DataType.INTERFACES, DataType.STATIC_ROUTES})
+    result = DeviceResult("hostile", ok=True, asked=asked, outputs=[
         CommandOutput("show cdp neighbors detail", DataType.CDP, "raw " + TITLE, coverage=Coverage.PARTIAL,
                       unparsed=(TITLE, RTL), note=MARKUP, error=LINK)])
     result.records.facts = Facts(hostname=LONG_NAME, model=MARKUP, serial=TITLE, os_version=RTL, vendor=NUL,
@@ -60,9 +61,7 @@ def stored(db: Database) -> tuple[Database, str, int]:
     with db.session() as session:
         job_id = JobRepo(session).create([factories.device("hostile")], {"data_types": ["cdp"]})
     with db.session() as session:
-        snapshot = SnapshotRepo(session).save(job_id, "hostile", _hostile_result(),
-                                              requested=[DataType.CDP, DataType.LLDP, DataType.INTERFACES,
-                                                         DataType.STATIC_ROUTES])
+        snapshot = SnapshotRepo(session).save(job_id, "hostile", _hostile_result())
         repo = JobRepo(session)
         repo.update_device(job_id, "hostile", DeviceStatus.FAILED, step=TITLE, error_kind=ErrorKind.PARSE_ERROR,
                            error=f"{MARKUP} {RTL} {NUL}", warning=LINK)

@@ -57,7 +57,7 @@ def test_no_plaintext_secret_in_any_column(db: Database) -> None:
         DeviceRepo(session).upsert(factories.device("sw1"))
         job_id = JobRepo(session).create([factories.device("sw1")], {"credentials": "lab", "data_types": ["cdp"]})
     with db.session() as session:
-        SnapshotRepo(session).save(job_id, "sw1", result, requested=factories.ALL_TYPES)
+        SnapshotRepo(session).save(job_id, "sw1", result)
         JobRepo(session).update_device(job_id, "sw1", DeviceStatus.COMPLETED)
     tables, values = _everything(db)
     assert tables >= 15 and len(values) > 500  # the search really read the data

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from netatlas.collect.parsers import NORMALISERS, merge_records, normaliser, parse_output
+from netatlas.collect.parsers import NORMALISERS, normaliser, parse_output
 from netatlas.collect.parsers.parse import required_fields_missing
 from netatlas.collect.parsers.templates import template, template_file
 from netatlas.domain.errors import ParseError
@@ -126,8 +126,10 @@ def test_eos_facts_combine_version_and_hostname() -> None:
     version = parse_output("arista_eos", "show version", _fixture("arista_eos", "show_version", "lab_leaf10"), ALL)
     host = parse_output("arista_eos", "show hostname", _fixture("arista_eos", "show_hostname", "lab_leaf10"), ALL)
     assert version.facts is not None and version.facts.hostname == "" and version.facts.model
-    merged = merge_records(version, host).facts
-    assert merged is not None and merged.hostname == "leaf10" and merged.model == version.facts.model
+    model = version.facts.model
+    version.merge(host)
+    merged = version.facts
+    assert merged is not None and merged.hostname == "leaf10" and merged.model == model
 
 
 def test_merge_replaces_a_summary_neighbor_with_its_detail() -> None:
@@ -135,9 +137,9 @@ def test_merge_replaces_a_summary_neighbor_with_its_detail() -> None:
                                        Neighbor("lldp", "ge-0/0/1", "sw2", "Ethernet1")])
     detail = DeviceRecords(facts=Facts("r1"), neighbors=[Neighbor("lldp", "ge-0/0/0", "sw1", "Ethernet1",
                                                                   mgmt_ip="10.0.0.1")])
-    merged = merge_records(summary, detail)
-    assert [(n.local_interface, n.mgmt_ip) for n in merged.neighbors] == [("ge-0/0/1", ""), ("ge-0/0/0", "10.0.0.1")]
-    assert merged.facts == Facts("r1")
+    summary.merge(detail)
+    assert [(n.local_interface, n.mgmt_ip) for n in summary.neighbors] == [("ge-0/0/1", ""), ("ge-0/0/0", "10.0.0.1")]
+    assert summary.facts == Facts("r1")
 
 
 def test_facts_not_asked_for_are_left_out() -> None:

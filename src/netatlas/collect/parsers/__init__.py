@@ -11,10 +11,12 @@ Public API:
   :class:`~netatlas.domain.records.ParseOutcome` (records, coverage, unparsed lines, note): what
   the collector uses; a partial read keeps its good rows and lists what it did not understand,
   by the reading rules on each :class:`~netatlas.collect.parsers.table.Normaliser` row;
-* :func:`merge_records` -- combine the records of several commands of one device.
+
+Which records a command's data types keep (:func:`select`) and how the records of several
+commands combine (``DeviceRecords.merge``) come from the domain (``netatlas.domain.datatypes``).
 """
 
-from netatlas.collect.parsers.parse import NORMALISERS, merge_records, normaliser, parse_command, parse_output, select
+from netatlas.collect.parsers.parse import NORMALISERS, normaliser, parse_command, parse_output, select
 from netatlas.collect.parsers.pool import (
     POOL_THRESHOLD,
     parse_command_async,
@@ -26,7 +28,6 @@ from netatlas.collect.parsers.pool import (
 __all__ = [
     "NORMALISERS",
     "POOL_THRESHOLD",
-    "merge_records",
     "normaliser",
     "parse_command",
     "parse_command_async",

@@ -8,14 +8,12 @@ every platform. ``parse_output`` is the strict form (complete or feature-off, el
 
 from __future__ import annotations
 
-from dataclasses import fields as dc_fields
-from dataclasses import replace
-
 from netatlas.collect.parsers import device, junos, neighbors, routes, sessions
 from netatlas.collect.parsers.table import Normaliser, Row
 from netatlas.collect.parsers.templates import Parsed, parse_tracked, template
+from netatlas.domain.datatypes import select
 from netatlas.domain.errors import ParseError
-from netatlas.domain.records import Coverage, DataType, DeviceRecords, Facts, ParseOutcome
+from netatlas.domain.records import Coverage, DataType, DeviceRecords, ParseOutcome
 
 NORMALISERS: tuple[Normaliser, ...] = (
     *device.NORMALISERS,
@@ -24,16 +22,6 @@ NORMALISERS: tuple[Normaliser, ...] = (
     *sessions.NORMALISERS,
     *junos.NORMALISERS,
 )
-# Which route protocols each route data type keeps (nothing else: not connected, not local).
-ROUTE_PROTOCOLS = {DataType.STATIC_ROUTES: "static", DataType.OSPF_ROUTES: "ospf", DataType.BGP_ROUTES: "bgp"}
-# DeviceRecords list field per data type (facts and routes are handled separately).
-LIST_FIELDS = {
-    DataType.INTERFACES: ("interfaces",),
-    DataType.ROUTING_NEIGHBORS: ("ospf_neighbors", "bgp_sessions"),
-    DataType.MAC: ("mac_table",),
-    DataType.ARP: ("arp",),
-}
-NEIGHBOR_PROTOCOLS = {DataType.CDP: "cdp", DataType.LLDP: "lldp"}
 
 
 def normaliser(platform: str, command: str) -> Normaliser:
@@ -181,48 +169,6 @@ def _salvage(row: Normaliser, one: Row, platform: str) -> tuple[Row | None, str]
 def _describe(one: Row, limit: int = 80) -> str:
     text = " ".join(str(v) if not isinstance(v, list) else ",".join(map(str, v)) for v in one.values() if v)
     return text if len(text) <= limit else text[:limit] + "..."
-
-
-def select(records: DeviceRecords, data_types: frozenset[DataType]) -> DeviceRecords:
-    """Keep only what ``data_types`` asks for (routes: only the requested protocols)."""
-    out = DeviceRecords(facts=records.facts if DataType.FACTS in data_types else None)
-    for data_type, names in LIST_FIELDS.items():
-        if data_type in data_types:
-            for name in names:
-                setattr(out, name, getattr(records, name))
-    protocols = {ROUTE_PROTOCOLS[t] for t in data_types if t in ROUTE_PROTOCOLS}
-    out.routes = [r for r in records.routes if r.protocol in protocols]
-    wanted = {NEIGHBOR_PROTOCOLS[t] for t in data_types if t in NEIGHBOR_PROTOCOLS}
-    out.neighbors = [n for n in records.neighbors if n.protocol in wanted]
-    return out
-
-
-def merge_records(into: DeviceRecords, extra: DeviceRecords) -> DeviceRecords:
-    """Combine the records of two commands of one device (facts field by field, lists appended).
-
-    A neighbor from a detail command (JunOS per-interface LLDP) replaces the summary entry with
-    the same protocol, local interface and remote name.
-
-    Examples:
-        >>> a = DeviceRecords(facts=Facts("", model="DCS-7050SX3"))
-        >>> merge_records(a, DeviceRecords(facts=Facts("leaf1"))).facts
-        Facts(hostname='leaf1', model='DCS-7050SX3', serial='', os_version='', vendor='', uptime='', members=())
-    """
-    out = DeviceRecords(facts=_merge_facts(into.facts, extra.facts))
-    for field in dc_fields(DeviceRecords):
-        if field.name not in ("facts", "neighbors"):
-            setattr(out, field.name, [*getattr(into, field.name), *getattr(extra, field.name)])
-    replaced = {(n.protocol, n.local_interface, n.remote_name) for n in extra.neighbors}
-    out.neighbors = [n for n in into.neighbors if (n.protocol, n.local_interface, n.remote_name) not in replaced]
-    out.neighbors += extra.neighbors
-    return out
-
-
-def _merge_facts(a: Facts | None, b: Facts | None) -> Facts | None:
-    if a is None or b is None:
-        return a or b
-    changes = {fd.name: getattr(b, fd.name) for fd in dc_fields(Facts) if getattr(b, fd.name)}
-    return replace(a, **changes)
 
 
 def required_fields_missing() -> list[tuple[str, str, list[str]]]:
