@@ -59,6 +59,7 @@ from netatlas.collect.transport import (
     Timeouts,
     Transport,
 )
+from netatlas.domain.datatypes import spec_of
 from netatlas.domain.errors import CollectError, CommandRejected, OutputTooLarge, ParseError
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import (
@@ -275,16 +276,16 @@ class _DeviceRun:
         An interface whose detail command fails keeps its brief neighbors (the failure is
         recorded on that command). Cancelling stops the follow-ups; brief ones are kept.
         """
-        protocol = data_type.value
-        mine = [n for n in brief.neighbors if n.protocol == protocol]
-        kept: list[Neighbor] = [n for n in brief.neighbors if n.protocol != protocol]
+        ours = spec_of(data_type).keeps  # the neighbor protocol of the data type (registry row)
+        mine = [n for n in brief.neighbors if ours(n)]
+        kept: list[Neighbor] = [n for n in brief.neighbors if not ours(n)]
         for interface in dict.fromkeys(n.local_interface for n in mine):
             command = template.format(interface=interface)
             detail = None if await self._stopped(command) else await self._run(command, frozenset({data_type}))
             if detail is None:
                 kept += [n for n in mine if n.local_interface == interface]
             else:
-                kept += [n for n in detail.neighbors if n.protocol == protocol]
+                kept += [n for n in detail.neighbors if ours(n)]
         brief.neighbors = kept
         return brief
 
