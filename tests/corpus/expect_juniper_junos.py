@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from netatlas.collect.parsers.parse import build_valid, normaliser, select
+from netatlas.collect.parsers.parse import build_valid, normaliser
+from netatlas.domain.datatypes import select
 from netatlas.domain.records import DeviceRecords, Facts
 from tests.corpus.realdata import Expect, captures, yml_rows
 from tests.support.expected import canonical

@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
-from netatlas.collect.parsers.parse import build_valid, normaliser, select
+from netatlas.collect.parsers.parse import build_valid, normaliser
 from netatlas.collect.platforms import PLATFORMS
+from netatlas.domain.datatypes import select
 from netatlas.domain.records import ROUTE_TYPES, Coverage, DataType, DeviceRecords
 
 REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"

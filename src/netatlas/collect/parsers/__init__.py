@@ -16,7 +16,7 @@ Which records a command's data types keep (:func:`select`) and how the records o
 commands combine (``DeviceRecords.merge``) come from the domain (``netatlas.domain.datatypes``).
 """
 
-from netatlas.collect.parsers.parse import NORMALISERS, normaliser, parse_command, parse_output, select
+from netatlas.collect.parsers.parse import NORMALISERS, normaliser, parse_command, parse_output
 from netatlas.collect.parsers.pool import (
     POOL_THRESHOLD,
     parse_command_async,
@@ -24,6 +24,7 @@ from netatlas.collect.parsers.pool import (
     shutdown_pool,
     start_pool,
 )
+from netatlas.domain.datatypes import select
 
 __all__ = [
     "NORMALISERS",
