@@ -16,6 +16,7 @@ from typing import Any
 from netatlas.domain.names import canonical_interface, normalize_hostname, normalize_mac
 from netatlas.lab.model import (
     DeviceState,
+    Feature,
     IfKind,
     Interface,
     NeighborAdvert,
@@ -84,6 +85,13 @@ def check_hostname(ctx: RenderContext, rows: Rows) -> None:
 
 def check_clock(ctx: RenderContext, rows: Rows) -> None:
     assert len(rows) == 1 and rows[0]["timezone"] == "UTC", rows
+
+
+def check_feature(ctx: RenderContext, rows: Rows) -> None:
+    """ntc-templates reads the state of every NX-OS feature the lab models as its ``features_off`` says."""
+    states = {r["name"]: r["state"] for r in rows}
+    for feature in (Feature.LLDP, Feature.OSPF, Feature.BGP):
+        assert states[str(feature)] == ("disabled" if feature in ctx.dev.features_off else "enabled"), rows
 
 
 # --- interfaces --------------------------------------------------------------------------
@@ -418,6 +426,7 @@ CHECKS: dict[str, Check] = {
     "show inventory": check_inventory,
     "show hostname": check_hostname,
     "show clock": check_clock,
+    "show feature": check_feature,
     "show interface": check_interface,
     "show interface brief": check_interface_brief,
     "show interface status": check_interface_status,

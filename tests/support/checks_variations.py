@@ -22,12 +22,13 @@ from tests.support.parse import parse
 OFF_TEXT: dict[Platform, dict[Feature, str]] = {
     Platform.CISCO_IOS: {Feature.CDP: "% CDP is not enabled", Feature.LLDP: "% LLDP is not enabled",
                          Feature.OSPF: "", Feature.BGP: "% BGP not active"},
-    Platform.CISCO_NXOS: {Feature.CDP: "% CDP is not enabled", Feature.LLDP: "% LLDP is not enabled",
-                          Feature.OSPF: "", Feature.BGP: ""},
+    Platform.CISCO_NXOS: {Feature.CDP: "% CDP is not enabled"},  # LLDP, OSPF, BGP: ABSENT
     Platform.ARISTA_EOS: {Feature.LLDP: "% LLDP is not enabled", Feature.OSPF: "", Feature.BGP: "% BGP inactive"},
     Platform.JUNIPER_JUNOS: {Feature.LLDP: "warning: lldp subsystem not running - not needed by configuration.",
                              Feature.OSPF: "OSPF instance is not running", Feature.BGP: "BGP is not running"},
 }
+# Features whose commands do not exist while the feature is disabled (NX-OS `feature lldp`): refused.
+ABSENT: dict[Platform, frozenset[Feature]] = {Platform.CISCO_NXOS: frozenset({Feature.LLDP, Feature.OSPF, Feature.BGP})}
 INVALID = {
     Platform.CISCO_IOS: "% Invalid input detected at '^' marker.",
     Platform.CISCO_NXOS: "% Invalid command at '^' marker.",
@@ -78,12 +79,13 @@ def check_text(ctx: RenderContext, pattern: str, typed: str, text: str) -> list[
     """Check one command's output; returns the parsed rows, or None when the text was checked as a message."""
     dev, platform = ctx.dev, ctx.dev.platform
     text = without_chassis_line(dev, text)
+    feature = feature_shown(pattern)
+    absent = feature is not None and feature in dev.features_off and feature in ABSENT.get(platform, ())
     word = refused_at(dev, typed)
-    if word is not None:
+    if word is not None or absent:
         lines = text.strip("\n").split("\n")
         assert lines[-1] == INVALID[platform] and lines[0].strip() == "^", (dev.hostname, typed, text)
         return None
-    feature = feature_shown(pattern)
     if feature is not None and feature in dev.features_off and feature in OFF_TEXT[platform]:
         assert text.strip() == OFF_TEXT[platform][feature], (dev.hostname, typed, text)
         return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as dc_replace
+from ipaddress import ip_interface
 
 from netatlas.domain import records as d
 from netatlas.domain.names import normalize_hostname
@@ -86,6 +87,32 @@ def _mtu(v: View, i: Interface) -> int | None:
     return 9214 if v.platform is Platform.ARISTA_EOS and l2 else i.mtu
 
 
+def _link_local(mac: str) -> str:
+    """The EUI-64 link-local address (``/64``) of a MAC.
+
+    Examples:
+        >>> _link_local("2c:6b:f5:00:00:05")
+        'fe80::2e6b:f5ff:fe00:5/64'
+    """
+    octets = bytes.fromhex(mac.replace(":", ""))
+    eui = bytes([octets[0] ^ 0x02, *octets[1:3], 0xFF, 0xFE, *octets[3:]])
+    return str(ip_interface((b"\xfe\x80" + bytes(6) + eui, 64)))
+
+
+def _ipv6(v: View, i: Interface) -> tuple[str, ...]:
+    """The IPv6 addresses the interface command prints: EOS (an L3 port) the link-local one first,
+    JunOS (a unit with inet) the global ones first, link-local last (not on lo0); IOS and NX-OS none."""
+    globals_ = tuple(a.with_prefixlen for a in i.ipv6)
+    if not i.ipv6 or i.channel_group:
+        return ()
+    l2 = i.kind in (IfKind.PHYSICAL, IfKind.PORT_CHANNEL) and i.mode is not PortMode.ROUTED
+    if v.platform is Platform.ARISTA_EOS and not l2:
+        return (_link_local(i.mac), *globals_)
+    if v.platform is Platform.JUNIPER_JUNOS and i.ipv4 is not None:
+        return (*globals_, *(() if i.kind is IfKind.LOOPBACK else (_link_local(i.mac),)))
+    return ()
+
+
 def interfaces(v: View) -> list[d.Interface]:
     out = []
     junos = v.platform is Platform.JUNIPER_JUNOS
@@ -93,7 +120,7 @@ def interfaces(v: View) -> list[d.Interface]:
         mac = "" if i.kind is IfKind.LOOPBACK or junos else i.mac
         ipv4 = (i.ipv4.with_prefixlen,) if i.ipv4 else ()
         out.append(d.Interface(i.name, i.admin_up, i.admin_up and i.oper_up, i.description, ipv4, mac,
-                               _mtu(v, i)))
+                               _mtu(v, i), ipv6=_ipv6(v, i)))
     if junos and any(i.kind is IfKind.SVI for i in v.dev.interfaces):
         out.append(d.Interface("irb", True, True, mtu=1514))
     return out
@@ -139,13 +166,14 @@ def ospf_neighbors(v: View) -> list[d.OspfNeighbor]:
     return [d.OspfNeighbor(str(n.router_id), str(n.address), n.interface, "FULL", vrf(n.vrf)) for n in shown]
 
 
-def bgp_sessions(v: View) -> list[d.BgpSession]:
+def bgp_sessions(v: View, vrf: str | None = None) -> list[d.BgpSession]:
+    """Every session collection reads (IOS: the global summary, then one summary per VRF); ``vrf``: one
+    IOS command's (``default`` for ``show ip bgp summary``)."""
     v.rib()  # the lab fills received-prefix counts when it computes the RIB
-    only_default = v.platform is Platform.CISCO_IOS
     junos = v.platform is Platform.JUNIPER_JUNOS
     out = []
     for p in v.dev.bgp_peers:
-        if (only_default and p.vrf != "default") or not v.shows(p.vrf):
+        if (vrf is not None and p.vrf != vrf) or not v.shows(p.vrf):
             continue
         up = p.state.lower().startswith("establ")
         if junos and not up:  # listed, but JunOS does not say the VRF of a peer that is not Established
@@ -163,16 +191,18 @@ def mac_table(v: View) -> list[d.MacEntry]:
     return [d.MacEntry(m.mac, m.vlan, m.interface, m.dynamic) for m in v.dev.mac_table]
 
 
-def arp(v: View) -> list[d.ArpEntry]:
+def arp(v: View, vrf: str | None = None) -> list[d.ArpEntry]:
+    """Every entry collection reads (IOS: ``show ip arp``, then ``show ip arp vrf NAME`` per VRF);
+    ``vrf``: one IOS command's (``default`` for the global ``show ip arp``)."""
     p = v.platform
     out = []
     for a in v.dev.arp:
-        if p is Platform.CISCO_IOS and a.vrf != "default":
-            continue  # show ip arp: the global table only
+        if vrf is not None and a.vrf != vrf:
+            continue
         if (p is not Platform.CISCO_IOS and a.age_min < 0) or not v.shows(a.vrf):
             continue  # the device's own addresses are not listed; nor VRFs an old image cannot show
-        vrf = {Platform.CISCO_IOS: "default", Platform.ARISTA_EOS: a.vrf}.get(p, "")
-        out.append(d.ArpEntry(str(a.address), a.mac, a.interface, vrf))
+        shown = a.vrf if p in (Platform.CISCO_IOS, Platform.ARISTA_EOS) else ""
+        out.append(d.ArpEntry(str(a.address), a.mac, a.interface, shown))
     return out
 
 
@@ -205,6 +235,14 @@ def _lldp(v: View, command: str, types: frozenset[DataType]) -> DeviceRecords:
     return DeviceRecords(neighbors=neighbors(v, NeighborProtocol.LLDP, interface=port))
 
 
+def _ios_vrf(v: View, command: str) -> str | None:
+    """The one VRF an IOS ARP or BGP summary command shows (``default``: the global one); other platforms None."""
+    if v.platform is not Platform.CISCO_IOS:
+        return None
+    words = command.split()
+    return words[words.index("vrf") + 1] if "vrf" in words else "default"
+
+
 def _route_part(v: View, command: str, types: frozenset[DataType]) -> DeviceRecords:
     only = next((w for w in command.split() if w in ("static", "ospf", "bgp")), None)
     return DeviceRecords(routes=_routes(v, types, only))
@@ -219,10 +257,10 @@ _PARTS: tuple[tuple[frozenset[str], _Part], ...] = (
     (frozenset({"lldp"}), _lldp),
     (frozenset({"route"}), _route_part),
     (frozenset({"ospf"}), lambda v, c, t: DeviceRecords(ospf_neighbors=ospf_neighbors(v))),
-    (frozenset({"bgp"}), lambda v, c, t: DeviceRecords(bgp_sessions=bgp_sessions(v))),
+    (frozenset({"bgp"}), lambda v, c, t: DeviceRecords(bgp_sessions=bgp_sessions(v, _ios_vrf(v, c)))),
     (frozenset({"mac"}), lambda v, c, t: DeviceRecords(mac_table=mac_table(v))),
     (frozenset({"ethernet-switching"}), lambda v, c, t: DeviceRecords(mac_table=mac_table(v))),
-    (frozenset({"arp"}), lambda v, c, t: DeviceRecords(arp=arp(v))),
+    (frozenset({"arp"}), lambda v, c, t: DeviceRecords(arp=arp(v, _ios_vrf(v, c)))),
     (frozenset({"interfaces"}), lambda v, c, t: DeviceRecords(interfaces=interfaces(v))),
     (frozenset({"interface"}), lambda v, c, t: DeviceRecords(interfaces=interfaces(v))),
 )

@@ -28,6 +28,7 @@ from netatlas.lab.cli_platforms import load_commands
 from netatlas.lab.model import NeighborProtocol, Platform, Route
 from netatlas.lab.network import Network
 from netatlas.lab.render.base import CommandSpec, RenderContext
+from netatlas.lab.render.variations import CommandRejected
 from netatlas.lab.shell import CommandIndex
 from tests.support.expected import canonical, expected_command
 
@@ -41,13 +42,16 @@ def fixture_dir(platform: str, command: str) -> Path:
     Examples:
         >>> fixture_dir("juniper_junos", "show lldp neighbors interface {interface}").name
         'show_lldp_neighbors_interface'
+        >>> fixture_dir("cisco_ios", "show ip bgp vpnv4 vrf {vrf} summary").name
+        'show_ip_bgp_vpnv4_vrf_summary'
     """
-    name = command.replace("{interface}", "").replace("*", "star").strip()
+    name = command.replace("{interface}", "").replace("{vrf}", "").replace("*", "star").strip()
     return FIXTURES / platform / re.sub(r"\s+", "_", name)
 
 
 def command_types(spec: PlatformSpec) -> dict[str, frozenset[DataType]]:
-    """Every command the platform table can send (per-interface forms too), with the types it serves."""
+    """Every parsed command the platform table can send (per-interface and per-VRF forms too), with the
+    types it serves (a per-VRF step's VRF list is read by the collector, not parsed: not listed)."""
     served: dict[str, set[DataType]] = {}
     for data_type, commands in spec.commands.items():
         for command in commands:
@@ -55,6 +59,9 @@ def command_types(spec: PlatformSpec) -> dict[str, frozenset[DataType]]:
     served.setdefault(spec.all_routes, set()).update(ROUTE_TYPES)
     for data_type, command in spec.per_interface.items():
         served.setdefault(command, set()).add(data_type)
+    for data_type, commands in (spec.per_vrf.commands if spec.per_vrf is not None else {}).items():
+        for command in commands:
+            served.setdefault(command, set()).add(data_type)
     return {command: frozenset(types) for command, types in served.items()}
 
 
@@ -78,16 +85,37 @@ def render(ctx: RenderContext, command: str) -> str:
     return entry.target.render(RenderContext(ctx.dev, ctx.rib, args))
 
 
+def sample_command(ctx: RenderContext, pattern: str) -> str | None:
+    """``pattern`` as sent to this device: ``{interface}`` its first LLDP port, ``{vrf}`` its VRF with the
+    most ARP entries; None when it has none."""
+    lldp = sorted({n.local_interface for n in ctx.dev.neighbors if n.protocol is NeighborProtocol.LLDP})
+    vrfs = sorted((v.name for v in ctx.dev.vrfs), key=lambda v: (-sum(a.vrf == v for a in ctx.dev.arp), v))
+    if ("{interface}" in pattern and not lldp) or ("{vrf}" in pattern and not vrfs):
+        return None
+    return pattern.format(interface=lldp[0] if lldp else "", vrf=vrfs[0] if vrfs else "")
+
+
 def cases(source: str, ctx: RenderContext) -> Iterator[Case]:
-    """One case per command of the device's platform (per-interface: its first LLDP port)."""
+    """One case per command of the device's platform (per-interface: its first LLDP port; per-VRF: a VRF)."""
     spec = PLATFORMS[str(ctx.dev.platform)]
     ctx.rib()  # like the lab's server: the RIB (and BGP prefix counts) exist before any command
-    lldp = sorted({n.local_interface for n in ctx.dev.neighbors if n.protocol is NeighborProtocol.LLDP})
     for pattern, types in command_types(spec).items():
-        if "{interface}" in pattern and not lldp:
-            continue
-        command = pattern.format(interface=lldp[0]) if "{interface}" in pattern else pattern
-        yield Case(f"{source}_{ctx.dev.hostname}", spec.name, command, pattern, types, render(ctx, command), ctx)
+        command = sample_command(ctx, pattern)
+        raw = None if command is None else _answer(ctx, spec, command)
+        if command is not None and raw is not None:
+            yield Case(f"{source}_{ctx.dev.hostname}", spec.name, command, pattern, types, raw, ctx)
+
+
+def _answer(ctx: RenderContext, spec: PlatformSpec, command: str) -> str | None:
+    """The device's output, or None when it refuses the command because its feature is disabled (NX-OS)."""
+    try:
+        return render(ctx, command)
+    except CommandRejected:
+        gate = spec.features
+        if gate is not None and command in gate.commands and gate.disabled(gate.commands[command],
+                                                                           render(ctx, gate.probe)):
+            return None
+        raise
 
 
 def rib_of(net: Network, host: str) -> Callable[[], Sequence[Route]]:

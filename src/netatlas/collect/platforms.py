@@ -205,6 +205,7 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
         errors=(*_CISCO_ERRORS, (re.compile(r"^% (Invalid input|Incomplete command)", re.M),
                                  ErrorKind.COMMAND_REJECTED)),
         signatures=(re.compile(r"Arista|\bDCS-\d|\bvEOS", re.IGNORECASE),),
+        templates=((re.compile(r"show interfaces"), "arista_eos_show_interfaces.textfsm"),),  # IPv6 addresses too
     ),
     PlatformSpec(
         name=Platform.JUNIPER_JUNOS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Address
 from typing import Any
 
@@ -297,9 +298,6 @@ def _variant(platform: Platform, **state: Any) -> Shell:
     (Platform.CISCO_IOS, "show ip ospf neighbor", ""),
     (Platform.CISCO_IOS, "show ip bgp summary", "% BGP not active\r\n\r\n"),
     (Platform.CISCO_NXOS, "show cdp neighbors detail", "% CDP is not enabled\r\n"),
-    (Platform.CISCO_NXOS, "show lldp neighbors detail", "% LLDP is not enabled\r\n"),
-    (Platform.CISCO_NXOS, "show ip ospf neighbors vrf all", ""),
-    (Platform.CISCO_NXOS, "show ip bgp summary vrf all", ""),
     (Platform.ARISTA_EOS, "show lldp neighbors detail", "% LLDP is not enabled\r\n"),
     (Platform.ARISTA_EOS, "show ip ospf neighbor vrf all", ""),
     (Platform.ARISTA_EOS, "show ip bgp summary vrf all", "% BGP inactive\r\n"),
@@ -312,6 +310,25 @@ def test_a_feature_that_is_off_prints_the_platform_text(platform: Platform, comm
     shell = _variant(platform, features_off=set(Feature))
     out = run(shell, command)
     assert out == message + ("\r\n" if shell.cli.blank_line_before_prompt else "")
+
+
+@pytest.mark.parametrize(("command", "word"), [
+    ("show lldp neighbors detail", "lldp"),
+    ("show ip ospf neighbors vrf all", "ospf"),
+    ("sh ip bgp summ vrf all", "bgp"),
+    ("show ip bgp summary", "bgp"),
+])
+def test_nxos_commands_of_a_disabled_feature_do_not_exist(command: str, word: str) -> None:
+    """Real NX-OS: without `feature lldp/ospf/bgp` the command is invalid at the feature's word, and
+    `show feature` lists the feature disabled (CDP, no `feature`, keeps its message)."""
+    shell = _variant(Platform.CISCO_NXOS, features_off=set(Feature))
+    out = run(shell, command)
+    caret, message = out.rstrip("\r\n").split("\r\n")[-2:]
+    assert message == "% Invalid command at '^' marker."
+    assert caret.index("^") - len(shell.prompt.rsplit("\n", 1)[-1]) == command.index(word)
+    features = run(shell, "show feature")
+    assert all(re.search(rf"^{name}\s+1\s+disabled", features, re.M) for name in ("lldp", "ospf", "bgp"))
+    assert run(_variant(Platform.CISCO_NXOS), "show feature").count("disabled") < features.count("disabled")
 
 
 def test_route_tables_are_never_gated_by_a_feature() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from netatlas.collect.parsers import fields as f
 from netatlas.collect.parsers.common import uptime_seconds
 from netatlas.collect.parsers.table import Normaliser, Row, fields, rx
@@ -45,8 +47,27 @@ def _ipv4(r: Row) -> tuple[str, ...]:
     return (f.ip_interface(r["ip_address"], r["prefix_length"], "ip_address/prefix_length"),)
 
 
+def _ipv6(r: Row) -> tuple[str, ...]:
+    """EOS: the link-local address, then each global one with its subnet's length, as printed.
+
+    Examples:
+        >>> _ipv6({"ipv6_link_local": "fe80::1/64", "ipv6_global": ["2001:DB8::1"], "ipv6_subnet": ["2001:db8::/64"]})
+        ('fe80::1/64', '2001:db8::1/64')
+    """
+    address, _, length = r["ipv6_link_local"].partition("/")
+    local = (f.ip_interface(address, length, "ipv6_link_local"),) if address else ()
+    return local + tuple(f.ip_interface(address, subnet.rsplit("/", 1)[-1], "ipv6_global")
+                         for address, subnet in zip(r["ipv6_global"], r["ipv6_subnet"], strict=True))
+
+
 def _ios_interfaces(rows: list[Row], platform: str) -> DeviceRecords:
     return _build(rows, platform, "protocol_status")
+
+
+def _eos_interfaces(rows: list[Row], platform: str) -> DeviceRecords:
+    return DeviceRecords(interfaces=[replace(i, ipv6=_ipv6(r))
+                                     for i, r in zip(_build(rows, platform, "protocol_status").interfaces, rows,
+                                                     strict=True)])
 
 
 def _nxos_interfaces(rows: list[Row], platform: str) -> DeviceRecords:
@@ -96,6 +117,6 @@ NORMALISERS: tuple[Normaliser, ...] = (
                _nxos_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True, optional=_IF_OPTIONAL),
     Normaliser("arista_eos", "show interfaces",
                fields("interface", "link_status", "protocol_status", "description", "ip_address", "mac_address",
-                      "mtu"),
-               _ios_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True, optional=_IF_OPTIONAL),
+                      "mtu", "ipv6_link_local", "ipv6_global", "ipv6_subnet"),
+               _eos_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True, optional=_IF_OPTIONAL),
 )

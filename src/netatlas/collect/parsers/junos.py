@@ -114,20 +114,30 @@ def _hardware(rows: list[Row], platform: str) -> DeviceRecords:
 _INTERNAL_UNITS = frozenset({"lo0.16384", "lo0.16385"})
 
 
-def _addresses(r: Row) -> tuple[str, ...]:
-    """The unit's IPv4 addresses with their lengths (the record has no room for inet6 ones)."""
+def _addresses(r: Row, inet6: bool) -> tuple[str, ...]:
+    """The unit's IPv4 (or, ``inet6``, IPv6: link-local too) addresses with their lengths.
+
+    Examples:
+        >>> row = {"interface": "ge-0/0/0.0", "address": [
+        ...     {"local": "10.0.0.1", "destination": "10.0.0.0/31"},
+        ...     {"local": "2001:db8::1", "destination": "2001:db8::/64"},
+        ...     {"local": "fe80::1", "destination": "fe80::/64"}, {"local": "2001:db8:1::1", "destination": ""}]}
+        >>> _addresses(row, False), _addresses(row, True)
+        (('10.0.0.1/31',), ('2001:db8::1/64', 'fe80::1/64', '2001:db8:1::1/128'))
+    """
     out = []
     for address in r["address"]:
-        if ":" in address["local"] or r["interface"] in _INTERNAL_UNITS:
-            continue  # inet6: no room in Interface.ipv4; lo0.16384/16385: JunOS's internal units (127.0.0.1)
+        if (":" in address["local"]) is not inet6 or r["interface"] in _INTERNAL_UNITS:
+            continue  # the other family; lo0.16384/16385: JunOS's internal units (127.0.0.1)
         destination = address["destination"] or "Unspecified"  # lo0 prints "Local:" alone
-        length = "32" if destination == "Unspecified" else destination.rsplit("/", 1)[-1]
+        host = "128" if inet6 else "32"
+        length = host if destination == "Unspecified" else destination.rsplit("/", 1)[-1]
         out.append(f.ip_interface(address["local"], length, "address"))
     return tuple(out)
 
 
 def _interfaces(rows: list[Row], platform: str) -> DeviceRecords:
-    """Physical rows become interfaces; a unit's IPv4 addresses go on its port (``irb.N`` units stay)."""
+    """Physical rows become interfaces; a unit's IPv4 and IPv6 addresses go on its port (``irb.N`` units stay)."""
     by_name: dict[str, Interface] = {}
     for r in rows:
         name = port(r["interface"], platform)
@@ -137,10 +147,10 @@ def _interfaces(rows: list[Row], platform: str) -> DeviceRecords:
                                       description=r["description"], mtu=mtu)
         elif name not in by_name:  # irb.N: a logical interface of its own
             by_name[name] = Interface(name, True, r["link_status"] == "Up", description=r["description"], mtu=mtu)
-        addresses = _addresses(r)
-        if addresses:
+        ipv4, ipv6 = _addresses(r, inet6=False), _addresses(r, inet6=True)
+        if ipv4 or ipv6:
             intf = by_name[name]
-            by_name[name] = replace(intf, ipv4=(*intf.ipv4, *addresses))
+            by_name[name] = replace(intf, ipv4=(*intf.ipv4, *ipv4), ipv6=(*intf.ipv6, *ipv6))
     return DeviceRecords(interfaces=list(by_name.values()))
 
 

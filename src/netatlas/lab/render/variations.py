@@ -5,6 +5,8 @@ Every platform's command table goes through :func:`gated`, which wraps each row'
 * a command of a feature the device does not run (``show cdp ...`` with CDP off, ``show ip bgp
   summary`` without BGP) prints the platform's own text for it (:data:`FEATURE_OFF`), whatever the
   renderer would print; route tables are never gated (they print, empty of that protocol);
+* on NX-OS a disabled ``feature lldp/ospf/bgp`` removes its commands (:data:`ABSENT_WHEN_OFF`): they
+  are refused as invalid, the caret under the feature's word, and ``show feature`` lists it disabled;
 * a command form the device's old image does not know (``DeviceState.rejected_forms``) raises
   :class:`CommandRejected` with the index of the refused word: the shell prints the platform's
   invalid-input error with its caret under that word.
@@ -32,10 +34,7 @@ FEATURE_OFF: dict[Platform, dict[Feature, str]] = {
         Feature.BGP: "% BGP not active\n\n",
     },
     Platform.CISCO_NXOS: {
-        Feature.CDP: "% CDP is not enabled\n",
-        Feature.LLDP: "% LLDP is not enabled\n",
-        Feature.OSPF: "",  # no OSPF instance in any VRF: `vrf all` lists nothing
-        Feature.BGP: "",
+        Feature.CDP: "% CDP is not enabled\n",  # LLDP, OSPF, BGP: ABSENT_WHEN_OFF
     },
     Platform.ARISTA_EOS: {
         Feature.LLDP: "% LLDP is not enabled\n",
@@ -47,6 +46,10 @@ FEATURE_OFF: dict[Platform, dict[Feature, str]] = {
         Feature.OSPF: "OSPF instance is not running\n",
         Feature.BGP: "BGP is not running\n",
     },
+}
+# Features whose show commands do not exist until the feature is enabled (NX-OS `feature lldp`).
+ABSENT_WHEN_OFF: dict[Platform, frozenset[Feature]] = {
+    Platform.CISCO_NXOS: frozenset({Feature.LLDP, Feature.OSPF, Feature.BGP}),
 }
 _FEATURE_WORDS = {str(f): f for f in Feature}
 
@@ -91,15 +94,17 @@ def refused_word(forms: Iterable[CommandForm], tokens: Sequence[str], args: Mapp
 
 
 def feature_off_text(dev: DeviceState, pattern: str) -> str | None:
-    """What the device prints for ``pattern`` because a feature is off, or None when it runs it."""
+    """What the device prints for ``pattern`` because a feature is off, or None when it runs it (or when
+    the command does not exist while the feature is off: :data:`ABSENT_WHEN_OFF`)."""
     feature = feature_of(pattern)
     if feature is None or feature not in dev.features_off:
         return None
     return FEATURE_OFF[dev.platform].get(feature)
 
 
-def _gate(spec: CommandSpec, messages: Mapping[Feature, str]) -> RenderFn:
+def _gate(spec: CommandSpec, messages: Mapping[Feature, str], absent: frozenset[Feature]) -> RenderFn:
     feature, tokens, inner = feature_of(spec.pattern), spec.tokens, spec.render
+    feature_word = tokens.index(str(feature)) if feature is not None and str(feature) in tokens else 0
 
     def render(ctx: RenderContext) -> str:
         dev = ctx.dev
@@ -107,6 +112,8 @@ def _gate(spec: CommandSpec, messages: Mapping[Feature, str]) -> RenderFn:
             word = refused_word(dev.rejected_forms, tokens, ctx.args)
             if word is not None:
                 raise CommandRejected(word)
+        if feature is not None and feature in dev.features_off and feature in absent:
+            raise CommandRejected(feature_word)
         if feature is not None and feature in dev.features_off and feature in messages:
             return messages[feature]
         return inner(ctx)
@@ -116,8 +123,8 @@ def _gate(spec: CommandSpec, messages: Mapping[Feature, str]) -> RenderFn:
 
 def gated(platform: Platform, specs: Iterable[CommandSpec]) -> list[CommandSpec]:
     """The platform's command table with every row answering for the device's variations."""
-    messages = FEATURE_OFF[platform]
-    return [CommandSpec(spec.pattern, _gate(spec, messages)) for spec in specs]
+    messages, absent = FEATURE_OFF[platform], ABSENT_WHEN_OFF.get(platform, frozenset())
+    return [CommandSpec(spec.pattern, _gate(spec, messages, absent)) for spec in specs]
 
 
 def asn_text(asn: int, *, dot: bool) -> str:

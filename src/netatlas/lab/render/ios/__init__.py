@@ -91,6 +91,8 @@ COMMANDS: list[CommandSpec] = gated(Platform.CISCO_IOS, [
     CommandSpec("show ip ospf neighbor", protocols.show_ip_ospf_neighbor),
     CommandSpec("show ip ospf neighbor detail", protocols.show_ip_ospf_neighbor_detail),
     CommandSpec("show ip bgp summary", protocols.show_ip_bgp_summary),
+    CommandSpec("show ip bgp vpnv4 vrf <vrf> summary", protocols.show_ip_bgp_vpnv4_vrf_summary),
+    CommandSpec("show bgp vpnv4 unicast vrf <vrf> summary", protocols.show_ip_bgp_vpnv4_vrf_summary),
     CommandSpec("show bgp all summary", protocols.show_bgp_all_summary),
     CommandSpec("show ip bgp all summary", protocols.show_bgp_all_summary),
     CommandSpec("show ip bgp", protocols.show_ip_bgp),

@@ -6,7 +6,7 @@ from ipaddress import IPv4Address
 
 from netatlas.lab.model import BgpPeer, DeviceState, OspfNeighbor, Route, RouteProto
 from netatlas.lab.render.base import RenderContext
-from netatlas.lab.render.ios._common import area_text, lines
+from netatlas.lab.render.ios._common import area_text, lines, require_vrf
 from netatlas.lab.render.variations import asn_text
 
 _NO_ROUTER = str(IPv4Address(0))
@@ -112,6 +112,15 @@ def show_ip_bgp_summary(ctx: RenderContext) -> str:
     if dev.bgp_asn is None:
         return "% BGP not active\n\n"
     return lines([*_summary_block(dev, [p for p in dev.bgp_peers if p.vrf == "default"]), ""])
+
+
+def show_ip_bgp_vpnv4_vrf_summary(ctx: RenderContext) -> str:
+    """One VRF's sessions (``show ip bgp summary`` shows the global ones only); nothing without any."""
+    dev, vrf = ctx.dev, require_vrf(ctx)
+    if dev.bgp_asn is None:
+        return "% BGP not active\n\n"
+    peers = [p for p in dev.bgp_peers if p.vrf == vrf]
+    return lines([*_summary_block(dev, peers), ""]) if peers else ""
 
 
 def show_bgp_all_summary(ctx: RenderContext) -> str:

@@ -45,6 +45,7 @@ _ROWS: list[tuple[str, RenderFn]] = [
     ("show inventory", facts.show_inventory),
     ("show hostname", facts.show_hostname),
     ("show clock", facts.show_clock),
+    ("show feature", facts.show_feature),
     ("show running-config", show_running_config),
     ("show interface", interfaces.show_interface),
     ("show interface brief", iftables.show_interface_brief),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from netatlas.lab.model import DeviceState
+from netatlas.lab.model import DeviceState, Feature
 from netatlas.lab.render.base import RenderContext
 
 from ._fmt import join
@@ -133,3 +133,21 @@ def show_clock(ctx: RenderContext) -> str:
     now = datetime.now(UTC)
     stamp = f"{now:%H:%M:%S}.{now.microsecond // 1000:03d} UTC {now:%a %b %d %Y}"
     return join(["Time source is NTP", stamp])
+
+
+# `show feature`: the features NX-OS lists, with the state each has on a lab device (those of
+# ``Feature`` follow ``DeviceState.features_off``; the others as a lab switch has them).
+_FEATURES: tuple[tuple[str, Feature | bool], ...] = (
+    ("bash-shell", False), ("bfd", False), ("bgp", Feature.BGP), ("dhcp", False), ("hsrp_engine", False),
+    ("interface-vlan", True), ("lacp", True), ("lldp", Feature.LLDP), ("nxapi", False), ("ospf", Feature.OSPF),
+    ("pim", False), ("sshServer", True), ("telnetServer", False), ("vpc", False),
+)
+
+
+def show_feature(ctx: RenderContext) -> str:
+    """``show feature``: name, instance and state (``ntc-templates`` cisco_nxos_show_feature)."""
+    rows = ["Feature Name          Instance  State   ", "--------------------  --------  --------"]
+    for name, state in _FEATURES:
+        enabled = state not in ctx.dev.features_off if isinstance(state, Feature) else state
+        rows.append(f"{name:<22} {1:<9} {'enabled' if enabled else 'disabled'}")
+    return join(rows)
