@@ -9,8 +9,8 @@ the route types in ``routes``) -- the ``protocol`` value that tells their record
 row here (and its record class, table and parsers), never a branch elsewhere.
 
 Examples:
-    >>> spec_of(DataType.CDP).flag, spec_of(DataType.CDP).protocol
-    ('include_cdp_neighbors', 'cdp')
+    >>> spec_of(DataType.CDP).flag, spec_of(DataType.CDP).protocol, FLAGS["include_mac_table"]
+    ('include_cdp_neighbors', 'cdp', <DataType.MAC: 'mac'>)
     >>> sorted(t.value for t in ONLY_WORDS["routes"])
     ['bgp_routes', 'ospf_routes', 'static_routes']
     >>> route_data_type("OSPF"), route_data_type("connected")
@@ -96,6 +96,9 @@ _BY_TYPE = {spec.data_type: spec for spec in DATA_TYPES}
 def spec_of(data_type: DataType) -> DataTypeSpec:
     """The row of ``data_type``."""
     return _BY_TYPE[data_type]
+
+
+FLAGS: Mapping[str, DataType] = {spec.flag: spec.data_type for spec in DATA_TYPES}  # request flag -> type
 
 
 def _only_words() -> dict[str, frozenset[DataType]]:
