@@ -31,6 +31,16 @@ def test_postgresql_on_a_closed_port() -> None:
     assert "hunter2" not in message
 
 
+@pytest.mark.parametrize("credentials", ["netatlas:hunter2@", "netatlas@"])
+def test_a_password_in_the_query_is_masked_too(credentials: str) -> None:
+    url = (f"postgresql+psycopg://{credentials}127.0.0.1:{_closed_port()}/netatlas"
+           f"?connect_timeout=3&password=hunter2")
+    with pytest.raises(StoreError) as caught:
+        Database.open(url)
+    message = str(caught.value)
+    assert "password=***" in message and "hunter2" not in message, message
+
+
 def test_sqlite_in_a_directory_that_cannot_be_created() -> None:
     with pytest.raises(StoreError, match=r"sqlite:////proc/netatlas-missing/netatlas\.db") as caught:
         Database.open("sqlite:////proc/netatlas-missing/netatlas.db")
