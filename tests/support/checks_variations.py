@@ -53,6 +53,12 @@ def feature_shown(pattern: str) -> Feature | None:
     return next((Feature(w) for w in words if w in {str(f) for f in Feature}), None)
 
 
+def absent(dev: DeviceState, pattern: str) -> bool:
+    """Whether the device refuses ``pattern`` because its feature is disabled (NX-OS ``feature lldp``)."""
+    feature = feature_shown(pattern)
+    return feature is not None and feature in dev.features_off and feature in ABSENT.get(dev.platform, ())
+
+
 def refused_at(dev: DeviceState, typed: str) -> int | None:
     """The word an old image refuses in a typed command (``vrf`` itself, or the ``all`` after it)."""
     words = typed.lower().split()
@@ -80,9 +86,8 @@ def check_text(ctx: RenderContext, pattern: str, typed: str, text: str) -> list[
     dev, platform = ctx.dev, ctx.dev.platform
     text = without_chassis_line(dev, text)
     feature = feature_shown(pattern)
-    absent = feature is not None and feature in dev.features_off and feature in ABSENT.get(platform, ())
     word = refused_at(dev, typed)
-    if word is not None or absent:
+    if word is not None or absent(dev, pattern):
         lines = text.strip("\n").split("\n")
         assert lines[-1] == INVALID[platform] and lines[0].strip() == "^", (dev.hostname, typed, text)
         return None

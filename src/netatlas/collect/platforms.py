@@ -90,6 +90,11 @@ class PerVrf:
         return list(dict.fromkeys(n for n in names if VRF_NAME.fullmatch(n)))
 
 
+def _placeholders(template: str) -> re.Pattern[str]:
+    """A command template (``show ip arp vrf {vrf}``) as a pattern: each placeholder one word."""
+    return re.compile(re.sub(r"\\\{\w+\\\}", r"\\S+", re.escape(template)))
+
+
 @dataclass(frozen=True, slots=True)
 class PlatformSpec:
     name: Platform | Literal["generic"]  # "generic": the prompt-only row used to identify an unknown device
@@ -111,6 +116,23 @@ class PlatformSpec:
     ntc_aliases: tuple[TemplateRow, ...] = ()  # ntc-templates files where its index picks the wrong one
     features: FeatureGate | None = None  # commands that exist only while their feature is enabled
     per_vrf: PerVrf | None = None  # follow-up commands run once per VRF
+
+    def follow_up(self, command: str) -> bool:
+        """Whether the collector sends ``command`` beyond :meth:`plan`: a follow-up (per interface, per
+        VRF) or the feature probe.
+
+        Examples:
+            >>> ios = PLATFORMS["cisco_ios"]
+            >>> ios.follow_up("show ip arp vrf BLUE"), ios.follow_up("show ip arp"), ios.follow_up("show vrf")
+            (True, False, False)
+            >>> PLATFORMS["cisco_nxos"].follow_up("show feature")
+            True
+        """
+        if self.features is not None and command == self.features.probe:
+            return True
+        per_vrf = self.per_vrf.commands.values() if self.per_vrf is not None else ()
+        templates = (*self.per_interface.values(), *(c for commands in per_vrf for c in commands))
+        return any(_placeholders(t).fullmatch(command) for t in templates)
 
     @property
     def naming(self) -> Naming:

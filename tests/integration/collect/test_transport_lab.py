@@ -161,7 +161,7 @@ def test_every_data_type_on_every_platform(lab: Lab, platform: str) -> None:
     result = collect(lab, name)
     assert result.ok, result.error
     planned = [command for command, _ in PLATFORMS[platform].plan(ALL)]
-    sent = [o.command for o in result.outputs if not o.command.startswith("show lldp neighbors interface ")]
+    sent = [o.command for o in result.outputs if not PLATFORMS[platform].follow_up(o.command)]
     assert sent == planned
     assert all(o.error_kind is None and not o.note for o in result.outputs), [o.command for o in result.outputs]
     assert result.outputs[0].output  # show version
@@ -182,7 +182,8 @@ def test_junos_lldp_follow_up_per_interface(lab: Lab) -> None:
 def test_enable_prompt_device(lab: Lab) -> None:
     result = collect(lab, PICKS.enable)
     assert result.ok, result.error
-    assert len(result.outputs) == len(PLATFORMS["cisco_ios"].plan(ALL))
+    spec = PLATFORMS["cisco_ios"]
+    assert len([o for o in result.outputs if not spec.follow_up(o.command)]) == len(spec.plan(ALL))
 
 
 def test_enable_reaches_the_privileged_prompt(lab: Lab) -> None:
@@ -226,7 +227,8 @@ def test_reject_keeps_the_other_commands_and_the_raw_refusal(lab: Lab) -> None:
     rejected = [o for o in result.outputs if o.error_kind is not None]
     assert [o.error_kind for o in rejected] == [ErrorKind.COMMAND_REJECTED]
     assert rejected[0].output == "% Authorization failed.\n"
-    assert len(result.outputs) == len(PLATFORMS["cisco_nxos"].plan(ALL))
+    spec = PLATFORMS["cisco_nxos"]
+    assert len([o for o in result.outputs if not spec.follow_up(o.command)]) == len(spec.plan(ALL))
 
 
 def test_garbage_fails_every_data_command_but_not_facts(lab: Lab) -> None:
@@ -375,7 +377,8 @@ def test_an_old_image_falls_back_to_the_plain_forms(lab: Lab) -> None:
     result = collect(lab, PICKS.old_image)
     assert result.ok, result.error
     fallbacks = {o.command: o.note for o in result.outputs if o.note}
-    assert fallbacks == {"show ip route": "fallback: 'show ip route vrf *' rejected, used 'show ip route'"}
+    assert fallbacks == {"show ip route": "fallback: 'show ip route vrf *' rejected, used 'show ip route'",
+                         "show ip vrf": "fallback: 'show vrf' rejected, used 'show ip vrf'; refused: read as empty"}
     parsed = collect_parsed(lab, PICKS.old_image)
     assert parsed.ok, parsed.error
     assert parsed.records.routes and {r.vrf for r in parsed.records.routes} == {"default"}
@@ -387,6 +390,9 @@ def test_an_old_nxos_falls_back_for_every_vrf_all_form(lab: Lab) -> None:
     assert result.ok, result.error
     notes = {o.command: o.note for o in result.outputs if o.note}
     planned = {command for command, _ in spec.plan(ALL)}
-    assert notes == {plain: f"fallback: {form!r} rejected, used {plain!r}"
-                     for form, plain in spec.fallbacks.items() if form in planned}
+    assert spec.features is not None
+    disabled = {str(f) for f in served(lab, PICKS.old_nxos).state.features_off}
+    off = {c: f"feature {f} disabled" for c, f in spec.features.commands.items() if c in planned and f in disabled}
+    assert notes == {**off, **{plain: f"fallback: {form!r} rejected, used {plain!r}"  # a feature off needs none
+                               for form, plain in spec.fallbacks.items() if form in planned and form not in off}}
     assert collect_parsed(lab, PICKS.old_nxos).ok

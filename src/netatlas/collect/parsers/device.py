@@ -48,16 +48,17 @@ def _ipv4(r: Row) -> tuple[str, ...]:
 
 
 def _ipv6(r: Row) -> tuple[str, ...]:
-    """EOS: the link-local address, then each global one with its subnet's length, as printed.
+    """EOS: the link-local address, then each global one with its subnet's length, as printed (netatlas's
+    template; rows without these columns, ntc-templates' own, give none).
 
     Examples:
         >>> _ipv6({"ipv6_link_local": "fe80::1/64", "ipv6_global": ["2001:DB8::1"], "ipv6_subnet": ["2001:db8::/64"]})
         ('fe80::1/64', '2001:db8::1/64')
     """
-    address, _, length = r["ipv6_link_local"].partition("/")
+    address, _, length = r.get("ipv6_link_local", "").partition("/")
     local = (f.ip_interface(address, length, "ipv6_link_local"),) if address else ()
     return local + tuple(f.ip_interface(address, subnet.rsplit("/", 1)[-1], "ipv6_global")
-                         for address, subnet in zip(r["ipv6_global"], r["ipv6_subnet"], strict=True))
+                         for address, subnet in zip(r.get("ipv6_global", []), r.get("ipv6_subnet", []), strict=True))
 
 
 def _ios_interfaces(rows: list[Row], platform: str) -> DeviceRecords:
@@ -117,6 +118,6 @@ NORMALISERS: tuple[Normaliser, ...] = (
                _nxos_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True, optional=_IF_OPTIONAL),
     Normaliser("arista_eos", "show interfaces",
                fields("interface", "link_status", "protocol_status", "description", "ip_address", "mac_address",
-                      "mtu", "ipv6_link_local", "ipv6_global", "ipv6_subnet"),
+                      "mtu"),
                _eos_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True, optional=_IF_OPTIONAL),
 )
