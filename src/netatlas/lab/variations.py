@@ -80,11 +80,12 @@ def asdot(b: Builder, host: str) -> None:
     b.devices[host].variations.add(Variation.ASDOT)
 
 
-def bgp_peer_down(b: Builder, host: str, address: IPv4Address, remote_as: int, state: str) -> None:
+def bgp_peer_down(b: Builder, host: str, address: IPv4Address, remote_as: int, state: str,
+                  vrf: str = "default") -> None:
     """A configured BGP peer that never comes up (nothing in the lab answers at ``address``)."""
     dev = b.devices[host]
     dev.bgp_peers.append(BgpPeer(address=address, remote_as=remote_as, state=state, uptime="3w2d",
-                                 description=f"down {address}", msg_rcvd=0, msg_sent=0))
+                                 description=f"down {address}", msg_rcvd=0, msg_sent=0, vrf=vrf))
     dev.variations.add(Variation.BGP_PEER_DOWN)
 
 

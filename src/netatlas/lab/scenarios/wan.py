@@ -124,6 +124,8 @@ def _edges(b: Builder, edges: list[str]) -> None:
         blue_a, blue_b = b.routed_link(edges[0], edges[1], vrf="BLUE", subnet=first.ipv4.network)
         b.static(edges[0], "192.168.220.0/24", blue_b, vrf="BLUE")
         b.static(edges[1], "192.168.221.0/24", blue_a, vrf="BLUE")
+        # a VRF session (IOS lists it only in `show ip bgp vpnv4 vrf BLUE summary`), never up
+        variations.bgp_peer_down(b, edges[0], IPv4Address("198.18.1.5"), DOWN_PEER_AS, "Active", vrf="BLUE")
 
 
 def _partner(b: Builder, edges: list[str]) -> None:
