@@ -267,6 +267,10 @@ class _DeviceRun:
             self._record(command, types, output, started, note="; ".join(n for n in (note, "refused: read as empty")
                                                                           if n))
             return ""
+        except OutputTooLarge as exc:
+            output = exc.output if isinstance(exc, CappedOutput) else ""
+            self._record(command, types, output, started, ErrorKind.OUTPUT_TOO_LARGE, str(exc), note=note)
+            raise
         self._record(command, types, text, started, note=note)
         return text
 

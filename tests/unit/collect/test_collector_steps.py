@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from netatlas.collect.fake import FakeTransport, Reply, rejected
+from netatlas.collect.transport import CappedOutput
 from netatlas.domain.records import Coverage, DataType, DeviceRecords, ErrorKind, ParseOutcome
-from tests.unit.collect.test_collector import collect, plan, script_for
+from tests.unit.collect.test_collector import HOST, collect, plan, script_for
 
 NXOS_INVALID = "% Invalid command at '^' marker.\n"
 FEATURES = """Feature Name          Instance  State
@@ -117,3 +118,12 @@ def test_an_image_without_vrfs_reads_the_global_table_only() -> None:
     result = collect("cisco_ios", transport, frozenset({DataType.ARP}), parse=_vrf_parse)
     assert result.ok, result.error  # no VRF list is no failure
     assert transport.sent[-2:] == ["show vrf", "show ip vrf"]
+
+
+def test_a_vrf_list_over_the_cap_fails_the_device_like_any_output() -> None:
+    capped = CappedOutput(f"{HOST}:2222: 'show vrf': more than 1,000 characters of output", "  BLUE" * 10)
+    transport = FakeTransport(script_for("cisco_ios", frozenset({DataType.ARP}), show_vrf=Reply(error=capped)))
+    result = collect("cisco_ios", transport, frozenset({DataType.ARP}), parse=_vrf_parse)
+    assert result.error_kind is ErrorKind.OUTPUT_TOO_LARGE
+    assert (result.outputs[-1].command, result.outputs[-1].error_kind) == ("show vrf", ErrorKind.OUTPUT_TOO_LARGE)
+    assert transport.sent[-1] == "show vrf"  # nothing after it

@@ -8,7 +8,7 @@ from ipaddress import IPv4Network
 
 import pytest
 
-from netatlas.collect.parsers import merge_records, parse_output
+from netatlas.collect.parsers import parse_output
 from netatlas.collect.platforms import PLATFORMS, PerVrf
 from netatlas.domain.records import DataType, DeviceRecords
 from netatlas.lab.network import Network
@@ -59,8 +59,8 @@ def _per_vrf(ctx: RenderContext, step: PerVrf, types: frozenset[DataType]) -> De
     for vrf in step.vrfs(answer):
         for data_type, commands in step.commands.items():
             for command in (c.format(vrf=vrf) for c in commands if data_type in types):
-                records = merge_records(records, parse_output(str(ctx.dev.platform), command, render(ctx, command),
-                                                              frozenset({data_type})))
+                records.merge(parse_output(str(ctx.dev.platform), command, render(ctx, command),
+                                           frozenset({data_type})))
     return records
 
 
@@ -101,16 +101,16 @@ def test_a_whole_device_collection_equals_expected() -> None:
         records = DeviceRecords()
         for command, types in spec.plan(ALL):
             if spec.per_vrf is not None and command == spec.per_vrf.list_command:
-                records = merge_records(records, _per_vrf(ctx, spec.per_vrf, types))
+                records.merge(_per_vrf(ctx, spec.per_vrf, types))
                 continue
             answer = _rendered(ctx, command)
             if answer is None:
                 continue
             answered, raw = answer
-            records = merge_records(records, parse_output(spec.name, answered, raw, types))
+            records.merge(parse_output(spec.name, answered, raw, types))
         for data_type, template in spec.per_interface.items():
             for port in sorted({n.local_interface for n in records.neighbors}):
                 command = template.format(interface=port)
                 parsed = parse_output(spec.name, command, render(ctx, command), frozenset({data_type}))
-                records = merge_records(records, parsed)
+                records.merge(parsed)
         assert canonical(records) == canonical(expected(dev, ctx.rib, ALL)), host
