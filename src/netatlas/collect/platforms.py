@@ -74,20 +74,24 @@ class PerVrf:
     """Commands that show one VRF at a time (IOS), run for each VRF ``list_command`` names."""
 
     list_command: str  # e.g. ``show vrf`` (an old image's form through the row's ``fallbacks``)
-    name: re.Pattern[str]  # one line of the list naming a VRF: group ``name``
+    name: re.Pattern[str]  # one line of the list naming a VRF: group ``name`` (``protocols``: its families)
     commands: dict[DataType, tuple[str, ...]]  # with ``{vrf}``
 
     def vrfs(self, listing: str) -> list[str]:
-        """The VRF names the listing shows, in order, each a plain word (never typed otherwise).
+        """The IPv4 VRF names the listing shows, in order, each a plain word (never typed otherwise); a
+        VRF whose listed families lack IPv4 has no IPv4 table to show.
 
         Examples:
             >>> step = PLATFORMS[Platform.CISCO_IOS].per_vrf
             >>> step.vrfs("  Name      Default RD   Protocols   Interfaces\\n  BLUE   65000:1   ipv4   Gi0/2\\n"
-            ...           "  Mgmt-intf   <not set>   ipv4,ipv6   Gi1\\n  x;y   <not set>   ipv4\\n")
+            ...           "  Mgmt-intf   <not set>   ipv4,ipv6   Gi1\\n  x;y   <not set>   ipv4\\n"
+            ...           "  V6ONLY   65000:6   ipv6   Gi3\\n")
             ['BLUE', 'Mgmt-intf']
+            >>> step.vrfs("  Name    Default RD     Interfaces\\n  RED     65000:2        Gi0/3\\n")  # show ip vrf
+            ['RED']
         """
-        names = (m["name"] for m in self.name.finditer(listing))
-        return list(dict.fromkeys(n for n in names if VRF_NAME.fullmatch(n)))
+        found = (m for m in self.name.finditer(listing) if "ipv4" in (m.groupdict().get("protocols") or "ipv4"))
+        return list(dict.fromkeys(m["name"] for m in found if VRF_NAME.fullmatch(m["name"])))
 
 
 def _placeholders(template: str) -> re.Pattern[str]:
@@ -292,7 +296,8 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
             (re.compile(r"show ip bgp vpnv4 vrf \S+ summary"), "cisco_ios_show_ip_bgp_summary.textfsm"),),
         per_vrf=PerVrf(  # `show ip arp` and `show ip bgp summary` show the global table only
             list_command="show vrf",
-            name=re.compile(r"^  (?P<name>\S+)\s+(?:<not set>|\S+:\d+)(?=\s|$)", re.M),
+            name=re.compile(r"^  (?P<name>\S+)\s+(?:<not set>|\S+:\d+)"  # name, default RD
+                            r"(?:\s+(?P<protocols>ipv[46](?:,ipv[46])*))?(?=\s|$)", re.M),  # `show vrf` only
             commands={DataType.ARP: ("show ip arp vrf {vrf}",),
                       DataType.ROUTING_NEIGHBORS: ("show ip bgp vpnv4 vrf {vrf} summary",)},
         ),
