@@ -28,7 +28,7 @@ from netatlas.domain.errors import NetatlasError
 from netatlas.domain.records import Coverage
 from netatlas.domain.text import clean
 from netatlas.secrets import SecretBox
-from netatlas.settings import Settings, load_settings, prepare_storage
+from netatlas.settings import Settings, database_url_warnings, load_settings, prepare_storage
 from netatlas.store import Database, DeviceRepo, InventoryConflict, SnapshotRepo
 
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2
@@ -98,10 +98,14 @@ def fail(message: object, code: int = EXIT_USAGE) -> NoReturn:
 
 
 def settings(db: str | None = None, **overrides: Any) -> Settings:
+    """The settings, ``--db`` applied; a password written in ``--db`` is warned about (once per command)."""
     try:
-        return load_settings(database_url=db, **overrides)
+        config = load_settings(database_url=db, **overrides)
     except NetatlasError as exc:
         fail(str(exc))
+    for warning in database_url_warnings(db or ""):
+        say("warning: ", warning, console=err)
+    return config
 
 
 @contextmanager

@@ -69,18 +69,18 @@ def import_devices(file: Annotated[Path, typer.Argument(help="Inventory file (YA
     with database(config) as database_:
         service = DiscoveryService(database_, secret_box(config, database_), config)
         try:
-            inventory = _load(file, credentials_file)
+            inventory = _load(file, credentials_file, config.inventory_max_bytes)
             count = service.import_inventory(inventory)
         except NetatlasError as exc:
             fail(str(exc))
     say(f"imported {count} device(s) and {len(inventory.credentials)} credential set(s) from ", str(file))
 
 
-def _load(file: Path, credentials_file: Path | None) -> Inventory:
+def _load(file: Path, credentials_file: Path | None, max_bytes: int) -> Inventory:
     """An inventory, or a YAML file of credential sets only (to crawl from seeds with them)."""
-    if is_credentials_file(file):  # bounded reading and YAML limits, like load_inventory
-        return Inventory([], load_credentials(file))
-    return load_inventory(file, credentials_file)
+    if is_credentials_file(file, max_bytes):  # bounded reading and YAML limits, like load_inventory
+        return Inventory([], load_credentials(file, max_bytes=max_bytes))
+    return load_inventory(file, credentials_file, max_bytes=max_bytes)
 
 
 @app.command("list")

@@ -164,9 +164,11 @@ def _devices(service: DiscoveryService, inventory: Path | None, credentials_file
              seeds: list[str] | None, crawl: CrawlOptions) -> list[InventoryDevice]:
     try:
         if inventory is None and credentials_file is not None:
-            service.import_inventory(Inventory([], load_credentials(credentials_file)))
+            service.import_inventory(Inventory([], load_credentials(credentials_file,
+                                                                    max_bytes=service.settings.inventory_max_bytes)))
         if inventory is not None:
-            loaded = load_inventory(inventory, credentials_file, known_credentials=_known_credentials(service))
+            loaded = load_inventory(inventory, credentials_file, known_credentials=_known_credentials(service),
+                                    max_bytes=service.settings.inventory_max_bytes)
             service.import_inventory(loaded)
             return loaded.devices
         if seeds:

@@ -73,3 +73,22 @@ def test_line_keeps_styles_of_our_own_words_only() -> None:
     shown = line(text("error:", "red"), " ", "[red]not red[/red]")
     assert shown.plain == "error: [red]not red[/red]"
     assert [(span.start, span.end, str(span.style)) for span in shown.spans] == [(0, 6, "red")]
+
+
+def test_a_password_in_db_is_warned_about_and_not_echoed(monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: object) -> None:
+    err, buffer = console()
+    monkeypatch.setattr(common, "err", err)
+    monkeypatch.setenv("NETATLAS_HOME", str(tmp_path))
+    common.settings("postgresql://netatlas:hunter2@db.example/netatlas")
+    shown = buffer.getvalue()
+    assert "warning: the database URL holds a password" in shown and "NETATLAS_DATABASE_URL" in shown
+    assert "hunter2" not in shown
+
+
+def test_a_db_url_without_password_is_not_warned_about(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    err, buffer = console()
+    monkeypatch.setattr(common, "err", err)
+    monkeypatch.setenv("NETATLAS_HOME", str(tmp_path))
+    common.settings("postgresql://netatlas@db.example/netatlas")
+    assert buffer.getvalue() == ""
