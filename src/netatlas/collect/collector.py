@@ -60,7 +60,7 @@ from netatlas.collect.transport import (
     Transport,
 )
 from netatlas.domain.datatypes import spec_of
-from netatlas.domain.errors import CollectError, CommandRejected, OutputTooLarge, ParseError
+from netatlas.domain.errors import CollectError, CommandRejected, OutputTooLarge, ParseError, StoreError
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import (
     CommandOutput,
@@ -122,6 +122,8 @@ async def collect_device(
         run.fail(exc.kind, str(exc))
     except _CallerFailed as exc:  # the caller's own callback (progress, cancel check) failed: its problem
         raise exc.original from None
+    except StoreError:  # the caller's store (host keys) failed: a storage failure stops the job, not this device
+        raise
     except Exception as exc:  # a bug while handling this device: its failure, never the job's
         run.log_bug(f"internal error while collecting {device.name}", exc)
         run.fail(ErrorKind.INTERNAL, f"{device.name}: internal error during {run.step}: {type(exc).__name__}: {exc}")

@@ -15,7 +15,7 @@ from netatlas.collect.hostkeys import HostKeyCheck, HostKeyPolicy, MemoryHostKey
 from netatlas.collect.parsers.parse import normaliser
 from netatlas.collect.platforms import PLATFORMS
 from netatlas.collect.transport import CappedOutput, Limits, SshOptions, Timeouts
-from netatlas.domain.errors import AuthFailed, CollectError, DeviceTimeout, Disconnected, ParseError, Unreachable
+from netatlas.domain.errors import AuthFailed, CollectError, DeviceTimeout, Disconnected, ParseError, StoreError, Unreachable
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceRecords, DeviceResult, ErrorKind, Facts, Neighbor, ParseOutcome
 
@@ -494,3 +494,14 @@ def test_the_callers_own_callback_errors_are_raised_not_hidden() -> None:
     with pytest.raises(ConnectionError, match="database gone"):
         collect("cisco_ios", transport, on_step=on_step)
     assert transport.closed
+
+
+def test_a_storage_failure_of_the_callers_stores_is_raised_not_made_internal() -> None:
+    """The host-key store is the caller's database: when it fails, the job stops (storage failure);
+    the device is not marked ``internal`` as if netatlas had a bug."""
+
+    async def connect(*args: Any) -> FakeTransport:
+        raise StoreError("database or disk is full")
+
+    with pytest.raises(StoreError, match="disk is full"):
+        run(collect_device(device(), CRED, ALL, timeouts=TIMEOUTS, parse=parse_facts, connect=connect))
