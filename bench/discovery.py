@@ -97,6 +97,7 @@ class Outcome:
     commands: int = 0
     rows: int = 0
     error: str | None = None
+    refused_last: bool = False  # the last command was refused (in-house client: decides the feature probe)
 
 
 def template_path(platform_name: str, command: str, table: Any) -> Path | None:
@@ -129,13 +130,31 @@ class TemplateCache:
         if fsm is None:
             raise BenchError(f"{platform_name} {command!r}: no template")
         fsm.Reset()
-        return list(fsm.header), fsm.ParseText(text)
+        try:
+            return list(fsm.header), fsm.ParseText(text)
+        except textfsm.TextFSMError:  # "% LLDP is not enabled" and the like: nothing to parse, as netatlas reads it
+            return list(fsm.header), []
 
 
 def follow_ups(spec: PlatformSpec, types: frozenset[DataType], interfaces: Sequence[str]) -> list[str]:
     """The per-interface detail commands netatlas sends after a brief neighbor table (JunOS LLDP)."""
     return [template.format(interface=i) for data_type, template in spec.per_interface.items() if data_type in types
             for i in dict.fromkeys(interfaces)]  # fmt: skip
+
+
+def per_vrf_commands(spec: PlatformSpec, types: frozenset[DataType], listing: str) -> list[str]:
+    """The per-VRF commands netatlas sends after the VRF list (IOS ``show ip arp vrf NAME``)."""
+    step = spec.per_vrf
+    if step is None:
+        return []
+    return [template.format(vrf=vrf) for vrf in step.vrfs(listing)
+            for data_type, templates in step.commands.items() if data_type in types for template in templates]
+
+
+def needs_probe(spec: PlatformSpec, command: str, refused: bool, probed: bool) -> bool:
+    """Whether netatlas would send the feature probe (NX-OS ``show feature``) after this refusal."""
+    gate = spec.features
+    return refused and not probed and gate is not None and command in gate.commands
 
 
 # ----- (a) the floor: bare asyncssh + cached TextFSM ---------------------------------------------
@@ -189,8 +208,17 @@ async def floor_device(device: dict[str, Any], creds: dict[str, str], cache: Tem
             prompt = (await shell.ask(creds["enable_secret"], b"#", b"# ")).rsplit(b"\n", 1)[-1]
         for command in spec.paging_off:
             await shell.ask(command, prompt)
+        probed = False
         for command, types in spec.plan(ALL_TYPES):
+            if spec.per_vrf is not None and command == spec.per_vrf.list_command:  # the collector reads it
+                listing = _body(await _floor_raw(shell, prompt, spec, command, outcome))
+                for per_vrf in per_vrf_commands(spec, types, listing):
+                    await _floor_command(shell, prompt, spec, per_vrf, cache, outcome)
+                continue
             header, rows = await _floor_command(shell, prompt, spec, command, cache, outcome)
+            if needs_probe(spec, command, not header, probed) and spec.features is not None:
+                await _floor_raw(shell, prompt, spec, spec.features.probe, outcome)
+                probed = True
             if spec.per_interface and "LOCAL_INTERFACE" in header:
                 local = header.index("LOCAL_INTERFACE")
                 for detail in follow_ups(spec, types, [row[local] for row in rows]):
@@ -199,11 +227,24 @@ async def floor_device(device: dict[str, Any], creds: dict[str, str], cache: Tem
     return outcome
 
 
+async def _floor_raw(shell: _Shell, prompt: bytes, spec: PlatformSpec, command: str, outcome: Outcome) -> bytes:
+    """A command whose text is read, not parsed (a VRF list, a feature probe), its fallback form if refused."""
+    raw = await shell.ask(command, prompt)
+    if any(marker in raw[:2048] for marker in REJECTED) and command in spec.fallbacks:
+        raw = await shell.ask(spec.fallbacks[command], prompt)
+    outcome.commands += 1
+    return raw
+
+
 async def _floor_command(shell: _Shell, prompt: bytes, spec: PlatformSpec, command: str, cache: TemplateCache,
                          outcome: Outcome) -> tuple[list[str], list[list[Any]]]:
     raw = await shell.ask(command, prompt)
-    if any(marker in raw[:2048] for marker in REJECTED):
-        raise BenchError(f"{command!r} rejected")
+    if any(marker in raw[:2048] for marker in REJECTED) and command in spec.fallbacks:
+        command = spec.fallbacks[command]  # an old image: the plain form, as netatlas does
+        raw = await shell.ask(command, prompt)
+    if any(marker in raw[:2048] for marker in REJECTED):  # NX-OS with the feature off: nothing to parse
+        outcome.commands += 1
+        return [], []
     header, rows = cache.parse(spec.name, command, _body(raw))
     outcome.commands, outcome.rows = outcome.commands + 1, outcome.rows + len(rows)
     return header, rows
@@ -234,8 +275,19 @@ def netmiko_device(device: dict[str, Any], creds: dict[str, str]) -> Outcome:
         try:
             if spec.enable_from:
                 conn.enable()
+            probed = False
             for command, types in spec.plan(ALL_TYPES):
+                if spec.per_vrf is not None and command == spec.per_vrf.list_command:
+                    listing = _netmiko_raw(conn, spec, command, outcome)
+                    for per_vrf in per_vrf_commands(spec, types, listing):
+                        _netmiko_command(conn, spec, per_vrf, outcome)
+                    continue
+                before = outcome.rows
                 rows = _netmiko_command(conn, spec, command, outcome)
+                refused = outcome.refused_last and outcome.rows == before
+                if needs_probe(spec, command, refused, probed) and spec.features is not None:
+                    _netmiko_raw(conn, spec, spec.features.probe, outcome)
+                    probed = True
                 for detail in follow_ups(spec, types, [r["local_interface"] for r in rows if "local_interface" in r]):
                     _netmiko_command(conn, spec, detail, outcome)
         finally:
@@ -245,12 +297,31 @@ def netmiko_device(device: dict[str, Any], creds: dict[str, str]) -> Outcome:
     return outcome
 
 
+def _netmiko_raw(conn: Any, spec: PlatformSpec, command: str, outcome: Outcome) -> str:
+    text = str(conn.send_command(command, read_timeout=DEVICE_TIMEOUT_S))
+    if any(marker.decode() in text[:2048] for marker in REJECTED) and command in spec.fallbacks:
+        text = str(conn.send_command(spec.fallbacks[command], read_timeout=DEVICE_TIMEOUT_S))
+    outcome.commands += 1
+    return text
+
+
 def _netmiko_command(conn: Any, spec: PlatformSpec, command: str, outcome: Outcome) -> list[dict[str, Any]]:
+    outcome.refused_last = False
     own = template_path(spec.name, command, None)  # as an in-house script would pass its own template
-    parsed = conn.send_command(command, use_textfsm=True, textfsm_template=str(own) if own else None,
-                               read_timeout=DEVICE_TIMEOUT_S)
+    try:
+        parsed = conn.send_command(command, use_textfsm=True, textfsm_template=str(own) if own else None,
+                                   read_timeout=DEVICE_TIMEOUT_S)
+    except textfsm.TextFSMError:  # a refusal or "feature not running" text the template refuses: nothing parsed
+        outcome.commands += 1
+        outcome.refused_last = True
+        return []
     if isinstance(parsed, str) and any(marker.decode() in parsed[:2048] for marker in REJECTED):
-        raise BenchError(f"{command!r} rejected")
+        plain = spec.fallbacks.get(command)
+        if plain is not None:  # an old image: the plain form, as netatlas does
+            return _netmiko_command(conn, spec, plain, outcome)
+        outcome.commands += 1  # NX-OS with the feature off: nothing to parse
+        outcome.refused_last = True
+        return []
     rows = parsed if isinstance(parsed, list) else []
     outcome.commands, outcome.rows = outcome.commands + 1, outcome.rows + len(rows)
     return rows
