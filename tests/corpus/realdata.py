@@ -8,6 +8,7 @@ command serves.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,17 @@ from netatlas.collect.platforms import PLATFORMS
 from netatlas.domain.datatypes import select
 from netatlas.domain.records import ROUTE_TYPES, Coverage, DataType, DeviceRecords
 
-REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+
+def _realdata() -> Path:
+    """``NETATLAS_REALDATA`` if set, else ``shared/realdata`` beside the checkout, else the workplace's copy."""
+    named = os.environ.get("NETATLAS_REALDATA")
+    if named:
+        return Path(named)
+    candidates = (Path(__file__).resolve().parents[2].parent / "shared" / "realdata", Path("/work/shared/realdata"))
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+REALDATA = _realdata()
 CORPUS = REALDATA / "ntc-templates"
 
 # (platform, capture directory) -> the command netatlas sends that prints this output.
@@ -110,7 +121,8 @@ def data_types(platform: str, command: str) -> frozenset[DataType]:
 def captures(platform: str | None = None) -> list[Capture]:
     """Every capture of the corpus (or of one platform), sorted; raises when the corpus is missing."""
     if not CORPUS.is_dir():
-        raise FileNotFoundError(f"the real-output corpus is missing: {CORPUS} (it is checked out beside the repo)")
+        raise FileNotFoundError(f"the real-output corpus is missing: {CORPUS} (it is checked out beside the repo; "
+                                f"or set NETATLAS_REALDATA)")
     found = []
     for raw in sorted(CORPUS.glob("*/*/*.raw")):
         key = (raw.parent.parent.name, raw.parent.name)

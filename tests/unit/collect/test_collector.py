@@ -15,7 +15,15 @@ from netatlas.collect.hostkeys import HostKeyCheck, HostKeyPolicy, MemoryHostKey
 from netatlas.collect.parsers.parse import normaliser
 from netatlas.collect.platforms import PLATFORMS
 from netatlas.collect.transport import CappedOutput, Limits, SshOptions, Timeouts
-from netatlas.domain.errors import AuthFailed, CollectError, DeviceTimeout, Disconnected, ParseError, StoreError, Unreachable
+from netatlas.domain.errors import (
+    AuthFailed,
+    CollectError,
+    DeviceTimeout,
+    Disconnected,
+    ParseError,
+    StoreError,
+    Unreachable,
+)
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceRecords, DeviceResult, ErrorKind, Facts, Neighbor, ParseOutcome
 
