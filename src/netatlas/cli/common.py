@@ -177,6 +177,35 @@ def coverage_lines(coverage: dict[str, dict[str, dict[str, str]]]) -> list[Text]
             for device, types in coverage.items() for data_type, held in types.items()]
 
 
+def coverage_summary(coverage: dict[str, dict[str, dict[str, str]]], shown: int = 8) -> list[Text]:
+    """The end-of-discovery view: every ``partial`` read on its own line (rows may be missing), and
+    features that are off grouped per data type (normal on many devices: BGP off on access switches).
+
+    Examples:
+        >>> held = {"sw1": {"cdp": {"status": "feature_off", "note": "% CDP is not enabled"}},
+        ...         "sw2": {"cdp": {"status": "feature_off", "note": "% CDP is not enabled"},
+        ...                 "mac": {"status": "partial", "note": "show mac address-table: 2 line(s) not understood"}}}
+        >>> for shown in coverage_summary(held):
+        ...     print(shown.plain)
+        partial: sw2 mac: show mac address-table: 2 line(s) not understood
+        feature off: cdp on 2 device(s): sw1, sw2
+    """
+    partial = [line(text("partial:", "yellow"), " ", device, " ", data_type, ": ", held["note"] or "(no detail)")
+               for device, types in coverage.items() for data_type, held in types.items()
+               if held["status"] == "partial"]
+    off: dict[str, list[str]] = {}
+    for device, types in coverage.items():
+        for data_type, held in types.items():
+            if held["status"] == "feature_off":
+                off.setdefault(data_type, []).append(device)
+    grouped = []
+    for data_type, devices in sorted(off.items()):
+        more = f" and {len(devices) - shown} more" if len(devices) > shown else ""
+        names = ", ".join(sorted(devices)[:shown]) + more
+        grouped.append(line(text("feature off:", "cyan"), " ", f"{data_type} on {len(devices)} device(s): ", names))
+    return [*partial, *grouped]
+
+
 def job_conflicts(db: Database, job_id: str) -> list[InventoryConflict]:
     """What a job's crawl was told that contradicts the inventory: recorded, never applied."""
     with db.session(readonly=True) as session:

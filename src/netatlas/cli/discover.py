@@ -19,7 +19,7 @@ from netatlas.cli.common import (
     DbOption,
     JsonOption,
     conflict_line,
-    coverage_lines,
+    coverage_summary,
     database,
     err,
     fail,
@@ -264,8 +264,8 @@ def _report(detail: JobDetail, service: DiscoveryService, json_output: bool) -> 
     if service.unmanaged:
         say(f"{len(service.unmanaged)} neighbor(s) not visited (unmanaged): ",
             ", ".join(f"{u.name} ({u.reason})" for u in service.unmanaged[:20]))
-    for shown in coverage_lines(job_coverage(service.db, detail.job.id)):
-        say(text("incomplete:", "yellow"), " ", shown)
+    for shown in coverage_summary(job_coverage(service.db, detail.job.id)):
+        say(shown)
     for conflict in job_conflicts(service.db, detail.job.id):
         say(conflict_line(conflict))
 
