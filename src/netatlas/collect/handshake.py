@@ -13,6 +13,7 @@ algorithms actually negotiated are named in a warning.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from netatlas.collect.hostkeys import (
     Verdict,
     fingerprint,
     judge,
+    openssh_key,
     refusal,
 )
 from netatlas.collect.shell_reader import DEFAULT_LIMITS, Limits
@@ -200,3 +202,18 @@ def _warnings(where: str, conn: asyncssh.SSHClientConnection, client: _Verifying
     if legacy:
         warnings.append(f"{where}: legacy SSH algorithms negotiated (allowed by legacy_ssh): {', '.join(legacy)}")
     return tuple(warnings)
+
+
+async def presented_key(host: str, port: int, timeout: float) -> str:
+    """The host key a server presents, read in the key exchange: no user authentication, nothing sent."""
+    where = f"{host}:{port}"
+    try:
+        async with asyncio.timeout(timeout):
+            key = await asyncssh.get_server_host_key(host, port, config=None)
+    except TimeoutError:
+        raise Unreachable(f"{where}: no SSH key exchange within {timeout:g} s") from None
+    except (asyncssh.Error, OSError) as exc:
+        raise Unreachable(f"{where}: cannot read the SSH host key: {exc}") from exc
+    if key is None:
+        raise Unreachable(f"{where}: the server presented no host key")
+    return openssh_key(key.export_public_key("openssh").decode())

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from pathlib import Path
 
-import asyncssh
-
+from netatlas.collect.handshake import presented_key
 from netatlas.collect.hostkeys import HostKeyCheck, HostKeyPolicy, TrustedBy, fingerprint, key_type, openssh_key
-from netatlas.domain.errors import NetatlasError, NotFound, Unreachable
+from netatlas.domain.errors import NetatlasError, NotFound
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.settings import Settings
 from netatlas.store import Database, HostKeyEntry, HostKeyRepo, StoredHostKey, TrustSource
@@ -87,21 +86,6 @@ def entry(host: str, port: int, key: str, device_name: str = "") -> HostKeyEntry
     """
     text = openssh_key(key)
     return HostKeyEntry(host, port, key_type(text), text, fingerprint(text), device_name)
-
-
-async def presented_key(host: str, port: int, timeout: float) -> str:
-    """The host key a server presents, read in the key exchange: no user authentication, nothing sent."""
-    where = f"{host}:{port}"
-    try:
-        async with asyncio.timeout(timeout):
-            key = await asyncssh.get_server_host_key(host, port, config=None)
-    except TimeoutError:
-        raise Unreachable(f"{where}: no SSH key exchange within {timeout:g} s") from None
-    except (asyncssh.Error, OSError) as exc:
-        raise Unreachable(f"{where}: cannot read the SSH host key: {exc}") from exc
-    if key is None:
-        raise Unreachable(f"{where}: the server presented no host key")
-    return openssh_key(key.export_public_key("openssh").decode())
 
 
 @dataclass(frozen=True, slots=True)
