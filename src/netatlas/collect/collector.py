@@ -267,13 +267,13 @@ class _DeviceRun:
             if plain is not None and not note:
                 return await self._aside(plain, types, f"fallback: {command!r} rejected, used {plain!r}")
             self._record(command, types, output, started, note="; ".join(n for n in (note, "refused: read as empty")
-                                                                          if n))
+                                                                          if n), aside=True)
             return ""
         except OutputTooLarge as exc:
             output = exc.output if isinstance(exc, CappedOutput) else ""
             self._record(command, types, output, started, ErrorKind.OUTPUT_TOO_LARGE, str(exc), note=note)
             raise
-        self._record(command, types, text, started, note=note)
+        self._record(command, types, text, started, note=note, aside=True)
         return text
 
     async def _follow_up(self, data_type: DataType, template: str, brief: DeviceRecords) -> DeviceRecords:
@@ -312,7 +312,7 @@ class _DeviceRun:
 
     def _record(self, command: str, types: frozenset[DataType], output: str, started: float,
                 kind: ErrorKind | None = None, error: str = "", elapsed: float | None = None,
-                outcome: ParseOutcome | None = None, note: str = "") -> None:
+                outcome: ParseOutcome | None = None, note: str = "", aside: bool = False) -> None:
         duration = time.perf_counter() - started if elapsed is None else elapsed
         primary = min(types, key=_ORDER.__getitem__)
         read = outcome or ParseOutcome(DeviceRecords())
@@ -320,7 +320,7 @@ class _DeviceRun:
         notes = "; ".join(n for n in (note, cut, read.note) if n)
         self.outputs.append(CommandOutput(command, primary, kept, round(duration, 6), kind, self._scrub(error),
                                           data_types=types, coverage=read.coverage, unparsed=read.unparsed,
-                                          note=notes))
+                                          note=notes, aside=aside))
 
     def fail(self, kind: ErrorKind, error: str) -> None:
         self.failure = (kind, error)

@@ -268,6 +268,7 @@ class CommandOutput:
     coverage: Coverage = Coverage.COMPLETE
     unparsed: tuple[str, ...] = ()
     note: str = ""  # feature-off message, or "fallback for 'show ip route vrf *'" and the like
+    aside: bool = False  # read by the collector itself (a VRF list, a feature probe): no records of its own
 
     @property
     def served(self) -> frozenset[DataType]:

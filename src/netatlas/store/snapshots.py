@@ -38,7 +38,6 @@ from netatlas.store.views import Latest, SnapshotView, TypeCoverage
 COMPRESS_LEVEL = 6
 CHUNK = 500  # ids per IN (...) list
 _FACTS = ("hostname", "model", "serial", "os_version", "vendor", "uptime")
-_SEVERITY = {Coverage.COMPLETE: 0, Coverage.FEATURE_OFF: 1, Coverage.PARTIAL: 2}
 NOTE_MAX = 2_000  # characters of notes kept per data type
 UNPARSED_MAX = 200  # unparsed lines kept per command (the raw output keeps everything)
 
@@ -239,26 +238,39 @@ def _snapshot_row(job_id: str, device_name: str, result: DeviceResult, types: fr
 
 
 def type_coverage(result: DeviceResult, types: frozenset[DataType]) -> dict[DataType, TypeCoverage]:
-    """Per collected type, the worst coverage of the commands that served it, with their notes.
+    """Per collected type, how completely it is held, with the notes of the commands that served it:
+    ``partial`` when any of them was read in part, ``feature_off`` only when every one of them found
+    its feature off (OSPF neighbors read while BGP is off are complete, with a note), else ``complete``.
 
     Examples:
-        >>> off = CommandOutput("show cdp neighbors detail", DataType.CDP, "% CDP is not enabled",
-        ...                     coverage=Coverage.FEATURE_OFF, note="% CDP is not enabled")
-        >>> cdp = type_coverage(DeviceResult("sw1", True, outputs=[off]), frozenset({DataType.CDP}))[DataType.CDP]
-        >>> cdp.status.value, cdp.note
-        ('feature_off', 'show cdp neighbors detail: % CDP is not enabled')
+        >>> off = CommandOutput("show ip bgp summary", DataType.ROUTING_NEIGHBORS, "% BGP not active",
+        ...                     coverage=Coverage.FEATURE_OFF, note="% BGP not active")
+        >>> ospf = CommandOutput("show ip ospf neighbor", DataType.ROUTING_NEIGHBORS, "")
+        >>> kind = frozenset({DataType.ROUTING_NEIGHBORS})
+        >>> only_bgp = type_coverage(DeviceResult("sw1", True, outputs=[off]), kind)[DataType.ROUTING_NEIGHBORS]
+        >>> only_bgp.status.value, only_bgp.note
+        ('feature_off', 'show ip bgp summary: % BGP not active')
+        >>> both = type_coverage(DeviceResult("sw1", True, outputs=[ospf, off]), kind)[DataType.ROUTING_NEIGHBORS]
+        >>> both.status.value, both.note
+        ('complete', 'show ip bgp summary: % BGP not active')
     """
-    status = dict.fromkeys(types, Coverage.COMPLETE)
+    seen: dict[DataType, set[Coverage]] = defaultdict(set)
     notes: dict[DataType, list[str]] = defaultdict(list)
     for output in result.outputs:
         for kind in output.served & types:
-            if _SEVERITY[output.coverage] > _SEVERITY[status[kind]]:
-                status[kind] = output.coverage
+            if not output.aside:  # a VRF list or feature probe read by the collector holds no records
+                seen[kind].add(output.coverage)
             if output.note:
                 notes[kind].append(f"{output.command}: {output.note}")
             if output.unparsed:
                 notes[kind].append(f"{output.command}: {len(output.unparsed)} line(s) not understood")
-    return {k: TypeCoverage(status[k], clean("; ".join(notes[k]), NOTE_MAX)) for k in types}
+    return {k: TypeCoverage(_overall(seen[k]), clean("; ".join(notes[k]), NOTE_MAX)) for k in types}
+
+
+def _overall(coverages: set[Coverage]) -> Coverage:
+    if Coverage.PARTIAL in coverages:
+        return Coverage.PARTIAL
+    return Coverage.FEATURE_OFF if coverages == {Coverage.FEATURE_OFF} else Coverage.COMPLETE
 
 
 def _raw_row(snapshot_id: int, seq: int, output: CommandOutput) -> dict[str, Any]:

@@ -13,6 +13,7 @@ OSPF route; :func:`add_missing_kinds` adds them to one device of each before the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
@@ -23,7 +24,7 @@ import pytest
 from netatlas.domain.names import canonical_interface
 from netatlas.domain.records import DataType, JobStatus
 from netatlas.lab.background import BackgroundLab
-from netatlas.lab.model import DeviceState, IfKind, MacEntry, NextHop, Platform, Route, RouteProto
+from netatlas.lab.model import DeviceState, IfKind, MacEntry, NextHop, Platform, Route, RouteProto, Variation
 from netatlas.lab.routing import distance
 from netatlas.lab.runtime import Lab
 from netatlas.store import SnapshotRepo
@@ -149,3 +150,34 @@ def test_every_endpoint_is_in_the_stored_mac_table_of_its_port(discovered: Disco
     assert len(endpoints) > 20
     missing = [e for e in endpoints if (e["node"], e["mac"], e["vlan"], e["interface"]) not in learned]
     assert not missing, missing[:5]
+
+
+def _coverage(discovered: Discovered, name: str) -> dict[DataType, tuple[str, str]]:
+    with discovered.discovery.db.session(readonly=True) as session:
+        repo = SnapshotRepo(session)
+        snapshot = repo.history(name)[0]
+        held = repo.coverage([snapshot.id])[snapshot.id]
+    return {kind: (coverage.status.value, coverage.note) for kind, coverage in held.items()}
+
+
+@pytest.mark.parametrize(("variation", "kind"),
+                         [(Variation.CDP_OFF, DataType.CDP), (Variation.LLDP_OFF, DataType.LLDP)], ids=str)
+def test_a_feature_that_is_off_is_recorded_as_such_with_the_devices_message(
+        discovered: Discovered, variation: Variation, kind: DataType) -> None:
+    devices = [d.state for d in discovered.lab.devices if variation in d.state.variations]
+    assert devices, f"the lab has no {variation} device"
+    for dev in devices:
+        status, note = _coverage(discovered, dev.hostname)[kind]
+        assert status == "feature_off", (dev.hostname, dev.platform, status, note)
+        assert re.search(r"not enabled|not running|disabled", note), (dev.hostname, note)
+
+
+def test_an_old_image_is_read_through_the_plain_forms_and_says_so(discovered: Discovered) -> None:
+    old = [d.state for d in discovered.lab.devices if Variation.OLD_IMAGE in d.state.variations]
+    assert old, "the lab has no old-image device"
+    for dev in old:
+        with discovered.discovery.db.session(readonly=True) as session:
+            repo = SnapshotRepo(session)
+            outputs = repo.raw(repo.history(dev.hostname)[0].id)
+        assert any(o.note.startswith("fallback:") for o in outputs), (dev.hostname, [o.note for o in outputs])
+        assert all(o.error_kind is None for o in outputs), [(o.command, o.error_kind) for o in outputs]
