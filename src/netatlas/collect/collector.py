@@ -178,24 +178,15 @@ class _DeviceRun:
         A refused form with a plain fallback is retried once in that form (``note`` says so); output
         over a cap is recorded and raised (the session is closed: the device cannot go on).
         """
-        assert self.transport is not None
-        await self._announce(command)
-        started = time.perf_counter()
-        try:
-            text = await self.transport.send(command, self.timeouts.command)
-        except CommandRejected as exc:
-            output = exc.output if isinstance(exc, RejectedWithOutput) else ""
-            if await self._feature_off(command, types, output, started, note):
+        text, refused, started = await self._send(command, types, note)
+        if refused is not None:
+            if await self._feature_off(command, types, text, started, note):
                 return DeviceRecords()
-            plain = self._fallback(command, output)
+            plain = self._fallback(command, text)
             if plain is not None and not note:
                 return await self._run(plain, types, f"fallback: {command!r} rejected, used {plain!r}")
-            self._record(command, types, output, started, ErrorKind.COMMAND_REJECTED, str(exc), note=note)
+            self._record(command, types, text, started, ErrorKind.COMMAND_REJECTED, str(refused), note=note)
             return None
-        except OutputTooLarge as exc:
-            output = exc.output if isinstance(exc, CappedOutput) else ""
-            self._record(command, types, output, started, ErrorKind.OUTPUT_TOO_LARGE, str(exc), note=note)
-            raise
         elapsed = time.perf_counter() - started
         try:
             outcome = await self._parse(self.spec.name, command, text, types)
@@ -256,25 +247,33 @@ class _DeviceRun:
         Recorded with its output, never parsed into records; a refusal (after the plain fallback
         form, if any) is noted and gives ``""``, never the device's failure.
         """
+        text, refused, started = await self._send(command, types, note, aside=True)
+        if refused is not None:
+            plain = self._fallback(command, text)
+            if plain is not None and not note:
+                return await self._aside(plain, types, f"fallback: {command!r} rejected, used {plain!r}")
+            self._record(command, types, text, started, note="; ".join(n for n in (note, "refused: read as empty")
+                                                                        if n), aside=True)
+            return ""
+        self._record(command, types, text, started, note=note, aside=True)
+        return text
+
+    async def _send(self, command: str, types: frozenset[DataType], note: str, *,
+                    aside: bool = False) -> tuple[str, CommandRejected | None, float]:
+        """Announce and send one command: ``(text, None, started)``, or the refusal's text and the
+        rejection; output over a cap is recorded and raised (the session cannot go on)."""
         assert self.transport is not None
         await self._announce(command)
         started = time.perf_counter()
         try:
-            text = await self.transport.send(command, self.timeouts.command)
+            return await self.transport.send(command, self.timeouts.command), None, started
         except CommandRejected as exc:
-            output = exc.output if isinstance(exc, RejectedWithOutput) else ""
-            plain = self._fallback(command, output)
-            if plain is not None and not note:
-                return await self._aside(plain, types, f"fallback: {command!r} rejected, used {plain!r}")
-            self._record(command, types, output, started, note="; ".join(n for n in (note, "refused: read as empty")
-                                                                          if n), aside=True)
-            return ""
+            return (exc.output if isinstance(exc, RejectedWithOutput) else ""), exc, started
         except OutputTooLarge as exc:
             output = exc.output if isinstance(exc, CappedOutput) else ""
-            self._record(command, types, output, started, ErrorKind.OUTPUT_TOO_LARGE, str(exc), note=note)
+            self._record(command, types, output, started, ErrorKind.OUTPUT_TOO_LARGE, str(exc), note=note,
+                         aside=aside)
             raise
-        self._record(command, types, text, started, note=note, aside=True)
-        return text
 
     async def _follow_up(self, data_type: DataType, template: str, brief: DeviceRecords) -> DeviceRecords:
         """Replace the brief neighbors of ``data_type`` by the per-interface detail ones.
