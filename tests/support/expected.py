@@ -215,6 +215,8 @@ def _routes(v: View, types: frozenset[DataType], only: str | None = None) -> lis
     wanted = {_ROUTE_PROTOCOLS[t] for t in types if t in _ROUTE_PROTOCOLS}
     if only is not None:
         wanted &= {only}
+    elif wanted:  # a whole-RIB command: its attached routes come with any route type
+        wanted |= {"connected", "local"}
     return [r for r in routes_shown(v.dev, v.rib) if r.protocol in wanted and v.shows(r.vrf)]
 
 

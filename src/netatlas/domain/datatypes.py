@@ -61,11 +61,18 @@ class DataTypeSpec:
     def keeps(self, record: Any) -> bool:
         """True when ``record`` (of one of its fields) belongs to this data type.
 
+        A route whose protocol no route type claims (connected, local) comes with every route
+        type whose command printed it: it places each interface in its VRF for the topology.
+
         Examples:
             >>> spec_of(DataType.LLDP).keeps(Neighbor("cdp", "Gi1", "sw1", "Gi2"))
             False
+            >>> spec_of(DataType.STATIC_ROUTES).keeps(Route("default", "10.0.0.0/31", "connected"))
+            True
         """
-        return not self.protocol or record.protocol == self.protocol
+        if not self.protocol or record.protocol == self.protocol:
+            return True
+        return isinstance(record, Route) and route_data_type(record.protocol) is None
 
 
 _NEIGHBOR_COLUMNS = ("local_interface", "remote_name", "remote_interface", "mgmt_ip", "remote_platform")

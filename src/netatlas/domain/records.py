@@ -114,6 +114,9 @@ class Interface:
     mtu: int | None = None
     vrf: str = ""  # "" when the platform's interface command does not say
     ipv6: tuple[str, ...] = ()  # "2001:db8::1/64" (link-local included where the platform prints it)
+    channel: str = ""  # a port-channel member: its aggregate's canonical name (``Port-channel1``, ``ae0``)
+    speed_mbps: int | None = None  # the operating speed where the platform prints one (10000 for 10 Gb/s)
+    duplex: str = ""  # "full" | "half" | "" (not shown, or not applicable: logical interfaces)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from netatlas.domain.records import (
     ErrorKind,
     Facts,
 )
+from netatlas.domain.names import normalize_hostname
 from netatlas.domain.text import clean
 from netatlas.store import rowmap
 from netatlas.store.tables import RawOutputRow, RouteRow, SnapshotDataTypeRow, SnapshotRow, utcnow
@@ -234,6 +235,7 @@ def _snapshot_row(job_id: str, device_name: str, result: DeviceResult, types: fr
         error_kind=result.error_kind.value if result.error_kind else None, error=clean(result.error),
         duration_s=result.duration_s, data_types=sorted(k.value for k in types),
         members=[clean(m) for m in facts.members] if facts else [],
+        identity=clean(normalize_hostname(facts.hostname)) if facts and facts.hostname else "",
         **{name: clean(getattr(facts, name)) if facts else None for name in _FACTS})
 
 
@@ -287,7 +289,7 @@ def _view(row: SnapshotRow) -> SnapshotView:
     return SnapshotView(row.id, row.job_id, row.device_name, row.collected_at, row.ok,
                         frozenset(DataType(k) for k in row.data_types),
                         ErrorKind(row.error_kind) if row.error_kind else None, row.error, row.duration_s,
-                        _facts(row))
+                        _facts(row), identity=row.identity)
 
 
 def _facts(row: SnapshotRow) -> Facts | None:

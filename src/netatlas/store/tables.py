@@ -221,6 +221,9 @@ class SnapshotRow(Base):
     vendor: Mapped[str | None] = mapped_column(Text)
     uptime: Mapped[str | None] = mapped_column(Text)
     members: Mapped[list[Any]] = mapped_column(default=list)  # virtual chassis / cluster members
+    # The key other devices' neighbor tables name this device by (its normalised host name), fixed
+    # when the snapshot is written so the topology never re-derives it from free text.
+    identity: Mapped[str] = mapped_column(Text, default="")
 
 
 def _snapshot_fk() -> Mapped[int]:
@@ -270,6 +273,9 @@ class InterfaceRow(Base):
     mtu: Mapped[int | None]
     vrf: Mapped[str] = mapped_column(Text, default="")
     ipv6: Mapped[list[Any]] = mapped_column(default=list)
+    channel: Mapped[str] = mapped_column(Text, default="")  # a member's aggregate (port-channel, ae)
+    speed_mbps: Mapped[int | None] = mapped_column(BigInteger)
+    duplex: Mapped[str] = mapped_column(String(SHORT), default="")
 
 
 class NeighborRow(Base):
@@ -343,6 +349,27 @@ class ArpEntryRow(Base):
     mac: Mapped[str] = mapped_column(String(SHORT))
     interface: Mapped[str] = mapped_column(Text)
     vrf: Mapped[str] = mapped_column(Text, default="default")
+
+
+class TopologyOverrideRow(Base):
+    """An operator's word on a link: confirm or ignore a discovered one, or add one discovery cannot see.
+
+    Kept across runs and applied to every topology built; ends are (node, interface) as the
+    topology names them.
+    """
+
+    __tablename__ = "topology_override"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(SHORT))  # confirm | ignore | add
+    layer: Mapped[str] = mapped_column(String(8), default="l2")
+    a_node: Mapped[str] = mapped_column(Text)
+    a_interface: Mapped[str] = mapped_column(Text)
+    b_node: Mapped[str] = mapped_column(Text)
+    b_interface: Mapped[str] = mapped_column(Text)
+    vrf: Mapped[str] = mapped_column(Text, default="default")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(NAME), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 RECORD_TABLES: tuple[type[Base], ...] = (

@@ -111,6 +111,7 @@ class SnapshotView:
     duration_s: float
     facts: Facts | None
     coverage: dict[DataType, TypeCoverage] = field(default_factory=dict)  # per collected type (partial, off)
+    identity: str = ""  # the normalised host name neighbors know the device by ("" without facts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,13 +105,14 @@ def test_per_interface_command_maps_to_its_template_whatever_the_interface() -> 
         assert template_file("juniper_junos", command).name == "juniper_junos_show_lldp_neighbors_interface.textfsm"
 
 
-def test_route_command_keeps_only_the_protocols_asked_for() -> None:
+def test_route_command_keeps_only_the_protocols_asked_for_and_the_attached_routes() -> None:
+    """Connected and local routes come with any route type: they put each interface in its VRF."""
     text = _fixture("cisco_ios", "show_ip_route_vrf_star", "lab_rtr1")
     every = parse_output("cisco_ios", "show ip route vrf *", text, frozenset(ROUTE_TYPES))
-    assert {r.protocol for r in every.routes} == {"static", "ospf", "bgp"}
+    assert {r.protocol for r in every.routes} == {"static", "ospf", "bgp", "connected", "local"}
     only_ospf = parse_output("cisco_ios", "show ip route vrf *", text, frozenset({DataType.OSPF_ROUTES}))
-    assert only_ospf.routes and {r.protocol for r in only_ospf.routes} == {"ospf"}
-    assert only_ospf.routes == [r for r in every.routes if r.protocol == "ospf"]
+    assert only_ospf.routes and {r.protocol for r in only_ospf.routes} == {"ospf", "connected", "local"}
+    assert only_ospf.routes == [r for r in every.routes if r.protocol in ("ospf", "connected", "local")]
 
 
 def test_ecmp_next_hops_make_one_route() -> None:

@@ -85,10 +85,11 @@ def test_select_keeps_only_the_asked_types_in_order() -> None:
     everything = DeviceRecords(facts=Facts("r1"), routes=routes,
                                neighbors=[Neighbor("lldp", "Gi1", "a", "x"), Neighbor("cdp", "Gi2", "b", "y")])
     picked = select(everything, {DataType.STATIC_ROUTES, DataType.BGP_ROUTES, DataType.CDP})
-    assert [r.prefix for r in picked.routes] == ["10.0.0.0/24", "10.0.2.0/24", "10.0.4.0/24"]
+    assert [r.prefix for r in picked.routes] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.4.0/24"]
     assert [n.remote_name for n in picked.neighbors] == ["b"]
     assert picked.facts is None and picked.interfaces == []
-    assert select(everything, set(DataType)).routes == [r for r in routes if r.protocol != "connected"]
+    assert select(everything, set(DataType)).routes == routes
+    assert select(everything, {DataType.CDP}).routes == [], "attached routes come with route types only"
 
 
 def test_merge_fills_facts_and_appends_lists() -> None:
