@@ -16,6 +16,7 @@ from netatlas.store.inventory import Claim, ClaimOutcome, CredentialRepo, Device
 from netatlas.store.jobs import JobRepo, check_no_secrets
 from netatlas.store.meta import MetaRepo
 from netatlas.store.snapshots import SnapshotRepo, collected_types
+from netatlas.store.topology import DeviceState, Run, StoredInput, StoredOverride, TopologyRepo
 from netatlas.store.views import (
     JobCounts,
     JobDetail,
@@ -34,6 +35,7 @@ __all__ = [
     "CredentialRepo",
     "Database",
     "DeviceRepo",
+    "DeviceState",
     "HostKeyEntry",
     "HostKeyRepo",
     "InventoryConflict",
@@ -45,11 +47,15 @@ __all__ = [
     "Latest",
     "MetaRepo",
     "Origin",
+    "Run",
     "SnapshotRepo",
     "SnapshotView",
     "StoredCredential",
     "StoredDevice",
     "StoredHostKey",
+    "StoredInput",
+    "StoredOverride",
+    "TopologyRepo",
     "TrustSource",
     "check_no_secrets",
     "collected_types",
