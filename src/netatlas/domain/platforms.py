@@ -39,6 +39,22 @@ class Naming:
 
     fixes: tuple[Fix, ...]  # checked before the rows for every platform and netutils
     logical_unit: re.Pattern[str] | None = None  # ``<physical port>.<unit>``: a unit belongs to its port
+    # Out-of-band management: its ports and VRFs are not part of the topology.
+    management_ports: re.Pattern[str] | None = None
+    management_vrfs: frozenset[str] = frozenset()
+
+    def is_management(self, interface: str, vrf: str = "") -> bool:
+        """True for the platform's management port or an interface in a management VRF.
+
+        Examples:
+            >>> naming("cisco_nxos").is_management("mgmt0"), naming("cisco_nxos").is_management("Ethernet1/1")
+            (True, False)
+            >>> naming("cisco_ios").is_management("GigabitEthernet0/0", "Mgmt-vrf")
+            True
+        """
+        if vrf and vrf in self.management_vrfs:
+            return True
+        return self.management_ports is not None and self.management_ports.fullmatch(interface) is not None
 
     def physical(self, name: str) -> str:
         """The physical port of a logical unit (``ge-0/0/1.0`` -> ``ge-0/0/1``); other names as given."""
@@ -50,10 +66,16 @@ PO = re.compile(r"^(?:po|port-?channel)(\d+(?:\.\d+)?)$", re.IGNORECASE)
 LO = re.compile(r"^(?:lo|loopback)(\d+)$", re.IGNORECASE)
 
 NAMING: dict[Platform, Naming] = {
-    Platform.CISCO_IOS: Naming(fixes=((PO, "Port-channel{0}"), (LO, "Loopback{0}"))),
-    Platform.CISCO_NXOS: Naming(fixes=((PO, "port-channel{0}"), (LO, "loopback{0}"))),
-    Platform.ARISTA_EOS: Naming(fixes=((PO, "Port-Channel{0}"), (LO, "Loopback{0}"))),
+    Platform.CISCO_IOS: Naming(fixes=((PO, "Port-channel{0}"), (LO, "Loopback{0}")),
+                               management_vrfs=frozenset({"Mgmt-vrf", "Mgmt-intf", "mgmt", "management"})),
+    Platform.CISCO_NXOS: Naming(fixes=((PO, "port-channel{0}"), (LO, "loopback{0}")),
+                                management_ports=re.compile(r"mgmt\d+"), management_vrfs=frozenset({"management"})),
+    Platform.ARISTA_EOS: Naming(fixes=((PO, "Port-Channel{0}"), (LO, "Loopback{0}")),
+                                management_ports=re.compile(r"Management\d+(?:/\d+)*"),
+                                management_vrfs=frozenset({"MGMT", "mgmt", "management"})),
     Platform.JUNIPER_JUNOS: Naming(
+        management_ports=re.compile(r"(?:fxp|em|me)\d+(?:\.\d+)?"),
+        management_vrfs=frozenset({"mgmt_junos"}),
         fixes=(),  # JunOS names are kept as printed (names._JUNOS)
         # physical ports (channelized too) and aggregates/loopbacks/management; irb.10, vlan.20 stay
         logical_unit=re.compile(r"(?P<base>[a-z]{2,4}-\d+/\d+/\d+(?::\d+)?|(?:ae|lo|em|fxp|me|reth)\d+)\.\d+"),

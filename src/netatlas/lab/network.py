@@ -223,14 +223,17 @@ class Network:
         if _ospf_active(intf_a) and _ospf_active(intf_b) and intf_a.ospf_area == intf_b.ospf_area:
             protocols.add("ospf")
         assert intf_a.ipv4 is not None and intf_b.ipv4 is not None
-        if self._bgp_between(host_a, intf_b.ipv4.ip):
+        if self._bgp_between(host_a, intf_a.name, intf_b.ipv4.ip):
             protocols.add("bgp")
         if _static_via(self.devices[host_a], intf_b) or _static_via(self.devices[host_b], intf_a):
             protocols.add("static")
         return protocols or {"subnet"}
 
-    def _bgp_between(self, host: str, remote_ip: IPv4Address) -> bool:
-        return any(edge.remote_ip == remote_ip for edge in self.routing.bgp_edges.get(host, ()))
+    def _bgp_between(self, host: str, local_if: str, remote_ip: IPv4Address) -> bool:
+        """A session from ``host`` over ``local_if`` to ``remote_ip`` (the interface too: a VRF may
+        reuse the session's addresses on another interface, and it carries no session)."""
+        return any(edge.remote_ip == remote_ip and edge.local_if == local_if
+                   for edge in self.routing.bgp_edges.get(host, ()))
 
     def truth(self) -> dict[str, Any]:
         nodes: list[dict[str, Any]] = [

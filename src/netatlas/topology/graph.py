@@ -20,10 +20,10 @@ def edge_key(link: Link) -> str:
 
 
 def to_graph(topology: Topology, layer: str | None = None, *, endpoints: bool = False,
-             unmanaged: bool = True) -> nx.MultiGraph:
+             unmanaged: bool = True) -> nx.MultiGraph[str]:
     """The topology as a MultiGraph: every node (endpoints only with ``endpoints``), the links of
     ``layer`` (all when None)."""
-    graph: nx.MultiGraph = nx.MultiGraph()
+    graph: nx.MultiGraph[str] = nx.MultiGraph()
     for node in topology.nodes.values():
         if node.kind is NodeKind.UNMANAGED and not unmanaged:
             continue

@@ -1,0 +1,124 @@
+"""Where each end host is plugged in: the one edge port its MAC is learned on.
+
+A host's MAC is learned by every switch between it and the traffic that reached it: on its own
+access port, and on the uplinks of every switch above. The edge port is the one that is not an
+uplink, where an uplink is
+* a port with an L2 link (CDP/LLDP, either end, one-sided included) to a managed device, or in a
+  conflict between managed devices; a port-channel is an uplink when any member is, and its
+  members when it is;
+* a port that carries the hosts of two or more other edge candidates (a switch-to-switch cable
+  no discovery protocol reports: it carries everything behind it), when that leaves one candidate.
+
+MACs of managed devices' own interfaces are devices, not endpoints. A MAC still learned on two or
+more edge ports is reported as ambiguous, never placed by guess. The host's IP is the address
+the ARP tables map its MAC to (the lowest one when a host has several).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from ipaddress import ip_address
+
+from netatlas.topology.l2 import port
+from netatlas.topology.model import DEFAULT_VRF, DeviceInput, End, Endpoint, Link, Problem, ProblemKind
+
+PortKey = End
+
+
+@dataclass(frozen=True, slots=True)
+class _Learned:
+    where: PortKey
+    vlan: int
+
+
+def uplinks(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Iterable[Problem]) -> set[PortKey]:
+    """Ports facing a managed device (see the module docstring), aggregates and members included."""
+    found: set[PortKey] = set()
+    for link in links:
+        for near, far in ((link.a, link.b), (link.b, link.a)):
+            if far.node in devices and near.node in devices:
+                found.add(near)
+    for problem in problems:
+        if problem.kind is ProblemKind.CONFLICT:
+            found.update(end for end in problem.ends if end.node in devices)
+    for device in devices.values():
+        for intf in device.records.interfaces:
+            if not intf.channel:
+                continue
+            member = End(device.name, port(intf.name, device.platform))
+            channel = End(device.name, port(intf.channel, device.platform))
+            if member in found or channel in found:
+                found.update((member, channel))
+    return found
+
+
+def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Iterable[Problem]) -> \
+        tuple[list[Endpoint], list[Problem]]:
+    """Every host MAC's edge port, VLAN and IP; and the MACs that stay ambiguous."""
+    skip = uplinks(devices, links, problems)
+    own = {i.mac for d in devices.values() for i in d.records.interfaces if i.mac}
+    learned: dict[str, dict[PortKey, int]] = defaultdict(dict)
+    for device in devices.values():
+        ports = {port(i.name, device.platform) for i in device.records.interfaces}
+        for entry in device.records.mac_table:
+            where = End(device.name, port(entry.interface, device.platform))
+            if entry.mac in own or where in skip or (ports and where.interface not in ports):
+                continue
+            learned[entry.mac].setdefault(where, entry.vlan)
+    transit = _transit({mac: set(at) for mac, at in learned.items() if len(at) > 1})
+    addresses = _addresses(devices)
+    endpoints: list[Endpoint] = []
+    found: list[Problem] = []
+    for mac, at in learned.items():
+        edge = [where for where in at if where not in transit] if len(at) > 1 else list(at)
+        if len(edge) != 1:
+            found.append(_ambiguous(mac, sorted(at)))
+            continue
+        where = edge[0]
+        ip, vrf = addresses.get(mac, (None, DEFAULT_VRF))
+        endpoints.append(Endpoint(mac, ip, at[where], where.node, where.interface, vrf))
+    return endpoints, found
+
+
+def _transit(shared: dict[str, set[PortKey]]) -> set[PortKey]:
+    """Ports whose MACs are also learned on two or more other candidate ports."""
+    macs_on: dict[PortKey, set[str]] = defaultdict(set)
+    for mac, at in shared.items():
+        for where in at:
+            macs_on[where].add(mac)
+    transit: set[PortKey] = set()
+    for where, macs in macs_on.items():
+        others: set[PortKey] = set()
+        for mac in macs:
+            others |= shared[mac]
+            others.discard(where)
+            if len(others) > 1:
+                transit.add(where)
+                break
+    return transit
+
+
+def _addresses(devices: dict[str, DeviceInput]) -> dict[str, tuple[str, str]]:
+    """MAC -> (IP, VRF) from every ARP table: the lowest address when there are several."""
+    seen: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for device in devices.values():
+        for entry in device.records.arp:
+            seen[entry.mac].add((entry.ip, entry.vrf or DEFAULT_VRF))
+    return {mac: min(found, key=lambda f: (_sortable(f[0]), f[1])) for mac, found in seen.items()}
+
+
+def _sortable(text: str) -> tuple[int, int | str]:
+    try:
+        address = ip_address(text)
+    except ValueError:
+        return (2, text)
+    return (address.version, int(address))
+
+
+def _ambiguous(mac: str, where: list[PortKey]) -> Problem:
+    ports = ", ".join(f"{w.node} {w.interface}" for w in where)
+    return Problem(ProblemKind.AMBIGUOUS_ENDPOINT,
+                   f"{mac} is learned on {len(where)} edge ports ({ports}): not placed",
+                   tuple(sorted({w.node for w in where})), tuple(where))

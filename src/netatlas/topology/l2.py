@@ -1,0 +1,229 @@
+"""L2 links: cables, from what each end's CDP and LLDP tables report.
+
+Each neighbor entry is a *report*: "my port X hears node N on its port Y, over CDP/LLDP". Reports
+from both ends of a cable, over either protocol, are the same unordered pair of ends and merge into
+one link whose ``protocols`` are every protocol that reported it. Interfaces are canonical on both
+ends: the local one with the reporter's platform, the remote one with the neighbor's platform when
+it is a managed device (an unmanaged neighbor's port is kept as it advertises it).
+
+* Parallel cables between two devices are different pairs of ends: they stay distinct, and a
+  port-channel member keeps its own link, grouped by ``channel_a``/``channel_b``.
+* ``one_sided``: the far end is a managed device whose tables do not report this cable (its
+  protocol is off, it transmits nothing, or it was not collected). The link is kept.
+* A conflict: an end appears in two candidate cables and at least one of them is one-sided ("A
+  says B:Gi1, B says A:Gi2 on its Gi1"). Neither candidate is a link: both are reported as one
+  problem, never merged by guess.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from netatlas.domain.names import canonical_interface
+from netatlas.domain.platforms import naming
+from netatlas.domain.records import Neighbor
+from netatlas.topology.identity import Match, Resolution, Resolver
+from netatlas.topology.model import L2, DeviceInput, End, Link, LinkState, Node, NodeKind, Problem, ProblemKind
+
+# What an unmanaged neighbor is, from the capabilities it advertises (CDP words, LLDP letters).
+# First match wins; the truth format's roles.
+ROLES: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"phone", "t"}), "phone"),
+    (frozenset({"w"}), "access-point"),
+    (frozenset({"trans-bridge"}), "access-point"),
+    (frozenset({"router", "r"}), "router"),
+    (frozenset({"switch", "b"}), "switch"),
+    (frozenset({"host", "s"}), "host"),
+)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    ends: tuple[End, End]
+    protocols: set[str] = field(default_factory=set)
+    reporters: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class L2Result:
+    links: list[Link]
+    unmanaged: dict[str, Node]
+    problems: list[Problem]
+
+
+def port(name: str, platform: str) -> str:
+    """A port as the topology names it: canonical, a JunOS logical unit folded into its port.
+
+    Examples:
+        >>> port("Gi1/0/1", "cisco_ios"), port("ge-0/0/1.0", "juniper_junos"), port("Port 1", "")
+        ('GigabitEthernet1/0/1', 'ge-0/0/1', 'Port 1')
+    """
+    return naming(platform).physical(canonical_interface(name, platform)) if platform else name.strip()
+
+
+def role_of(capabilities: str) -> str:
+    """The role an unmanaged neighbor's capabilities suggest ("" when none does).
+
+    Examples:
+        >>> role_of("Host Phone Two-port Mac Relay"), role_of("B,W"), role_of("Router Switch IGMP")
+        ('phone', 'access-point', 'router')
+    """
+    words = {w.lower() for w in capabilities.replace(",", " ").split()}
+    return next((role for keys, role in ROLES if words & keys), "")
+
+
+class L2Builder:
+    def __init__(self, devices: dict[str, DeviceInput], resolver: Resolver) -> None:
+        self._devices = devices
+        self._resolver = resolver
+        self._candidates: dict[frozenset[End], _Candidate] = {}
+        self._unmanaged: dict[str, Node] = {}
+        self._problems: list[Problem] = []
+
+    def build(self) -> L2Result:
+        for device in self._devices.values():
+            for neighbor in device.records.neighbors:
+                self._report(device, neighbor)
+        links, conflicts = self._settle()
+        return L2Result(links, self._unmanaged, self._problems + conflicts)
+
+    # ---- reports --------------------------------------------------------------------------------
+
+    def _report(self, device: DeviceInput, neighbor: Neighbor) -> None:
+        resolution = self._resolver.resolve(neighbor)
+        local = End(device.name, port(neighbor.local_interface, device.platform))
+        if resolution.match in (Match.AMBIGUOUS, Match.IMPERSONATION):
+            self._problem(device, neighbor, resolution, local)
+        if resolution.managed:
+            remote_node = resolution.device
+            remote = End(remote_node, port(neighbor.remote_interface, self._devices[remote_node].platform))
+        elif resolution.match is Match.AMBIGUOUS:
+            return
+        else:
+            remote = End(self._unmanaged_node(device, neighbor, resolution), port(neighbor.remote_interface, ""))
+        key = frozenset((local, remote))
+        candidate = self._candidates.get(key)
+        if candidate is None:
+            first, second = sorted((local, remote))
+            candidate = self._candidates[key] = _Candidate((first, second))
+        candidate.protocols.add(neighbor.protocol)
+        candidate.reporters.add(device.name)
+
+    def _unmanaged_node(self, device: DeviceInput, neighbor: Neighbor, resolution: Resolution) -> str:
+        node_id = (neighbor.remote_name.lower() or neighbor.mgmt_ip
+                   or f"unknown@{device.name}:{neighbor.local_interface}")
+        if resolution.match is Match.IMPERSONATION:  # never the device it names: keep it apart
+            node_id = f"{node_id}@{neighbor.mgmt_ip}"
+        known = self._unmanaged.get(node_id)
+        platform = (known.platform if known and known.platform else "") or neighbor.remote_platform
+        if known is None or (neighbor.protocol == "cdp" and neighbor.remote_platform):
+            platform = neighbor.remote_platform or platform  # CDP's platform is the model; LLDP's a description
+        names = set(known.names) if known else set()
+        if neighbor.remote_name_raw and neighbor.remote_name_raw.lower() != node_id:
+            names.add(neighbor.remote_name_raw)
+        self._unmanaged[node_id] = Node(
+            node_id, NodeKind.UNMANAGED, platform or None,
+            (known.mgmt_ip if known and known.mgmt_ip else None) or neighbor.mgmt_ip or None,
+            (known.site if known else "") or device.site,
+            (known.role if known and known.role else "") or role_of(neighbor.capabilities),
+            names=tuple(sorted(names)))
+        return node_id
+
+    def _problem(self, device: DeviceInput, neighbor: Neighbor, resolution: Resolution, local: End) -> None:
+        if resolution.match is Match.AMBIGUOUS:
+            kind = ProblemKind.AMBIGUOUS_IDENTITY
+            message = (f"{device.name} {local.interface} hears {neighbor.remote_name!r} over {neighbor.protocol}, "
+                       f"which matches {len(resolution.candidates)} devices ({', '.join(resolution.candidates)}): "
+                       "not linked")
+        else:
+            kind = ProblemKind.IMPERSONATION
+            message = (f"{device.name} {local.interface} hears a neighbor calling itself {neighbor.remote_name!r} over "
+                       f"{neighbor.protocol} from {neighbor.mgmt_ip}, an address {resolution.candidates[0]} does not "
+                       "own: kept apart as an unmanaged node")
+        self._problems.append(Problem(kind, message, (device.name, *resolution.candidates), (local,)))
+
+    # ---- cables ---------------------------------------------------------------------------------
+
+    def _fold_unknown_ports(self) -> None:
+        """A report naming a port the (collected) far device does not have -- an LLDP port id that is
+        a description or an index -- joins the report of the same local port to the same device that
+        names a real port; alone, it stays as reported."""
+        ports = {name: {port(i.name, d.platform) for i in d.records.interfaces}
+                 for name, d in self._devices.items() if d.records.interfaces}
+        real: dict[tuple[End, str], frozenset[End]] = {}
+        unknown: list[tuple[End, End, frozenset[End]]] = []
+        for key, candidate in self._candidates.items():
+            for near, far in (candidate.ends, candidate.ends[::-1]):
+                if far.node not in ports or near.node not in self._devices:
+                    continue
+                if far.interface in ports[far.node]:
+                    real[(near, far.node)] = key
+                else:
+                    unknown.append((near, far, key))
+        for near, far, key in unknown:
+            target = real.get((near, far.node))
+            if target is not None and key in self._candidates and target in self._candidates:
+                folded = self._candidates.pop(key)
+                self._candidates[target].protocols |= folded.protocols
+                self._candidates[target].reporters |= folded.reporters
+
+    def _settle(self) -> tuple[list[Link], list[Problem]]:
+        self._fold_unknown_ports()
+        states = {key: self._state(c) for key, c in self._candidates.items()}
+        by_end: dict[End, list[frozenset[End]]] = defaultdict(list)
+        for key, candidate in self._candidates.items():
+            for end in candidate.ends:
+                if end.node in self._devices:
+                    by_end[end].append(key)
+        conflicted: set[frozenset[End]] = set()
+        groups: list[set[frozenset[End]]] = []
+        for keys in by_end.values():
+            if len(keys) > 1 and any(states[k] is LinkState.ONE_SIDED for k in keys):
+                groups.append(set(keys))
+                conflicted.update(keys)
+        links = [self._link(c, states[k]) for k, c in self._candidates.items() if k not in conflicted]
+        return links, [self._conflict(group) for group in _merge(groups)]
+
+    def _state(self, candidate: _Candidate) -> LinkState:
+        managed = [e.node for e in candidate.ends if e.node in self._devices]
+        if len(managed) == 2 and not all(node in candidate.reporters for node in managed):
+            return LinkState.ONE_SIDED
+        return LinkState.REPORTED
+
+    def _link(self, candidate: _Candidate, state: LinkState) -> Link:
+        a, b = candidate.ends
+        return Link(a, b, L2, tuple(sorted(candidate.protocols)), state=state,
+                    reported_by=tuple(sorted(candidate.reporters)),
+                    channel_a=self._channel(a), channel_b=self._channel(b))
+
+    def _channel(self, end: End) -> str:
+        device = self._devices.get(end.node)
+        if device is None:
+            return ""
+        return next((port(i.channel, device.platform) for i in device.records.interfaces
+                     if i.channel and port(i.name, device.platform) == end.interface), "")
+
+    def _conflict(self, keys: set[frozenset[End]]) -> Problem:
+        claims = sorted((self._candidates[k] for k in keys), key=lambda c: c.ends)
+        said = "; ".join(f"{'/'.join(sorted(c.reporters))} says {c.ends[0].node} {c.ends[0].interface} <-> "
+                         f"{c.ends[1].node} {c.ends[1].interface} ({', '.join(sorted(c.protocols))})" for c in claims)
+        ends = tuple(sorted({e for c in claims for e in c.ends}))
+        nodes = tuple(sorted({e.node for e in ends}))
+        return Problem(ProblemKind.CONFLICT, f"the two sides disagree, not merged: {said}", nodes, ends)
+
+
+def _merge(groups: Iterable[set[frozenset[End]]]) -> list[set[frozenset[End]]]:
+    """Overlapping groups of candidate keys joined into one (each conflict reported once)."""
+    merged: list[set[frozenset[End]]] = []
+    for group in groups:
+        joined = set(group)
+        rest = []
+        for other in merged:
+            if other & joined:
+                joined |= other
+            else:
+                rest.append(other)
+        merged = [*rest, joined]
+    return merged

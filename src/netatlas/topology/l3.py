@@ -1,0 +1,195 @@
+"""L3 adjacencies, per VRF: shared subnets and the routing relations over them.
+
+* Every interface address (not /32, not management) is placed in its VRF: the interface's own
+  ``vrf`` where the platform prints it, else the VRF of the connected route on that interface
+  (collected with any route type), else the default VRF. Interfaces are grouped by (VRF, subnet);
+  two devices in one group share a link, one per pair of interfaces. The same subnet in two VRFs
+  is two groups: overlapping addresses in different VRFs never join devices.
+* Over a shared subnet, the link's protocols are ``ospf`` (either end lists the other's address
+  as an OSPF neighbor), ``bgp`` (either end has a session to the other's address), ``static``
+  (either end has a static route whose next hop is the other's address), or ``subnet`` alone.
+* A BGP session to an address outside every shared subnet (iBGP between loopbacks, eBGP
+  multihop) is a ``bgp`` link between the interface that owns the peer address and the interface
+  the other end names as its peer (or, when only one end reports the session, its only loopback in
+  that VRF; without one the end names the device with no interface).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Interface, IPv6Interface, ip_interface
+from typing import Any
+
+from netatlas.domain.platforms import naming
+from netatlas.topology.l2 import port
+from netatlas.topology.model import DEFAULT_VRF, L3, DeviceInput, End, Link, Problem, ProblemKind
+
+ATTACHED = frozenset({"connected", "local", "direct"})
+_LOOPBACK = ("loopback", "lo")
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    device: str
+    interface: str
+    ip: str
+    vrf: str
+
+
+@dataclass(slots=True)
+class _Pair:
+    ends: tuple[End, End]
+    addresses: tuple[str, str]  # of ends[0], ends[1]
+    vrf: str
+    protocols: set[str] = field(default_factory=set)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def interface_vrfs(device: DeviceInput) -> dict[str, str]:
+    """Interface -> VRF, from the connected routes (an interface's own ``vrf`` wins over this)."""
+    found: dict[str, str] = {}
+    for route in device.records.routes:
+        if route.protocol in ATTACHED:
+            for hop in route.next_hops:
+                if hop.interface:
+                    found.setdefault(port(hop.interface, device.platform), route.vrf or DEFAULT_VRF)
+    return found
+
+
+def placed(device: DeviceInput) -> Iterator[tuple[str, IPv4Interface | IPv6Interface, str]]:
+    """Each topology-relevant address of the device with its (canonical) interface and VRF:
+    management ports, management VRFs and the management address left out, host routes (/32
+    loopbacks) included."""
+    vrfs = interface_vrfs(device)
+    rules = naming(device.platform)
+    for intf in device.records.interfaces:
+        name = port(intf.name, device.platform)
+        vrf = intf.vrf or vrfs.get(name) or vrfs.get(intf.name) or DEFAULT_VRF
+        if rules.is_management(name, vrf):
+            continue
+        for text in intf.ipv4:
+            try:
+                address = ip_interface(text)
+            except ValueError:
+                continue
+            if str(address.ip) != device.mgmt_ip:
+                yield name, address, vrf
+
+
+class L3Builder:
+    def __init__(self, devices: dict[str, DeviceInput]) -> None:
+        self._devices = devices
+        self._problems: list[Problem] = []
+        self._owner: dict[tuple[str, str], Address] = {}  # (vrf, ip) -> who holds it
+        self._groups: dict[tuple[str, str], list[Address]] = defaultdict(list)  # (vrf, subnet)
+        self._loopbacks: dict[tuple[str, str], list[Address]] = defaultdict(list)  # (device, vrf)
+        for device in devices.values():
+            self._index(device)
+
+    def _index(self, device: DeviceInput) -> None:
+        for name, address, vrf in placed(device):
+            holder = Address(device.name, name, str(address.ip), vrf)
+            key = (vrf, holder.ip)
+            other = self._owner.setdefault(key, holder)
+            if other.device != device.name:
+                self._problems.append(Problem(
+                    ProblemKind.DUPLICATE_ADDRESS,
+                    f"{address.ip} is on {other.device} {other.interface} and {device.name} {name} in VRF {vrf}",
+                    tuple(sorted((other.device, device.name))),
+                    (End(other.device, other.interface), End(device.name, name))))
+            if address.network.prefixlen != address.max_prefixlen:
+                self._groups[(vrf, str(address.network))].append(holder)
+            elif name.lower().startswith(_LOOPBACK):
+                self._loopbacks[(device.name, vrf)].append(holder)
+
+    def owner(self, vrf: str, ip: str) -> Address | None:
+        """The device interface that holds ``ip`` in ``vrf`` (loopbacks included)."""
+        return self._owner.get((vrf, ip))
+
+    def build(self) -> tuple[list[Link], list[Problem]]:
+        pairs = self._subnet_pairs()
+        by_address = {(p.vrf, p.addresses[i], p.ends[1 - i].node): p for p in pairs.values() for i in (0, 1)}
+        for device in self._devices.values():
+            self._ospf(device, by_address)
+            self._static(device, by_address)
+            self._bgp(device, by_address, pairs)
+        links = [Link(p.ends[0], p.ends[1], L3, tuple(sorted(p.protocols or {"subnet"})), p.vrf, detail=p.detail)
+                 for p in pairs.values()]
+        return links, self._problems
+
+    def _subnet_pairs(self) -> dict[tuple[End, End, str], _Pair]:
+        pairs: dict[tuple[End, End, str], _Pair] = {}
+        for (vrf, _subnet), members in self._groups.items():
+            for i, one in enumerate(members):
+                for other in members[i + 1:]:
+                    if one.device == other.device:
+                        continue
+                    (first, a_ip), (second, b_ip) = sorted(((End(one.device, one.interface), one.ip),
+                                                            (End(other.device, other.interface), other.ip)))
+                    pairs[(first, second, vrf)] = _Pair((first, second), (a_ip, b_ip), vrf)
+        return pairs
+
+    @staticmethod
+    def _over(by_address: dict[tuple[str, str, str], _Pair], vrf: str, ip: str, me: str) -> _Pair | None:
+        """The shared-subnet pair of device ``me`` whose far address is ``ip``."""
+        return by_address.get((vrf, ip, me))
+
+    def _ospf(self, device: DeviceInput, by_address: dict[tuple[str, str, str], _Pair]) -> None:
+        for neighbor in device.records.ospf_neighbors:
+            pair = self._over(by_address, neighbor.vrf or DEFAULT_VRF, neighbor.address, device.name)
+            if pair is not None:
+                pair.protocols.add("ospf")
+
+    def _static(self, device: DeviceInput, by_address: dict[tuple[str, str, str], _Pair]) -> None:
+        for route in device.records.routes:
+            if route.protocol != "static":
+                continue
+            for hop in route.next_hops:
+                pair = self._over(by_address, route.vrf or DEFAULT_VRF, hop.address, device.name)
+                if hop.address and pair is not None:
+                    pair.protocols.add("static")
+                    pair.detail.setdefault("static", [])
+                    if route.prefix not in pair.detail["static"]:
+                        pair.detail["static"].append(route.prefix)
+
+    def _bgp(self, device: DeviceInput, by_address: dict[tuple[str, str, str], _Pair],
+             pairs: dict[tuple[End, End, str], _Pair]) -> None:
+        for session in device.records.bgp_sessions:
+            vrf = session.vrf or DEFAULT_VRF
+            pair = self._over(by_address, vrf, session.peer, device.name)
+            if pair is None:
+                pair = self._multihop(device, vrf, session.peer, pairs)
+            if pair is None:
+                continue
+            pair.protocols.add("bgp")
+            pair.detail.setdefault("bgp", {})[device.name] = {"peer": session.peer, "remote_as": session.remote_as,
+                                                             "state": session.state}
+
+    def _multihop(self, device: DeviceInput, vrf: str, peer: str,
+                  pairs: dict[tuple[End, End, str], _Pair]) -> _Pair | None:
+        """The loopback-to-loopback pair of a session to ``peer`` that is on no shared subnet."""
+        remote = self.owner(vrf, peer)
+        if remote is None or remote.device == device.name:
+            return None
+        local = self._local_end(device, vrf, remote)
+        ends = sorted(((End(device.name, local.interface if local else ""), local.ip if local else ""),
+                       (End(remote.device, remote.interface), remote.ip)))
+        key = (ends[0][0], ends[1][0], vrf)
+        pair = pairs.get(key)
+        if pair is None:
+            pair = pairs[key] = _Pair((ends[0][0], ends[1][0]), (ends[0][1], ends[1][1]), vrf)
+        return pair
+
+    def _local_end(self, device: DeviceInput, vrf: str, remote: Address) -> Address | None:
+        """This device's end of a multihop session: the address the far end peers with, else its
+        only loopback in the VRF."""
+        far = self._devices.get(remote.device)
+        if far is not None:
+            for session in far.records.bgp_sessions:
+                mine = self.owner(session.vrf or DEFAULT_VRF, session.peer)
+                if (session.vrf or DEFAULT_VRF) == vrf and mine is not None and mine.device == device.name:
+                    return mine
+        loops = self._loopbacks.get((device.name, vrf), [])
+        return loops[0] if len(loops) == 1 else None
