@@ -202,6 +202,7 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
             "show ip arp vrf all": "show ip arp",
         },
         signatures=(re.compile(r"Nexus|NX-OS|\bN[3579]K-", re.IGNORECASE),),
+        templates=((re.compile(r"show interface"), "cisco_nxos_show_interface.textfsm"),),  # port-channel members
         features=FeatureGate(  # `feature lldp/ospf/bgp` disabled: their show commands do not exist
             probe="show feature",
             state=re.compile(r"^(?P<name>[\w-]+)\s+\d+\s+(?P<state>disabled|enabled)", re.M),
@@ -292,6 +293,7 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
         },
         signatures=(re.compile(r"Cisco IOS|IOS-XE|\bcisco (?:WS-C|C9[2-6]|C38|C36|ISR|ASR|CSR|C8[0-9]{3})",
                                re.IGNORECASE),),
+        templates=((re.compile(r"show interfaces"), "cisco_ios_show_interfaces.textfsm"),),  # port-channel members
         ntc_aliases=(  # `show ip bgp vpnv4 vrf X summary` prints a summary, not a BGP table
             (re.compile(r"show ip bgp vpnv4 vrf \S+ summary"), "cisco_ios_show_ip_bgp_summary.textfsm"),),
         per_vrf=PerVrf(  # `show ip arp` and `show ip bgp summary` show the global table only

@@ -37,10 +37,10 @@ def build(inp: TopologyInput) -> Topology:
         >>> sw1 = DeviceInput("sw1", "cisco_ios", "10.0.0.1", DeviceRecords(neighbors=[
         ...     Neighbor("cdp", "GigabitEthernet1/0/1", "sw10", "Gi1/0/2")]))
         >>> sw10 = DeviceInput("sw10", "cisco_ios", "10.0.0.10", DeviceRecords(neighbors=[
-        ...     Neighbor("lldp", "GigabitEthernet1/0/2", "sw1.example.net", "Gi1/0/1")]))
+        ...     Neighbor("lldp", "GigabitEthernet1/0/2", "sw1", "Gi1/0/1", "sw1.example.net")]))
         >>> [(l.a, l.b, l.protocols) for l in build(TopologyInput((sw1, sw10))).links]  # doctest: +NORMALIZE_WHITESPACE
         [(End(node='sw1', interface='GigabitEthernet1/0/1'), End(node='sw10', interface='GigabitEthernet1/0/2'),
-          ('cdp',))]
+          ('cdp', 'lldp'))]
     """
     devices = {d.name: d for d in inp.devices}
     l2 = L2Builder(devices, Resolver(inp.devices)).build()

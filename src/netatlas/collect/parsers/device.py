@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from netatlas.collect.parsers import fields as f
@@ -75,20 +76,45 @@ def _nxos_interfaces(rows: list[Row], platform: str) -> DeviceRecords:
     return _build(rows, platform, "link_status")
 
 
+def members(rows: list[Row], platform: str) -> dict[str, str]:
+    """Member -> its aggregate, from the aggregates' member lists (``Members in this channel: Gi1/0/1 Gi1/0/2``,
+    NX-OS ``Eth1/49, Eth1/50``, IOS-XE one ``Member N :`` line each), canonical names.
+
+    Examples:
+        >>> members([{"interface": "port-channel1", "members": ["Eth1/49, Eth1/50"]}], "cisco_nxos")
+        {'Ethernet1/49': 'port-channel1', 'Ethernet1/50': 'port-channel1'}
+        >>> members([{"interface": "Port-channel2", "members": ["Gi1/0/1 Gi1/0/2"]}, {"interface": "Gi1/0/3"}],
+        ...         "cisco_ios")
+        {'GigabitEthernet1/0/1': 'Port-channel2', 'GigabitEthernet1/0/2': 'Port-channel2'}
+    """
+    out: dict[str, str] = {}
+    for r in rows:
+        names = (name for item in r.get("members", ()) for name in _MEMBER_SPLIT.split(item) if name)
+        for name in names:
+            out.setdefault(f.interface(name, platform), f.interface(r["interface"], platform))
+    return out
+
+
+def _interface(r: Row, platform: str, oper_field: str) -> Interface:
+    return Interface(
+        name=f.interface(r["interface"], platform),
+        admin_up="administratively" not in r["link_status"].lower(),
+        oper_up=(r[oper_field].split() or [""])[0].lower() == "up",
+        description=r["description"],
+        ipv4=_ipv4(r),
+        mac=f.optional_mac(r["mac_address"], "mac_address"),
+        mtu=f.optional_int(r["mtu"], "mtu"),
+        channel=f.interface(r.get("channel", ""), platform),  # the member's own line (NX-OS, EOS)
+        speed_mbps=f.speed_mbps(r.get("speed", ""), "speed"),  # .get: the corpus's ntc-templates rows lack some
+        duplex=f.duplex(r.get("duplex", ""), "duplex"),
+    )
+
+
 def _build(rows: list[Row], platform: str, oper_field: str) -> DeviceRecords:
-    out = [
-        Interface(
-            name=f.interface(r["interface"], platform),
-            admin_up="administratively" not in r["link_status"].lower(),
-            oper_up=(r[oper_field].split() or [""])[0].lower() == "up",
-            description=r["description"],
-            ipv4=_ipv4(r),
-            mac=f.optional_mac(r["mac_address"], "mac_address"),
-            mtu=f.optional_int(r["mtu"], "mtu"),
-        )
-        for r in rows
-    ]
-    return DeviceRecords(interfaces=out)
+    """Interfaces; a member named by its aggregate's member list gets the aggregate as its channel."""
+    out = [_interface(r, platform, oper_field) for r in rows]
+    channel_of = members(rows, platform)
+    return DeviceRecords(interfaces=[i if i.channel else replace(i, channel=channel_of.get(i.name, "")) for i in out])
 
 
 _VERSION_QUIET = rx(r".*")  # show version always has exactly one entry (``single``)
@@ -96,7 +122,8 @@ _FREE_QUIET = rx(r"\s*")  # free-form (lenient) outputs: only lines after the la
 _IF_QUIET = rx(r"\s*|\s{2,}\S.*")  # trailing counters of the last interface (indented)
 _NXOS_VERSION_TAIL = rx(r"\s*|  (?:System version|Service):.*|  \w+ Plugin(?:, \w+ Plugin)*|plugin"
                         r"|Active Packages?(?:\(s\))?:?|\s+\S+\.(?:rpm|lib32_n9000)")  # the tail it does not read
-_IF_OPTIONAL = fields("mac_address")  # a mangled MAC costs the interface its MAC, not its place in the list
+_IF_OPTIONAL = fields("mac_address", "speed", "duplex")  # a mangled value costs the interface that value only
+_MEMBER_SPLIT = re.compile(r"[,\s]+")
 _CISCO_IF_ENTRY = rx(r"^\S+ is (?:up|down|administratively down)")
 
 NORMALISERS: tuple[Normaliser, ...] = (
@@ -110,14 +137,14 @@ NORMALISERS: tuple[Normaliser, ...] = (
                _FREE_QUIET, single=True, lenient=True),
     Normaliser("cisco_ios", "show interfaces",
                fields("interface", "link_status", "protocol_status", "description", "ip_address", "prefix_length",
-                      "mac_address", "mtu"),
+                      "mac_address", "mtu", "speed", "duplex", "members"),
                _ios_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True, optional=_IF_OPTIONAL),
     Normaliser("cisco_nxos", "show interface",
                fields("interface", "link_status", "description", "ip_address", "prefix_length", "mac_address",
-                      "mtu"),
+                      "mtu", "speed", "duplex", "channel", "members"),
                _nxos_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True, optional=_IF_OPTIONAL),
     Normaliser("arista_eos", "show interfaces",
                fields("interface", "link_status", "protocol_status", "description", "ip_address", "mac_address",
-                      "mtu"),
+                      "mtu", "speed", "duplex", "channel"),
                _eos_interfaces, _CISCO_IF_ENTRY, _IF_QUIET, lenient=True, optional=_IF_OPTIONAL),
 )

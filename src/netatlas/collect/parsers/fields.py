@@ -167,3 +167,52 @@ def first(value: Any) -> str:
     if isinstance(value, list):
         return str(value[0]) if value else ""
     return str(value)
+
+
+_SPEED = re.compile(r"(?:a-)?(\d+(?:\.\d+)?)\s*([kmg])(?:b/s|bps|b)?", re.IGNORECASE)
+_SPEED_UNIT = {"k": 0.001, "m": 1, "g": 1000}
+_NO_SPEED = re.compile(r"(?:auto|unknown|unconfigured|unspecified|unlimited|n/a)(?:[- ]speed)?", re.IGNORECASE)
+_DUPLEX = re.compile(r"(?:a-)?(full|half)(?:[- ]duplex)?", re.IGNORECASE)
+_NO_DUPLEX = re.compile(r"(?:auto|unknown|unconfigured|n/a)(?:[- ]duplex)?", re.IGNORECASE)
+
+
+def speed_mbps(value: str, field: str) -> int | None:
+    """An operating speed in Mb/s, as every platform writes it; None where none is shown (auto, unknown).
+
+    Examples:
+        >>> speed_mbps("10Gb/s", "speed"), speed_mbps("1000 Mb/s", "speed"), speed_mbps("800mbps", "speed")
+        (10000, 1000, 800)
+        >>> speed_mbps("a-1000Mb/s", "speed"), speed_mbps("2.5Gbps", "speed"), speed_mbps("100G", "speed")
+        (1000, 2500, 100000)
+        >>> speed_mbps("Auto-speed", "speed"), speed_mbps("Unconfigured", "speed"), speed_mbps("", "speed")
+        (None, None, None)
+        >>> speed_mbps("fast", "speed")
+        Traceback (most recent call last):
+        ...
+        netatlas.collect.parsers.fields.FieldError: field 'speed': not a speed: 'fast'
+    """
+    text = value.strip()
+    if not text or _NO_SPEED.fullmatch(text):
+        return None
+    found = _SPEED.fullmatch(text)
+    if not found:
+        raise FieldError(field, value, "not a speed")
+    return round(float(found[1]) * _SPEED_UNIT[found[2].lower()])
+
+
+def duplex(value: str, field: str) -> str:
+    """``full`` / ``half``, or ``""`` where the duplex is not known (auto, unknown, not shown).
+
+    Examples:
+        >>> duplex("Full-duplex", "duplex"), duplex("Full Duplex", "duplex"), duplex("a-half", "duplex")
+        ('full', 'full', 'half')
+        >>> duplex("auto-duplex", "duplex"), duplex("", "duplex")
+        ('', '')
+    """
+    text = value.strip()
+    if not text or _NO_DUPLEX.fullmatch(text):
+        return ""
+    found = _DUPLEX.fullmatch(text)
+    if not found:
+        raise FieldError(field, value, "not a duplex")
+    return found[1].lower()

@@ -136,21 +136,37 @@ def _addresses(r: Row, inet6: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _physical(r: Row, name: str) -> Interface:
+    """A physical row: its state, MTU, speed and duplex (``Speed: 10Gbps``, ``Link-mode: Full-duplex``)."""
+    mtu = int(r["mtu"]) if r["mtu"].isdigit() else None
+    return Interface(name, r["admin_state"] == "Enabled", r["link_status"] == "Up", description=r["description"],
+                     mtu=mtu, speed_mbps=f.speed_mbps(r.get("speed", ""), "speed"),
+                     duplex=f.duplex(r.get("duplex", ""), "duplex"))
+
+
+def _unit(intf: Interface, r: Row, platform: str) -> Interface:
+    """What a logical unit adds to its port: its addresses, and its bundle (``AE bundle: ae0.0``: the port is
+    a member of ``ae0``)."""
+    ipv4, ipv6 = _addresses(r, inet6=False), _addresses(r, inet6=True)
+    bundle = r.get("channel", "")  # .get: the corpus's ntc-templates rows have no bundle
+    channel = port(bundle, platform) if bundle else intf.channel
+    if not (ipv4 or ipv6) and channel == intf.channel:
+        return intf
+    return replace(intf, ipv4=(*intf.ipv4, *ipv4), ipv6=(*intf.ipv6, *ipv6), channel=channel)
+
+
 def _interfaces(rows: list[Row], platform: str) -> DeviceRecords:
-    """Physical rows become interfaces; a unit's IPv4 and IPv6 addresses go on its port (``irb.N`` units stay)."""
+    """Physical rows become interfaces; a unit's IPv4 and IPv6 addresses and AE bundle go on its port (``irb.N``
+    units stay)."""
     by_name: dict[str, Interface] = {}
     for r in rows:
         name = port(r["interface"], platform)
-        mtu = int(r["mtu"]) if r["mtu"].isdigit() else None
         if r["admin_state"]:
-            by_name[name] = Interface(name, r["admin_state"] == "Enabled", r["link_status"] == "Up",
-                                      description=r["description"], mtu=mtu)
+            by_name[name] = _physical(r, name)
         elif name not in by_name:  # irb.N: a logical interface of its own
+            mtu = int(r["mtu"]) if r["mtu"].isdigit() else None
             by_name[name] = Interface(name, True, r["link_status"] == "Up", description=r["description"], mtu=mtu)
-        ipv4, ipv6 = _addresses(r, inet6=False), _addresses(r, inet6=True)
-        if ipv4 or ipv6:
-            intf = by_name[name]
-            by_name[name] = replace(intf, ipv4=(*intf.ipv4, *ipv4), ipv6=(*intf.ipv6, *ipv6))
+        by_name[name] = _unit(by_name[name], r, platform)
     return DeviceRecords(interfaces=list(by_name.values()))
 
 
@@ -346,8 +362,10 @@ NORMALISERS: tuple[Normaliser, ...] = (
     Normaliser(PLATFORM, "show chassis hardware", fields("serial_number"), _hardware, rx(r"^Chassis\s+\S+\s+\S"),
                rx(_HARDWARE_QUIET), lenient=True),
     Normaliser(PLATFORM, "show interfaces",
-               fields("interface", "link_status", "admin_state", "description", "address", "mtu"),
-               _interfaces, rx(r"^Physical interface: "), rx(quiet(r"\s{2,}\S.*")), lenient=True),
+               fields("interface", "link_status", "admin_state", "description", "address", "mtu", "speed", "duplex",
+                      "channel"),
+               _interfaces, rx(r"^Physical interface: "), rx(quiet(r"\s{2,}\S.*")), lenient=True,
+               optional=fields("speed", "duplex")),
     Normaliser(PLATFORM, "show lldp neighbors", _LLDP.required(), builder(_LLDP),
                rx(r"^(?!Local Interface)\S+\s+\S+\s+\S+\s+\S"), rx(quiet(r"Local Interface\s+Parent Interface.*")),
                feature_off=LLDP_OFF),
