@@ -57,16 +57,22 @@ def uplinks(devices: dict[str, DeviceInput], links: Iterable[Link], problems: It
 def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Iterable[Problem]) -> \
         tuple[list[Endpoint], list[Problem]]:
     """Every host MAC's edge port, VLAN and IP; and the MACs that stay ambiguous."""
+    links = list(links)
     skip = uplinks(devices, links, problems)
+    blind = _towards_unseen(devices, links)
     own = {i.mac for d in devices.values() for i in d.records.interfaces if i.mac}
     learned: dict[str, dict[PortKey, int]] = defaultdict(dict)
+    unseen: dict[str, set[str]] = defaultdict(set)  # MAC -> devices without a MAC table it is learned towards
     for device in devices.values():
         ports = {port(i.name, device.platform) for i in device.records.interfaces}
         for entry in device.records.mac_table:
             where = End(device.name, port(entry.interface, device.platform))
-            if entry.mac in own or where in skip or (ports and where.interface not in ports):
+            if entry.mac in own or (ports and where.interface not in ports):
                 continue
-            learned[entry.mac].setdefault(where, entry.vlan)
+            if where in blind:
+                unseen[entry.mac] |= blind[where]
+            if where not in skip:
+                learned[entry.mac].setdefault(where, entry.vlan)
     transit = _transit({mac: set(at) for mac, at in learned.items() if len(at) > 1})
     addresses = _addresses(devices)
     endpoints: list[Endpoint] = []
@@ -76,10 +82,32 @@ def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Ite
         if len(edge) != 1:
             found.append(_ambiguous(mac, sorted(at)))
             continue
+        if mac in unseen:
+            found.append(_unseen(mac, edge[0], sorted(unseen[mac])))
+            continue
         where = edge[0]
         ip, vrf = addresses.get(mac, (None, DEFAULT_VRF))
         endpoints.append(Endpoint(mac, ip, at[where], where.node, where.interface, vrf))
     return endpoints, found
+
+
+def _towards_unseen(devices: dict[str, DeviceInput], links: Iterable[Link]) -> dict[PortKey, set[str]]:
+    """Ports facing a managed device whose MAC table this view does not hold (failed, not
+    collected, or MACs not asked for): hosts learned there may sit behind it."""
+    found: dict[PortKey, set[str]] = defaultdict(set)
+    for link in links:
+        for near, far in ((link.a, link.b), (link.b, link.a)):
+            other = devices.get(far.node)
+            if near.node in devices and other is not None and not (other.collected and other.records.mac_table):
+                found[near].add(far.node)
+    return found
+
+
+def _unseen(mac: str, edge: PortKey, behind: list[str]) -> Problem:
+    return Problem(ProblemKind.AMBIGUOUS_ENDPOINT,
+                   f"{mac} looks plugged into {edge.node} {edge.interface}, but it is also learned towards "
+                   f"{', '.join(behind)}, whose MAC table is not known: not placed",
+                   tuple(sorted({edge.node, *behind})), (edge,))
 
 
 def _transit(shared: dict[str, set[PortKey]]) -> set[PortKey]:
