@@ -47,6 +47,14 @@ EXPECT: dict[str, Expect] = {
         Coverage.PARTIAL, "the contributor kept 6 of the 87 entries the footer counts: a cut table",
         unparsed="the footer counts 87",
     ),
+    "cisco_ios_show_interfaces4": Expect(
+        reason="speed and duplex as printed: 'Half-duplex, 10Mb/s' on FastEthernet1; 'Full-duplex, Auto-speed' is "
+               "a duplex without a speed",
+        check=lambda r: {i.name: (i.speed_mbps, i.duplex) for i in r.interfaces if i.name in (
+            "FastEthernet1", "TenGigabitEthernet1/1/1", "TenGigabitEthernet1/1/4", "TenGigabitEthernet1/1/5")} == {
+            "FastEthernet1": (10, "half"), "TenGigabitEthernet1/1/1": (10000, "full"),
+            "TenGigabitEthernet1/1/4": (1000, "full"), "TenGigabitEthernet1/1/5": (None, "full")},
+    ),
     "cisco_ios_show_lldp_neighbors_detail2": Expect(
         reason="older IOS prints no Local Intf line: the local port is unknown, marked, never ''",
         check=_no_local_port,

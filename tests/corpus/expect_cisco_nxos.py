@@ -6,14 +6,29 @@ Keyed by capture name (the ``.raw`` file's stem).
 from __future__ import annotations
 
 from netatlas.domain.records import Coverage
-from tests.corpus.realdata import Expect
+from tests.corpus.realdata import Expect, interface_check
+
+_CHANNEL_UNREAD = "ntc-templates reads no 'Belongs to' port-channel: the .yml has none (the rest is compared)"
+
+
+def _channels(name: str, shown: dict[str, str]) -> Expect:
+    return Expect(reason="a member's 'Belongs to PoN' is its port-channel (canonical: port-channelN)",
+                  yml_wrong=_CHANNEL_UNREAD,
+                  check=interface_check("cisco_nxos", name, ("channel",), {k: (v,) for k, v in shown.items()}))
 
 EXPECT: dict[str, Expect] = {
     "cisco_nxos_show_interface_01": Expect(
         Coverage.PARTIAL, "the contributor's MAC 00de.333.111 has 11 digits: that interface is kept without a MAC",
         unparsed="00de.333.111",
-        check=lambda r: any(i.name == "Ethernet12/4" and i.mac == "" for i in r.interfaces),
+        check=lambda r: any(i.name == "Ethernet12/4" and i.mac == "" for i in r.interfaces) and interface_check(
+            "cisco_nxos", "cisco_nxos_show_interface_01", ("channel",), {"Ethernet1/1": ("port-channel1",)})(r),
+        yml_wrong=_CHANNEL_UNREAD,
     ),
+    "cisco_nxos_show_interface3": _channels("cisco_nxos_show_interface3", {
+        "Ethernet1/1": "port-channel131", "Ethernet1/2": "port-channel131", "Ethernet1/3": "port-channel121"}),
+    "cisco_nxos_show_interface4": _channels("cisco_nxos_show_interface4", {
+        "Ethernet1/49": "port-channel1", "Ethernet1/50": "port-channel1"}),
+    "cisco_nxos_show_interface7": _channels("cisco_nxos_show_interface7", {"Ethernet1/50": "port-channel1000"}),
     "cisco_nxos_show_ip_arp_detail_vrf_all": Expect(
         Coverage.PARTIAL, "the contributor kept 40 of the 350 entries the footer counts: a cut table",
         unparsed="the footer counts 350",

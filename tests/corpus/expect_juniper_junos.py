@@ -17,7 +17,7 @@ from typing import Any
 from netatlas.collect.parsers.parse import build_valid, normaliser
 from netatlas.domain.datatypes import select
 from netatlas.domain.records import DeviceRecords, Facts
-from tests.corpus.realdata import Expect, captures, yml_rows
+from tests.corpus.realdata import LINK, Expect, blank, captures, yml_rows
 from tests.support.expected import canonical
 
 PLATFORM = "juniper_junos"
@@ -28,10 +28,27 @@ def same_as_yml(name: str, adapt: Adapt) -> Callable[[DeviceRecords], bool]:
     """A check: our records equal our builder's records from the capture's .yml rows in our template's shape."""
 
     def check(records: DeviceRecords) -> bool:
-        capture = next(c for c in captures(PLATFORM) if c.name == name)
-        row = normaliser(PLATFORM, capture.command)
-        built, _, _ = build_valid(row, adapt(yml_rows(capture)), PLATFORM, capture.id)
-        return canonical(records) == canonical(select(built, capture.data_types()))
+        return canonical(records) == canonical(_from_yml(name, adapt))
+
+    return check
+
+
+def _from_yml(name: str, adapt: Adapt) -> DeviceRecords:
+    capture = next(c for c in captures(PLATFORM) if c.name == name)
+    row = normaliser(PLATFORM, capture.command)
+    built, _, _ = build_valid(row, adapt(yml_rows(capture)), PLATFORM, capture.id)
+    return select(built, capture.data_types())
+
+
+def links_and_yml(name: str, shown: dict[str, tuple[object, ...]]) -> Callable[[DeviceRecords], bool]:
+    """An interface check: the records equal the .yml's rows rebuilt (:func:`_interface_rows`) apart from the port's
+    channel, speed and duplex (ntc-templates reads none), and the ports showing any are exactly ``shown``."""
+
+    def check(records: DeviceRecords) -> bool:
+        ours = {i.name: (i.channel, i.speed_mbps, i.duplex) for i in records.interfaces
+                if (i.channel, i.speed_mbps, i.duplex) != ("", None, "")}
+        theirs = canonical(blank(_from_yml(name, _interface_rows), LINK))
+        return canonical(blank(records, LINK)) == theirs and ours == shown
 
     return check
 
@@ -78,14 +95,20 @@ EXPECT: dict[str, Expect] = {
     ),
     # ---- show interfaces
     "juniper_junos_show_interfaces": Expect(
-        reason="read with netatlas's template (every address of a unit, inet6 too); the .yml's rows rebuilt",
-        check=same_as_yml("juniper_junos_show_interfaces", _interface_rows),
-        yml_wrong="the .yml's rows have ntc-templates' shape (one address per unit): compared by the check",
+        reason="read with netatlas's template (every address of a unit, inet6 too; 'Link-mode: Half-duplex, Speed: "
+               "1000mbps' on its own line; tunnel and service PICs print 'Speed: 800mbps'); the .yml's rows rebuilt",
+        check=links_and_yml("juniper_junos_show_interfaces", {
+            "ge-0/0/0": ("", 1000, "half"), **{p: ("", 800, "") for p in (
+                "gr-0/0/0", "ip-0/0/0", "lt-0/0/0", "mt-0/0/0", "sp-0/0/0")}}),
+        yml_wrong="the .yml's rows have ntc-templates' shape (one address per unit) and no speed or duplex: "
+                  "compared by the check",
     ),
     "juniper_junos_show_interfaces2": Expect(
-        reason="read with netatlas's template; the .yml's rows rebuilt",
-        check=same_as_yml("juniper_junos_show_interfaces2", _interface_rows),
-        yml_wrong="the .yml's rows have ntc-templates' shape (one address per unit): compared by the check",
+        reason="read with netatlas's template ('Speed: 10Gbps' is the operating speed, not the trailing "
+               "'Speed Configuration: 1G'); the .yml's rows rebuilt",
+        check=links_and_yml("juniper_junos_show_interfaces2", {"xe-0/1/0": ("", 10000, "")}),
+        yml_wrong="the .yml's rows have ntc-templates' shape (one address per unit) and no speed: compared by the "
+                  "check",
     ),
     "juniper_junos_show_interfaces_irb": Expect(
         reason="the contributor replaced every address with the placeholder x.x.x.x: no valid address, refused",

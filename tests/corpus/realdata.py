@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ import yaml
 from netatlas.collect.parsers.parse import build_valid, normaliser
 from netatlas.collect.platforms import PLATFORMS
 from netatlas.domain.datatypes import select
-from netatlas.domain.records import ROUTE_TYPES, Coverage, DataType, DeviceRecords
+from netatlas.domain.records import ROUTE_TYPES, Coverage, DataType, DeviceRecords, Interface
+from tests.support.expected import canonical
 
 
 def _realdata() -> Path:
@@ -146,6 +147,33 @@ def records_from_yml(capture: Capture, rename: dict[str, str] | None = None) -> 
 
 
 Check = Callable[[DeviceRecords], bool]
+
+
+_INTERFACE_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Interface)}
+LINK = ("channel", "speed_mbps", "duplex")  # what a port says about its link (its aggregate, speed, duplex)
+
+
+def blank(records: DeviceRecords, names: tuple[str, ...]) -> DeviceRecords:
+    """The interfaces with the ``names`` fields at their defaults (the records of other kinds dropped)."""
+    return DeviceRecords(interfaces=[replace(i, **{n: _INTERFACE_DEFAULTS[n] for n in names})
+                                     for i in records.interfaces])
+
+
+def interface_check(platform: str, name: str, unread: tuple[str, ...],
+                    shown: dict[str, tuple[object, ...]]) -> Callable[[DeviceRecords], bool]:
+    """A check for an interface capture whose .yml cannot hold the ``unread`` fields (ntc-templates does not read
+    them): our records equal the .yml's apart from those fields, and the interfaces where those fields are not at
+    their defaults are exactly ``shown`` (name -> their values, in ``unread`` order)."""
+
+    def check(records: DeviceRecords) -> bool:
+        capture = next(c for c in captures(platform) if c.name == name)
+        theirs = canonical(blank(records_from_yml(capture), unread))
+        defaults = tuple(_INTERFACE_DEFAULTS[n] for n in unread)
+        ours = {i.name: values for i in records.interfaces
+                if (values := tuple(getattr(i, n) for n in unread)) != defaults}
+        return canonical(blank(records, unread)) == theirs and ours == shown
+
+    return check
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,8 @@ import string
 import pytest
 
 from netatlas.collect.parsers import parse_command
+from netatlas.collect.parsers.device import members
+from netatlas.collect.parsers.templates import parse_rows
 from netatlas.domain.errors import ParseError
 from netatlas.domain.records import Coverage
 from tests.corpus import expect_arista_eos, expect_cisco_ios, expect_cisco_nxos, expect_juniper_junos
@@ -101,3 +103,12 @@ def test_junk_after_any_capture_is_never_complete(capture: Capture) -> None:
         except ParseError:
             continue
         assert outcome.coverage is Coverage.PARTIAL and outcome.unparsed
+
+
+def test_ios_xe_member_lines_name_the_members() -> None:
+    """An IOS-XE router lists an aggregate's members one per line (``Member 0 : TenGigabitEthernet0/0/0 , ...``);
+    the members are not in this capture, but the aggregate names them."""
+    capture = next(c for c in CAPTURES if c.name == "cisco_ios_show_interfaces5")
+    rows = parse_rows(capture.platform, capture.command, capture.text())
+    assert members(rows, capture.platform) == {"TenGigabitEthernet0/0/0": "Port-channel1",
+                                               "TenGigabitEthernet0/0/1": "Port-channel1"}

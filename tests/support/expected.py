@@ -113,14 +113,64 @@ def _ipv6(v: View, i: Interface) -> tuple[str, ...]:
     return ()
 
 
+@dataclass(frozen=True, slots=True)
+class LinkShown:
+    """How a platform's interface command shows a port's link: which kinds print a duplex/speed line, whether
+    it says full duplex and the speed only while the port is up (else ``auto``: none), how a port-channel's speed
+    is counted, where membership is printed (the member's own line, the aggregate's member list) and whether it
+    prints a duplex at all."""
+
+    kinds: frozenset[IfKind]
+    when_up: str  # "" always; "oper" the port's operational state; "both" admin and operational
+    channel_speed: str  # "aggregate" the port-channel's bandwidth; "member" one member's share
+    on_member: bool  # "Belongs to Po1" / "Member of Port-Channel1" / "AE bundle: ae0.0"
+    on_aggregate: bool  # "Members in this channel: ..."
+    duplex: bool = True
+
+
+_ETHERNET = frozenset({IfKind.PHYSICAL, IfKind.PORT_CHANNEL, IfKind.MGMT})
+_LINK_SHOWN = {
+    Platform.CISCO_IOS: LinkShown(_ETHERNET, "oper", "member", on_member=False, on_aggregate=True),
+    Platform.CISCO_NXOS: LinkShown(_ETHERNET, "both", "aggregate", on_member=True, on_aggregate=True),
+    Platform.ARISTA_EOS: LinkShown(_ETHERNET, "", "aggregate", on_member=True, on_aggregate=False),
+    Platform.JUNIPER_JUNOS: LinkShown(_ETHERNET, "", "aggregate", on_member=True, on_aggregate=False, duplex=False),
+}
+
+
+def _speed_duplex(v: View, i: Interface) -> tuple[int | None, str]:
+    """(Mb/s, duplex) the interface command prints: none for logical interfaces and for a port that is down where
+    the platform then prints ``auto``; a port-channel's speed is the bundle's or one member's."""
+    shown = _LINK_SHOWN[v.platform]
+    up = {"": True, "oper": i.oper_up, "both": i.admin_up and i.oper_up}[shown.when_up]
+    if i.kind not in shown.kinds or not up:
+        return None, ""
+    kbps = i.bandwidth_kbps
+    if i.kind is IfKind.PORT_CHANNEL and shown.channel_speed == "member":
+        kbps //= max(len(i.members), 1)
+    return kbps // 1000, "full" if shown.duplex else ""
+
+
+def _channels(v: View) -> dict[str, str]:
+    """Member -> its port-channel, where the interface command says so (on the member, on the aggregate)."""
+    shown = _LINK_SHOWN[v.platform]
+    out = {i.name: i.channel_group for i in v.dev.interfaces if shown.on_member and i.channel_group}
+    for i in v.dev.interfaces:
+        if shown.on_aggregate and i.kind is IfKind.PORT_CHANNEL:
+            out.update({m: i.name for m in i.members if m not in out})
+    return out
+
+
 def interfaces(v: View) -> list[d.Interface]:
     out = []
     junos = v.platform is Platform.JUNIPER_JUNOS
+    channels = _channels(v)
     for i in v.dev.interfaces:
         mac = "" if i.kind is IfKind.LOOPBACK or junos else i.mac
         ipv4 = (i.ipv4.with_prefixlen,) if i.ipv4 else ()
+        speed, duplex = _speed_duplex(v, i)
         out.append(d.Interface(i.name, i.admin_up, i.admin_up and i.oper_up, i.description, ipv4, mac,
-                               _mtu(v, i), ipv6=_ipv6(v, i)))
+                               _mtu(v, i), ipv6=_ipv6(v, i), channel=channels.get(i.name, ""), speed_mbps=speed,
+                               duplex=duplex))
     if junos and any(i.kind is IfKind.SVI for i in v.dev.interfaces):
         out.append(d.Interface("irb", True, True, mtu=1514))
     return out

@@ -17,6 +17,9 @@ What real JunOS output adds to what the lab prints, and how each row reads it:
   ``VRF.inet6.0``); ``inet.3``, ``mpls.0`` and other tables are not IP forwarding tables and are
   skipped; ``[OSPF/150/10]`` preferences; active entries only (``*``): an inactive one (floating
   static, BGP's second path, a backup) is not a route and never adds its hops as equal-cost ones;
+* ``show interfaces``: a port's speed is its ``Speed:`` (``1000mbps``, ``10Gbps``; ``Auto``: none), its
+  duplex the ``Link-mode:`` some models print (the lab prints none); a member of an aggregate says
+  so in its unit (``Protocol aenet, AE bundle: ae0.0, Link Index: 0``): the port's channel is ``ae0``;
 * "feature off" messages (``BGP is not running``, ``warning: lldp subsystem not running``...).
 """
 
