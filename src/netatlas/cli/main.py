@@ -7,7 +7,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from netatlas.cli import devices, jobs, lab, secrets
+from netatlas.cli import devices, jobs, lab, secrets, topology
 from netatlas.cli.discover import discover
 
 app = typer.Typer(help="netatlas: network topology discovery.", no_args_is_help=True, add_completion=False)
@@ -15,6 +15,7 @@ app.add_typer(lab.app, name="lab")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(devices.app, name="devices")
 app.add_typer(secrets.app, name="secrets")
+app.add_typer(topology.app, name="topology")
 app.command()(discover)
 
 
