@@ -240,6 +240,10 @@ class _Table:
                     return key, _best(table[key])
         return None
 
+    def port_of(self, mac: str) -> str:
+        """The port the MAC table learns ``mac`` on, or ""."""
+        return next((entry.interface for entry in self.device.records.mac_table if entry.mac == mac), "")
+
     def arp(self, address: str, vrf: str) -> str:
         """The MAC the ARP table holds for ``address`` in ``vrf``, or ""."""
         for entry in self.device.records.arp:
@@ -292,8 +296,9 @@ class Tracer:
         self._devices = {device.name: device for device in inp.devices}
         self._topology = topology
         self._tables: dict[str, _Table] = {}
-        self._cables: dict[tuple[str, str], list[Link]] | None = None
-        self._owners: dict[str, list[tuple[str, str]]] | None = None
+        self._cables: dict[End, list[Link]] | None = None
+        self._addresses: _Addresses | None = None
+        self._scans = 0
         self._mgmt: dict[str, str] | None = None
         self._endpoints: dict[str, Endpoint] | None = None
 
@@ -320,29 +325,33 @@ class Tracer:
     def cables(self, device: str, interface: str) -> tuple[Link, ...]:
         """The L2 links ``interface`` of ``device`` crosses: its own, or its port-channel members'."""
         if self._cables is None:
-            self._cables = {}
-            for link in self._topology.links:
-                if link.layer == L2:
-                    for end, channel in ((link.a, link.channel_a), (link.b, link.channel_b)):
-                        self._cables.setdefault((end.node, end.interface), []).append(link)
-                        if channel:
-                            self._cables.setdefault((end.node, channel), []).append(link)
+            self._cables = _cable_index(self._topology.links)
         names = [interface, *self.table(device).members.get(interface, [])] if device in self._devices else [interface]
         found: list[Link] = []
         for name in names:
-            found.extend(link for link in self._cables.get((device, name), []) if link not in found)
+            found.extend(link for link in self._cables.get(End(device, name), []) if link not in found)
         return tuple(found)
+
+    def cables_toward(self, device: str, interface: str, address: str, vrf: str) -> tuple[Link, ...]:
+        """:meth:`cables`; for an interface without cables of its own (an SVI), those of the port the
+        MAC table learns ``address``'s MAC (from ARP) on."""
+        direct = self.cables(device, interface)
+        if direct or not address or device not in self._devices:
+            return direct
+        table = self.table(device)
+        mac = table.arp(address, vrf)
+        port = table.port_of(mac) if mac else ""
+        return self.cables(device, port) if port and port != interface else ()
 
     def owners(self, address: str, vrf: str) -> list[tuple[str, str]]:
         """(device, interface) holding ``address`` in ``vrf``, anywhere in the inventory."""
-        if self._owners is None:
-            self._owners = {}
-            for device in self._devices.values():
-                for one in device.records.interfaces:
-                    for text in (*one.ipv4, *one.ipv6):
-                        self._owners.setdefault(text.partition("/")[0], []).append((device.name, one.name))
-        return [(name, interface) for name, interface in self._owners.get(address, [])
+        return [(name, interface) for name, interface, _ in self.addresses().owning(address)
                 if self.table(name).vrf_of.get(interface) == vrf]
+
+    def addresses(self) -> _Addresses:
+        if self._addresses is None:
+            self._addresses = _Addresses(self._devices.values())
+        return self._addresses
 
     def known(self, name: str) -> bool:
         return name in self._devices
@@ -395,36 +404,94 @@ class Tracer:
         return [_Arrival(one.device, vrf, one.interface, note) for one in chosen]
 
     def _scan(self, src: IPAddress) -> list[_Candidate]:
-        """Every interface whose address is ``src`` or whose subnet holds it. Cheap string tests pick
-        the candidates (IPv4: same /24, or a shorter prefix); ``ipaddress`` decides."""
-        text = str(src)
-        block = text.rpartition(".")[0] + "."
-        found: list[_Candidate] = []
-        for device in self._devices.values():
+        """Every interface whose address is ``src`` or whose subnet holds it. The first question is
+        answered by a pass that keeps only the near addresses; the index is built for the second."""
+        self._scans += 1
+        near = self.addresses().near(src) if self._addresses or self._scans > 1 else _near(self._devices.values(), src)
+        found = (_candidate(entry, src) for entry in near)
+        return [one for one in found if one is not None]
+
+
+def _cable_index(links: Iterable[Link]) -> dict[End, list[Link]]:
+    """L2 links by each end, and by each end's port-channel."""
+    index: dict[End, list[Link]] = {}
+    for link in links:
+        if link.layer != L2:
+            continue
+        keys = [link.a, link.b]
+        keys += [End(link.a.node, link.channel_a)] if link.channel_a else []
+        keys += [End(link.b.node, link.channel_b)] if link.channel_b else []
+        for key in keys:
+            if key in index:
+                index[key].append(link)
+            else:
+                index[key] = [link]
+    return index
+
+
+def _near(devices: Iterable[DeviceInput], src: IPAddress) -> list[_Address]:
+    """:meth:`_Addresses.near` without building the index."""
+    if src.version == 6:
+        return _Addresses(devices).near(src)
+    text = str(src)
+    block = text[:text.rfind(".") + 1]
+    return [(device.name, one.name, spelled) for device in devices for one in device.records.interfaces
+            for spelled in one.ipv4
+            if spelled.startswith(block) or spelled[-2] == "/" or (spelled[-3] == "/" and spelled[-2:] < "24")]
+
+
+_Address = tuple[str, str, str]  # device, interface, "10.0.0.1/24"
+
+
+class _Addresses:
+    """Every interface address of the inventory, bucketed by text alone (one pass, no parsing): IPv4
+    by /24 block ("10.0.1"; an address equal to X, or in a /24-or-longer subnet holding X, shares X's
+    block), plus the IPv4 addresses of subnets shorter than /24 and all IPv6 ones in ``wide``."""
+
+    __slots__ = ("blocks", "wide")
+
+    def __init__(self, devices: Iterable[DeviceInput]) -> None:
+        blocks: dict[str, list[_Address]] = {}
+        wide: list[_Address] = []
+        for device in devices:
             for one in device.records.interfaces:
-                texts = one.ipv4 if src.version == 4 else one.ipv6
-                for spelled in texts:
-                    if src.version == 4 and not (spelled.startswith(block) or _short_v4(spelled)):
-                        continue
-                    candidate = _candidate(device.name, one.name, spelled, src)
-                    if candidate is not None:
-                        found.append(candidate)
-        return found
+                for spelled in one.ipv4:
+                    entry = (device.name, one.name, spelled)
+                    slash = spelled.rfind("/")
+                    key = spelled[:spelled.rfind(".", 0, slash)]
+                    if key in blocks:
+                        blocks[key].append(entry)
+                    else:
+                        blocks[key] = [entry]
+                    if len(spelled) - slash < 3 or spelled[slash + 1:] < "24":
+                        wide.append(entry)
+                if one.ipv6:
+                    wide.extend((device.name, one.name, spelled) for spelled in one.ipv6
+                                if not spelled.lower().startswith("fe80:"))
+        self.blocks = blocks
+        self.wide = wide
+
+    def near(self, address: IPAddress) -> list[_Address]:
+        """The addresses that may be ``address`` or hold it in their subnet (a superset)."""
+        if address.version == 4:
+            text = str(address)
+            return [*self.blocks.get(text[:text.rfind(".")], ()), *(one for one in self.wide if ":" not in one[2])]
+        return [one for one in self.wide if ":" in one[2]]
+
+    def owning(self, address: str) -> list[_Address]:
+        """The interfaces holding ``address`` (as spelled by ``str(ip_address(...))``)."""
+        bucket = self.wide if ":" in address else self.blocks.get(address[:address.rfind(".")], [])
+        return [one for one in bucket if one[2].partition("/")[0] == address]
 
 
-def _short_v4(spelled: str) -> bool:
-    """An IPv4 interface address with a prefix shorter than /24 (read from the text, no parsing)."""
-    return spelled[-2] == "/" or (spelled[-3] == "/" and spelled[-2:] < "24")
-
-
-def _candidate(device: str, interface: str, spelled: str, src: IPAddress) -> _Candidate | None:
+def _candidate(entry: _Address, src: IPAddress) -> _Candidate | None:
     try:
-        address = ipaddress.ip_interface(spelled)
+        address = ipaddress.ip_interface(entry[2])
     except ValueError:
         return None
     if address.ip.is_link_local or src not in address.network:
         return None
-    return _Candidate(device, interface, address.network, address.ip == src)
+    return _Candidate(entry[0], entry[1], address.network, address.ip == src)
 
 
 class _Walk:
@@ -503,7 +570,7 @@ class _Walk:
             message += f"; ARP: {mac}" + (f" at {access.node} {access.interface}" if access else "")
         else:
             message += f"; {self.dst} is not in the ARP table"
-        links = self.tracer.cables(table.device.name, egress) if egress else ()
+        links = self.tracer.cables_toward(table.device.name, egress, self.dst_text, base.vrf) if egress else ()
         return replace(base, egress=egress, links=links, stop=Stop.DELIVERED, message=message, mac=mac, access=access)
 
     def _forward(self, table: _Table, base: Hop, exits: list[_Exit],
@@ -513,7 +580,8 @@ class _Walk:
             branch = base.branch if index == 0 else self._branch()
             ecmp = f"ECMP {index + 1}/{len(exits)}" if len(exits) > 1 else ""
             note = "; ".join(text for text in (base.note, ecmp, exit_.note) if text)
-            links = self.tracer.cables(table.device.name, exit_.egress) if exit_.egress else ()
+            links = self.tracer.cables_toward(table.device.name, exit_.egress, exit_.gateway, base.vrf) \
+                if exit_.egress else ()
             hop = replace(base, branch=branch, egress=exit_.egress, next_hop=exit_.gateway, links=links, note=note)
             if exit_.stop is not None:
                 self._add(replace(hop, stop=exit_.stop, message=exit_.message))

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from netatlas.domain.records import ArpEntry, DeviceRecords, Interface, NextHop, Route
+from netatlas.domain.records import ArpEntry, DeviceRecords, Interface, MacEntry, NextHop, Route
 from netatlas.topology.model import L2, DeviceInput, End, Endpoint, Link, Topology, TopologyInput
 from netatlas.topology.paths import Hop, PathResult, Stop, Tracer, trace
 
@@ -363,6 +363,43 @@ def test_members_known_from_the_records_only() -> None:
     result = trace(net(r1, r2), topo(*members), "10.1.0.10", "10.3.0.9")
 
     assert result.hops[0].links == members
+
+
+def test_svi_egress_lists_the_cable_the_next_hops_mac_is_learned_on() -> None:
+    r1 = router("r1", iface("Gi0/0", "10.1.0.1/24"), iface("Vlan20", "10.20.0.1/24"),
+                routes=(via("10.3.0.0/24", "ospf", ("10.20.0.2", "Vlan20")),))
+    r1.records.arp.append(ArpEntry("10.20.0.2", "00:00:00:00:00:02", "Vlan20"))
+    r1.records.mac_table.append(MacEntry("00:00:00:00:00:02", 20, "Gi1/0/48"))
+    r2 = router("r2", iface("Vlan20", "10.20.0.2/24"), iface("Vlan3", "10.3.0.1/24"),
+                arp=(ArpEntry("10.3.0.9", "00:00:00:00:00:09", "Vlan3"),))
+    r2.records.mac_table.append(MacEntry("00:00:00:00:00:09", 3, "Gi1/0/7"))
+    uplink, access = cable("r1", "Gi1/0/48", "r2", "Gi1/0/1"), cable("r2", "Gi1/0/7", "sw9", "Gi0/1")
+    result = trace(net(r1, r2), topo(uplink, access), "10.1.0.10", "10.3.0.9")
+
+    assert result.complete
+    assert [(hop.device, hop.ingress, hop.egress) for hop in result.hops] == [
+        ("r1", "Gi0/0", "Vlan20"), ("r2", "Vlan20", "Vlan3")]
+    assert [hop.links for hop in result.hops] == [(uplink,), (access,)]
+
+
+def test_ipv6_link_local_next_hop() -> None:
+    def v6(name: str, *addresses: str) -> Interface:
+        return Interface(name, True, True, ipv6=addresses)
+
+    r1 = DeviceInput("r1", "cisco_ios", "", DeviceRecords(
+        interfaces=[v6("Gi0/0", "2001:db8:1::1/64"), v6("Gi0/1", "fe80::1/64")],
+        routes=[Route("default", "2001:db8:1::/64", "connected", (NextHop("", "Gi0/0"),)),
+                via("2001:db8:3::/64", "ospf", ("fe80::2", "Gi0/1"))]))
+    r2 = DeviceInput("r2", "cisco_ios", "", DeviceRecords(
+        interfaces=[v6("Gi0/0", "fe80::2/64"), v6("Gi0/1", "2001:db8:3::1/64")],
+        routes=[Route("default", "2001:db8:3::/64", "connected", (NextHop("", "Gi0/1"),))]))
+    # A third router has the same link-local address: only the one at the end of the cable counts.
+    r0 = DeviceInput("r0", "cisco_ios", "", DeviceRecords(interfaces=[v6("Gi0/0", "fe80::2/64")]))
+    result = trace(net(r0, r1, r2), topo(cable("r1", "Gi0/1", "r2", "Gi0/0")), "2001:db8:1::10", "2001:db8:3::9")
+
+    assert result.complete
+    assert [(hop.device, hop.ingress, hop.next_hop) for hop in result.hops] == [
+        ("r1", "Gi0/0", "fe80::2"), ("r2", "Gi0/0", "")]
 
 
 # Two distribution switches with an SVI in the host's VLAN.
