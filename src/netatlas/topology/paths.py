@@ -104,10 +104,9 @@ class PathResult:
 
     def branch(self, leaf: Hop) -> tuple[Hop, ...]:
         """The hops from the first device to ``leaf``."""
-        by_id = {hop.id: hop for hop in self.hops}
         chain = [leaf]
         while chain[-1].parent is not None:
-            chain.append(by_id[chain[-1].parent])
+            chain.append(self.hops[chain[-1].parent - 1])  # ids are 1..n in order
         return tuple(reversed(chain))
 
     def as_dict(self) -> dict[str, Any]:

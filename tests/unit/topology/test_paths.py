@@ -309,6 +309,35 @@ def test_vrf_path_stays_in_its_vrf() -> None:
         trace(vrf_network(), topo(), "10.1.0.10", "10.6.0.20", "BLUE")
 
 
+def test_a_cable_into_another_vrf_is_followed_when_no_device_owns_the_next_hop_in_this_one() -> None:
+    r1 = router("r1", iface("Gi0/0", "10.1.0.1/24"), iface("Gi0/1", "10.0.0.0/31"),
+                routes=(via("10.5.0.0/24", "static", ("10.0.0.1", "Gi0/1")),))
+    pe = router("pe", iface("Gi0/0", "10.0.0.1/31", vrf="CUST"), iface("Vlan5", "10.5.0.1/24", vrf="CUST"))
+    result = trace(net(r1, pe), topo(cable("r1", "Gi0/1", "pe", "Gi0/0")), "10.1.0.10", "10.5.0.20")
+
+    assert result.complete
+    assert [(hop.device, hop.vrf, hop.ingress) for hop in result.hops] == [("r1", "default", "Gi0/0"),
+                                                                           ("pe", "CUST", "Gi0/0")]
+    assert "enters VRF CUST on pe" in result.hops[1].note
+    assert result.lines()[-2].startswith("  [2] pe (VRF CUST) in Gi0/0")
+
+
+@pytest.mark.parametrize("cabled", [True, False])
+def test_interface_route_without_next_hop_address(cabled: bool) -> None:
+    r1 = router("r1", iface("Gi0/0", "10.1.0.1/24"), iface("Serial0/0"),
+                routes=(via("10.3.0.0/24", "static", ("", "Serial0/0")),))
+    r2 = router("r2", iface("Serial0/0"), iface("Gi0/1", "10.3.0.1/24"))
+    links = (cable("r1", "Serial0/0", "r2", "Serial0/0"),) if cabled else ()
+    result = trace(net(r1, r2), topo(*links), "10.1.0.10", "10.3.0.9")
+
+    leaf = only_leaf(result)
+    if cabled:
+        assert [(hop.device, hop.ingress) for hop in result.hops] == [("r1", "Gi0/0"), ("r2", "Serial0/0")]
+        assert leaf.stop is Stop.DELIVERED
+    else:
+        assert (leaf.device, leaf.stop, leaf.egress) == ("r1", Stop.UNKNOWN_NEXT_HOP, "Serial0/0")
+
+
 def test_recursive_bgp_next_hop() -> None:
     r1 = router("r1", iface("Gi0/0", "10.1.0.1/24"), iface("Gi0/1", "10.0.12.1/30"),
                 routes=(via("10.8.0.0/16", "bgp", ("10.255.0.3", ""), route_type="internal"),
