@@ -39,7 +39,7 @@ CSV_COLUMNS = ("layer", "a_node", "a_interface", "b_node", "b_interface", "proto
 _ID_LIMIT = 100_000  # ids are never cut (cutting could merge two nodes); labels are
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_KIND_ORDER = {kind.value: number for number, kind in enumerate(NodeKind)}
+_KIND_ORDER = {kind: number for number, kind in enumerate(NodeKind)}
 _MERMAID_PLAIN = re.compile(r"[A-Za-z0-9 _.:/()\-]")
 
 # Edge style per link state and per layer (data, not branches).
@@ -142,17 +142,42 @@ def _xml_safe(value: Any) -> Any:
     return value
 
 
-def xml_graph(topology: Topology) -> nx.MultiGraph[str]:
-    """:func:`to_graph` with endpoints, every id, key and attribute XML-safe (see :func:`_xml_safe`), nodes
-    (devices, unmanaged, endpoints, each by id) and edges (by ends and key) in a fixed order."""
-    graph = to_graph(topology, endpoints=True)
-    safe: nx.MultiGraph[str] = nx.MultiGraph(name=_xml_safe(topology.label), label=_xml_safe(topology.label))
-    for node in sorted(graph.nodes, key=lambda n: (_KIND_ORDER[graph.nodes[n]["kind"]], n)):
-        safe.add_node(_xml_safe(node), **{k: _xml_safe(v) for k, v in graph.nodes[node].items()})
-    edges: list[tuple[str, str, str, dict[str, Any]]] = list(graph.edges(keys=True, data=True))
-    for u, v, key, data in sorted(edges, key=lambda e: (e[3]["a_node"], e[3]["b_node"], e[2])):
+def _ordered(topology: Topology) -> Topology:
+    """The same topology with nodes (devices, unmanaged, endpoints, each by id), links and endpoints
+    in a fixed order, so that graphs built from it iterate the same way whatever the input order."""
+    nodes = sorted(topology.nodes.values(), key=lambda n: (_KIND_ORDER[n.kind], n.id))
+    return Topology({n.id: n for n in nodes}, _sorted_links(topology), sorted(topology.endpoints, key=lambda e: e.mac),
+                    list(topology.problems), topology.label)
+
+
+def _graph_text(graph: nx.MultiGraph[str]) -> str:
+    """Every id, key and attribute of ``graph`` in one string (to look for XML-illegal characters once)."""
+    parts: list[str] = [str(graph.graph.get("label", ""))]
+    for node, data in graph.nodes(data=True):
+        parts.append(node)
+        parts += map(str, data.values())
+    for _, _, key, data in graph.edges(keys=True, data=True):
+        parts.append(str(key))
+        parts += map(str, data.values())
+    return " ".join(parts)
+
+
+def _xml_safe_copy(graph: nx.MultiGraph[str]) -> nx.MultiGraph[str]:
+    safe: nx.MultiGraph[str] = nx.MultiGraph(**{k: _xml_safe(v) for k, v in graph.graph.items()})
+    for node, data in graph.nodes(data=True):
+        safe.add_node(_xml_safe(node), **{k: _xml_safe(v) for k, v in data.items()})
+    for u, v, key, data in graph.edges(keys=True, data=True):
         safe.add_edge(_xml_safe(u), _xml_safe(v), key=_xml_safe(key), **{k: _xml_safe(x) for k, x in data.items()})
     return safe
+
+
+def xml_graph(topology: Topology) -> nx.MultiGraph[str]:
+    """:func:`to_graph` with endpoints, in a fixed order (see :func:`_ordered`), the label as graph
+    attributes ``name`` and ``label``; copied with every id, key and attribute made XML-safe (see
+    :func:`_xml_safe`) only when one needs it (two ids that differ only there would merge)."""
+    graph = to_graph(_ordered(topology), endpoints=True)
+    graph.graph.update(name=topology.label, label=topology.label)
+    return _xml_safe_copy(graph) if _XML_ILLEGAL.search(_graph_text(graph)) else graph
 
 
 def to_graphml(topology: Topology) -> str:
