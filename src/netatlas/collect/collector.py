@@ -29,7 +29,8 @@
 - the SSH host key not trusted (``host_keys``): ``host_key_changed`` / ``host_key_unknown``,
   with no password sent;
 - anything unexpected raised while handling the device (a bug): ``internal`` with the
-  exception's type and message; never the job's failure.
+  exception's type and message; never the job's failure. A parser that crashes (not a
+  ``ParseError``) fails its command ``internal`` the same way, and the session goes on.
 
 Retries are not done here: the job engine retries transient kinds. Error texts never contain
 the credential's password or enable secret. Session warnings (legacy SSH algorithms, a host key
@@ -194,10 +195,10 @@ class _DeviceRun:
             self._record(command, types, text, started, ErrorKind.PARSE_ERROR, f"{command!r}: {exc}", elapsed,
                          note=note)
             return None
-        except Exception as exc:  # a parser bug must fail this command, not the whole job
+        except Exception as exc:  # a parser bug (or its process pool failing) is this command's internal failure
             self.log_bug(f"parser crashed on {self.spec.name} {command!r}", exc)
             error = f"{command!r}: the parser crashed: {type(exc).__name__}: {exc}"
-            self._record(command, types, text, started, ErrorKind.PARSE_ERROR, error, elapsed, note=note)
+            self._record(command, types, text, started, ErrorKind.INTERNAL, error, elapsed, note=note)
             return None
         self._record(command, types, text, started, elapsed=elapsed, outcome=outcome, note=note)
         return outcome.records

@@ -8,7 +8,12 @@ writes never delays it).
 
 Whatever happens, the job ends with a final status and every device row final:
 
-- one device's unexpected exception is that device's ``internal`` failure, never the job's;
+- one device's unexpected exception -- collecting, parsing, a progress write, storing its
+  result, following its neighbors -- is that device's ``internal`` failure (message kept, its
+  credential's secrets hidden), never the job's;
+- a device's snapshot and its final status are stored in one transaction
+  (``JobStore.finish_device``): a crash between them leaves neither, so a resumed job runs the
+  device again instead of tripping over a half-finished one;
 - a cancel (``jobs cancel``) starts nothing new and lets running devices end at their next
   command; a :class:`Stop` (a signal) does the same but cancels what still runs after
   :data:`STOP_GRACE_S` (at once on a second request); a device cancelled while waiting to retry
@@ -26,6 +31,7 @@ import asyncio
 import logging
 import random
 import time
+import traceback
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -34,6 +40,7 @@ from typing import Any, ParamSpec, TypeVar
 from netatlas.domain.errors import NetatlasError, StoreError
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, ErrorKind, JobStatus
+from netatlas.domain.text import scrub
 from netatlas.jobs.liveness import HEARTBEAT_S
 from netatlas.jobs.ports import Collect, DeviceUpdate, JobStore
 
@@ -113,6 +120,7 @@ class DiscoveryEngine:
         self._cancelling = False
         self._stop = Stop()
         self._step_written: dict[str, float] = {}
+        self._secrets: dict[str, tuple[str | None, ...]] = {}  # per running device: what its errors must not show
         self._tasks: Tasks = {}
         self._hard_stop: asyncio.TimerHandle | None = None
         self._watchers: list[asyncio.Future[None]] = []
@@ -170,11 +178,9 @@ class DiscoveryEngine:
             for task in [t for t in done if t in self._tasks]:
                 device = self._tasks.pop(task)
                 result = _result_of(task, device)
-                extra = list(await on_result(device, result)) if on_result and result else []
-                if extra:
-                    await self._db(self._store.add_devices, job_id, extra)
-                    for new in extra:
-                        self._spawn(job_id, new, wanted)
+                extra = await self._follow(job_id, device, result, on_result) if on_result and result else []
+                for new in extra:
+                    self._spawn(job_id, new, wanted)
 
     def _stopping(self) -> None:
         """Stop requested (a signal, or the job was ended elsewhere): nothing new starts; running
@@ -227,38 +233,84 @@ class DiscoveryEngine:
 
     async def _device(self, job_id: str, device: InventoryDevice, wanted: frozenset[DataType]) -> DeviceResult:
         async with self._sem:
-            cancelled = await self._is_cancelling(job_id, fresh=True)  # nothing starts after a cancel
-            if cancelled:
-                result = DeviceResult(device.name, ok=False, error_kind=ErrorKind.CANCELLED,
-                                      error="job cancelled before this device started")
-            else:
+            try:
                 result, cancelled = await self._guarded(job_id, device, wanted)
-            result = self._as_stopped(result)
-            result = await self._save(job_id, result)
-            await self._update(job_id, device.name, _final(result, cancelled=cancelled))
-            return result
+                return await self._finish(job_id, self._as_stopped(result), cancelled)
+            finally:
+                self._secrets.pop(device.name, None)
+                self._step_written.pop(device.name, None)
 
     async def _guarded(self, job_id: str, device: InventoryDevice,
                        wanted: frozenset[DataType]) -> tuple[DeviceResult, bool]:
-        """The device's attempts; an unexpected exception becomes its ``internal`` failure."""
+        """The device's attempts (nothing starts after a cancel); an unexpected exception -- in the
+        collector, a parser, a progress write or a cancel check -- becomes its ``internal`` failure."""
         try:
+            if await self._is_cancelling(job_id, fresh=True):
+                return DeviceResult(device.name, ok=False, error_kind=ErrorKind.CANCELLED,
+                                    error="job cancelled before this device started"), True
             return await self._attempts(job_id, device, wanted)
         except StoreError:
             raise
         except Exception as exc:
-            log.exception("internal error on device %s", device.name)
-            return _internal(device.name, exc, "collecting"), False
+            self._log_bug(f"internal error on device {device.name}", device.name, exc)
+            return self._internal(device.name, exc, "collecting"), False
 
-    async def _save(self, job_id: str, result: DeviceResult) -> DeviceResult:
+    async def _finish(self, job_id: str, result: DeviceResult, cancelled: bool) -> DeviceResult:
+        """Store the result and the row's final status in one transaction. When that fails for this
+        device's sake (not ``StoreError``), its ``internal`` failure is stored instead, and if even
+        that fails, the row alone is ended with it."""
         try:
-            await self._db(self._store.save_result, job_id, result)
+            await self._db(self._store.finish_device, job_id, result, _final(result, cancelled=cancelled))
+            return result
         except StoreError:
             raise
         except Exception as exc:
-            log.exception("internal error storing device %s", result.name)
-            result = _internal(result.name, exc, "storing its result")
-            await self._db(self._store.save_result, job_id, result)
-        return result
+            self._log_bug(f"internal error storing the result of {result.name}", result.name, exc)
+            failed = self._internal(result.name, exc, "storing its result")
+        try:
+            await self._db(self._store.finish_device, job_id, failed, _final(failed))
+        except StoreError:
+            raise
+        except Exception as exc:
+            self._log_bug(f"cannot store the internal failure of {result.name}", result.name, exc)
+            await self._end_row(job_id, failed)
+        return failed
+
+    async def _follow(self, job_id: str, device: InventoryDevice, result: DeviceResult,
+                      on_result: OnResult) -> list[InventoryDevice]:
+        """The devices ``on_result`` (the crawl) adds after this one, added to the job; a bug there
+        fails this device (``internal``), not the job."""
+        try:
+            extra = list(await on_result(device, result))
+            if extra:
+                await self._db(self._store.add_devices, job_id, extra)
+            return extra
+        except StoreError:
+            raise
+        except Exception as exc:
+            self._log_bug(f"internal error following the neighbors of {device.name}", device.name, exc)
+            await self._end_row(job_id, self._internal(device.name, exc, "following its neighbors"))
+            return []
+
+    async def _end_row(self, job_id: str, failed: DeviceResult) -> None:
+        """Last resort: the device row (alone) ended with ``failed``; the job's end makes it final otherwise."""
+        try:
+            await self._update(job_id, failed.name, _final(failed))
+        except StoreError:
+            raise
+        except Exception as exc:
+            self._log_bug(f"cannot record the failure of {failed.name}", failed.name, exc)
+
+    def _internal(self, name: str, exc: Exception, doing: str) -> DeviceResult:
+        """The device's ``internal`` failure: the exception's type and message, its secrets hidden."""
+        error = f"internal error while {doing}: {type(exc).__name__}: {exc}"
+        return DeviceResult(name, ok=False, error_kind=ErrorKind.INTERNAL,
+                            error=scrub(error, self._secrets.get(name, ())))
+
+    def _log_bug(self, what: str, device: str, exc: Exception) -> None:
+        """The traceback, logged with the device's secrets hidden (device text may echo them)."""
+        trace = "".join(traceback.format_exception(exc))
+        log.error("%s\n%s", what, scrub(trace, self._secrets.get(device, ())))
 
     def _as_stopped(self, result: DeviceResult) -> DeviceResult:
         """A device stopped by an interrupting :class:`Stop` (SIGTERM) is interrupted, not cancelled."""
@@ -275,6 +327,7 @@ class DiscoveryEngine:
             raise
         except NetatlasError as exc:
             return DeviceResult(device.name, ok=False, error_kind=ErrorKind.AUTH_FAILED, error=str(exc)), False
+        self._secrets[device.name] = (credential.password, credential.enable_secret)
         attempt = 1
         while True:
             await self._update(job_id, device.name, DeviceUpdate(DeviceStatus.RUNNING, attempt=attempt))
@@ -342,11 +395,6 @@ def _result_of(task: asyncio.Task[DeviceResult], device: InventoryDevice) -> Dev
         log.error("device %s ended without a result: %r", device.name, error)
         return None
     return task.result()
-
-
-def _internal(name: str, exc: Exception, doing: str) -> DeviceResult:
-    return DeviceResult(name, ok=False, error_kind=ErrorKind.INTERNAL,
-                        error=f"internal error while {doing}: {type(exc).__name__}: {exc}")
 
 
 def _final(result: DeviceResult, *, cancelled: bool = False) -> DeviceUpdate:

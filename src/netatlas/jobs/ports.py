@@ -33,7 +33,11 @@ class JobStore(Protocol):
 
     def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None: ...
 
-    def save_result(self, job_id: str, result: DeviceResult) -> None: ...
+    def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
+        """Store the device's result (its snapshot) and its row's ``final`` update in ONE transaction,
+        so neither exists without the other. A device that already has its snapshot in this job is
+        left as it is (a repeated delivery). ``StoreError``: the database cannot be used; any other
+        exception is about this device's data."""
 
     def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None: ...
 

@@ -1,4 +1,4 @@
-"""``JobStore`` over the database: each call is one short unit of work."""
+"""``JobStore`` over the database: each call is one short unit of work (one transaction)."""
 
 from __future__ import annotations
 
@@ -28,12 +28,17 @@ class DatabaseJobStore:
 
     def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
         with self.db.session() as session:
-            JobRepo(session).update_device(job_id, device, update.status, step=update.step, attempt=update.attempt,
-                                           error_kind=update.error_kind, error=update.error, warning=update.warning)
+            _update(JobRepo(session), job_id, device, update)
 
-    def save_result(self, job_id: str, result: DeviceResult) -> None:
+    def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
+        """The snapshot and the row's final status in one transaction (see ``JobStore.finish_device``)."""
         with self.db.session() as session:
-            SnapshotRepo(session).save(job_id, result.name, result)
+            jobs, snapshots = JobRepo(session), SnapshotRepo(session)
+            jobs.lock_device(job_id, result.name)  # concurrent finishers of one device queue here
+            if snapshots.saved(job_id, result.name):
+                return
+            snapshots.save(job_id, result.name, result)
+            _update(jobs, job_id, result.name, final)
 
     def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None:
         with self.db.session() as session:  # the crawl stored them (insert-only) before asking: never upsert here
@@ -55,3 +60,8 @@ class DatabaseJobStore:
     def end_job(self, job_id: str, status: JobStatus, message: str) -> bool:
         with self.db.session() as session:
             return JobRepo(session).finish(job_id, status, message)
+
+
+def _update(jobs: JobRepo, job_id: str, device: str, update: DeviceUpdate) -> None:
+    jobs.update_device(job_id, device, update.status, step=update.step, attempt=update.attempt,
+                       error_kind=update.error_kind, error=update.error, warning=update.warning)

@@ -192,6 +192,11 @@ class JobRepo:
             row.duration_s = (now - row.started_at).total_seconds() if row.started_at else 0.0
         self._move_counter(job_id, before, status)
 
+    def lock_device(self, job_id: str, device_name: str) -> DeviceStatus:
+        """The device's status, its row locked until the unit of work ends (PostgreSQL: ``FOR UPDATE``;
+        SQLite: writers hold the database lock), so two workers finishing one device take turns."""
+        return DeviceStatus(self._device_row(job_id, device_name).status)
+
     def pending_devices(self, job_id: str) -> builtins.list[InventoryDevice]:
         """Devices of the job not yet final (pending, or running when a worker died): to run or resume."""
         rows = self._session.scalars(select(JobDeviceRow).where(JobDeviceRow.job_id == job_id,

@@ -91,6 +91,11 @@ class SnapshotRepo:
             self._bulk(spec.table, spec.rows(row.id, getattr(result.records, spec.attribute)))
         return row.id
 
+    def saved(self, job_id: str, device_name: str) -> bool:
+        """Whether the job already holds the device's snapshot (one per device and job)."""
+        query = select(SnapshotRow.id).where(SnapshotRow.job_id == job_id, SnapshotRow.device_name == device_name)
+        return self._session.scalar(query.limit(1)) is not None
+
     def latest(self, device_name: str, kind: DataType) -> Latest | None:
         """The device's current records of ``kind``, or None if no good snapshot collected it."""
         row = self._session.scalar(_latest_query(kind).where(SnapshotRow.device_name == device_name).limit(1))

@@ -19,6 +19,7 @@ from netatlas.jobs.ports import Collect, DeviceUpdate
 
 WANTED = frozenset({DataType.FACTS})
 FAST = RetryPolicy(attempts=3, base_s=0.001, jitter=0.0)
+PASSWORD, ENABLE = "hunter2-lab", "en4ble-lab"
 
 
 @dataclass
@@ -38,13 +39,14 @@ class FakeStore:
     def credential(self, name: str) -> Credential:
         if name != "lab":
             raise NotFound(f"no credential set {name!r}")
-        return Credential("lab", "u", "p")
+        return Credential("lab", "u", PASSWORD, ENABLE)
 
     def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
         self.updates[device].append(update)
 
-    def save_result(self, job_id: str, result: DeviceResult) -> None:
+    def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         self.results[result.name] = result
+        self.updates[result.name].append(final)
 
     def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None:
         self.devices += devices
@@ -319,10 +321,10 @@ def test_a_sigterm_stop_interrupts_the_devices_it_stops() -> None:
 
 
 class FailingStore(FakeStore):
-    def save_result(self, job_id: str, result: DeviceResult) -> None:
+    def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         if result.name == "sw3":
             raise StoreError("database error on sqlite:///x.db: database or disk is full")
-        super().save_result(job_id, result)
+        super().finish_device(job_id, result, final)
 
 
 def test_a_storage_failure_stops_the_job_failed_with_the_reason() -> None:
