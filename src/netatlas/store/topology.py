@@ -14,13 +14,14 @@ hand over. Operator text of an override is cleaned on the way in like device tex
 from __future__ import annotations
 
 import builtins
+import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, select, true
+from sqlalchemy import JSON, ColumnElement, Row, Select, Text, cast, delete, func, select, true
 from sqlalchemy.orm import Session
 
 from netatlas.domain.errors import NotFound
@@ -204,15 +205,19 @@ class TopologyRepo:
 
     def _rows(self, spec: rowmap.RecordSpec, owners: Mapping[int, str], where: ColumnElement[bool],
               into: dict[str, DeviceRecords]) -> None:
-        """Append the records of ``spec``'s table held by the ``owners`` snapshots (rows as tuples)."""
+        """Append the records of ``spec``'s table held by the ``owners`` snapshots (see :func:`_reader`)."""
         table = spec.table.__table__
-        names = spec.field_names
-        make, decode = spec.record, spec.decode
+        columns, record_of = _reader(spec)
         for chunk in _chunks(sorted(owners)):
-            query = select(*spec.columns()).where(table.c.snapshot_id.in_(chunk), where).order_by(table.c.id)
-            for row in self._session.execute(query):
-                getattr(into[owners[row[0]]], spec.attribute).append(make(**decode(dict(zip(names, row[1:],
-                                                                                            strict=True)))))
+            query = (select(*columns).where(table.c.snapshot_id.in_(chunk), where)
+                     .order_by(table.c.snapshot_id, table.c.id))  # index order: no sort on SQLite
+            lists: dict[str, list[Any]] = {}
+            for row in self._session.execute(query).all():
+                device = owners[row[0]]
+                found = lists.get(device)
+                if found is None:
+                    found = lists[device] = getattr(into[device], spec.attribute)
+                found.append(record_of(row))
 
     def _facts(self, owners: Mapping[int, str]) -> dict[str, Facts]:
         columns = (_SNAPSHOT.c.id, _SNAPSHOT.c.hostname, _SNAPSHOT.c.model, _SNAPSHOT.c.serial,
@@ -251,6 +256,34 @@ def _newest(columns: Sequence[Any], scope: ColumnElement[bool]) -> Select[Any]:
                                   order_by=(_SNAPSHOT.c.collected_at.desc(), _SNAPSHOT.c.id.desc())).label("rank")
     ranked = select(_SNAPSHOT.c.device_name, *columns, rank).where(scope).subquery()
     return select(*(c for c in ranked.c if c.name != "rank")).where(ranked.c.rank == 1)
+
+
+def _reader(spec: rowmap.RecordSpec) -> tuple[list[Any], Callable[[Row[Any]], Any]]:
+    """The columns to select for ``spec`` and a row -> record function, built for speed (a million rows
+    read in seconds). JSON columns are read as their text and decoded here, ``[]`` (the common value)
+    without a parser. A record is made from the row's values in field order, unless a JSON value is not
+    empty: then ``spec.decode`` turns the values into its fields (``rowmap``'s decoders only turn JSON
+    lists into tuples and records, and an empty list into an empty tuple)."""
+    columns = spec.columns()
+    as_json = [i for i, column in enumerate(columns) if isinstance(column.type, JSON)]
+    selected = [cast(c, Text) if i in as_json else c for i, c in enumerate(columns)]
+    make = spec.record
+    if not as_json:
+        return selected, lambda row: make(*row[1:])
+    names, decode, positions = spec.field_names, spec.decode, [i - 1 for i in as_json]
+
+    def record_of(row: Row[Any]) -> Any:
+        values: list[Any] = list(row[1:])
+        plain = True
+        for i in positions:
+            text = values[i]
+            if text == "[]" or text is None:
+                values[i] = ()
+            else:
+                values[i], plain = json.loads(text), False
+        return make(*values) if plain else make(**decode(dict(zip(names, values, strict=True))))
+
+    return selected, record_of
 
 
 def _ranked(query: Select[Any], partition: Sequence[Any], scope: ColumnElement[bool]) -> Any:

@@ -184,7 +184,7 @@ def test_the_current_topology_is_the_changed_network(runs: Runs) -> None:
 
 
 def test_export_writes_every_format_to_a_file(runs: Runs, tmp_path: Path) -> None:
-    for fmt, start in (("graphml", "<graphml"), ("gexf", "<?xml"), ("dot", "graph netatlas {"), ("mermaid", "graph LR"),
+    for fmt, start in (("graphml", "<graphml"), ("gexf", "<gexf"), ("dot", "graph netatlas {"), ("mermaid", "graph LR"),
                        ("csv", "layer,")):
         out = tmp_path / f"topology.{fmt}"
         code, document = runs.cli("topology", "export", "--format", fmt, "--out", str(out))
