@@ -31,7 +31,7 @@ from netatlas.cli.common import (
 from netatlas.domain.datatypes import RECORD_KINDS
 from netatlas.domain.errors import NetatlasError
 from netatlas.domain.inventory import InventoryDevice
-from netatlas.domain.records import Coverage, DataType, DeviceRecords
+from netatlas.domain.records import Coverage
 from netatlas.inventory import Inventory, is_credentials_file, load_credentials, load_inventory
 from netatlas.jobs.discovery import DiscoveryService
 from netatlas.jobs.hostkeys import (
@@ -41,8 +41,8 @@ from netatlas.jobs.hostkeys import (
     trust_known_hosts_file,
     trust_presented,
 )
-from netatlas.store import Database, DeviceRepo, HostKeyRepo, Latest, SnapshotRepo, StoredDevice, StoredHostKey
-from netatlas.store.views import TypeCoverage
+from netatlas.jobs.queries import DataQueries, DeviceData, DeviceQueries
+from netatlas.store import Database, StoredDevice, StoredHostKey
 
 app = typer.Typer(help="The device inventory, each device's current data and trusted SSH host keys.",
                   no_args_is_help=True)
@@ -86,8 +86,8 @@ def _load(file: Path, credentials_file: Path | None, max_bytes: int) -> Inventor
 @app.command("list")
 def list_devices(db: DbOption = None, json_output: JsonOption = False) -> None:
     """Every stored device, with where it came from (inventory, crawled: advertised by whom, seed)."""
-    with database(settings(db)) as database_, database_.session(readonly=True) as session:
-        stored = DeviceRepo(session).list()
+    with database(settings(db)) as database_:
+        stored = DeviceQueries(database_).list().items
     if json_output:
         print_json([{**to_jsonable(s.device), "origin": s.origin, "advertised_by": s.advertised_by} for s in stored])
         return
@@ -108,11 +108,10 @@ def device_data(name: Annotated[str, typer.Argument(help="Device name.")],
     if kind not in RECORD_KINDS:
         fail(f"--kind: unknown kind {kind!r} (choose from {', '.join(RECORD_KINDS)})")
     chosen = RECORD_KINDS[kind]
-    with database(settings(db)) as database_, database_.session(readonly=True) as session:
-        repo = SnapshotRepo(session)
-        current = {t: latest for t in chosen.data_types if (latest := repo.latest(name, t)) is not None}
-        coverage = _coverage(repo, current)
-    rows = _records(current, chosen.field.attribute)
+    with database(settings(db)) as database_:
+        data = DataQueries(database_).current(name, kind)
+    coverage = _coverage(data)
+    rows: list[dict[str, Any]] = [to_jsonable(r) for r in data.records.items]
     if json_output:
         print_json({"device": name, "kind": kind, "coverage": coverage, "records": rows})
         return
@@ -128,25 +127,10 @@ def device_data(name: Annotated[str, typer.Argument(help="Device name.")],
                 title=text(f"{name} {kind} ({len(rows)})"), max_width=40)
 
 
-def _coverage(repo: SnapshotRepo, current: dict[DataType, Latest]) -> dict[str, dict[str, Any]]:
+def _coverage(data: DeviceData) -> dict[str, dict[str, Any]]:
     """Per data type read, how completely its current snapshot holds it (``--json``'s ``coverage``)."""
-    found = repo.coverage({latest.snapshot.id for latest in current.values()})
-    held: dict[str, dict[str, Any]] = {}
-    for data_type, latest in current.items():
-        entry = found.get(latest.snapshot.id, {}).get(data_type, TypeCoverage(Coverage.COMPLETE))
-        held[data_type.value] = {"status": entry.status.value, "note": entry.note, "job_id": latest.snapshot.job_id,
-                                 "collected_at": latest.snapshot.collected_at}
-    return held
-
-
-def _records(current: dict[DataType, Latest], attribute: str) -> list[dict[str, Any]]:
-    """The records of ``attribute`` in the current states read (each holds only its own data type's)."""
-    seen: list[Any] = []
-    for latest in current.values():
-        records: DeviceRecords = latest.records
-        seen += [r for r in getattr(records, attribute) if r not in seen]
-    rows: list[dict[str, Any]] = [to_jsonable(r) for r in seen]
-    return rows
+    return {h.data_type.value: {"status": h.coverage.status.value, "note": h.coverage.note, "job_id": h.job_id,
+                                "collected_at": h.collected_at} for h in data.held}
 
 
 @app.command("trust")
@@ -184,12 +168,13 @@ def _trust(db: Database, timeout: float, names: list[str], all_devices: bool,
 
 
 def _chosen(db: Database, names: list[str], all_devices: bool) -> list[InventoryDevice]:
-    with db.session(readonly=True) as session:
-        stored = {s.device.name: s.device for s in DeviceRepo(session).list()}
-    missing = [n for n in names if n not in stored]
-    if missing:
-        fail(f"no device named {', '.join(repr(n) for n in missing)} in the database")
-    return list(stored.values()) if all_devices else [stored[n] for n in dict.fromkeys(names)]
+    stored = DeviceQueries(db)
+    if all_devices:
+        return [s.device for s in stored.list().items]
+    try:
+        return stored.named(names)
+    except NetatlasError as exc:
+        fail(str(exc))
 
 
 def _report_trust(outcomes: list[TrustOutcome], json_output: bool) -> None:
@@ -209,14 +194,12 @@ def _report_trust(outcomes: list[TrustOutcome], json_output: bool) -> None:
 @app.command("keys")
 def keys(db: DbOption = None, json_output: JsonOption = False) -> None:
     """The trusted SSH host keys: address, device, type, SHA256 fingerprint, how and when trusted."""
-    with database(settings(db)) as database_, database_.session(readonly=True) as session:
-        stored = HostKeyRepo(session).list()
-        names = {(s.device.host, s.device.port): s.device.name for s in DeviceRepo(session).list()}
-    named = [(key, key.entry.device_name or names.get((key.entry.host, key.entry.port), "")) for key in stored]
+    with database(settings(db)) as database_:
+        named = DeviceQueries(database_).host_keys()
     if json_output:
         print_json([_key_json(key, name) for key, name in named])
         return
-    print_table(KEY_COLUMNS, (_key_row(key, name) for key, name in named), title=f"{len(stored)} trusted key(s)")
+    print_table(KEY_COLUMNS, (_key_row(key, name) for key, name in named), title=f"{len(named)} trusted key(s)")
 
 
 def _key_json(key: StoredHostKey, device: str | None = None) -> dict[str, Any]:

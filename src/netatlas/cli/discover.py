@@ -1,4 +1,8 @@
-"""``netatlas discover``: run a discovery job on the embedded engine with live progress."""
+"""``netatlas discover``: run a discovery job on the local executor with live progress.
+
+The job runs as any executor runs it (``LocalExecutor.submit(job_id)``: the request is read back
+from the job row); what is reported is read from the database (``JobQueries``), not from the run.
+"""
 
 from __future__ import annotations
 
@@ -23,14 +27,13 @@ from netatlas.cli.common import (
     database,
     err,
     fail,
-    job_conflicts,
-    job_coverage,
     print_json,
     print_table,
     say,
     secret_box,
     settings,
     text,
+    to_jsonable,
 )
 from netatlas.domain.datatypes import ONLY_WORDS
 from netatlas.domain.errors import NetatlasError, StoreError
@@ -39,8 +42,8 @@ from netatlas.domain.records import DataType, JobStatus
 from netatlas.inventory import Inventory, load_credentials, load_inventory
 from netatlas.jobs.crawl import CrawlOptions
 from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
-from netatlas.jobs.engine import Stop
-from netatlas.store import CredentialRepo, JobDetail, JobRepo
+from netatlas.jobs.executor import LocalExecutor
+from netatlas.jobs.queries import DeviceQueries, JobQueries, JobReport
 
 POLL_S = 0.25
 EXIT_STORAGE = 1  # the database failed mid-run: the job stopped (see the message)
@@ -91,22 +94,23 @@ def discover(
     config = settings(db, concurrency=concurrency)
     crawl_options = _crawl_options(seed, crawl, depth, allow, credentials, port, crawl_credentials)
     with database(config) as database_:
-        service = DiscoveryService(database_, secret_box(config, database_), config)
-        devices = _devices(service, inventory, credentials_file, seed, crawl_options)
+        service, jobs = DiscoveryService(database_, secret_box(config, database_), config), JobQueries(database_)
+        devices = _devices(service, DeviceQueries(database_), inventory, credentials_file, seed, crawl_options)
         request = DiscoveryRequest(wanted, config.concurrency, crawl_options if crawl else None)
         job_id = _start(service, devices, request)
         if not json_output:
             say(f"job {job_id}: {len(devices)} device(s), {', '.join(sorted(wanted))}")
         try:
-            stopped_by = asyncio.run(_run(service, job_id, request, show_progress=not json_output))
-            with database_.session(readonly=True) as session:
-                detail = JobRepo(session).show(job_id)
+            stopped_by = asyncio.run(_run(service, jobs, job_id, show_progress=not json_output))
+            report = jobs.detail(job_id)
         except StoreError as exc:
-            _storage_failed(service, job_id, exc, json_output)
-    _report(detail, service, json_output)
+            _storage_failed(jobs, job_id, exc, json_output)
+        except NetatlasError as exc:
+            fail(f"job {job_id}: {exc}")
+    _report(report, json_output)
     if stopped_by is not None:
         raise typer.Exit(stopped_by)
-    failed = detail.job.counts.failed + detail.job.counts.cancelled
+    failed = report.detail.job.counts.failed + report.detail.job.counts.cancelled
     raise typer.Exit(EXIT_PARTIAL if failed else EXIT_OK)
 
 
@@ -117,23 +121,22 @@ def _start(service: DiscoveryService, devices: list[InventoryDevice], request: D
         fail(f"cannot start the job: {exc}")
 
 
-def _storage_failed(service: DiscoveryService, job_id: str, exc: StoreError, json_output: bool) -> NoReturn:
+def _storage_failed(jobs: JobQueries, job_id: str, exc: StoreError, json_output: bool) -> NoReturn:
     """The database failed mid-run: say so (a JSON error document with ``--json``) and exit 1.
 
     ``status`` is this run's outcome (``failed``); ``stored_status`` what the database says, if it
     can still be read (``running`` until ``jobs recover`` marks the job once this process is gone).
     """
     if json_output:
-        print_json({"job_id": job_id, "status": "failed", "stored_status": _stored_status(service, job_id),
+        print_json({"job_id": job_id, "status": "failed", "stored_status": _stored_status(jobs, job_id),
                     "error": str(exc)})
         raise typer.Exit(EXIT_STORAGE)
     fail(str(exc), EXIT_STORAGE)
 
 
-def _stored_status(service: DiscoveryService, job_id: str) -> str | None:
+def _stored_status(jobs: JobQueries, job_id: str) -> str | None:
     try:
-        with service.db.session(readonly=True) as session:
-            return str(JobRepo(session).get(job_id).status)
+        return str(jobs.get(job_id).status)
     except NetatlasError:
         return None
 
@@ -160,14 +163,14 @@ def _crawl_options(seed: list[str] | None, crawl: bool, depth: int, allow: list[
                         crawl_credentials=crawl_credentials or "")
 
 
-def _devices(service: DiscoveryService, inventory: Path | None, credentials_file: Path | None,
+def _devices(service: DiscoveryService, stored: DeviceQueries, inventory: Path | None, credentials_file: Path | None,
              seeds: list[str] | None, crawl: CrawlOptions) -> list[InventoryDevice]:
     try:
         if inventory is None and credentials_file is not None:
             service.import_inventory(Inventory([], load_credentials(credentials_file,
                                                                     max_bytes=service.settings.inventory_max_bytes)))
         if inventory is not None:
-            loaded = load_inventory(inventory, credentials_file, known_credentials=_known_credentials(service),
+            loaded = load_inventory(inventory, credentials_file, known_credentials=stored.credential_names(),
                                     max_bytes=service.settings.inventory_max_bytes)
             service.import_inventory(loaded)
             return loaded.devices
@@ -191,35 +194,31 @@ def _seed_devices(service: DiscoveryService, seeds: list[str], crawl: CrawlOptio
     return found
 
 
-def _known_credentials(service: DiscoveryService) -> list[str]:
-    with service.db.session(readonly=True) as session:
-        return CredentialRepo(session).names()
-
-
-async def _run(service: DiscoveryService, job_id: str, request: DiscoveryRequest, *,
-               show_progress: bool) -> int | None:
-    """Run the job; SIGINT/SIGTERM stop it cleanly (a second one at once). Returns the exit code
-    of the signal that stopped it, if one did."""
-    stop, stopped_by = Stop(), list[int]()
+async def _run(service: DiscoveryService, jobs: JobQueries, job_id: str, *, show_progress: bool) -> int | None:
+    """Run the job on the local executor; SIGINT/SIGTERM stop it cleanly (a second one at once).
+    Returns the exit code of the signal that stopped it, if one did."""
     loop = asyncio.get_running_loop()
+    executor, stopped_by = LocalExecutor(service, loop), list[int]()
+    executor.submit(job_id)
     for signum, (status, message, code) in SIGNALS.items():
-        loop.add_signal_handler(signum, _on_signal, stop, stopped_by, status, message, code)
+        loop.add_signal_handler(signum, _on_signal, executor, job_id, stopped_by, status, message, code)
     try:
-        await _watch(service, job_id, asyncio.create_task(service.run(job_id, request, stop)), show_progress)
+        await _watch(jobs, job_id, asyncio.create_task(executor.wait(job_id)), show_progress)
     finally:
         for signum in SIGNALS:
             loop.remove_signal_handler(signum)
     return stopped_by[0] if stopped_by else None
 
 
-def _on_signal(stop: Stop, stopped_by: list[int], status: JobStatus, message: str, code: int) -> None:
+def _on_signal(executor: LocalExecutor, job_id: str, stopped_by: list[int], status: JobStatus, message: str,
+               code: int) -> None:
     if not stopped_by:
         stopped_by.append(code)
         err.print(f"{message}: stopping the job (again to stop at once)", markup=False, highlight=False)
-    stop.request(status, message)
+    executor.stop(job_id, status, message)
 
 
-async def _watch(service: DiscoveryService, job_id: str, job: asyncio.Task[Any], show_progress: bool) -> None:
+async def _watch(jobs: JobQueries, job_id: str, job: asyncio.Task[Any], show_progress: bool) -> None:
     if not show_progress:
         await job
         return
@@ -231,14 +230,13 @@ async def _watch(service: DiscoveryService, job_id: str, job: asyncio.Task[Any],
         started = time.monotonic()
         while not job.done():
             await asyncio.wait({job}, timeout=POLL_S)
-            await asyncio.to_thread(_tick, service, job_id, progress, task, started)
+            await asyncio.to_thread(_tick, jobs, job_id, progress, task, started)
     await job
 
 
-def _tick(service: DiscoveryService, job_id: str, progress: Progress, task: TaskID, started: float) -> None:
+def _tick(jobs: JobQueries, job_id: str, progress: Progress, task: TaskID, started: float) -> None:
     try:
-        with service.db.session(readonly=True) as session:
-            counts = JobRepo(session).get(job_id).counts
+        counts = jobs.get(job_id).counts
     except NetatlasError:
         return  # the job itself reports a storage failure
     rate = counts.done / max(time.monotonic() - started, 1e-6)
@@ -246,10 +244,11 @@ def _tick(service: DiscoveryService, job_id: str, progress: Progress, task: Task
                     remaining=counts.remaining, rate=rate)
 
 
-def _report(detail: JobDetail, service: DiscoveryService, json_output: bool) -> None:
+def _report(report: JobReport, json_output: bool) -> None:
     if json_output:
-        print_json(summary(detail, service))
+        print_json(summary(report))
         return
+    detail = report.detail
     counts = detail.job.counts
     say(f"job {detail.job.id} {detail.job.status}: {counts.completed} completed, {counts.failed} failed, "
         f"{counts.cancelled} cancelled of {counts.total}")
@@ -261,17 +260,18 @@ def _report(detail: JobDetail, service: DiscoveryService, json_output: bool) -> 
         print_table(("kind", "devices", "names"),
                     ((kind, len(names), sorted(names)) for kind, names in sorted(by_kind.items())),
                     title="failures by kind")
-    if service.unmanaged:
-        say(f"{len(service.unmanaged)} neighbor(s) not visited (unmanaged): ",
-            ", ".join(f"{u.name} ({u.reason})" for u in service.unmanaged[:20]))
-    for shown in coverage_summary(job_coverage(service.db, detail.job.id)):
+    if report.unmanaged:
+        say(f"{len(report.unmanaged)} neighbor(s) not visited (unmanaged): ",
+            ", ".join(f"{u.name} ({u.reason})" for u in report.unmanaged[:20]))
+    for shown in coverage_summary(to_jsonable(report.coverage)):
         say(shown)
-    for conflict in job_conflicts(service.db, detail.job.id):
+    for conflict in report.conflicts:
         say(conflict_line(conflict))
 
 
-def summary(detail: JobDetail, service: DiscoveryService) -> dict[str, Any]:
+def summary(report: JobReport) -> dict[str, Any]:
     """The ``--json`` document; field names are documented in docs/cli.md."""
+    detail = report.detail
     job = detail.job
     return {
         "job_id": job.id, "status": job.status, "counts": job.counts,
@@ -279,7 +279,7 @@ def summary(detail: JobDetail, service: DiscoveryService) -> dict[str, Any]:
         "devices": [{"name": d.device_name, "host": d.host, "platform": d.platform, "status": d.status,
                      "error_kind": d.error_kind, "error": d.error or None, "attempt": d.attempt,
                      "duration_s": d.duration_s} for d in detail.devices],
-        "unmanaged": service.unmanaged,
-        "conflicts": job_conflicts(service.db, job.id),
-        "coverage": job_coverage(service.db, job.id),
+        "unmanaged": report.unmanaged,
+        "conflicts": report.conflicts,
+        "coverage": report.coverage,
     }

@@ -20,17 +20,19 @@ from netatlas.cli.common import (
     database,
     err,
     fail,
-    job_conflicts,
-    job_coverage,
     print_json,
     print_table,
     say,
     settings,
+    to_jsonable,
 )
 from netatlas.domain.errors import NetatlasError, NotFound
+from netatlas.domain.records import JobStatus
+from netatlas.jobs.discovery import request_cancel
 from netatlas.jobs.liveness import STALE_S
+from netatlas.jobs.queries import JobQueries, JobReport
 from netatlas.jobs.recovery import Recovered, recover_jobs
-from netatlas.store import Database, JobRepo
+from netatlas.store import Database
 
 app = typer.Typer(help="Discovery jobs and their per-device progress.", no_args_is_help=True)
 
@@ -51,13 +53,19 @@ def _recover(db: Database, job_ids: Collection[str] | None = None, stale_s: floa
 
 
 @app.command("list")
-def list_jobs(limit: Annotated[int, typer.Option(help="Newest jobs to show.")] = 20, db: DbOption = None,
-              json_output: JsonOption = False) -> None:
+def list_jobs(limit: Annotated[int, typer.Option(help="Newest jobs to show.")] = 20,
+              offset: Annotated[int, typer.Option(help="Newest jobs to skip (the next page).")] = 0,
+              status: Annotated[str | None, typer.Option(help=f"Only jobs in this status: "
+                                                              f"{', '.join(JobStatus)}.")] = None,
+              db: DbOption = None, json_output: JsonOption = False) -> None:
     """The newest jobs with their status and counts."""
+    wanted = _status(status)
+    if limit < 1 or offset < 0:
+        fail("--limit must be positive and --offset not negative")
     with database(settings(db)) as database_:
         _recover(database_)
-        with database_.session(readonly=True) as session:
-            jobs = JobRepo(session).list(limit=limit)
+        page = JobQueries(database_).list(status=wanted, offset=offset, limit=limit)
+    jobs = page.items
     if json_output:
         print_json([{"job_id": j.id, "status": j.status, "counts": j.counts, "options": j.options,
                      "created_at": j.created_at, "finished_at": j.finished_at, "message": j.message} for j in jobs])
@@ -65,6 +73,17 @@ def list_jobs(limit: Annotated[int, typer.Option(help="Newest jobs to show.")] =
     print_table(("job", "status", "total", "completed", "failed", "cancelled", "created", "message"),
                 ((j.id, j.status, j.counts.total, j.counts.completed, j.counts.failed, j.counts.cancelled,
                   f"{j.created_at:%Y-%m-%d %H:%M:%S}", j.message) for j in jobs), title="jobs")
+    if page.more:
+        say(f"more jobs: --offset {offset + limit}")
+
+
+def _status(status: str | None) -> JobStatus | None:
+    if status is None:
+        return None
+    try:
+        return JobStatus(status)
+    except ValueError:
+        fail(f"--status: unknown status {status!r} (choose from {', '.join(JobStatus)})")
 
 
 @app.command("show")
@@ -73,13 +92,16 @@ def show_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption =
     """One job: every device's status, step, attempt, error kind and message, timing."""
     with database(settings(db)) as database_:
         _recover(database_, [job])
-        with database_.session(readonly=True) as session:
-            try:
-                detail = JobRepo(session).show(job)
-                unmanaged = JobRepo(session).unmanaged(job)
-            except NotFound as exc:
-                fail(f"JOB: {exc}")
-        coverage, conflicts = job_coverage(database_, job), job_conflicts(database_, job)
+        try:
+            report = JobQueries(database_).detail(job)
+        except NotFound as exc:
+            fail(f"JOB: {exc}")
+    _show(report, json_output)
+
+
+def _show(report: JobReport, json_output: bool) -> None:
+    detail, unmanaged, conflicts = report.detail, report.unmanaged, report.conflicts
+    coverage = to_jsonable(report.coverage)
     if json_output:
         print_json({"job": detail.job, "devices": detail.devices, "unmanaged": unmanaged, "coverage": coverage,
                     "conflicts": conflicts})
@@ -103,9 +125,9 @@ def show_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption =
 @app.command("cancel")
 def cancel_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption = None) -> None:
     """Ask a running job to stop: devices finish their current command, the rest are cancelled."""
-    with database(settings(db)) as database_, database_.session() as session:
+    with database(settings(db)) as database_:
         try:
-            moved = JobRepo(session).request_cancel(job)
+            moved = request_cancel(database_, job)
         except NotFound as exc:
             fail(f"JOB: {exc}")
     say("job ", job, f": {'cancelling' if moved else 'already finished'}")

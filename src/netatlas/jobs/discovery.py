@@ -1,58 +1,66 @@
 """The discovery use case: import an inventory, start a job, run it, cancel it.
 
 The CLI (and later the API and the Celery tasks) are thin layers over this service. A job's
-options hold what was asked (data types, concurrency, crawl settings) and never a secret.
+options hold what was asked (``DiscoveryRequest.options``: data types, concurrency, crawl settings)
+and never a secret, so :meth:`DiscoveryService.run_job` runs or resumes a job from its id alone,
+in whichever process an executor picks. The service is stateless: it holds its configuration
+only, and everything a run finds is in the database (``netatlas.jobs.queries`` reads it back).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from functools import partial
 from ipaddress import ip_address
-from typing import Any
 
 from netatlas.collect.collector import collect_device
-from netatlas.collect.parsers import parse_command_async, shutdown_pool, start_pool
+from netatlas.collect.parsers import parse_command_async, start_pool
 from netatlas.collect.probe import identify
 from netatlas.collect.shell_reader import Limits
 from netatlas.collect.transport import Timeouts
 from netatlas.domain.errors import NetatlasError, NotFound
 from netatlas.domain.inventory import InventoryDevice
+from netatlas.domain.names import normalize_hostname
 from netatlas.domain.records import DataType, JobStatus, Unmanaged
 from netatlas.inventory import Inventory
 from netatlas.jobs.crawl import Crawler, CrawlOptions, DatabaseRegistry
 from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy, Stop
 from netatlas.jobs.hostkeys import host_key_check
-from netatlas.jobs.liveness import this_process
-from netatlas.jobs.recovery import Recovered, recover_jobs
+from netatlas.jobs.liveness import abandoned, this_process
+from netatlas.jobs.ports import Collect
+from netatlas.jobs.recovery import Recovered, life, recover_jobs
+from netatlas.jobs.request import DiscoveryRequest, JobOptionsError
 from netatlas.jobs.storeport import DatabaseJobStore
 from netatlas.secrets import SecretBox
 from netatlas.settings import Settings
-from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, Origin, SnapshotRepo
+from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, JobView, Origin, SnapshotRepo
+
+__all__ = ["DiscoveryRequest", "DiscoveryService", "JobBusy", "JobOptionsError", "request_cancel"]
 
 
-@dataclass(frozen=True, slots=True)
-class DiscoveryRequest:
-    data_types: frozenset[DataType]
-    concurrency: int
-    crawl: CrawlOptions | None = None
-    requested_by: str = ""
+class JobBusy(NetatlasError):
+    """The job is running in another process that is still alive: it is not run twice."""
 
-    def options(self) -> dict[str, Any]:
-        """What the job row records (no credentials: the crawl names its credential set only)."""
-        crawl = None
-        if self.crawl is not None:
-            crawl = {**asdict(self.crawl), "allow": [str(n) for n in self.crawl.allow]}
-        return {"data_types": sorted(str(t) for t in self.data_types), "concurrency": self.concurrency,
-                "crawl": crawl}
+
+def request_cancel(db: Database, job_id: str) -> bool:
+    """Mark the job cancelling (its runner checks before each command); False if it already ended.
+
+    Every executor's cancel starts here; ``NotFound`` when there is no such job.
+    """
+    with db.session() as session:
+        return JobRepo(session).request_cancel(job_id)
 
 
 class DiscoveryService:
-    def __init__(self, db: Database, box: SecretBox, settings: Settings) -> None:
+    """Configuration only (database, secret box, settings, and the collector in tests): no results."""
+
+    __slots__ = ("_collect", "box", "db", "settings")
+
+    def __init__(self, db: Database, box: SecretBox, settings: Settings, *, collect: Collect | None = None) -> None:
         self.db, self.box, self.settings = db, box, settings
-        self.unmanaged: list[Unmanaged] = []
+        self._collect = collect  # None: the SSH collector (a fake in unit tests)
 
     def import_inventory(self, inventory: Inventory) -> int:
         """Store the inventory's credential sets (encrypted) and devices; returns the device count."""
@@ -89,8 +97,43 @@ class DiscoveryService:
         return recover_jobs(self.db)
 
     def cancel(self, job_id: str) -> bool:
+        return request_cancel(self.db, job_id)
+
+    async def run_job(self, job_id: str, stop: Stop | None = None) -> JobStatus:
+        """Run (or resume) the job knowing only its id: the request is rebuilt from its row.
+
+        Idempotent for a redelivered job: a job that already ended is returned as it is, one
+        cancelled before it ran (or whose runner died) ends ``cancelled`` without running; a job
+        running in a live process raises :class:`JobBusy`; one whose owner is gone is resumed (its
+        unfinished devices).
+        Malformed stored options raise :class:`JobOptionsError` (the job is left as it was).
+        """
+        job = await asyncio.to_thread(self._job, job_id)
+        if job.status.final:
+            return job.status
+        if job.status is JobStatus.CANCELLING:  # before it ran, or its runner is gone: nothing to run
+            return await asyncio.to_thread(self._end_cancelled, job_id)
+        if job.kind != "discovery":
+            raise NetatlasError(f"job {job_id} is a {job.kind!r} job, not a discovery")
+        request = DiscoveryRequest.from_options(job.options)
+        return await self.run(job_id, request, stop)
+
+    def _job(self, job_id: str) -> JobView:
+        with self.db.session(readonly=True) as session:
+            job = JobRepo(session).get(job_id)
+        if job.started_at is None or job.status.final:
+            return job
+        here = this_process()
+        mine = (job.owner_host, job.owner_pid) == (here.host, here.pid)
+        if mine or abandoned(life(job), here=here.host, now=datetime.now(UTC)) is None:
+            raise JobBusy(f"job {job_id} is already running (pid {job.owner_pid} on {job.owner_host})")
+        return job
+
+    def _end_cancelled(self, job_id: str) -> JobStatus:
         with self.db.session() as session:
-            return JobRepo(session).request_cancel(job_id)
+            repo = JobRepo(session)
+            repo.finish(job_id, JobStatus.CANCELLED, "cancelled on request")
+            return repo.get(job_id).status
 
     async def run(self, job_id: str, request: DiscoveryRequest, stop: Stop | None = None) -> JobStatus:
         """Run the job to its end on this event loop (the embedded, local executor).
@@ -100,19 +143,16 @@ class DiscoveryService:
         wanted = frozenset({DataType.FACTS, *request.data_types})
         store = DatabaseJobStore(self.db, self.box)
         s = self.settings
-        collect = partial(collect_device, timeouts=self._timeouts(), limits=self._limits(), parse=parse_command_async,
-                          host_keys=host_key_check(self.db, s))  # verified before any password is sent
+        collect = self._collect or partial(collect_device, timeouts=self._timeouts(), limits=self._limits(),
+                                           parse=parse_command_async,
+                                           host_keys=host_key_check(self.db, s))  # verified before any password
         engine = DiscoveryEngine(store, collect, concurrency=request.concurrency,
                                  retry=RetryPolicy(attempts=s.retries, base_s=s.retry_backoff))
         crawler = await asyncio.to_thread(self._crawler, job_id, request)
-        start_pool()
-        try:
-            status = await engine.run(job_id, wanted, crawler.on_result if crawler else None, stop)
-        finally:
-            shutdown_pool()
+        start_pool()  # the process's parse pool, shared by its jobs: never stopped by one (process exit stops it)
+        status = await engine.run(job_id, wanted, crawler.on_result if crawler else None, stop)
         if crawler is not None:
-            self.unmanaged = sorted(crawler.unmanaged.values(), key=lambda u: u.name)
-            await asyncio.to_thread(self._record_unmanaged, job_id)
+            await asyncio.to_thread(self._record_unmanaged, job_id, crawler.unmanaged.values())
         await asyncio.to_thread(self._prune)  # never block the event loop on the database
         return status
 
@@ -126,17 +166,25 @@ class DiscoveryService:
                       stored_output=s.stored_output_max)
 
     def _crawler(self, job_id: str, request: DiscoveryRequest) -> Crawler | None:
+        """The crawl seeded with the job's unfinished devices; those it finished before (a resumed
+        job) are known to it, so none is read twice."""
         if request.crawl is None:
             return None
         crawler = Crawler(request.crawl, DatabaseRegistry(self.db, job_id))
         with self.db.session(readonly=True) as session:
-            for device in JobRepo(session).pending_devices(job_id):
-                crawler.seed(device)
+            rows = JobRepo(session).show(job_id).devices
+        for row in rows:
+            if row.status.final:
+                crawler.host_of.setdefault(normalize_hostname(row.device_name), row.host)
+                crawler.addresses.add(row.host)
+            else:
+                crawler.seed(InventoryDevice(name=row.device_name, host=row.host, platform=row.platform,
+                                             credentials=row.credential, port=row.port))
         return crawler
 
-    def _record_unmanaged(self, job_id: str) -> None:
+    def _record_unmanaged(self, job_id: str, unmanaged: Iterable[Unmanaged]) -> None:
         with self.db.session() as session:
-            JobRepo(session).add_unmanaged(job_id, self.unmanaged)
+            JobRepo(session).add_unmanaged(job_id, sorted(unmanaged, key=lambda u: u.name))
 
     def _prune(self) -> None:
         with self.db.session() as session:

@@ -29,10 +29,11 @@ from sqlalchemy import MetaData, select
 from netatlas.domain.datatypes import route_data_type
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.names import canonical_interface
-from netatlas.domain.records import DataType, DeviceRecords
+from netatlas.domain.records import DataType, DeviceRecords, JobStatus, Unmanaged
 from netatlas.inventory import Inventory, load_credentials, load_inventory
 from netatlas.jobs.crawl import CrawlOptions
 from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
+from netatlas.jobs.queries import JobQueries
 from netatlas.lab.runtime import Lab, prepare_lab
 from netatlas.lab.server import ServedDevice
 from netatlas.secrets import SecretBox
@@ -113,6 +114,14 @@ class Discovery:
         job_id, request = self.start(devices, types, concurrency, crawl)
         asyncio.run(self.service.run(job_id, request))
         return job_id
+
+    def run_job(self, job_id: str) -> JobStatus:
+        """Run (or resume) a stored job knowing only its id, as any executor does."""
+        return asyncio.run(self.service.run_job(job_id))
+
+    def unmanaged(self, job_id: str) -> tuple[Unmanaged, ...]:
+        """The neighbors the job's crawl did not visit, as stored."""
+        return JobQueries(self.db).detail(job_id).unmanaged
 
     def detail(self, job_id: str) -> JobDetail:
         with self.db.session(readonly=True) as session:

@@ -132,7 +132,7 @@ def _crawl(campus: Campus, allow: tuple[IPv4Network, ...], depth: int) -> tuple[
     assert detail.job.status is JobStatus.COMPLETED
     assert detail.job.counts.completed == detail.job.counts.total == len(detail.devices)
     assert detail.job.options["crawl"]["allow"] == [str(n) for n in allow]
-    return {d.device_name for d in detail.devices}, {u.name: u.reason for u in service.unmanaged}
+    return {d.device_name for d in detail.devices}, {u.name: u.reason for u in campus.discovery.unmanaged(job_id)}
 
 
 def test_a_neighbor_outside_allow_is_not_visited(campus: Campus) -> None:
