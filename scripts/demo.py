@@ -4,7 +4,9 @@
    two devices deliberately broken (wrong credentials, unreachable) to show failure reporting.
 2. `netatlas discover --inventory var/lab-inventory.yaml` on the embedded default: SQLite
    under `var/netatlas-home/` and the in-process executor; live progress, then the summary.
-3. A look at what was stored (`netatlas devices data ...`), then the lab is stopped.
+3. The topology built from what was stored (`netatlas topology summary`: devices, links by kind,
+   endpoints, one-sided links, single points of failure), a look at the stored records
+   (`netatlas devices data ...`), then the lab is stopped.
 """
 
 from __future__ import annotations
@@ -53,11 +55,14 @@ def main() -> None:
         # exit code 2 = some devices failed: expected here, two devices are broken on purpose
         run("discover", "--inventory", str(VAR / "lab-inventory.yaml"), ok=(0, 2))
         run("jobs", "list", "--limit", "3")
+        # the map built from what was stored: devices, links by kind, endpoints, one-sided links, SPOFs
+        run("topology", "summary")
         run("devices", "data", "core1", "--kind", "lldp")
         run("devices", "data", "leaf1", "--kind", "bgp")
         print(f"\nDatabase: {HOME / 'netatlas.db'}  (NETATLAS_HOME={HOME})")
         print(f"Lab inventory: {VAR / 'lab-inventory.yaml'}  ground truth: {VAR / 'lab-truth.json'}")
         print("Try: NETATLAS_HOME=var/netatlas-home .venv/bin/netatlas devices data core1 --kind routes")
+        print("     NETATLAS_HOME=var/netatlas-home .venv/bin/netatlas topology show --node core1")
     finally:
         lab.send_signal(signal.SIGTERM)
         lab.wait(10)

@@ -319,7 +319,7 @@ def summary_lines(found: dict[str, Any]) -> list[str]:
             protocols = found.get("protocols", {}).get(layer, {})
             out.append(f"  {layer}: {count}" + (f" ({_pairs(protocols)})" if protocols else ""))
     for key, title in (("one_sided", "one-sided links"), ("conflicts", "conflicts"), ("isolated", "isolated devices"),
-                       ("mismatches", "speed/duplex mismatches"), ("hidden_links", "links hidden by failed devices")):
+                       ("mismatches", "speed/duplex mismatches"), ("hidden_links", "links of failed devices known from their neighbors only")):
         if key in found:
             out.append(f"{title}: {found[key]}")
     spof = found.get("single_points_of_failure")
