@@ -49,6 +49,10 @@ SPELLING = {"layer": "--layer", "depth": "--depth", "node": "--node", "job": "--
             "format": "--format", "vrf": "--vrf", "source": "SRC", "destination": "DST", "query": "QUERY",
             "action": "ACTION", "a": "A", "b": "B", "id": "ID", "runs": "--runs"}
 
+SUMMARY_COUNTS = (("one_sided", "one-sided links"), ("conflicts", "conflicts"), ("isolated", "isolated devices"),
+                  ("mismatches", "speed/duplex mismatches"),
+                  ("hidden_links", "links of failed devices known from their neighbors only"))
+
 JobOption = Annotated[str | None, typer.Option("--job", help="Build from this job's snapshots instead of the "
                                                              "current state.")]
 
@@ -318,8 +322,7 @@ def summary_lines(found: dict[str, Any]) -> list[str]:
         if layer != "total":
             protocols = found.get("protocols", {}).get(layer, {})
             out.append(f"  {layer}: {count}" + (f" ({_pairs(protocols)})" if protocols else ""))
-    for key, title in (("one_sided", "one-sided links"), ("conflicts", "conflicts"), ("isolated", "isolated devices"),
-                       ("mismatches", "speed/duplex mismatches"), ("hidden_links", "links of failed devices known from their neighbors only")):
+    for key, title in SUMMARY_COUNTS:
         if key in found:
             out.append(f"{title}: {found[key]}")
     spof = found.get("single_points_of_failure")
