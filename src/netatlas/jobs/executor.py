@@ -70,6 +70,7 @@ class LocalExecutor:
         self._loop = loop
         self._thread: threading.Thread | None = None
         self._running: dict[str, _Running] = {}  # touched on the loop's thread only
+        self._awaited: set[str] = set()  # jobs someone waits for: they see the run's error themselves
         self._lock = threading.Lock()
 
     def submit(self, job_id: str) -> None:
@@ -105,6 +106,7 @@ class LocalExecutor:
         running = self._running.get(job_id)
         if running is None:
             raise NotFound(f"job {job_id} is not running in this process")
+        self._awaited.add(job_id)
         return await asyncio.shield(running.task)
 
     def shutdown(self, timeout: float = 10.0) -> None:
@@ -140,7 +142,9 @@ class LocalExecutor:
         running = self._running.get(job_id)
         if running is not None and running.task is task:
             del self._running[job_id]
-        if not task.cancelled() and (error := task.exception()) is not None:
+        awaited = job_id in self._awaited
+        self._awaited.discard(job_id)
+        if not task.cancelled() and (error := task.exception()) is not None and not awaited:
             level = logging.ERROR if isinstance(error, NetatlasError) else logging.CRITICAL
             log.log(level, "job %s ended with an error: %s", job_id, error, exc_info=error)
 

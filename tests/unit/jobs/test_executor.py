@@ -5,6 +5,7 @@ real service and engine over SQLite with a fake collector)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from netatlas.domain.errors import NotFound
+from netatlas.domain.errors import NotFound, StoreError
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, ErrorKind, Facts, JobStatus
 from netatlas.inventory import Inventory
@@ -283,3 +284,26 @@ def test_malformed_stored_options_fail_the_run_naming_the_field_and_leave_the_jo
     with pytest.raises(JobOptionsError, match=r"options\.concurrency: expected an integer"):
         asyncio.run(service.run_job(job_id))
     assert collector.calls == [] and JobQueries(world.db).get(job_id).status is JobStatus.PENDING
+
+
+@dataclass
+class BrokenRunner(FakeRunner):
+    async def run_job(self, job_id: str, stop: Stop | None = None) -> JobStatus:
+        self.started.append(job_id)
+        raise StoreError(f"database error on sqlite:///x.db while running {job_id}")
+
+
+def test_a_run_error_reaches_whoever_waits_and_is_logged_when_nobody_does(caplog: pytest.LogCaptureFixture) -> None:
+    async def scenario() -> None:
+        executor = LocalExecutor(BrokenRunner(), asyncio.get_running_loop())
+        executor.submit("waited")
+        executor.submit("unwatched")
+        with pytest.raises(StoreError, match="while running waited"):
+            await executor.wait("waited")
+        await settle()
+        assert executor.health()["running_jobs"] == []
+
+    with caplog.at_level(logging.ERROR, logger="netatlas.jobs.executor"):
+        asyncio.run(scenario())
+    logged = [r.getMessage() for r in caplog.records]
+    assert len(logged) == 1 and "job unwatched ended with an error" in logged[0]
