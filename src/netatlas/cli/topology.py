@@ -206,12 +206,14 @@ def _print_where(found: WhereResult) -> None:
     if found.now:
         for place in found.now:
             extra = ", ".join(part for part in (place.mac, place.ip) if part)
-            say("  now at ", place.describe(), f" [{extra}]" if extra else "")
+            say("  cabled to " if place.port else "  now at ", place.describe(), f" [{extra}]" if extra else "")
     else:
         say("  not in the current topology")
-    if found.history:
-        print_table(("run", "time", "node", "interface", "vlan"), _history_rows(found),
+    if any(s.places for s in found.history):
+        print_table(("time", "node", "interface", "vlan", "run"), _history_rows(found),
                     title=f"last {len(found.history)} run(s), oldest first")
+    elif found.history:
+        say(f"  not seen in the last {len(found.history)} run(s)")
     for move in found.moves:
         say(text("moved:", "yellow"), " ", move.describe().removeprefix("moved "))
     if found.history and not found.moves and found.found:
@@ -222,9 +224,9 @@ def _history_rows(found: WhereResult) -> Iterable[tuple[object, ...]]:
     for sighting in found.history:
         when = f"{sighting.at:%Y-%m-%d %H:%M:%S}" if sighting.at else ""
         if not sighting.places:
-            yield sighting.job_id, when, "(not seen)", "", ""
+            yield when, "(not seen)", "", "", sighting.job_id
         for place in sighting.places:
-            yield sighting.job_id, when, place.node, place.interface, place.vlan
+            yield when, place.node, place.interface, place.vlan, sighting.job_id
 
 
 # ---- diff ----------------------------------------------------------------------------------------

@@ -73,8 +73,15 @@ class Place:
     port: str = ""
 
     def describe(self) -> str:
+        """
+        Examples:
+            >>> Place("sw1", "GigabitEthernet1/0/5", 100, "aa:bb:cc:00:00:01").describe()
+            'sw1 GigabitEthernet1/0/5 vlan 100'
+            >>> Place("sw1", "GigabitEthernet1/0/4", port="GigabitEthernet0").describe()
+            'sw1 GigabitEthernet1/0/4 (from its GigabitEthernet0)'
+        """
         vlan = f" vlan {self.vlan}" if self.vlan is not None else ""
-        own = f" (its {self.port})" if self.port else ""
+        own = f" (from its {self.port})" if self.port else ""
         return f"{self.node} {self.interface}{vlan}{own}"
 
     def as_dict(self) -> dict[str, Any]:
