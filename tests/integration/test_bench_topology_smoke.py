@@ -21,7 +21,7 @@ SIZES, CHANGES, PATHS, SEED = (120, 200), 20, 5, 11
 PG_URL = "postgresql://postgres@127.0.0.1:5432/netatlas_smoke"
 STEP_KEYS = {"wall_s", "cpu_s"}
 CURRENT_KEYS = {"open", "read", "build", "total", "rss_start_mb", "rss_after_read_mb", "peak_rss_mb", "paths",
-                "topology"}  # fmt: skip
+                "paths_one_tracer", "topology"}  # fmt: skip
 DIFF_STEPS = {"read_old", "build_old", "read_new", "build_new", "diff", "total"}
 
 
@@ -93,10 +93,13 @@ def test_built_topology_holds_what_was_generated(results: tuple[dict[str, Any], 
 
 def test_paths_resolve_end_to_end(results: tuple[dict[str, Any], str]) -> None:
     for size in results[0]["sizes"]:
-        paths = size["current"]["paths"]
-        assert (paths["queries"], paths["complete"], paths["refused"]) == (PATHS, PATHS, [])
-        assert paths["median_hops"] >= 2
-        assert 0 < paths["median_ms"] <= paths["p90_ms"] <= paths["max_ms"]
+        cold, warm = size["current"]["paths"], size["current"]["paths_one_tracer"]
+        for paths in (cold, warm):
+            assert (paths["queries"], paths["complete"], paths["refused"]) == (PATHS, PATHS, [])
+            assert paths["median_hops"] >= 2
+            assert 0 < paths["median_ms"] <= paths["p90_ms"] <= paths["max_ms"]
+            assert paths["first_ms"] <= paths["max_ms"]
+        assert warm["median_hops"] == cold["median_hops"]  # the same pairs, the same answers
 
 
 def test_diff_of_two_runs(results: tuple[dict[str, Any], str], generator: Any) -> None:
