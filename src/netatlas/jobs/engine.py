@@ -151,6 +151,8 @@ class DiscoveryEngine:
         finally:
             for watcher in self._watchers:
                 watcher.cancel()
+                if watcher.done() and not watcher.cancelled():
+                    watcher.exception()  # a heartbeat that failed with the run: retrieved, never logged as lost
             if self._hard_stop is not None:
                 self._hard_stop.cancel()
             self._db_thread.shutdown(wait=False)

@@ -1,7 +1,12 @@
 """Parsing off the event loop: large outputs go to a shared process pool, small ones parse inline.
 
-The pool is created on first use (:data:`POOL_WORKERS` workers) and shut down with
-:func:`shutdown_pool`. Each worker compiles the templates it needs once and keeps them.
+The pool belongs to the process, not to a job: it is created on first use (:func:`start_pool` or
+the first large output; :data:`POOL_WORKERS` workers), shared by every job the process runs at
+the same time, and stopped at process exit or by the process owner with :func:`shutdown_pool`
+(never by a job: one job ending must not stop another's parses). A child forked from a process
+that had a pool (a Celery prefork worker) starts its own. A worker that dies (killed, out of
+memory) breaks its pool: the pool is replaced and the output parsed again once. Each worker
+compiles the templates it needs once and keeps them.
 
 Break-even, measured on the project's 2-core machine (``/tmp`` script in the issue-3 report):
 a pooled call costs the parent process 0.13-0.5 ms of CPU (pickling both ways) whatever the
@@ -15,20 +20,28 @@ machine where the workers compete with the loop the threshold stays above the sm
 from __future__ import annotations
 
 import asyncio
+import atexit
 import ctypes
 import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from typing import ParamSpec, TypeVar
 
 from netatlas.collect.parsers.parse import parse_command, parse_output
 from netatlas.domain.records import DataType, DeviceRecords, ParseOutcome
 
 POOL_THRESHOLD = 8_000  # characters; outputs larger than this parse in the pool
 POOL_WORKERS = os.cpu_count() or 1
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _pool: ProcessPoolExecutor | None = None
+_pool_pid = 0  # the process that started ``_pool``: a forked child never uses its parent's workers
 _pool_lock = threading.Lock()
 
 
@@ -37,15 +50,36 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _get_pool() -> ProcessPoolExecutor:
-    global _pool  # noqa: PLW0603 - one lazily created pool per process
+    global _pool, _pool_pid  # noqa: PLW0603 - one lazily created pool per process
     with _pool_lock:
-        if _pool is None:
+        if _pool is None or _pool_pid != os.getpid():
             # Workers fork from the thread that submits first (this one): the kernel's parent-death
             # signal follows that thread, so it is only asked for when it is the main thread.
             main = threading.current_thread() is threading.main_thread()
             _pool = ProcessPoolExecutor(max_workers=POOL_WORKERS, initializer=_worker_started,
                                         initargs=(os.getpid(), main))
+            _pool_pid = os.getpid()
         return _pool
+
+
+def _running() -> bool:
+    with _pool_lock:
+        return _pool is not None and _pool_pid == os.getpid()
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: the parent's pool (and maybe a held lock) are not this process's."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+def _discard(broken: ProcessPoolExecutor) -> None:
+    """Drop a broken pool (a worker died) so the next call starts a new one; others may have already."""
+    global _pool  # noqa: PLW0603
+    with _pool_lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
 
 
 def _worker_started(parent: int, parent_is_main_thread: bool) -> None:
@@ -76,20 +110,52 @@ def _watch_parent(parent: int) -> None:
 
 
 def start_pool() -> None:
-    """Start the workers now: call it before opening sessions, so they fork from a small process
-    (a fork taken mid-job would carry every open session's buffers)."""
+    """Start the workers now unless they run already (idempotent, cheap when running): call it
+    before opening sessions, so they fork from a small process (a fork taken mid-job would carry
+    every open session's buffers). The pool then lives until :func:`shutdown_pool` or process exit."""
+    if _running():
+        return
     pool = _get_pool()
     for future in [pool.submit(os.getpid) for _ in range(POOL_WORKERS)]:
         future.result()
 
 
 def shutdown_pool() -> None:
-    """Stop the worker processes (a later large parse starts a new pool)."""
+    """Stop the worker processes: for the process owner (at exit, or in tests), never a job. Parses
+    still queued fail (``RuntimeError``), those running finish; a later large parse starts a new pool."""
     global _pool
     with _pool_lock:
-        pool, _pool = _pool, None
+        pool, _pool = (_pool, None) if _pool_pid == os.getpid() else (None, None)
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_pool)
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+async def _in_pool(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args)`` in a worker; a broken pool is replaced and the call made once more."""
+    loop = asyncio.get_running_loop()
+    call = partial(fn, *args, **kwargs)
+    pool = _get_pool()
+    try:
+        return await _awaited(loop.run_in_executor(pool, call))
+    except BrokenProcessPool:
+        _discard(pool)
+        return await _awaited(loop.run_in_executor(_get_pool(), call))
+
+
+async def _awaited(future: asyncio.Future[T]) -> T:
+    """The pool's answer; a call the pool cancelled (shut down under it) is an error, not a cancel of
+    the task that waits (that would end a device's task as if the job had been stopped)."""
+    try:
+        return await future
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        raise RuntimeError("the parse pool was shut down before this output was parsed") from None
 
 
 async def parse_output_async(
@@ -98,8 +164,7 @@ async def parse_output_async(
     """:func:`parse_output`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
     if len(text) <= POOL_THRESHOLD:
         return parse_output(platform, command, text, data_types)
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_get_pool(), parse_output, platform, command, text, data_types)
+    return await _in_pool(parse_output, platform, command, text, data_types)
 
 
 async def parse_command_async(
@@ -108,5 +173,4 @@ async def parse_command_async(
     """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
     if len(text) <= POOL_THRESHOLD:
         return parse_command(platform, command, text, data_types)
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_get_pool(), parse_command, platform, command, text, data_types)
+    return await _in_pool(parse_command, platform, command, text, data_types)
