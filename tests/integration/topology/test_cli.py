@@ -26,7 +26,7 @@ from tests.integration.discovery.helpers import Discovery, cli, cli_json, free_p
 
 pytestmark = pytest.mark.integration
 
-NETWORK = IPv4Network("127.71.0.0/16")
+NETWORK = IPv4Network("127.81.0.0/16")
 DEVICES = 30
 FAILED = "sw7"
 FAULTS = f"auth:{FAILED}"
