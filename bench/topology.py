@@ -80,7 +80,7 @@ def populate(url: str, p: Plan, run: int, collected_at: datetime) -> dict[str, A
     """Write run ``run`` of the plan as one completed job; returns its id, the truth and the write time."""
 
     truth, began, cpu = Truth(), time.perf_counter(), time.process_time()
-    db = Database.open(url)
+    db = Database.open(url, upgrade=True)  # a fresh database per size: upgraded as `netatlas db upgrade` does
     try:
         with db.session() as session:
             job_id = JobRepo(session).create([], {"data_types": sorted(ALL_TYPES), "bench": "topology"},

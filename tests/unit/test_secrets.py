@@ -48,7 +48,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(f"sqlite:///{tmp_path / 'netatlas.db'}")
+    database = Database.open(f"sqlite:///{tmp_path / 'netatlas.db'}", upgrade=True)
     yield database
     database.close()
 
@@ -148,7 +148,7 @@ def test_the_salt_is_random_per_deployment_and_stored(db: Database, tmp_path: Pa
     params = KdfParams.from_text(meta(db, KDF_META) or "")
     assert params.n >= 2**17 and len(params.salt) == 16
     assert params.salt != b"netatlas/credentials/v1"
-    with Database.open(f"sqlite:///{tmp_path / 'other.db'}") as other:
+    with Database.open(f"sqlite:///{tmp_path / 'other.db'}", upgrade=True) as other:
         other_box = SecretBox.for_database(config(secret_key=PASSPHRASE), other)
         other_params = KdfParams.from_text(meta(other, KDF_META) or "")
     assert other_params.salt != params.salt

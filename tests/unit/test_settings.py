@@ -177,7 +177,7 @@ def test_home_and_database_are_created_private(tmp_path: Path) -> None:
         os.umask(old)
     assert mode_of(home) == 0o700
     assert mode_of(home / "netatlas.db") == 0o600
-    with Database.open(settings.database_url) as db, db.session() as session:
+    with Database.open(settings.database_url, upgrade=True) as db, db.session() as session:
         session.execute(text("SELECT 1"))
     for path in home.iterdir():  # SQLite's -wal and -shm files take the database file's mode
         assert mode_of(path) == 0o600, path

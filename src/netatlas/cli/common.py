@@ -30,6 +30,7 @@ from netatlas.domain.text import clean
 from netatlas.secrets import SecretBox
 from netatlas.settings import Settings, database_url_warnings, load_settings, prepare_storage
 from netatlas.store import Database, DeviceRepo, InventoryConflict, SnapshotRepo
+from netatlas.store.database import is_embedded
 
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2
 
@@ -109,11 +110,15 @@ def settings(db: str | None = None, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def database(config: Settings) -> Iterator[Database]:
+def database(config: Settings, *, schema_check: bool = True) -> Iterator[Database]:
+    """The configured database, its schema checked (``netatlas db upgrade`` named when it is behind); the
+    embedded default (a SQLite file under NETATLAS_HOME) is upgraded on first use. ``schema_check=False``:
+    as it is (``netatlas db``)."""
     try:
         for warning in prepare_storage(config):  # NETATLAS_HOME 0700, the SQLite file 0600
             say("warning: ", warning, console=err)
-        db = Database.open(config.database_url)
+        url = config.database_url
+        db = Database.open(url, upgrade=is_embedded(url, config.home)) if schema_check else Database(url)
     except NetatlasError as exc:
         fail(str(exc))
     try:

@@ -7,7 +7,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from netatlas.cli import devices, jobs, lab, secrets, topology
+from netatlas.cli import db, devices, jobs, lab, secrets, topology
 from netatlas.cli.discover import discover
 
 app = typer.Typer(help="netatlas: network topology discovery.", no_args_is_help=True, add_completion=False)
@@ -16,6 +16,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(devices.app, name="devices")
 app.add_typer(secrets.app, name="secrets")
 app.add_typer(topology.app, name="topology")
+app.add_typer(db.app, name="db")
 app.command()(discover)
 
 

@@ -3,7 +3,7 @@
 Rows never leave this package: repositories take and return domain records and the small views
 in ``netatlas.store.views``. Typical use::
 
-    db = Database.open("sqlite:///netatlas.db")       # migrates to head
+    db = Database.open("sqlite:///netatlas.db")       # checks the schema (`netatlas db upgrade` migrates)
     with db.session() as session:                     # one unit of work
         job_id = JobRepo(session).create(devices, {"data_types": ["cdp"]})
     with db.session() as session:

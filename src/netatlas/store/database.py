@@ -1,9 +1,19 @@
-"""The database handle: engine, sessions, migrations to head, errors translated to ``StoreError``.
+"""The database handle: engine, sessions, the schema revision, errors translated to ``StoreError``.
 
-``Database.open(url)`` is the one entry point: it connects, runs the packaged Alembic scripts to
-head (the same scripts on SQLite and PostgreSQL) and fails with a ``StoreError`` that names the
-URL, password masked, when the database cannot be reached or the URL is malformed. A unit of
-work is ``with db.session() as session:``; repositories receive that session.
+``Database.open(url)`` is the one entry point: it connects, checks that the schema is the revision
+this netatlas needs, and fails with a ``StoreError`` that names the URL, password masked, when the
+database cannot be reached or the URL is malformed. A unit of work is ``with db.session() as
+session:``; repositories receive that session.
+
+Migrations run once, as an explicit step (``netatlas db upgrade``: :meth:`Database.upgrade`), never
+implicitly by every process that opens the database: an API server and its workers starting at
+once must not all migrate. A schema behind (or ahead of) the packaged scripts is
+:class:`SchemaOutOfDate`, whose message names the command. The upgrade runs behind a lock, so two
+processes upgrading at once migrate one after the other (the second finds nothing to do):
+PostgreSQL's advisory lock, SQLite's own write lock (``BEGIN IMMEDIATE``, held for the whole
+migration, DDL included). ``Database.open(url, upgrade=True)`` upgrades first: for the embedded
+default (:func:`is_embedded`: a SQLite file under ``NETATLAS_HOME`` that netatlas creates itself,
+so ``netatlas discover`` works on a fresh machine in one command) and for tests.
 
 A SQLite file removed or replaced while in use would otherwise swallow writes silently (open
 connections keep writing to the unlinked file): every session first checks that the file is the
@@ -16,11 +26,15 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
@@ -34,6 +48,86 @@ from netatlas.domain.text import mask_url, scrub
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10  # a server that does not answer fails the session instead of hanging it
+MIGRATION_LOCK = 7242011  # PostgreSQL advisory lock key held while the schema is upgraded
+UPGRADE_COMMAND = "netatlas db upgrade"
+
+
+class SchemaOutOfDate(StoreError):
+    """The database schema is not the revision this netatlas needs (behind: run ``netatlas db upgrade``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """The database's schema revision (None: nothing migrated yet) and the one this netatlas needs."""
+
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+    def problem(self) -> str:
+        """Why this netatlas cannot use the database, and what to do ("" when it can).
+
+        Examples:
+            >>> Schema("0003", "0004").problem()
+            'database schema is at 0003, netatlas needs 0004: run `netatlas db upgrade`'
+            >>> Schema(None, "0004").problem()
+            'database schema is at nothing (an empty database), netatlas needs 0004: run `netatlas db upgrade`'
+        """
+        if self.up_to_date:
+            return ""
+        if self.current is not None and self.current not in known_revisions():
+            return (f"database schema is at {self.current}, which this netatlas does not know (it needs "
+                    f"{self.head}): a newer netatlas upgraded it; upgrade netatlas")
+        shown = self.current or "nothing (an empty database)"
+        return f"database schema is at {shown}, netatlas needs {self.head}: run `{UPGRADE_COMMAND}`"
+
+
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    """What one upgrade did: the revision found (under the lock) and the one left."""
+
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@cache
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory(str(MIGRATIONS))
+
+
+def head_revision() -> str:
+    """The revision the packaged scripts end at: the schema this netatlas needs."""
+    head = _scripts().get_current_head()
+    if head is None:  # pragma: no cover - the package ships its scripts
+        raise StoreError("no migration scripts found in the netatlas package")
+    return head
+
+
+def known_revisions() -> frozenset[str]:
+    return frozenset(script.revision for script in _scripts().walk_revisions())
+
+
+def is_embedded(url: str | URL, home: Path) -> bool:
+    """Whether ``url`` is the embedded default: a SQLite file inside ``home`` (``NETATLAS_HOME``),
+    which netatlas creates and upgrades by itself on first use.
+
+    Examples:
+        >>> is_embedded("sqlite:////srv/netatlas/netatlas.db", Path("/srv/netatlas"))
+        True
+        >>> is_embedded("sqlite:////var/tmp/other.db", Path("/srv/netatlas"))
+        False
+        >>> is_embedded("postgresql+psycopg://netatlas@db/netatlas", Path("/srv/netatlas"))
+        False
+    """
+    path = _sqlite_file(_parse(url))
+    return path is not None and path.resolve().is_relative_to(home.expanduser().resolve())
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -56,21 +150,47 @@ class Database:
         self._file_id: tuple[int, int] | None = None
 
     @classmethod
-    def open(cls, url: str | URL, **engine_options: Any) -> Database:
-        """Connect and migrate to head; ``StoreError`` if the database cannot be used."""
+    def open(cls, url: str | URL, *, upgrade: bool = False, **engine_options: Any) -> Database:
+        """Connect and check the schema (:class:`SchemaOutOfDate` when it is not the one this netatlas
+        needs); ``upgrade=True`` upgrades it first, behind the migration lock (the embedded default,
+        tests). ``StoreError`` if the database cannot be used."""
         database = cls(url, **engine_options)
         try:
-            database.migrate()
+            if upgrade:
+                database.upgrade()
+            else:
+                database.require_current()
         except BaseException:
             database.close()
             raise
         return database
 
-    def migrate(self, revision: str = "head") -> None:
-        with self._translated("cannot open database"), self._writer.begin() as connection:
-            _lock_for_migration(connection)
-            command.upgrade(alembic_config(connection), revision)
+    def schema(self) -> Schema:
+        """The stored revision and the one this netatlas needs (reads, never migrates)."""
+        with self._translated("cannot open database"), self.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
         self.check()
+        return Schema(current, head_revision())
+
+    def require_current(self) -> None:
+        schema = self.schema()
+        if not schema.up_to_date:
+            raise SchemaOutOfDate(f"{schema.problem()} (database {self.shown_url})")
+
+    def upgrade(self, revision: str = "head") -> Upgrade:
+        """Migrate to ``revision`` behind the migration lock; a second process waits for the first,
+        then finds the schema upgraded and does nothing. Returns the revisions before and after."""
+        with self._translated("cannot upgrade database"), self._writer.begin() as connection:
+            _lock_for_migration(connection)  # SQLite: BEGIN IMMEDIATE above already holds the write lock
+            before = MigrationContext.configure(connection).get_current_revision()
+            command.upgrade(alembic_config(connection), revision)
+            after = MigrationContext.configure(connection).get_current_revision()
+        self.check()
+        return Upgrade(before, after)
+
+    def migrate(self, revision: str = "head") -> None:
+        """:meth:`upgrade`, its report dropped."""
+        self.upgrade(revision)
 
     @contextmanager
     def session(self, *, readonly: bool = False) -> Iterator[Session]:
@@ -177,9 +297,10 @@ def _sqlite_file(url: URL) -> Path | None:
 
 
 def _lock_for_migration(connection: Connection) -> None:
-    """Two processes opening a fresh PostgreSQL database migrate one after the other."""
+    """Two processes upgrading one PostgreSQL database migrate one after the other (the lock ends
+    with the transaction)."""
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7242011)")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
 
 
 def _reason(exc: BaseException, url: URL) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.discovery.helpers import pg_database
+from tests.integration.discovery.helpers import migrated, pg_database
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -35,13 +35,13 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def db_url(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database nothing has used yet, for this module and backend."""
+    """A new database for this module and backend, its schema upgraded (as ``netatlas db upgrade`` leaves it)."""
     module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp(f'{module}-db') / 'netatlas.db'}"
+        yield migrated(f"sqlite:///{tmp_path_factory.mktemp(f'{module}-db') / 'netatlas.db'}")
         return
     with pg_database(module) as url:
-        yield url
+        yield migrated(url)
 
 
 @pytest.fixture(scope="module")

@@ -81,6 +81,13 @@ def pg_database(purpose: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def migrated(url: str) -> str:
+    """``url`` with its schema upgraded, as ``netatlas db upgrade`` leaves it (the CLI only upgrades the
+    embedded default by itself); returns the URL."""
+    Database.open(url, upgrade=True).close()
+    return url
+
+
 @dataclass(slots=True)
 class Discovery:
     """The discovery service over one database, as the CLI builds it (key file under ``home``)."""
@@ -92,7 +99,7 @@ class Discovery:
     @classmethod
     def open(cls, db_url: str, home: Path, **overrides: Any) -> Discovery:
         settings = load_settings(home=home, database_url=db_url, **overrides)
-        db = Database.open(settings.database_url)
+        db = Database.open(settings.database_url, upgrade=True)
         return cls(settings, db, DiscoveryService(db, SecretBox.for_database(settings, db), settings))
 
     def import_file(self, path: Path) -> list[InventoryDevice]:

@@ -25,7 +25,15 @@ from netatlas.jobs.crawl import CrawlOptions
 from netatlas.lab.background import BackgroundLab
 from netatlas.lab.runtime import CREDENTIALS_NAME, Lab
 from netatlas.store import CredentialRepo, Database, DeviceRepo
-from tests.integration.discovery.helpers import Discovery, cli, cli_json, make_lab, pg_database, write_inventory
+from tests.integration.discovery.helpers import (
+    Discovery,
+    cli,
+    cli_json,
+    make_lab,
+    migrated,
+    pg_database,
+    write_inventory,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -182,8 +190,8 @@ def rogue_site(backend: str, home: Path, tmp_path_factory: pytest.TempPathFactor
     inventory = write_inventory(lab.inventory(), folder / "inventory.yaml")
     logins = folder / "logins.jsonl"
     with ExitStack() as stack:
-        db_url = (f"sqlite:///{folder / 'netatlas.db'}" if backend == "sqlite"
-                  else stack.enter_context(pg_database("rogue")))
+        db_url = migrated(f"sqlite:///{folder / 'netatlas.db'}" if backend == "sqlite"
+                          else stack.enter_context(pg_database("rogue")))
         done = cli(["devices", "import", str(inventory), "--db", db_url], home)
         assert done.returncode == 0, done.stderr
         served = stack.enter_context(BackgroundLab(lab, capture_logins=logins))

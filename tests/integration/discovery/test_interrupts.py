@@ -31,7 +31,7 @@ from netatlas.jobs.liveness import pid_alive
 from netatlas.lab.background import BackgroundLab
 from netatlas.lab.runtime import Lab
 from netatlas.store import Database, JobDetail, JobRepo, SnapshotRepo
-from tests.integration.discovery.helpers import CLI, cli, cli_env, free_port, make_lab, write_inventory
+from tests.integration.discovery.helpers import CLI, cli, cli_env, free_port, make_lab, migrated, write_inventory
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +66,7 @@ class Discover:
     @classmethod
     def start(cls, inventory: Path, db_url: str, home: Path) -> Discover:
         args = [*CLI, "discover", "--inventory", str(inventory), "--concurrency", str(CONCURRENCY),
-                "--db", db_url, "--json"]
+                "--db", migrated(db_url), "--json"]
         process = subprocess.Popen(args, env=cli_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True)
         return cls(process, db_url)
@@ -181,7 +181,7 @@ def test_a_signal_stops_the_job_cleanly(inventory: Path, db_url: str, home: Path
 
 
 def test_ctrl_c_with_the_progress_bar(inventory: Path, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'netatlas.db'}"
+    url = migrated(f"sqlite:///{tmp_path / 'netatlas.db'}")
     args = [*CLI, "discover", "--inventory", str(inventory), "--concurrency", str(CONCURRENCY), "--db", url]
     run = Discover(subprocess.Popen(args, env=cli_env(tmp_path / "home"), stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True), url)

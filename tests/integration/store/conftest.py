@@ -70,7 +70,7 @@ def empty_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
-    database = Database.open(db_url)
+    database = Database.open(db_url, upgrade=True)
     try:
         yield database
     finally:

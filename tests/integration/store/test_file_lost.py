@@ -25,7 +25,7 @@ def _job(db: Database) -> str:
 
 def test_a_removed_file_fails_every_session(tmp_path: Path) -> None:
     path = tmp_path / "netatlas.db"
-    with Database.open(f"sqlite:///{path}") as db:
+    with Database.open(f"sqlite:///{path}", upgrade=True) as db:
         _job(db)
         path.unlink()
         with pytest.raises(StoreError, match="removed while in use"):
@@ -37,7 +37,8 @@ def test_a_removed_file_fails_every_session(tmp_path: Path) -> None:
 
 def test_a_replaced_file_fails_every_session(tmp_path: Path) -> None:
     path, other = tmp_path / "netatlas.db", tmp_path / "other.db"
-    with Database.open(f"sqlite:///{path}") as db, Database.open(f"sqlite:///{other}") as second:
+    with Database.open(f"sqlite:///{path}", upgrade=True) as db, \
+            Database.open(f"sqlite:///{other}", upgrade=True) as second:
         _job(second)
         os.replace(other, path)
         with pytest.raises(StoreError, match="replaced while in use"):

@@ -22,15 +22,15 @@ def _revision(database: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def test_open_migrates_an_empty_database_to_head(empty_url: str) -> None:
-    with Database.open(empty_url) as database:
+def test_open_upgrades_an_empty_database_to_head_when_asked(empty_url: str) -> None:
+    with Database.open(empty_url, upgrade=True) as database:
         tables = set(inspect(database.engine).get_table_names())
         assert _revision(database) == HEAD
     assert {table.name for table in Base.metadata.sorted_tables} | {"alembic_version"} == tables
 
 
 def test_reopening_is_idempotent_and_keeps_data(empty_url: str) -> None:
-    with Database.open(empty_url) as database, database.session() as session:
+    with Database.open(empty_url, upgrade=True) as database, database.session() as session:
         session.execute(text("INSERT INTO credential (name, username, secret, created_at, updated_at) "
                              "VALUES ('lab', 'netops', :s, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"s": b"x"})
     for _ in range(2):
@@ -47,7 +47,7 @@ def test_migrations_match_the_models(db: Database) -> None:
 
 
 def test_downgrade_to_base_and_back(empty_url: str) -> None:
-    with Database.open(empty_url) as database:
+    with Database.open(empty_url, upgrade=True) as database:
         with database.engine.begin() as connection:
             command.downgrade(alembic_config(connection), "base")
         assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}

@@ -193,7 +193,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("NETATLAS_HOME", str(tmp_path / "home"))
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'netatlas.db'}")
-    db = Database.open(settings.database_url)
+    db = Database.open(settings.database_url, upgrade=True)
     box = SecretBox.for_database(settings, db)
     devices = [InventoryDevice(f"sw{n}", f"127.0.0.{n + 1}", "cisco_ios", "lab") for n in range(6)]
     DiscoveryService(db, box, settings).import_inventory(Inventory(devices, {"lab": Credential("lab", "u", "p")}))

@@ -26,7 +26,7 @@ from netatlas.store import Database, DeviceRepo, InventoryConflict, JobRepo, Sna
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database.open(f"sqlite:///{tmp_path / 'netatlas.db'}")
+    database = Database.open(f"sqlite:///{tmp_path / 'netatlas.db'}", upgrade=True)
     yield database
     database.close()
 
