@@ -10,8 +10,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from netatlas.domain.errors import NetatlasError
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, ErrorKind, JobStatus
+
+
+class ResultRejected(NetatlasError):
+    """The store refused one device's result (a value the database cannot hold) while the database
+    itself works: that device's failure, not the job's (unlike ``StoreError``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +43,7 @@ class JobStore(Protocol):
         """Store the device's result (its snapshot) and its row's ``final`` update in ONE transaction,
         so neither exists without the other. A device that already has its snapshot in this job is
         left as it is (a repeated delivery). ``StoreError``: the database cannot be used; any other
-        exception is about this device's data."""
+        exception (``ResultRejected`` included) is about this device's data."""
 
     def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None: ...
 

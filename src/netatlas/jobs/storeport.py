@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DeviceResult, JobStatus
 from netatlas.jobs.liveness import this_process
-from netatlas.jobs.ports import DeviceUpdate
+from netatlas.jobs.ports import DeviceUpdate, ResultRejected
 from netatlas.secrets import SecretBox
 from netatlas.store import CredentialRepo, Database, JobRepo, SnapshotRepo
+from netatlas.store.database import RecordRejected
 
 
 @dataclass(slots=True)
@@ -32,13 +33,16 @@ class DatabaseJobStore:
 
     def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         """The snapshot and the row's final status in one transaction (see ``JobStore.finish_device``)."""
-        with self.db.session() as session:
-            jobs, snapshots = JobRepo(session), SnapshotRepo(session)
-            jobs.lock_device(job_id, result.name)  # concurrent finishers of one device queue here
-            if snapshots.saved(job_id, result.name):
-                return
-            snapshots.save(job_id, result.name, result)
-            _update(jobs, job_id, result.name, final)
+        try:
+            with self.db.session() as session:
+                jobs, snapshots = JobRepo(session), SnapshotRepo(session)
+                jobs.lock_device(job_id, result.name)  # concurrent finishers of one device queue here
+                if snapshots.saved(job_id, result.name):
+                    return
+                snapshots.save(job_id, result.name, result)
+                _update(jobs, job_id, result.name, final)
+        except RecordRejected as exc:  # rolled back; the database works: this device's failure, not the job's
+            raise ResultRejected(f"the database refused {result.name}'s result: {exc}") from exc
 
     def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None:
         with self.db.session() as session:  # the crawl stored them (insert-only) before asking: never upsert here

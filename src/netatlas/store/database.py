@@ -38,7 +38,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -50,6 +50,11 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10  # a server that does not answer fails the session instead of hanging it
 MIGRATION_LOCK = 7242011  # PostgreSQL advisory lock key held while the schema is upgraded
 UPGRADE_COMMAND = "netatlas db upgrade"
+
+
+class RecordRejected(StoreError):
+    """The database refused the values of one unit of work (a constraint, a value it cannot hold); the
+    database itself works, so a caller may record the failure and go on (one device, not the job)."""
 
 
 class SchemaOutOfDate(StoreError):
@@ -237,6 +242,8 @@ class Database:
     def _translated(self, doing: str) -> Iterator[None]:
         try:
             yield
+        except (IntegrityError, DataError) as exc:  # this unit of work's values, not the database
+            raise RecordRejected(f"{doing} {self.shown_url}: {_reason(exc, self.url)}") from exc
         except (SQLAlchemyError, CommandError, OSError, sqlite3.Error) as exc:
             raise StoreError(f"{doing} {self.shown_url}: {_reason(exc, self.url)}") from exc
 

@@ -37,7 +37,7 @@ from netatlas.jobs.queries import JobQueries
 from netatlas.lab.runtime import Lab, prepare_lab
 from netatlas.lab.server import ServedDevice
 from netatlas.secrets import SecretBox
-from netatlas.settings import Settings, load_settings
+from netatlas.settings import Settings, load_settings, secure_sqlite_file
 from netatlas.store import Database, JobDetail, JobRepo, SnapshotRepo
 from tests.support.expected import canonical, expected
 
@@ -83,7 +83,9 @@ def pg_database(purpose: str) -> Iterator[str]:
 
 def migrated(url: str) -> str:
     """``url`` with its schema upgraded, as ``netatlas db upgrade`` leaves it (the CLI only upgrades the
-    embedded default by itself); returns the URL."""
+    embedded default by itself); returns the URL. A SQLite file is made private first, as the CLI makes it."""
+    if url.startswith("sqlite:///"):
+        secure_sqlite_file(Path(url.removeprefix("sqlite:///")))
     Database.open(url, upgrade=True).close()
     return url
 

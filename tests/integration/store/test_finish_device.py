@@ -11,7 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from netatlas.domain.inventory import Credential, InventoryDevice
-from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, JobStatus
+from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, ErrorKind, JobStatus, MacEntry
 from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy
 from netatlas.jobs.ports import DeviceUpdate
 from netatlas.jobs.storeport import DatabaseJobStore
@@ -117,3 +117,28 @@ def test_finishing_a_device_twice_keeps_the_first(db: Database) -> None:
     assert statuses["sw1"] is DeviceStatus.COMPLETED and snapshots == ["sw1"] and counts == (1, 0)
     with db.session(readonly=True) as session:
         assert SnapshotRepo(session).of_job(job_id)[0].ok
+
+
+def test_a_result_the_database_refuses_fails_that_device_not_the_job(db: Database) -> None:
+    """A value the database cannot hold (here a MAC entry without a VLAN, as a parser bug would give)
+    is that device's ``internal`` failure; the job and the other devices complete."""
+    job_id = _job(db)
+
+    async def collect(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                      should_stop: Callable[[], Awaitable[bool]],
+                      on_step: Callable[[str], Awaitable[None]]) -> DeviceResult:
+        result = factories.result(device.name)
+        if device.name == "sw2":
+            result.records.mac_table.append(MacEntry("00:11:22:33:44:55", None, "Gi0/1"))  # type: ignore[arg-type]
+        return result
+
+    engine = DiscoveryEngine(_store(db), collect, retry=RetryPolicy(attempts=1))
+    assert asyncio.run(engine.run(job_id, frozenset({DataType.MAC}))) is JobStatus.COMPLETED
+    statuses, snapshots, counts = _state(db, job_id)
+    assert statuses == {"sw1": DeviceStatus.COMPLETED, "sw2": DeviceStatus.FAILED, "sw3": DeviceStatus.COMPLETED}
+    assert sorted(snapshots) == ["sw1", "sw2", "sw3"] and counts == (2, 1)
+    with db.session(readonly=True) as session:
+        sw2 = next(d for d in JobRepo(session).show(job_id).devices if d.device_name == "sw2")
+        stored = {s.device_name: s for s in SnapshotRepo(session).of_job(job_id)}
+    assert sw2.error_kind is ErrorKind.INTERNAL and "the database refused sw2's result" in sw2.error
+    assert not stored["sw2"].ok and stored["sw2"].error == sw2.error  # the failure is stored, without the records
