@@ -22,7 +22,7 @@ from netatlas.domain.names import canonical_interface, normalize_hostname
 from netatlas.lab.background import BackgroundLab
 from netatlas.lab.model import DeviceState, IfKind, MacEntry
 from netatlas.lab.runtime import Lab
-from tests.integration.discovery.helpers import Discovery, cli, cli_json, free_port, make_lab, write_inventory
+from tests.integration.discovery.helpers import Discovery, cli, cli_json, make_lab, write_inventory
 
 pytestmark = pytest.mark.integration
 
@@ -96,17 +96,18 @@ def move_endpoint(lab: Lab) -> Moved:
 
 @pytest.fixture(scope="module")
 def runs(db_url: str, home: Path, tmp_path_factory: pytest.TempPathFactory) -> Runs:
-    port = free_port(NETWORK)
-    before = make_lab("mixed", DEVICES, NETWORK, faults=FAULTS, port=port)
-    after = make_lab("mixed", DEVICES, NETWORK, faults=FAULTS, port=port)
-    removed, moved = remove_cable(after), move_endpoint(after)
+    before = make_lab("mixed", DEVICES, NETWORK, faults=FAULTS)
+    inventories = tmp_path_factory.mktemp("inv")
     discovery = Discovery.open(db_url, home)
-    devices = discovery.import_file(write_inventory(before.inventory(), tmp_path_factory.mktemp("inv") / "lab.yaml"))
     try:
         with BackgroundLab(before):
-            first = discovery.run(devices)
+            first = discovery.run(discovery.import_file(write_inventory(before.inventory(), inventories / "1.yaml")))
+        # The same devices on another port (the inventory import updates it): the first lab's port may
+        # still be held by processes forked while it was served.
+        after = make_lab("mixed", DEVICES, NETWORK, faults=FAULTS)
+        removed, moved = remove_cable(after), move_endpoint(after)
         with BackgroundLab(after):
-            second = discovery.run(devices)
+            second = discovery.run(discovery.import_file(write_inventory(after.inventory(), inventories / "2.yaml")))
     finally:
         discovery.close()
     return Runs(before, removed, moved, (first, second), db_url, home)
