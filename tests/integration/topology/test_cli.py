@@ -131,13 +131,16 @@ def _endpoint_keys(document: dict[str, Any]) -> set[tuple[Any, ...]]:
 
 
 def _node_keys(document: dict[str, Any], truth: dict[str, Any]) -> set[tuple[Any, ...]]:
-    """Devices and unmanaged neighbors; those heard only by the failed device cannot be known."""
-    behind_failed = {end["node"] for link in truth["links"] if _touches_failed(link) for end in (link["a"], link["b"])}
-    heard_elsewhere = {end["node"] for link in truth["links"] if not _touches_failed(link)
-                       for end in (link["a"], link["b"])}
-    hidden = (behind_failed - heard_elsewhere) - {n["id"] for n in truth["nodes"] if n["kind"] == "device"}
-    return {(n["id"], n["kind"], n["platform"], n["mgmt_ip"], n["site"], n["role"]) for n in document["nodes"]
-            if n["kind"] != "endpoint" and n["id"] not in hidden}
+    """Devices and unmanaged neighbors; those heard only by the failed device cannot be known. An
+    unmanaged neighbor's platform in the truth is the model CDP advertises; heard over LLDP alone, the
+    topology has the description LLDP advertises instead, so it is compared only where CDP hears it."""
+    heard = [link for link in truth["links"] if not _touches_failed(link)]
+    heard_elsewhere = {end["node"] for link in heard for end in (link["a"], link["b"])}
+    over_cdp = {end["node"] for link in heard if "cdp" in link["protocols"] for end in (link["a"], link["b"])}
+    devices = {n["id"] for n in truth["nodes"] if n["kind"] == "device"}
+    return {(n["id"], n["kind"], n["platform"] if n["id"] in devices | over_cdp else None, n["mgmt_ip"], n["site"],
+             n["role"]) for n in document["nodes"]
+            if n["kind"] != "endpoint" and (n["id"] in devices or n["id"] in heard_elsewhere)}
 
 
 def _mismatches(got: dict[str, Any], truth: dict[str, Any]) -> list[str]:
