@@ -142,6 +142,10 @@ class WhereResult:
 
 
 class TopologyService:
+    """Stateless: holds the database only; every call opens its own session."""
+
+    __slots__ = ("db",)
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
