@@ -20,6 +20,7 @@ from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from netatlas.domain.errors import NotFound
+from netatlas.domain.names import normalize_hostname
 from netatlas.domain.records import (
     ROUTE_TYPES,
     CommandOutput,
@@ -30,7 +31,6 @@ from netatlas.domain.records import (
     ErrorKind,
     Facts,
 )
-from netatlas.domain.names import normalize_hostname
 from netatlas.domain.text import clean
 from netatlas.store import rowmap
 from netatlas.store.tables import RawOutputRow, RouteRow, SnapshotDataTypeRow, SnapshotRow, utcnow
