@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Row, Select, Text, cast, delete, func, select, true
+from sqlalchemy import JSON, Boolean, ColumnElement, Select, Text, cast, delete, func, select, true
 from sqlalchemy.orm import Session
 
 from netatlas.domain.errors import NotFound
@@ -211,8 +211,13 @@ class TopologyRepo:
         for chunk in _chunks(sorted(owners)):
             query = (select(*columns).where(table.c.snapshot_id.in_(chunk), where)
                      .order_by(table.c.snapshot_id, table.c.id))  # index order: no sort on SQLite
+            result = self._session.connection().execute(query)  # Core: a CursorResult
+            try:
+                rows = result.cursor.fetchall() if result.cursor is not None else []  # the driver's tuples
+            finally:
+                result.close()
             lists: dict[str, list[Any]] = {}
-            for row in self._session.execute(query).all():
+            for row in rows:
                 device = owners[row[0]]
                 found = lists.get(device)
                 if found is None:
@@ -258,24 +263,26 @@ def _newest(columns: Sequence[Any], scope: ColumnElement[bool]) -> Select[Any]:
     return select(*(c for c in ranked.c if c.name != "rank")).where(ranked.c.rank == 1)
 
 
-def _reader(spec: rowmap.RecordSpec) -> tuple[list[Any], Callable[[Row[Any]], Any]]:
-    """The columns to select for ``spec`` and a row -> record function, built for speed (a million rows
-    read in seconds). JSON columns are read as their text and decoded here, ``[]`` (the common value)
-    without a parser. A record is made from the row's values in field order, unless a JSON value is not
-    empty: then ``spec.decode`` turns the values into its fields (``rowmap``'s decoders only turn JSON
-    lists into tuples and records, and an empty list into an empty tuple)."""
+def _reader(spec: rowmap.RecordSpec) -> tuple[list[Any], Callable[[Sequence[Any]], Any]]:
+    """The columns to select for ``spec`` and a function from the driver's row tuple to a record, built
+    for speed (a million rows in seconds: no per-value processing by SQLAlchemy). Booleans are made
+    ``bool`` here (SQLite returns 0/1); JSON columns are read as their text and decoded here, ``[]``
+    (the common value) without a parser. A record is made from the values in field order, unless a
+    JSON value is not empty: then ``spec.decode`` turns the values into its fields (``rowmap``'s
+    decoders only turn JSON lists into tuples and records, and an empty list into an empty tuple)."""
     columns = spec.columns()
-    as_json = [i for i, column in enumerate(columns) if isinstance(column.type, JSON)]
-    selected = [cast(c, Text) if i in as_json else c for i, c in enumerate(columns)]
-    make = spec.record
-    if not as_json:
-        return selected, lambda row: make(*row[1:])
-    names, decode, positions = spec.field_names, spec.decode, [i - 1 for i in as_json]
+    as_json = [i - 1 for i, column in enumerate(columns) if isinstance(column.type, JSON)]
+    as_bool = [i - 1 for i, column in enumerate(columns) if isinstance(column.type, Boolean)]
+    selected = [cast(c, Text) if isinstance(c.type, JSON) else c for c in columns]
+    make, names, decode = spec.record, spec.field_names, spec.decode
 
-    def record_of(row: Row[Any]) -> Any:
-        values: list[Any] = list(row[1:])
+    def record_of(row: Sequence[Any]) -> Any:
+        values = list(row[1:])
+        for i in as_bool:
+            if values[i] is not None:
+                values[i] = bool(values[i])
         plain = True
-        for i in positions:
+        for i in as_json:
             text = values[i]
             if text == "[]" or text is None:
                 values[i] = ()

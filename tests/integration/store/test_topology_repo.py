@@ -222,3 +222,6 @@ def test_mac_rows_keep_their_order_and_fields(db: Database) -> None:
     with db.session(readonly=True) as session:
         sw1 = _by_name(TopologyRepo(session).current_input())["sw1"]
     assert sw1.records.mac_table == result.records.mac_table
+    assert {type(m.dynamic) for m in sw1.records.mac_table} == {bool}  # not SQLite's 0/1
+    assert {(type(i.admin_up), type(i.oper_up)) for i in sw1.records.interfaces} == {(bool, bool)}
+    assert {type(i.ipv4) for i in sw1.records.interfaces} == {tuple}
