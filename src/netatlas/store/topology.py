@@ -21,7 +21,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ColumnElement, Select, Text, cast, delete, func, select, true
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    select,
+    true,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from netatlas.domain.errors import NotFound
@@ -40,6 +55,7 @@ from netatlas.store.tables import (
 )
 
 CHUNK = 500  # snapshot ids per IN (...) list
+ARRAY_CHUNK = 20_000  # snapshot ids per PostgreSQL array (= ANY(...)): one bound value, read in one pass
 CURRENT = "current"
 _SNAPSHOT = SnapshotRow.__table__
 _HELD = SnapshotDataTypeRow.__table__
@@ -208,8 +224,8 @@ class TopologyRepo:
         """Append the records of ``spec``'s table held by the ``owners`` snapshots (see :func:`_reader`)."""
         table = spec.table.__table__
         columns, record_of = _reader(spec)
-        for chunk in _chunks(sorted(owners)):
-            query = (select(*columns).where(table.c.snapshot_id.in_(chunk), where)
+        for ids in self._chunks(owners):
+            query = (select(*columns).where(self._among(table.c.snapshot_id, ids), where)
                      .order_by(table.c.snapshot_id, table.c.id))  # index order: no sort on SQLite
             result = self._session.connection().execute(query)  # Core: a CursorResult
             try:
@@ -224,13 +240,29 @@ class TopologyRepo:
                     found = lists[device] = getattr(into[device], spec.attribute)
                 found.append(record_of(row))
 
+    def _chunks(self, owners: Mapping[int, str]) -> Iterator[list[int]]:
+        """The snapshot ids in sorted chunks: IN lists of 500 (SQLite's bound-parameter limit), or
+        PostgreSQL arrays of 20,000 (one parameter; three times faster to read than IN lists)."""
+        ids, size = sorted(owners), ARRAY_CHUNK if self._postgresql else CHUNK
+        for start in range(0, len(ids), size):
+            yield ids[start:start + size]
+
+    def _among(self, column: ColumnElement[int], ids: list[int]) -> ColumnElement[bool]:
+        if self._postgresql:
+            return column == any_(bindparam("snapshot_ids", ids, type_=postgresql.ARRAY(Integer)))
+        return column.in_(ids)
+
+    @property
+    def _postgresql(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
+
     def _facts(self, owners: Mapping[int, str]) -> dict[str, Facts]:
         columns = (_SNAPSHOT.c.id, _SNAPSHOT.c.hostname, _SNAPSHOT.c.model, _SNAPSHOT.c.serial,
                    _SNAPSHOT.c.os_version, _SNAPSHOT.c.vendor, _SNAPSHOT.c.uptime, _SNAPSHOT.c.members)
         found = {}
-        for chunk in _chunks(sorted(owners)):
+        for ids in self._chunks(owners):
             for sid, hostname, model, serial, version, vendor, uptime, members in self._session.execute(
-                    select(*columns).where(_SNAPSHOT.c.id.in_(chunk))):
+                    select(*columns).where(self._among(_SNAPSHOT.c.id, ids))):
                 if hostname is not None:
                     found[owners[sid]] = Facts(hostname, model or "", serial or "", version or "", vendor or "",
                                                uptime or "", tuple(members or ()))
@@ -313,6 +345,3 @@ def _override(row: TopologyOverrideRow) -> StoredOverride:
                           row.vrf, row.note, row.created_by, row.created_at)
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start:start + CHUNK])
