@@ -107,8 +107,15 @@ class JobRepo:
         self._session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
 
     def claim(self, job_id: str, host: str, pid: int) -> None:
-        """The job runs now, in process ``pid`` on ``host``: status running, owner and a first heartbeat."""
-        self.set_status(job_id, JobStatus.RUNNING)
+        """The job runs now, in process ``pid`` on ``host``: status running, owner and a first heartbeat.
+
+        A job already marked cancelling stays cancelling (a cancel that arrived before the run
+        started is not lost: the engine then ends it cancelled)."""
+        if JobStatus(self._job_row(job_id).status) is JobStatus.CANCELLING:
+            self._session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.started_at.is_(None))
+                                  .values(started_at=utcnow()))
+        else:
+            self.set_status(job_id, JobStatus.RUNNING)
         self._session.execute(update(JobRow).where(JobRow.id == job_id).values(
             owner_host=host, owner_pid=pid, heartbeat_at=utcnow()))
 

@@ -177,6 +177,18 @@ def test_claim_records_the_owner_and_beats_refresh_the_heartbeat(db: Database) -
         assert not repo.beat(job_id), "a job that ended takes no heartbeat: its owner learns it was ended"
 
 
+def test_a_cancel_that_arrives_before_the_run_starts_is_not_lost(db: Database) -> None:
+    job_id = _create(db)
+    with db.session() as session:
+        assert JobRepo(session).request_cancel(job_id)
+    with db.session() as session:
+        JobRepo(session).claim(job_id, "host-a", 4242)
+    with db.session() as session:
+        claimed = JobRepo(session).get(job_id)
+    assert (claimed.status, claimed.owner_pid) == (JobStatus.CANCELLING, 4242)
+    assert claimed.started_at is not None
+
+
 @pytest.mark.parametrize(("status", "device_status", "kind"), [
     (JobStatus.INTERRUPTED, DeviceStatus.INTERRUPTED, ErrorKind.INTERRUPTED),
     (JobStatus.FAILED, DeviceStatus.INTERRUPTED, ErrorKind.INTERRUPTED),
