@@ -25,11 +25,10 @@ from rich.table import Table
 from rich.text import Text
 
 from netatlas.domain.errors import NetatlasError
-from netatlas.domain.records import Coverage
 from netatlas.domain.text import clean
 from netatlas.secrets import SecretBox
 from netatlas.settings import Settings, database_url_warnings, load_settings, prepare_storage
-from netatlas.store import Database, DeviceRepo, InventoryConflict, SnapshotRepo
+from netatlas.store import Database, InventoryConflict
 from netatlas.store.database import is_embedded
 
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2
@@ -154,22 +153,6 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), indent=1) + "\n")
 
 
-def job_coverage(db: Database, job_id: str) -> dict[str, dict[str, dict[str, str]]]:
-    """Per device of a job, the data types its snapshot holds incompletely (``partial`` rows kept with lines
-    not understood, ``feature_off`` with the device's message): ``{device: {data_type: {status, note}}}``."""
-    with db.session(readonly=True) as session:
-        repo = SnapshotRepo(session)
-        names = {view.id: view.device_name for view in repo.of_job(job_id)}
-        found = repo.coverage(names)
-    incomplete: dict[str, dict[str, dict[str, str]]] = {}
-    for snapshot_id, types in sorted(found.items(), key=lambda item: names[item[0]]):
-        shown = {t.value: {"status": c.status.value, "note": c.note}
-                 for t, c in sorted(types.items()) if c.status is not Coverage.COMPLETE}
-        if shown:
-            incomplete[names[snapshot_id]] = shown
-    return incomplete
-
-
 def coverage_lines(coverage: dict[str, dict[str, dict[str, str]]]) -> list[Text]:
     """One line per device and incompletely held data type, for the tables' readers.
 
@@ -209,12 +192,6 @@ def coverage_summary(coverage: dict[str, dict[str, dict[str, str]]], shown: int 
         names = ", ".join(sorted(devices)[:shown]) + more
         grouped.append(line(text("feature off:", "cyan"), " ", f"{data_type} on {len(devices)} device(s): ", names))
     return [*partial, *grouped]
-
-
-def job_conflicts(db: Database, job_id: str) -> list[InventoryConflict]:
-    """What a job's crawl was told that contradicts the inventory: recorded, never applied."""
-    with db.session(readonly=True) as session:
-        return DeviceRepo(session).conflicts(job_id)
 
 
 def conflict_line(conflict: InventoryConflict) -> Text:
