@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import ctypes
+import multiprocessing
 import os
 import signal
 import threading
@@ -40,6 +41,7 @@ POOL_WORKERS = os.cpu_count() or 1
 P = ParamSpec("P")
 T = TypeVar("T")
 
+_CONTEXT = multiprocessing.get_context("spawn")
 _pool: ProcessPoolExecutor | None = None
 _pool_pid = 0  # the process that started ``_pool``: a forked child never uses its parent's workers
 _pool_lock = threading.Lock()
@@ -56,7 +58,10 @@ def _get_pool() -> ProcessPoolExecutor:
             # Workers fork from the thread that submits first (this one): the kernel's parent-death
             # signal follows that thread, so it is only asked for when it is the main thread.
             main = threading.current_thread() is threading.main_thread()
-            _pool = ProcessPoolExecutor(max_workers=POOL_WORKERS, initializer=_worker_started,
+            # spawn: workers start as clean processes holding none of this one's sockets or files (a
+            # lab's listening sockets, an API server's connections, database handles); a forked child
+            # (a Celery prefork worker) spawns its own without any state shared with its parent's
+            _pool = ProcessPoolExecutor(max_workers=POOL_WORKERS, mp_context=_CONTEXT, initializer=_worker_started,
                                         initargs=(os.getpid(), main))
             _pool_pid = os.getpid()
         return _pool
