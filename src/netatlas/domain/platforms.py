@@ -90,10 +90,8 @@ def naming(platform: str) -> Naming:
         >>> naming("arista_eos").fixes[0][1], naming("").fixes
         ('Port-Channel{0}', ())
     """
-    try:
-        return NAMING[Platform(platform)]
-    except ValueError:
-        return _NONE
+    return _BY_WORD.get(platform, _NONE)
 
 
 _NONE = Naming(fixes=())
+_BY_WORD: dict[str, Naming] = {p.value: row for p, row in NAMING.items()}  # a dict probe, no enum lookup

@@ -9,7 +9,9 @@ job, node or override raises ``NotFound``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import ip_address
@@ -141,6 +143,21 @@ class WhereResult:
                 "history": [s.as_dict() for s in self.history], "moves": [m.as_dict() for m in self.moves]}
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a view is read and built: millions of records
+    that hold no cycles are allocated, and each collection pass would walk all of them again
+    (~40 % of a 10,000-device build). Reference counting still frees everything; the collector
+    runs again afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class TopologyService:
     """Stateless: holds the database only; every call opens its own session."""
 
@@ -154,16 +171,18 @@ class TopologyService:
     def topology_input(self, job: str | None = None, *, field: str = "job") -> TopologyInput:
         """The builder's input: the current state, or one job's snapshots (``UnknownReference`` naming
         ``field`` for an unknown job)."""
-        with self.db.session(readonly=True) as session:
+        with self.db.session(readonly=True) as session, collector_paused():
             repo = TopologyRepo(session)
             try:
                 stored = repo.current_input() if job is None else repo.job_input(job)
             except NotFound as exc:
                 raise UnknownReference(field, str(exc)) from exc
-        return to_input(stored)
+            return to_input(stored)
 
     def topology(self, job: str | None = None, *, field: str = "job") -> Topology:
-        return build(self.topology_input(job, field=field))
+        inp = self.topology_input(job, field=field)
+        with collector_paused():
+            return build(inp)
 
     def runs(self, limit: int = 20) -> list[Run]:
         """Jobs that wrote good snapshots, newest first."""

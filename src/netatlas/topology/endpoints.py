@@ -64,11 +64,13 @@ def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Ite
     learned: dict[str, dict[PortKey, int]] = defaultdict(dict)
     unseen: dict[str, set[str]] = defaultdict(set)  # MAC -> devices without a MAC table it is learned towards
     for device in devices.values():
-        ports = {port(i.name, device.platform) for i in device.records.interfaces}
+        name, platform = device.name, device.platform
+        ports = {port(i.name, platform) for i in device.records.interfaces}
         for entry in device.records.mac_table:
-            where = End(device.name, port(entry.interface, device.platform))
-            if entry.mac in own or (ports and where.interface not in ports):
+            interface = port(entry.interface, platform)
+            if entry.mac in own or (ports and interface not in ports):
                 continue
+            where: PortKey = (name, interface)  # type: ignore[assignment]  # a plain tuple: equal to an End
             if where in blind:
                 unseen[entry.mac] |= blind[where]
             if where not in skip:
@@ -85,9 +87,9 @@ def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Ite
         if mac in unseen:
             found.append(_unseen(mac, edge[0], sorted(unseen[mac])))
             continue
-        where = edge[0]
+        node, interface = edge[0]
         ip, vrf = addresses.get(mac, (None, DEFAULT_VRF))
-        endpoints.append(Endpoint(mac, ip, at[where], where.node, where.interface, vrf))
+        endpoints.append(Endpoint(mac, ip, at[edge[0]], node, interface, vrf))
     return endpoints, found
 
 
@@ -103,7 +105,8 @@ def _towards_unseen(devices: dict[str, DeviceInput], links: Iterable[Link]) -> d
     return found
 
 
-def _unseen(mac: str, edge: PortKey, behind: list[str]) -> Problem:
+def _unseen(mac: str, where: PortKey, behind: list[str]) -> Problem:
+    edge = End(*where)
     return Problem(ProblemKind.AMBIGUOUS_ENDPOINT,
                    f"{mac} looks plugged into {edge.node} {edge.interface}, but it is also learned towards "
                    f"{', '.join(behind)}, whose MAC table is not known: not placed",
@@ -134,7 +137,8 @@ def _addresses(devices: dict[str, DeviceInput]) -> dict[str, tuple[str, str]]:
     for device in devices.values():
         for entry in device.records.arp:
             seen[entry.mac].add((entry.ip, entry.vrf or DEFAULT_VRF))
-    return {mac: min(found, key=lambda f: (_sortable(f[0]), f[1])) for mac, found in seen.items()}
+    return {mac: next(iter(found)) if len(found) == 1 else min(found, key=lambda f: (_sortable(f[0]), f[1]))
+            for mac, found in seen.items()}
 
 
 def _sortable(text: str) -> tuple[int, int | str]:
@@ -146,7 +150,8 @@ def _sortable(text: str) -> tuple[int, int | str]:
 
 
 def _ambiguous(mac: str, where: list[PortKey]) -> Problem:
-    ports = ", ".join(f"{w.node} {w.interface}" for w in where)
+    ends = [End(*w) for w in where]
+    ports = ", ".join(f"{w.node} {w.interface}" for w in ends)
     return Problem(ProblemKind.AMBIGUOUS_ENDPOINT,
-                   f"{mac} is learned on {len(where)} edge ports ({ports}): not placed",
-                   tuple(sorted({w.node for w in where})), tuple(where))
+                   f"{mac} is learned on {len(ends)} edge ports ({ports}): not placed",
+                   tuple(sorted({w.node for w in ends})), tuple(ends))

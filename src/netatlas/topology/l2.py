@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from netatlas.domain.names import canonical_interface
 from netatlas.domain.platforms import naming
@@ -53,6 +54,7 @@ class L2Result:
     problems: list[Problem]
 
 
+@lru_cache(maxsize=1 << 18)  # pure; every table names the same ports again and again
 def port(name: str, platform: str) -> str:
     """A port as the topology names it: canonical, a JunOS logical unit folded into its port.
 
@@ -81,6 +83,8 @@ class L2Builder:
         self._candidates: dict[frozenset[End], _Candidate] = {}
         self._unmanaged: dict[str, Node] = {}
         self._problems: list[Problem] = []
+        self._channels = {End(d.name, port(i.name, d.platform)): port(i.channel, d.platform)
+                          for d in devices.values() for i in d.records.interfaces if i.channel}
 
     def build(self) -> L2Result:
         for device in self._devices.values():
@@ -199,11 +203,7 @@ class L2Builder:
                     channel_a=self._channel(a), channel_b=self._channel(b))
 
     def _channel(self, end: End) -> str:
-        device = self._devices.get(end.node)
-        if device is None:
-            return ""
-        return next((port(i.channel, device.platform) for i in device.records.interfaces
-                     if i.channel and port(i.name, device.platform) == end.interface), "")
+        return self._channels.get(end, "")
 
     def _conflict(self, keys: set[frozenset[End]]) -> Problem:
         claims = sorted((self._candidates[k] for k in keys), key=lambda c: c.ends)

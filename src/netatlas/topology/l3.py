@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from ipaddress import IPv4Interface, IPv6Interface, ip_interface
-from typing import Any
+from typing import Any, NamedTuple
 
 from netatlas.domain.platforms import naming
 from netatlas.topology.l2 import port
@@ -58,7 +58,42 @@ def interface_vrfs(device: DeviceInput) -> dict[str, str]:
     return found
 
 
-def placed(device: DeviceInput) -> Iterator[tuple[str, IPv4Interface | IPv6Interface, str]]:
+class Placed(NamedTuple):
+    ip: str
+    network: str  # "10.0.0.0/31"
+    host: bool  # a /32 (/128): a loopback or host route, on no shared subnet
+
+
+def parse_interface(text: str) -> Placed | None:
+    """``10.0.0.1/31`` -> its address, subnet and whether it is a host address; None if invalid.
+
+    Dotted IPv4 is read with integer arithmetic (a network's worth of interfaces is read per
+    build); anything else goes through :mod:`ipaddress`.
+
+    Examples:
+        >>> parse_interface("10.0.0.1/31"), parse_interface("10.0.0.1/32").host, parse_interface("nope")
+        (Placed(ip='10.0.0.1', network='10.0.0.0/31', host=False), True, None)
+        >>> parse_interface("2001:db8::1/64").network
+        '2001:db8::/64'
+    """
+    ip, _, length = text.partition("/")
+    parts = ip.split(".")
+    if len(parts) == 4 and length.isdigit() and all(p.isdigit() and len(p) <= 3 for p in parts):
+        octets = [int(p) for p in parts]
+        prefixlen = int(length)
+        if max(octets) <= 255 and prefixlen <= 32:
+            value = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]
+            net = value & ((0xFFFFFFFF << (32 - prefixlen)) & 0xFFFFFFFF)
+            dotted = f"{net >> 24}.{(net >> 16) & 255}.{(net >> 8) & 255}.{net & 255}"
+            return Placed(".".join(map(str, octets)), f"{dotted}/{prefixlen}", prefixlen == 32)
+    try:
+        address: IPv4Interface | IPv6Interface = ip_interface(text)
+    except ValueError:
+        return None
+    return Placed(str(address.ip), str(address.network), address.network.prefixlen == address.max_prefixlen)
+
+
+def placed(device: DeviceInput) -> Iterator[tuple[str, Placed, str]]:
     """Each topology-relevant address of the device with its (canonical) interface and VRF:
     management ports, management VRFs and the management address left out, host routes (/32
     loopbacks) included."""
@@ -70,11 +105,8 @@ def placed(device: DeviceInput) -> Iterator[tuple[str, IPv4Interface | IPv6Inter
         if rules.is_management(name, vrf):
             continue
         for text in intf.ipv4:
-            try:
-                address = ip_interface(text)
-            except ValueError:
-                continue
-            if str(address.ip) != device.mgmt_ip:
+            address = parse_interface(text)
+            if address is not None and address.ip != device.mgmt_ip:
                 yield name, address, vrf
 
 
@@ -90,7 +122,7 @@ class L3Builder:
 
     def _index(self, device: DeviceInput) -> None:
         for name, address, vrf in placed(device):
-            holder = Address(device.name, name, str(address.ip), vrf)
+            holder = Address(device.name, name, address.ip, vrf)
             key = (vrf, holder.ip)
             other = self._owner.setdefault(key, holder)
             if other.device != device.name:
@@ -99,8 +131,8 @@ class L3Builder:
                     f"{address.ip} is on {other.device} {other.interface} and {device.name} {name} in VRF {vrf}",
                     tuple(sorted((other.device, device.name))),
                     (End(other.device, other.interface), End(device.name, name))))
-            if address.network.prefixlen != address.max_prefixlen:
-                self._groups[(vrf, str(address.network))].append(holder)
+            if not address.host:
+                self._groups[(vrf, address.network)].append(holder)
             elif name.lower().startswith(_LOOPBACK):
                 self._loopbacks[(device.name, vrf)].append(holder)
 
