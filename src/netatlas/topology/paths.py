@@ -21,6 +21,8 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
+from ipaddress import IPv4Interface, IPv6Interface
 from typing import Any, NamedTuple
 
 from netatlas.domain.records import NextHop, Route
@@ -447,7 +449,7 @@ class _Addresses:
     by /24 block ("10.0.1"; an address equal to X, or in a /24-or-longer subnet holding X, shares X's
     block), plus the IPv4 addresses of subnets shorter than /24 and all IPv6 ones in ``wide``."""
 
-    __slots__ = ("blocks", "wide")
+    __slots__ = ("_wide_v4", "blocks", "wide")
 
     def __init__(self, devices: Iterable[DeviceInput]) -> None:
         blocks: dict[str, list[_Address]] = {}
@@ -469,12 +471,28 @@ class _Addresses:
                                 if not spelled.lower().startswith("fe80:"))
         self.blocks = blocks
         self.wide = wide
+        self._wide_v4: dict[int, dict[int, list[_Address]]] | None = None  # prefix length -> network -> entries
+
+    def _wide_index(self) -> dict[int, dict[int, list[_Address]]]:
+        """The IPv4 subnets shorter than /24 by prefix length and network (parsed once, on first use)."""
+        if self._wide_v4 is None:
+            index: dict[int, dict[int, list[_Address]]] = {}
+            for one in self.wide:
+                parsed = _interface(one[2]) if ":" not in one[2] else None
+                if parsed is not None:
+                    network = parsed.network
+                    index.setdefault(network.prefixlen, {}).setdefault(int(network.network_address), []).append(one)
+            self._wide_v4 = index
+        return self._wide_v4
 
     def near(self, address: IPAddress) -> list[_Address]:
         """The addresses that may be ``address`` or hold it in their subnet (a superset)."""
         if address.version == 4:
             text = str(address)
-            return [*self.blocks.get(text[:text.rfind(".")], ()), *(one for one in self.wide if ":" not in one[2])]
+            value = int(address)
+            wide = [one for length, networks in self._wide_index().items()
+                    for one in networks.get(value & ((0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF), ())]
+            return [*self.blocks.get(text[:text.rfind(".")], ()), *wide]
         return [one for one in self.wide if ":" in one[2]]
 
     def owning(self, address: str) -> list[_Address]:
@@ -483,10 +501,17 @@ class _Addresses:
         return [one for one in bucket if one[2].partition("/")[0] == address]
 
 
-def _candidate(entry: _Address, src: IPAddress) -> _Candidate | None:
+@lru_cache(maxsize=1 << 18)  # the same interfaces are candidates of every trace through them
+def _interface(text: str) -> IPv4Interface | IPv6Interface | None:
     try:
-        address = ipaddress.ip_interface(entry[2])
+        return ipaddress.ip_interface(text)
     except ValueError:
+        return None
+
+
+def _candidate(entry: _Address, src: IPAddress) -> _Candidate | None:
+    address = _interface(entry[2])
+    if address is None:
         return None
     if address.ip.is_link_local or src not in address.network:
         return None
