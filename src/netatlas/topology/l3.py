@@ -95,14 +95,14 @@ def parse_interface(text: str) -> Placed | None:
 
 def placed(device: DeviceInput) -> Iterator[tuple[str, Placed, str]]:
     """Each topology-relevant address of the device with its (canonical) interface and VRF:
-    management ports, management VRFs and the management address left out, host routes (/32
-    loopbacks) included."""
+    interfaces that are down, management ports, management VRFs and the management address left
+    out, host routes (/32 loopbacks) included."""
     vrfs = interface_vrfs(device)
     rules = naming(device.platform)
     for intf in device.records.interfaces:
         name = port(intf.name, device.platform)
         vrf = intf.vrf or vrfs.get(name) or vrfs.get(intf.name) or DEFAULT_VRF
-        if rules.is_management(name, vrf):
+        if not intf.oper_up or rules.is_management(name, vrf):  # a pulled cable leaves its address behind
             continue
         for text in intf.ipv4:
             address = parse_interface(text)

@@ -193,6 +193,12 @@ def test_ospf_bgp_and_static_over_a_subnet_from_either_end() -> None:
     assert link.detail["static"] == ["10.9.0.0/16"] and link.detail["bgp"]["r2"]["remote_as"] == 65001
 
 
+def test_an_interface_that_is_down_is_no_adjacency() -> None:
+    a, b = _pair()
+    down = [replace(i, oper_up=False) if i.name == "ge-0/0/1" else i for i in b.records.interfaces]
+    assert l3(topo(a, replace(b, records=replace(b.records, interfaces=down)))) == set()
+
+
 def test_the_same_subnet_in_another_vrf_never_joins_devices() -> None:
     a, b = _pair(vrf_b="BLUE")
     assert l3(topo(a, b)) == set()
