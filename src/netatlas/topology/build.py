@@ -66,6 +66,8 @@ def _device_node(device: DeviceInput) -> Node:
 
 
 def _apply(links: list[Link], overrides: tuple[Override, ...]) -> list[Link]:
+    if not overrides:
+        return links
     by_key: dict[tuple[str, frozenset[End], str], Link] = {(x.layer, frozenset(x.ends()), x.vrf): x for x in links}
     for override in sorted(overrides, key=lambda o: o.id):
         key = (override.layer, frozenset((override.a, override.b)), override.vrf)
