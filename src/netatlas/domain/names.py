@@ -59,6 +59,20 @@ def canonical_interface(name: str, platform: str = "") -> str:
     return str(canonical_interface_name(name))
 
 
+@lru_cache(maxsize=1 << 18)  # pure; every table names the same ports again and again
+def physical_port(name: str, platform: str = "") -> str:
+    """A port as the platform prints it, a logical unit folded into its port; ``""`` stays ``""``.
+
+    Examples:
+        >>> physical_port("Gi1/0/1", "cisco_ios"), physical_port("ge-0/0/1.0", "juniper_junos")
+        ('GigabitEthernet1/0/1', 'ge-0/0/1')
+        >>> physical_port("irb.10", "juniper_junos"), physical_port(" ", "cisco_nxos")
+        ('irb.10', '')
+    """
+    name = name.strip()
+    return naming(platform).physical(canonical_interface(name, platform)) if name else ""
+
+
 def junos_physical(name: str) -> str:
     """Drop a JunOS logical unit: ``ge-0/0/1.0`` -> ``ge-0/0/1``.
 

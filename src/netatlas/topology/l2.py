@@ -20,10 +20,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from netatlas.domain.names import canonical_interface
-from netatlas.domain.platforms import naming
+from netatlas.domain.names import physical_port
 from netatlas.domain.records import Neighbor
 from netatlas.topology.identity import Match, Resolution, Resolver
 from netatlas.topology.model import L2, DeviceInput, End, Link, LinkState, Node, NodeKind, Problem, ProblemKind
@@ -54,7 +52,6 @@ class L2Result:
     problems: list[Problem]
 
 
-@lru_cache(maxsize=1 << 18)  # pure; every table names the same ports again and again
 def port(name: str, platform: str) -> str:
     """A port as the topology names it: canonical, a JunOS logical unit folded into its port.
 
@@ -62,7 +59,7 @@ def port(name: str, platform: str) -> str:
         >>> port("Gi1/0/1", "cisco_ios"), port("ge-0/0/1.0", "juniper_junos"), port("Port 1", "")
         ('GigabitEthernet1/0/1', 'ge-0/0/1', 'Port 1')
     """
-    return naming(platform).physical(canonical_interface(name, platform)) if platform else name.strip()
+    return physical_port(name, platform) if platform else name.strip()
 
 
 def role_of(capabilities: str) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from netatlas.collect.parsers.fields import interface
-from netatlas.domain.platforms import naming
+from netatlas.domain.names import physical_port
 
 _SECONDS = {"year": 365 * 86400, "week": 7 * 86400, "day": 86400, "hour": 3600, "minute": 60, "second": 1}
 _DURATION = re.compile(r"(\d+)\s*(year|week|day|hour|minute|second)", re.IGNORECASE)
@@ -34,7 +33,7 @@ def port(name: str, platform: str) -> str:
         >>> port("Eth1/1", "cisco_nxos")
         'Ethernet1/1'
     """
-    return naming(platform).physical(interface(name, platform))
+    return physical_port(name, platform)
 
 
 def uptime_seconds(text: str) -> str:

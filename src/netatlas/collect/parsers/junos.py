@@ -32,7 +32,7 @@ from netatlas.collect.parsers import fields as f
 from netatlas.collect.parsers.common import adjacency_state
 from netatlas.collect.parsers.neighbors import NeighborFields, builder
 from netatlas.collect.parsers.table import Normaliser, Row, fields, rx
-from netatlas.domain.platforms import naming
+from netatlas.domain.names import physical_port
 from netatlas.domain.records import (
     ArpEntry,
     BgpSession,
@@ -76,7 +76,7 @@ def port(name: str, platform: str = PLATFORM) -> str:
         >>> port("xe-0/0/51:0.0"), port("ae3.0"), port("irb.10"), port("ge-0/0/1")
         ('xe-0/0/51:0', 'ae3', 'irb.10', 'ge-0/0/1')
     """
-    return naming(platform).physical(f.interface(name, platform))
+    return physical_port(name, platform)
 
 
 # ---- facts -----------------------------------------------------------------------------------
