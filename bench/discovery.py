@@ -266,7 +266,7 @@ async def floor_all(devices: Sequence[dict[str, Any]], creds: dict[str, str], co
 
 # ----- (b) the in-house approach: Netmiko, use_textfsm=True, 100 threads ------------------------
 def netmiko_device(device: dict[str, Any], creds: dict[str, str]) -> Outcome:
-    from netmiko import ConnectHandler  # noqa: PLC0415 - only this worker pays Netmiko's import and memory
+    from netmiko import ConnectHandler
 
     outcome, spec = Outcome(device["name"], device["platform"]), PLATFORMS[device["platform"]]
     try:

@@ -22,6 +22,14 @@ before they touch a device or the database, with a :class:`ConfigError` naming t
     NETATLAS_NEW_SECRET_KEY   (unset)                   the new passphrase for ``netatlas secrets rekey``
     NETATLAS_HOST_KEY_POLICY  tofu (development)        unknown SSH host keys: tofu (trust on first use) or strict
                               strict (production)       (refused: trust them first with ``netatlas devices trust``)
+    NETATLAS_BROKER_URL       (unset)                   redis://... selects the Celery executor (unset: in-process)
+    NETATLAS_API_SECRET       (unset)                   signs the API's login tokens (JWT); required (and not a
+                                                        placeholder) in production: Settings.api_signing_key
+    NETATLAS_API_TOKEN_TTL    3600                      seconds a login token (JWT) is valid
+    NETATLAS_SYNC_MAX_DEVICES 20                        most devices discover-sync takes (more: use discover-async)
+    NETATLAS_SYNC_TIMEOUT     120                       seconds discover-sync waits before answering 408
+    NETATLAS_WORKER_WAIT      30                        seconds a Celery job may wait with no worker before it
+                                                        reports waiting_for_worker
 
 Files are private: :func:`prepare_storage` makes ``NETATLAS_HOME`` 0700 and the SQLite database
 (and its -wal/-shm/-journal files) 0600 before SQLAlchemy opens it, tightening what already exists.
@@ -48,7 +56,9 @@ DEFAULT_HOME = Path("~/.local/share/netatlas")
 # Values people paste from examples; refused as a secret key in production.
 PLACEHOLDER_KEYS = frozenset({"changethis", "changeme", "change-me", "secret", "password", "netatlas", "default"})
 MIN_PRODUCTION_KEY_LENGTH = 16
-_SENSITIVE = frozenset({"secret_key", "new_secret_key", "database_url"})  # never echoed in an error message
+DEVELOPMENT_API_SECRET = "netatlas-development-only-api-secret"  # noqa: S105 - public: refused outside development
+# never echoed in an error message:
+_SENSITIVE = frozenset({"secret_key", "new_secret_key", "database_url", "broker_url", "api_secret"})
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 _DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
@@ -188,13 +198,19 @@ class Settings(BaseSettings):
     stored_output_max: int = Field(default=8 * 1024 * 1024, ge=4 * 1024, le=1024**3)
     new_secret_key: SecretStr | None = None  # read by ``netatlas secrets rekey`` only
     host_key_policy: Literal["tofu", "strict"] | None = None  # None: tofu in development, strict in production
+    broker_url: str = ""  # empty: the in-process executor; redis://host:port/db: Celery workers
+    api_secret: SecretStr | None = None  # None: a development-only key (refused in production)
+    api_token_ttl: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    sync_max_devices: int = Field(default=20, ge=1, le=10_000)
+    sync_timeout: float = Field(default=120.0, gt=0, le=3600)
+    worker_wait: float = Field(default=30.0, gt=0)
 
     @field_validator("home", "key_file", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser()
 
-    @field_validator("secret_key", "new_secret_key", mode="after")
+    @field_validator("secret_key", "new_secret_key", "api_secret", mode="after")
     @classmethod
     def _blank_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None
@@ -224,11 +240,29 @@ class Settings(BaseSettings):
                 return  # a key file provisioned beforehand is fine; it is never generated in production
             raise ValueError(f"{env_name('secret_key')} is required when {env_name('environment')}=production "
                              f"(or provision the key file {self.key_path} beforehand, mode 0600)")
-        for name in ("secret_key", "new_secret_key"):
+        for name in ("secret_key", "new_secret_key", "api_secret"):
             value: SecretStr | None = getattr(self, name)
             if value is not None and weak_passphrase(value.get_secret_value()):
                 raise ValueError(f"{env_name(name)} is a placeholder or shorter than "
                                  f"{MIN_PRODUCTION_KEY_LENGTH} characters; production needs a real secret")
+
+    def api_signing_key(self) -> str:
+        """The key that signs the API's login tokens: ``NETATLAS_API_SECRET``, checked here (not at load
+        time, so the CLI never needs it) whenever the API or a worker starts.
+
+        Outside development it is required and must not be a placeholder or short; in development an
+        unset secret is a fixed, well-known key, which is exactly why production refuses it.
+        """
+        if self.api_secret is not None:
+            value = self.api_secret.get_secret_value()
+            if self.environment != "development" and weak_passphrase(value):
+                raise ConfigError(f"{env_name('api_secret')} is a placeholder or shorter than "
+                                  f"{MIN_PRODUCTION_KEY_LENGTH} characters; production needs a real secret")
+            return value
+        if self.environment != "development":
+            raise ConfigError(f"{env_name('api_secret')} is required when {env_name('environment')}="
+                              f"{self.environment} (it signs the API's login tokens)")
+        return DEVELOPMENT_API_SECRET
 
     @property
     def key_path(self) -> Path:
@@ -237,7 +271,7 @@ class Settings(BaseSettings):
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():
-            yield name, mask_url(value) if name == "database_url" else value
+            yield name, mask_url(value) if name in ("database_url", "broker_url") else value
 
 
 def load_settings(**overrides: Any) -> Settings:

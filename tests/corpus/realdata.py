@@ -199,8 +199,8 @@ class Expect:
 
 def summary() -> dict[tuple[str, str], tuple[int, int]]:
     """(platform, capture directory) -> (captures read complete or feature-off, captures)."""
-    from netatlas.collect.parsers import parse_command  # noqa: PLC0415
-    from netatlas.domain.errors import ParseError  # noqa: PLC0415
+    from netatlas.collect.parsers import parse_command
+    from netatlas.domain.errors import ParseError
 
     counts: dict[tuple[str, str], tuple[int, int]] = {}
     for cap in captures():

@@ -59,7 +59,7 @@ class View:
 
 
 def _seconds(uptime: str) -> str:
-    import re  # noqa: PLC0415
+    import re
 
     found = re.findall(r"(\d+)\s*(year|week|day|hour|minute|second)", uptime)
     return str(sum(int(n) * _SECONDS[u] for n, u in found)) if found else ""

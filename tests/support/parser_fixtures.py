@@ -124,11 +124,11 @@ def rib_of(net: Network, host: str) -> Callable[[], Sequence[Route]]:
 
 def lab_contexts() -> list[tuple[str, RenderContext]]:
     """The richest devices of a 60-device mixed lab (two per platform) and the renderer tests' devices."""
-    from netatlas.lab.scenarios import build_network  # noqa: PLC0415 - only when generating
-    from tests.unit.lab import test_render_arista_eos as eos  # noqa: PLC0415
-    from tests.unit.lab import test_render_cisco_ios as ios  # noqa: PLC0415
-    from tests.unit.lab import test_render_cisco_nxos as nxos  # noqa: PLC0415
-    from tests.unit.lab import test_render_juniper_junos as junos  # noqa: PLC0415
+    from netatlas.lab.scenarios import build_network
+    from tests.unit.lab import test_render_arista_eos as eos
+    from tests.unit.lab import test_render_cisco_ios as ios
+    from tests.unit.lab import test_render_cisco_nxos as nxos
+    from tests.unit.lab import test_render_juniper_junos as junos
 
     net = build_network("mixed", 60, 7, LAB_NETWORK)
     picked: list[tuple[str, RenderContext]] = []
@@ -143,7 +143,7 @@ def lab_contexts() -> list[tuple[str, RenderContext]]:
 
 
 def document(case: Case) -> dict[str, Any]:
-    from netatlas.collect.parsers.templates import OWN_DIR, parse_rows, template_file  # noqa: PLC0415
+    from netatlas.collect.parsers.templates import OWN_DIR, parse_rows, template_file
 
     doc: dict[str, Any] = {
         "command": case.command,
@@ -165,8 +165,8 @@ def plain(value: Any) -> Any:
 
 
 def write_all() -> list[Path]:
-    from netatlas.collect.parsers import parse_output  # noqa: PLC0415
-    from netatlas.domain.errors import ParseError  # noqa: PLC0415
+    from netatlas.collect.parsers import parse_output
+    from netatlas.domain.errors import ParseError
 
     written = []
     for source, ctx in lab_contexts():

@@ -7,8 +7,10 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from netatlas.cli import db, devices, jobs, lab, secrets, topology
+from netatlas.cli import accounts, db, devices, jobs, lab, secrets, topology
 from netatlas.cli.discover import discover
+from netatlas.cli.serve import serve
+from netatlas.cli.worker import worker
 
 app = typer.Typer(help="netatlas: network topology discovery.", no_args_is_help=True, add_completion=False)
 app.add_typer(lab.app, name="lab")
@@ -17,7 +19,11 @@ app.add_typer(devices.app, name="devices")
 app.add_typer(secrets.app, name="secrets")
 app.add_typer(topology.app, name="topology")
 app.add_typer(db.app, name="db")
+app.add_typer(accounts.users, name="user")
+app.add_typer(accounts.tokens, name="token")
 app.command()(discover)
+app.command()(serve)
+app.command()(worker)
 
 
 def main() -> None:

@@ -17,7 +17,9 @@
      ├── InventoryError                   a bad inventory; .problems names line and field
      ├── ConfigError                      bad settings (database URL, secret key, ...)
      ├── StoreError                       the database cannot be used
-     └── NotFound                         a job, device or credential that does not exist
+     ├── NotFound                         a job, device or credential that does not exist
+     ├── Conflict                         the request contradicts the state (cancel a finished job, a taken name)
+     └── Unavailable                      a service netatlas needs is down (the broker); .hint says what to do
 """
 
 from __future__ import annotations
@@ -114,3 +116,15 @@ class StoreError(NetatlasError):
 
 class NotFound(NetatlasError):
     pass
+
+
+class Conflict(NetatlasError):
+    """The request contradicts the current state: cancelling a job that already ended, a name in use."""
+
+
+class Unavailable(NetatlasError):
+    """A service netatlas needs cannot be reached now (the broker, no worker); ``hint`` says what to check."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint

@@ -27,6 +27,7 @@ from netatlas.domain.records import DataType, JobStatus, Unmanaged
 from netatlas.inventory import Inventory
 from netatlas.jobs.crawl import Crawler, CrawlOptions, DatabaseRegistry
 from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy, Stop
+from netatlas.jobs.events import EventSink, NullSink
 from netatlas.jobs.hostkeys import host_key_check
 from netatlas.jobs.liveness import abandoned, this_process
 from netatlas.jobs.ports import Collect
@@ -56,11 +57,13 @@ def request_cancel(db: Database, job_id: str) -> bool:
 class DiscoveryService:
     """Configuration only (database, secret box, settings, and the collector in tests): no results."""
 
-    __slots__ = ("_collect", "box", "db", "settings")
+    __slots__ = ("_collect", "box", "db", "events", "settings")
 
-    def __init__(self, db: Database, box: SecretBox, settings: Settings, *, collect: Collect | None = None) -> None:
+    def __init__(self, db: Database, box: SecretBox, settings: Settings, *, collect: Collect | None = None,
+                 events: EventSink | None = None) -> None:
         self.db, self.box, self.settings = db, box, settings
         self._collect = collect  # None: the SSH collector (a fake in unit tests)
+        self.events: EventSink = events or NullSink()  # live progress for SSE (rows hold the truth)
 
     def import_inventory(self, inventory: Inventory) -> int:
         """Store the inventory's credential sets (encrypted) and devices; returns the device count."""

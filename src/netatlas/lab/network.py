@@ -160,7 +160,7 @@ class Network:
         """The device's full RIB (every VRF), computed on first use and cached."""
         cached = self._ribs.get(hostname)
         if cached is None:
-            from netatlas.lab.routing import compute_rib  # noqa: PLC0415 - routing imports this module
+            from netatlas.lab.routing import compute_rib
 
             cached = compute_rib(self, hostname)
             self._ribs.put(hostname, cached)

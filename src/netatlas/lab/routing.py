@@ -113,7 +113,7 @@ def _cached(net: Network, key: str, build: Callable[[], Any]) -> Any:
 
 def _ads(net: Network) -> dict[str, list[OspfAd]]:
     def build() -> dict[str, list[OspfAd]]:
-        from netatlas.lab.network import OspfAd  # noqa: PLC0415 - avoid an import cycle
+        from netatlas.lab.network import OspfAd
 
         ads: dict[str, list[OspfAd]] = defaultdict(list)
         for host, dev in net.devices.items():

@@ -118,7 +118,7 @@ def derive(dev: DeviceState) -> None:
 
 def attached_ipv6_routes(dev: DeviceState) -> list[Ipv6Route]:
     """Direct and Local routes of every global IPv6 address, and the Local route of each link-local."""
-    from netatlas.lab.render.text import link_local  # noqa: PLC0415 - a pure helper of the renderers
+    from netatlas.lab.render.text import link_local
 
     routes: list[Ipv6Route] = []
     for intf in dev.interfaces:

@@ -211,7 +211,7 @@ BANNERS = ["{master:0}", "{primary:node0}", "{secondary-hold:node1}", "{backup:1
 @pytest.mark.parametrize("banner", BANNERS)
 @pytest.mark.parametrize("command", ["show ospf neighbor", "show arp no-resolve", "show route", "show version"])
 def test_banner_lines_before_the_prompt_are_not_junk(banner: str, command: str) -> None:
-    import re  # noqa: PLC0415
+    import re
 
     assert re.fullmatch(BANNER, banner)
     case = {"show ospf neighbor": "unit_r1", "show arp no-resolve": "unit_r1", "show route": "all_tables",

@@ -25,7 +25,7 @@ def _fixture(platform: str, folder: str, case: str) -> str:
 
 @pytest.mark.parametrize("row", NORMALISERS, ids=ROW_IDS)
 def test_template_still_produces_every_field_the_row_reads(row: object) -> None:
-    from netatlas.collect.parsers.table import Normaliser  # noqa: PLC0415
+    from netatlas.collect.parsers.table import Normaliser
 
     assert isinstance(row, Normaliser)
     header = set(template(row.platform, row.example()).header)
@@ -45,7 +45,7 @@ def _junk(seed: int) -> str:
 
 @pytest.mark.parametrize("row", NORMALISERS, ids=ROW_IDS)
 def test_garbled_output_raises_instead_of_returning_nothing(row: object) -> None:
-    from netatlas.collect.parsers.table import Normaliser  # noqa: PLC0415
+    from netatlas.collect.parsers.table import Normaliser
 
     assert isinstance(row, Normaliser)
     command = row.example()

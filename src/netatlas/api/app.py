@@ -1,0 +1,42 @@
+"""The FastAPI application: every router, the error mapping, the OpenAPI description.
+
+``create_app(ctx)`` takes a ready :class:`ApiContext` (``open_context`` builds one from settings),
+so tests build apps over their own database and executor. Routers live in ``netatlas.api.routes``,
+one module per resource, each owning its full paths (``/api/...``, and ``/metrics``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from netatlas import __version__
+from netatlas.api import errors
+from netatlas.api.context import ApiContext
+from netatlas.api.routes import ROUTERS
+
+DESCRIPTION = """netatlas discovers a network's topology over SSH and serves it.
+
+Every endpoint but `/api/health` and these docs needs `Authorization: Bearer <token>`: an API token
+(`netatlas token create --name ci --role operator`) or a login token from `POST /api/auth/login`.
+Roles: **viewer** reads; **operator** also starts and cancels discovery; **admin** also manages
+devices, credentials, tokens and users.
+"""
+
+
+def create_app(ctx: ApiContext) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        close = ctx.extras.get("close")
+        if callable(close):
+            close()
+
+    app = FastAPI(title="netatlas", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.context = ctx
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

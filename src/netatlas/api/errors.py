@@ -1,0 +1,79 @@
+"""One mapping from the exception tree to HTTP answers, so handlers just raise.
+
+::
+
+    NotFound                 404
+    Conflict                 409
+    Unavailable              503  (+ "hint")
+    InventoryError           422  (+ "problems": line, field, message)
+    JobOptionsError          422
+    other NetatlasError      400
+    request validation       422  "message" names every field; "detail" is FastAPI's list without
+                                  the rejected input (it may be a password)
+    anything else            500  "internal error" (logged with its traceback, never shown)
+
+Every error body is ``{"detail": ..., "message": ...}`` where ``message`` is one readable string.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from netatlas.domain.errors import Conflict, InventoryError, NetatlasError, NotFound, Unavailable
+from netatlas.domain.text import clean
+from netatlas.jobs.request import JobOptionsError
+
+log = logging.getLogger(__name__)
+
+
+def _answer(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": message, "message": message, **extra})
+
+
+def _field(loc: Sequence[Any]) -> str:
+    """``("body", "device_ids", 2)`` -> ``body.device_ids[2]``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+async def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+              for e in exc.errors()]
+    message = "; ".join(f"{_field(e['loc'])}: {e['msg']}" for e in errors) or "invalid request"
+    return JSONResponse(status_code=422, content={"detail": errors, "message": clean(message)})
+
+
+async def _netatlas(_: Request, exc: Exception) -> JSONResponse:
+    message = clean(str(exc))
+    if isinstance(exc, NotFound):
+        return _answer(404, message)
+    if isinstance(exc, Conflict):
+        return _answer(409, message)
+    if isinstance(exc, Unavailable):
+        return _answer(503, message, hint=exc.hint)
+    if isinstance(exc, InventoryError):
+        problems = [{"line": p.line, "field": p.field, "message": p.message} for p in exc.problems]
+        return _answer(422, message, problems=problems)
+    if isinstance(exc, JobOptionsError):
+        return _answer(422, message, field=exc.field)
+    return _answer(400, message)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _answer(500, "internal error (the server log has the details)")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(NetatlasError, _netatlas)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,7 @@
+"""API routes: auth (see docs/api.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["auth"])
