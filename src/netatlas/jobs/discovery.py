@@ -31,6 +31,7 @@ from netatlas.jobs.events import EventSink, NullSink
 from netatlas.jobs.hostkeys import host_key_check
 from netatlas.jobs.liveness import abandoned, this_process
 from netatlas.jobs.ports import Collect
+from netatlas.jobs.publishing import PublishingJobStore
 from netatlas.jobs.recovery import Recovered, life, recover_jobs
 from netatlas.jobs.request import DiscoveryRequest, JobOptionsError
 from netatlas.jobs.storeport import DatabaseJobStore
@@ -144,7 +145,7 @@ class DiscoveryService:
         ``stop`` ends it early (a signal handler requests it); a storage failure raises ``StoreError``.
         """
         wanted = frozenset({DataType.FACTS, *request.data_types})
-        store = DatabaseJobStore(self.db, self.box)
+        store = PublishingJobStore(DatabaseJobStore(self.db, self.box), self.events)  # the SSE progress hook
         s = self.settings
         collect = self._collect or partial(collect_device, timeouts=self._timeouts(), limits=self._limits(),
                                            parse=parse_command_async,
