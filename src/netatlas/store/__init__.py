@@ -10,6 +10,16 @@ in ``netatlas.store.views``. Typical use::
         SnapshotRepo(session).save(job_id, "sw1", result)
 """
 
+from netatlas.store.accounts import (
+    ThrottleRepo,
+    TokenMatch,
+    TokenRepo,
+    TokenView,
+    UserLogin,
+    UserRepo,
+    UserSession,
+    UserView,
+)
 from netatlas.store.database import Database
 from netatlas.store.hostkeys import HostKeyEntry, HostKeyRepo, StoredHostKey, TrustSource
 from netatlas.store.inventory import Claim, ClaimOutcome, CredentialRepo, DeviceRepo, InventoryConflict
@@ -55,8 +65,16 @@ __all__ = [
     "StoredHostKey",
     "StoredInput",
     "StoredOverride",
+    "ThrottleRepo",
+    "TokenMatch",
+    "TokenRepo",
+    "TokenView",
     "TopologyRepo",
     "TrustSource",
+    "UserLogin",
+    "UserRepo",
+    "UserSession",
+    "UserView",
     "check_no_secrets",
     "collected_types",
 ]

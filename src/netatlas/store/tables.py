@@ -376,3 +376,58 @@ RECORD_TABLES: tuple[type[Base], ...] = (
     InterfaceRow, NeighborRow, RouteRow, OspfNeighborRow, BgpSessionRow, MacEntryRow, ArpEntryRow,
 )
 SNAPSHOT_CHILDREN: tuple[type[Base], ...] = (*RECORD_TABLES, RawOutputRow, SnapshotDataTypeRow)
+
+
+# ---- accounts (the API's users, API tokens and the login brake) -------------------------------
+
+
+class UserRow(Base):
+    """An API user: an argon2 hash (never the password), a role, and ``token_version``, the number a
+    login JWT must carry (raised by a password or role change and by disabling, which voids every JWT
+    issued before). Ids are never reused (SQLite AUTOINCREMENT), so a JWT of a deleted user can never
+    name a later one."""
+
+    __tablename__ = "api_user"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy's table arguments
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(SHORT))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    token_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+class TokenRow(Base):
+    """An API token: the SHA-256 of the token (never the token) and its first characters, for people to
+    tell tokens apart. A revoked token keeps its row (who made it, when it was last used); only one
+    token that is not revoked may carry a name."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex
+    prefix: Mapped[str] = mapped_column(String(SHORT))
+    role: Mapped[str] = mapped_column(String(SHORT))
+    created_by: Mapped[str] = mapped_column(String(NAME), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+_ACTIVE_TOKEN = TokenRow.revoked_at.is_(None)
+Index("uq_api_token_active_name", TokenRow.name, unique=True, sqlite_where=_ACTIVE_TOKEN,
+      postgresql_where=_ACTIVE_TOKEN)  # a name is free again once its token is revoked
+
+
+class LoginThrottleRow(Base):
+    """Failed logins per user name (existing or not, so the brake tells nothing about who exists)."""
+
+    __tablename__ = "login_throttle"
+    name: Mapped[str] = mapped_column(String(NAME), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
