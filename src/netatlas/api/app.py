@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from netatlas import __version__
-from netatlas.api import errors
+from netatlas.api import errors, metrics
 from netatlas.api.context import ApiContext
 from netatlas.api.routes import ROUTERS
 
@@ -37,6 +37,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app = FastAPI(title="netatlas", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.context = ctx
     errors.install(app)
+    metrics.install(app)  # its own Prometheus registry and the request middleware
     for router in ROUTERS:
         app.include_router(router)
     return app
