@@ -92,6 +92,17 @@ class CredentialRepo:
     def names(self) -> list[str]:
         return list(self._session.scalars(select(CredentialRow.name).order_by(CredentialRow.name)))
 
+    def stored(self) -> list[StoredCredential]:
+        """Every credential set by name (ciphertext included: for ``netatlas.secrets`` only)."""
+        rows = self._session.scalars(select(CredentialRow).order_by(CredentialRow.name))
+        return [StoredCredential(row.name, row.username, row.secret, row.updated_at) for row in rows]
+
+    def delete(self, name: str) -> None:
+        """Forget the credential set (the caller checks no device uses it); ``NotFound`` when there is none."""
+        result = cast(CursorResult[Any], self._session.execute(delete(CredentialRow).where(CredentialRow.name == name)))
+        if result.rowcount == 0:
+            raise NotFound(f"no credential set named {name!r}")
+
 
 class DeviceRepo:
     def __init__(self, session: Session) -> None:
@@ -164,6 +175,11 @@ class DeviceRepo:
         result = cast(CursorResult[Any], self._session.execute(delete(DeviceRow).where(DeviceRow.name == name)))
         if result.rowcount == 0:
             raise NotFound(f"no device named {name!r}")
+
+    def using_credential(self, credential: str) -> builtins.list[str]:
+        """The names of the devices that log in with the credential set ``credential``."""
+        query = select(DeviceRow.name).where(DeviceRow.credential == credential).order_by(DeviceRow.name)
+        return builtins.list(self._session.scalars(query))
 
     def _refuse(self, device: InventoryDevice, origin: Origin, stored_host: str, advertised_by: str, reason: str,
                 job_id: str | None) -> Claim:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from netatlas.api.routes import auth, devices, discovery, jobs, ops, topology
+from netatlas.api.routes import auth, credentials, devices, discovery, jobs, ops, topology
 
 ROUTERS: tuple[APIRouter, ...] = (ops.router, auth.router, discovery.router, jobs.router, devices.router,
-                                  topology.router)
+                                  credentials.router, topology.router)

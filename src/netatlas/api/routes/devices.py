@@ -1,7 +1,131 @@
-"""API routes: devices (see docs/api.md)."""
+"""API routes: devices (see docs/api.md): the inventory, one entry at a time or a whole file, and
+each device's current data.
+
+Reads are for viewers; changes are for admins and go through ``InventoryService``, which applies
+the inventory file's checks: a refused entry is a 422 whose ``problems`` name each field, with the
+words ``netatlas devices import`` uses. ``POST /api/devices/import`` takes the file itself as the
+body (YAML or CSV), read up to ``NETATLAS_INVENTORY_MAX_BYTES`` (413 beyond).
+
+Handlers that touch the database are sync ``def`` (FastAPI's threadpool); the import reads its
+body on the loop, bounded, and runs the import in the threadpool.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from netatlas.api.context import ApiContext, context
+from netatlas.api.schemas.devices import DeviceDataOut, DeviceIn, DeviceOut, DevicePatch, ImportOut
+from netatlas.api.schemas.jobs import MAX_LIMIT, MAX_OFFSET, Paged
+from netatlas.api.security import Admin, Viewer
+from netatlas.domain.datatypes import RECORD_KINDS
+from netatlas.jobs.inventory_service import InventoryService
+from netatlas.jobs.queries import DEFAULT_LIMIT, DataQueries, DeviceQueries
 
 router = APIRouter(tags=["devices"])
+Ctx = Annotated[ApiContext, Depends(context)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
+Name = Annotated[str, Path(max_length=253, description="The device's name.")]
+MEDIA_TYPES = {"application/yaml": "yaml", "application/x-yaml": "yaml", "text/yaml": "yaml",
+               "text/x-yaml": "yaml", "text/csv": "csv"}
+Responses = dict[int | str, dict[str, Any]]
+_NOT_FOUND: Responses = {404: {"description": "No such device."}}
+_REFUSED: Responses = {422: {"description": "The entry is refused: `problems` lists each field and why."}}
+_IMPORT_BODY: dict[str, Any] = {"requestBody": {"required": True, "description": (
+    "An inventory file as `netatlas devices import` reads it (docs/inventory.md): YAML with `devices:` "
+    "(and optionally `credentials:`), a YAML file of `credentials:` only, or CSV with a header row."),
+    "content": {
+        "application/yaml": {"schema": {"type": "string"}, "example": (
+            "credentials:\n  lab: {username: admin, password: secret}\n"
+            "devices:\n  - {name: sw1, host: 10.0.0.1, platform: cisco_ios, credentials: lab}\n")},
+        "text/yaml": {"schema": {"type": "string"}},
+        "text/csv": {"schema": {"type": "string"},
+                     "example": "name,host,platform,credentials\nsw1,10.0.0.1,cisco_ios,lab\n"}}}}
+
+
+def _service(ctx: ApiContext) -> InventoryService:
+    return InventoryService(ctx.db, ctx.box)
+
+
+@router.get("/api/devices", response_model=Paged[DeviceOut], summary="List devices (by name)")
+def list_devices(ctx: Ctx, _: Viewer, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> Paged[DeviceOut]:
+    return Paged[DeviceOut].of(DeviceQueries(ctx.db).list(offset=offset, limit=limit), DeviceOut.of)
+
+
+@router.post("/api/devices", response_model=DeviceOut, status_code=status.HTTP_201_CREATED,
+             summary="Add a device", responses={409: {"description": "The name or address is taken."}, **_REFUSED})
+def create_device(ctx: Ctx, _: Admin, body: DeviceIn) -> DeviceOut:
+    return DeviceOut.of(_service(ctx).create(body.device()))
+
+
+@router.post("/api/devices/import", response_model=ImportOut, summary="Import an inventory file (YAML or CSV)",
+             openapi_extra=_IMPORT_BODY,
+             responses={413: {"description": "Larger than NETATLAS_INVENTORY_MAX_BYTES."},
+                        415: {"description": "Not YAML or CSV."}, **_REFUSED})
+async def import_devices(request: Request, ctx: Ctx, _: Admin) -> ImportOut:
+    fmt = _format(request.headers.get("content-type", ""))
+    body = await _bounded_body(request, ctx.settings.inventory_max_bytes)
+    imported = await run_in_threadpool(_service(ctx).import_body, body, fmt, ctx.settings.inventory_max_bytes)
+    return ImportOut.of(imported)
+
+
+@router.get("/api/devices/{name}", response_model=DeviceOut, summary="One device", responses=_NOT_FOUND)
+def get_device(ctx: Ctx, _: Viewer, name: Name) -> DeviceOut:
+    return DeviceOut.of(DeviceQueries(ctx.db).get(name))
+
+
+@router.patch("/api/devices/{name}", response_model=DeviceOut, summary="Change some fields of a device",
+              responses={**_NOT_FOUND, 409: {"description": "The new address is taken."}, **_REFUSED})
+def update_device(ctx: Ctx, _: Admin, name: Name, body: DevicePatch) -> DeviceOut:
+    return DeviceOut.of(_service(ctx).update(name, body.changes()))
+
+
+@router.delete("/api/devices/{name}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               summary="Remove a device (its history stays)", responses=_NOT_FOUND)
+def delete_device(ctx: Ctx, _: Admin, name: Name) -> Response:
+    _service(ctx).delete(name)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/api/devices/{name}/data/{kind}", response_model=DeviceDataOut,
+            summary="A device's current data of one kind",
+            description=f"`kind` is one of: {', '.join(RECORD_KINDS)}. The records come from the device's latest "
+                        "successful collection of each data type of the kind; `coverage` says how completely.",
+            responses={404: {"description": "No such device, or no such kind (the message lists the kinds)."}})
+def device_data(ctx: Ctx, _: Viewer, name: Name, kind: Annotated[str, Path(max_length=64)],
+                offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> DeviceDataOut:
+    data = DataQueries(ctx.db).current(name, kind, offset=offset, limit=limit)
+    if not data.held:
+        DeviceQueries(ctx.db).get(name)  # NotFound for a device neither stored nor ever collected
+    return DeviceDataOut.of(data)
+
+
+def _format(content_type: str) -> str:
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media not in MEDIA_TYPES:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                            detail=f"Content-Type: send the inventory as {', '.join(sorted(MEDIA_TYPES))}")
+    return MEDIA_TYPES[media]
+
+
+async def _bounded_body(request: Request, max_bytes: int) -> bytes:
+    """The body, refused (413) as soon as it is longer than ``max_bytes``: it is never read whole first."""
+    too_large = HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                              detail=f"the inventory is larger than {max_bytes} bytes (NETATLAS_INVENTORY_MAX_BYTES)")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+__all__ = ["router"]

@@ -1,7 +1,171 @@
-"""API routes: topology (see docs/api.md)."""
+"""API routes: topology (see docs/api.md): a thin layer over ``TopologyService``, as ``netatlas topology``
+is. Every answer is the document the CLI prints with ``--json``.
+
+Each request builds the topology from the database (the current state, or one job's snapshots with
+``job``): the handlers are sync ``def``, so FastAPI runs the build in its threadpool and the event
+loop keeps serving. The service names a bad input by its own field (``source``, ``from``...); the
+answer names the query parameter (``src``, ``from_job``...): 422 for a value that cannot be
+answered, 404 for a job, node or override that does not exist.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+
+from netatlas.api.context import ApiContext, context
+from netatlas.api.schemas.topology import (
+    AnalysisOut,
+    DiffOut,
+    OverrideIn,
+    OverrideOut,
+    PathOut,
+    SummaryOut,
+    TopologyOut,
+    WhereOut,
+    topology_document,
+)
+from netatlas.api.security import Operator, Viewer
+from netatlas.jobs.topology import HISTORY_RUNS, TopologyRequestError, TopologyService, UnknownReference
+from netatlas.topology.model import Override
 
 router = APIRouter(tags=["topology"])
+T = TypeVar("T")
+Ctx = Annotated[ApiContext, Depends(context)]
+Job = Annotated[str | None, Query(max_length=64, description="Build from this job's snapshots instead of the "
+                                                               "current state.")]
+# The service's field -> the query parameter a caller wrote.
+PARAMETERS = {"source": "src", "destination": "dst", "from": "from_job", "to": "to_job", "query": "q"}
+# Export format -> media type (GraphML and GEXF are XML; DOT as Graphviz registers it).
+MEDIA_TYPES = {"json": "application/json", "graphml": "application/graphml+xml", "gexf": "application/gexf+xml",
+               "dot": "text/vnd.graphviz", "mermaid": "text/plain", "csv": "text/csv"}
+_BAD: dict[int | str, dict[str, Any]] = {404: {"description": "The job or node named does not exist."},
+        422: {"description": "A parameter cannot be answered as given (the message names it)."}}
+
+
+def _call(run: Callable[[], T]) -> T:
+    """Run a service call; its refusals become 422/404 naming the query parameter."""
+    try:
+        return run()
+    except UnknownReference as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_named(exc.field, exc.reason)) from None
+    except TopologyRequestError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=_named(exc.field, exc.reason)) from None
+
+
+def _named(field: str, reason: str) -> str:
+    return f"{PARAMETERS.get(field, field)}: {reason}"
+
+
+def _service(ctx: ApiContext) -> TopologyService:
+    return TopologyService(ctx.db)
+
+
+@router.get("/api/topology", response_model=TopologyOut, summary="The topology, or a part of it", responses=_BAD)
+def show(ctx: Ctx, _: Viewer,
+         layer: Annotated[Literal["l2", "l3", "all"], Query(description="One layer, or both.")] = "all",
+         site: Annotated[str | None, Query(max_length=128, description="Only nodes of this site (exact).")] = None,
+         role: Annotated[str | None, Query(max_length=128, description="Only nodes of this role (exact).")] = None,
+         node: Annotated[str | None, Query(max_length=253, description="Only this node and its neighbors.")] = None,
+         depth: Annotated[int, Query(ge=0, le=64, description="Hops from `node`.")] = 1,
+         job: Job = None) -> dict[str, Any]:
+    service = _service(ctx)
+    return topology_document(_call(lambda: service.show(layer, site, role, node, depth, job)))
+
+
+@router.get("/api/topology/summary", response_model=SummaryOut, summary="Counts at a glance", responses=_BAD)
+def summary(ctx: Ctx, _: Viewer, job: Job = None) -> dict[str, Any]:
+    service = _service(ctx)
+    return _call(lambda: service.summary(job))
+
+
+@router.get("/api/topology/path", response_model=PathOut, summary="The hop-by-hop L3 path from src to dst",
+            responses=_BAD)
+def path(ctx: Ctx, _: Viewer,
+         src: Annotated[str, Query(min_length=1, max_length=64, description="Source IP address.")],
+         dst: Annotated[str, Query(min_length=1, max_length=64, description="Destination IP address.")],
+         vrf: Annotated[str, Query(max_length=128, description="The VRF to route in.")] = "default",
+         job: Job = None) -> dict[str, Any]:
+    service = _service(ctx)
+    found: dict[str, Any] = _call(lambda: service.path(src, dst, vrf, job)).as_dict()
+    return found
+
+
+@router.get("/api/topology/endpoints", response_model=WhereOut, summary="Where a host is plugged in, now and before",
+            responses=_BAD)
+def endpoints(ctx: Ctx, _: Viewer,
+              q: Annotated[str, Query(min_length=1, max_length=253, description="A MAC (any notation), an IP "
+                                                                                "address or a host name.")],
+              runs: Annotated[int, Query(ge=0, le=50, description="Earlier runs to look back over.")] = HISTORY_RUNS,
+              ) -> dict[str, Any]:
+    service = _service(ctx)
+    found: dict[str, Any] = _call(lambda: service.where(q, runs)).as_dict()
+    return found
+
+
+@router.get("/api/topology/diff", response_model=DiffOut, summary="What changed between two runs",
+            description="By default between the last two runs; `to_job` alone: from the run before it; "
+                        "`from_job` alone: to the newest run.", responses=_BAD)
+def diff(ctx: Ctx, _: Viewer,
+         from_job: Annotated[str | None, Query(max_length=64, description="The older job.")] = None,
+         to_job: Annotated[str | None, Query(max_length=64, description="The newer job.")] = None,
+         ) -> dict[str, Any]:
+    service = _service(ctx)
+    change = _call(lambda: service.diff(from_job, to_job))
+    return {**change.as_dict(), "counts": change.counts(), "empty": change.empty}
+
+
+@router.get("/api/topology/analysis", response_model=AnalysisOut, responses=_BAD,
+            summary="Single points of failure, isolated devices, one-sided links, conflicts, mismatches")
+def analysis(ctx: Ctx, _: Viewer, job: Job = None) -> dict[str, Any]:
+    service = _service(ctx)
+    found: dict[str, Any] = _call(lambda: service.analysis(job)).as_dict()
+    return found
+
+
+@router.get("/api/topology/export", summary="The topology as a file", response_class=Response,
+            responses={200: {"description": "The document, in the format's media type.",
+                             "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()}},
+                       **_BAD})
+def export(ctx: Ctx, _: Viewer,
+           format: Annotated[Literal["json", "graphml", "gexf", "dot", "mermaid", "csv"],
+                             Query(description="JSON (the ground-truth schema), GraphML, GEXF, DOT, Mermaid or CSV.")],
+           job: Job = None) -> Response:
+    service = _service(ctx)
+    document = _call(lambda: service.export(format, job))
+    extension = "mmd" if format == "mermaid" else format
+    return Response(document, media_type=MEDIA_TYPES[format],
+                    headers={"Content-Disposition": f'attachment; filename="topology.{extension}"'})
+
+
+@router.get("/api/topology/overrides", response_model=list[OverrideOut], summary="Every override, oldest first")
+def list_overrides(ctx: Ctx, _: Viewer) -> list[dict[str, Any]]:
+    return [_override(o) for o in _call(_service(ctx).overrides)]
+
+
+@router.post("/api/topology/overrides", response_model=OverrideOut, status_code=status.HTTP_201_CREATED,
+             summary="Confirm or ignore a link, or add one discovery cannot see", responses=_BAD)
+def add_override(ctx: Ctx, principal: Operator, body: OverrideIn) -> dict[str, Any]:
+    service = _service(ctx)
+    added = _call(lambda: service.add_override(body.action, body.a, body.b, layer=body.layer, vrf=body.vrf,
+                                               note=body.reason, created_by=principal.label))
+    return _override(added)
+
+
+@router.delete("/api/topology/overrides/{override_id}", status_code=status.HTTP_204_NO_CONTENT,
+               response_class=Response, summary="Remove an override",
+               responses={404: {"description": "No such override."}})
+def remove_override(ctx: Ctx, _: Operator,
+                    override_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="The override's id.")],
+                    ) -> Response:
+    _service(ctx).remove_override(override_id)  # NotFound -> 404
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _override(override: Override) -> dict[str, Any]:
+    """As ``topology override list --json`` shows it."""
+    return {"id": override.id, "action": override.action.value, "a": override.a._asdict(),
+            "b": override.b._asdict(), "layer": override.layer, "vrf": override.vrf, "note": override.note,
+            "created_by": override.created_by}

@@ -1,0 +1,368 @@
+"""The topology on the wire: the same documents as ``netatlas topology ... --json``.
+
+Handlers build the documents with the topology's own ``as_dict`` methods (and :func:`topology_document`
+for ``show``, as the CLI does); these models describe them for the OpenAPI spec, so a client knows
+every field. Names, interfaces and messages come from devices: they are JSON strings, never markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from netatlas.api.schemas.devices import jsonable
+from netatlas.topology.model import Link, Node, Topology
+
+
+class EndOut(BaseModel):
+    node: str
+    interface: str = Field(description="Canonical interface name; empty for an L3 end named by its node only.")
+
+
+class NodeOut(BaseModel):
+    id: str
+    kind: str = Field(description="device, unmanaged or endpoint")
+    platform: str | None
+    mgmt_ip: str | None
+    site: str
+    role: str
+    status: str = Field(description="devices: ok, failed or not_collected")
+    error_kind: str | None
+    names: list[str] = Field(description="Other names it was heard by.")
+
+
+class LinkOut(BaseModel):
+    a: EndOut
+    b: EndOut
+    layer: str = Field(description="l2 (a cable) or l3 (an adjacency)")
+    protocols: list[str]
+    vrf: str
+    state: str = Field(description="reported, one_sided, confirmed, added...")
+    reported_by: list[str]
+    channel_a: str
+    channel_b: str
+    detail: dict[str, Any] = Field(description="OSPF area, BGP ASNs and state, static prefixes...")
+    override_id: int | None
+
+
+class EndpointOut(BaseModel):
+    mac: str
+    ip: str | None
+    vlan: int | None
+    node: str = Field(description="The switch.")
+    interface: str = Field(description="Its edge port.")
+
+
+class ProblemOut(BaseModel):
+    kind: str
+    message: str
+    nodes: list[str]
+    ends: list[EndOut]
+
+
+class TopologyCounts(BaseModel):
+    devices: int
+    unmanaged: int
+    links: int
+    l2: int
+    l3: int
+    endpoints: int
+    problems: int
+
+
+class TopologyOut(BaseModel):
+    label: str = Field(description="current, or the job id it was built from")
+    counts: TopologyCounts
+    nodes: list[NodeOut]
+    links: list[LinkOut]
+    endpoints: list[EndpointOut]
+    problems: list[ProblemOut]
+
+
+class SpofCounts(BaseModel):
+    devices: int
+    cables: int
+    basis: str
+
+
+class SummaryOut(BaseModel):
+    label: str
+    devices: dict[str, int] = Field(description="total, and per status (ok, failed, not_collected)")
+    unmanaged: int
+    endpoints: int
+    links: dict[str, int] = Field(description="total, and per layer")
+    protocols: dict[str, dict[str, int]] = Field(description="layer -> protocol -> links")
+    one_sided: int
+    conflicts: int
+    problems: dict[str, int]
+    single_points_of_failure: SpofCounts
+    isolated: int
+    mismatches: int
+    hidden_links: int
+
+
+class PathLinkOut(BaseModel):
+    a: EndOut
+    b: EndOut
+    layer: str
+    protocols: list[str]
+    vrf: str
+    state: str
+    channel_a: str
+    channel_b: str
+
+
+class HopOut(BaseModel):
+    id: int
+    parent: int | None
+    branch: int
+    depth: int
+    device: str
+    vrf: str
+    ingress: str
+    egress: str
+    prefix: str
+    protocol: str
+    next_hop: str
+    links: list[PathLinkOut] = Field(description="The L2 cables the egress interface crosses.")
+    stop: str | None = Field(description="Set on a branch's last hop: delivered, no_route, loop...")
+    message: str
+    note: str
+    mac: str
+    access: EndOut | None
+
+
+class BranchOut(BaseModel):
+    id: int
+    stop: str | None
+    message: str
+    hops: list[int]
+
+
+class PathOut(BaseModel):
+    source: str
+    destination: str
+    vrf: str
+    complete: bool = Field(description="Every branch reached the destination.")
+    hops: list[HopOut]
+    branches: list[BranchOut]
+
+
+class PlaceOut(BaseModel):
+    node: str
+    interface: str
+    vlan: int | None
+    mac: str | None
+    ip: str | None
+    port: str | None = Field(description="The host's own interface, when the host is a node of the topology.")
+
+
+class SightingOut(BaseModel):
+    job_id: str
+    at: str | None
+    places: list[PlaceOut]
+
+
+class MoveOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    before: SightingOut = Field(alias="from")
+    after: SightingOut = Field(alias="to")
+
+
+class WhereOut(BaseModel):
+    query: str
+    kind: str = Field(description="mac, ip or name")
+    key: str
+    found: bool
+    now: list[PlaceOut]
+    nodes: list[str]
+    history: list[SightingOut] = Field(description="Earlier runs, oldest first.")
+    moves: list[MoveOut]
+
+
+class StateLinkOut(BaseModel):
+    a: EndOut
+    b: EndOut
+    layer: str
+    protocols: list[str]
+    vrf: str
+    state: str
+
+
+class ReportedLinkOut(StateLinkOut):
+    reported_by: list[str]
+
+
+class CutOffOut(BaseModel):
+    count: int
+    nodes: list[str]
+    more: int
+    sites: list[str]
+
+
+class CriticalDeviceOut(BaseModel):
+    node: str
+    cut_off: CutOffOut
+
+
+class CriticalCableOut(BaseModel):
+    a: EndOut
+    b: EndOut
+    cut_off: CutOffOut
+
+
+class SpofOut(BaseModel):
+    basis: str
+    devices: list[CriticalDeviceOut]
+    cables: list[CriticalCableOut]
+
+
+class MismatchOut(BaseModel):
+    a: EndOut
+    b: EndOut
+    attribute: str
+    a_value: str
+    b_value: str
+
+
+class FailedOut(BaseModel):
+    node: str
+    status: str
+    error_kind: str
+    error: str
+    links_from_neighbors: list[ReportedLinkOut]
+
+
+class AnalysisOut(BaseModel):
+    label: str
+    single_points_of_failure: SpofOut
+    isolated: list[str]
+    one_sided: list[ReportedLinkOut]
+    conflicts: list[ProblemOut]
+    mismatches: list[MismatchOut]
+    failed: list[FailedOut]
+
+
+class DiffNodeOut(BaseModel):
+    id: str
+    kind: str
+    platform: str | None
+    mgmt_ip: str | None
+    site: str
+    role: str
+    status: str
+
+
+class LinkChangeOut(BaseModel):
+    before: StateLinkOut
+    after: StateLinkOut
+    fields: list[str]
+
+
+class NodeChangeOut(BaseModel):
+    before: DiffNodeOut
+    after: DiffNodeOut
+    fields: list[str]
+
+
+class EndpointChangeOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    mac: str
+    before: EndpointOut = Field(alias="from")
+    after: EndpointOut = Field(alias="to")
+    fields: list[str]
+
+
+class LinkChanges(BaseModel):
+    added: list[StateLinkOut]
+    removed: list[StateLinkOut]
+    changed: list[LinkChangeOut]
+
+
+class NodeChanges(BaseModel):
+    added: list[DiffNodeOut]
+    removed: list[DiffNodeOut]
+    changed: list[NodeChangeOut]
+
+
+class EndpointChanges(BaseModel):
+    added: list[EndpointOut]
+    removed: list[EndpointOut]
+    moved: list[EndpointChangeOut]
+    changed: list[EndpointChangeOut]
+
+
+class NeighborChangeOut(BaseModel):
+    node: str
+    added: list[str]
+    removed: list[str]
+
+
+class DiffOut(BaseModel):
+    old: str = Field(description="The older run's job id.")
+    new: str
+    links: LinkChanges
+    nodes: NodeChanges
+    endpoints: EndpointChanges
+    neighbors_changed: list[NeighborChangeOut]
+    counts: dict[str, int]
+    empty: bool
+
+
+class OverrideIn(BaseModel):
+    """An operator's word on a link: ``confirm`` or ``ignore`` a discovered one, ``add`` one discovery cannot see."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(max_length=16, description="confirm, ignore or add")
+    a: str = Field(max_length=512, description="One end: node:interface (an l3 end may be a bare node).")
+    b: str = Field(max_length=512, description="The other end.")
+    layer: str = Field("l2", max_length=8, description="l2 (a cable) or l3")
+    vrf: str = Field("default", max_length=128, description="The VRF of an l3 link.")
+    reason: str = Field("", max_length=1024, description="Why (shown with the override).")
+
+
+class OverrideOut(BaseModel):
+    id: int
+    action: str
+    a: EndOut
+    b: EndOut
+    layer: str
+    vrf: str
+    note: str = Field(description="The reason given.")
+    created_by: str = Field(description="Who added it (the user or token label).")
+
+
+# ---- documents, as the CLI's --json builds them ----------------------------------------------------
+
+
+def topology_document(topology: Topology) -> dict[str, Any]:
+    """``topology show --json``: every node, link and endpoint with everything the topology knows of it."""
+    kinds = [n.kind.value for n in topology.nodes.values()]
+    counts = {"devices": kinds.count("device"), "unmanaged": kinds.count("unmanaged"),
+              "links": len(topology.links), "l2": len(topology.links_of("l2")), "l3": len(topology.links_of("l3")),
+              "endpoints": len(topology.endpoints), "problems": len(topology.problems)}
+    links = sorted(topology.links, key=lambda link: (link.layer, link.a.node, link.a.interface, link.b.node,
+                                                     link.b.interface, link.vrf))
+    endpoints = sorted(topology.endpoints, key=lambda e: (e.node, e.interface, e.mac))
+    return {
+        "label": topology.label,
+        "counts": counts,
+        "nodes": [_node(n) for n in sorted(topology.nodes.values(), key=lambda n: (n.kind.value, n.id))],
+        "links": [_link(link) for link in links],
+        "endpoints": [e.as_dict() for e in endpoints],
+        "problems": [p.as_dict() for p in topology.problems],
+    }
+
+
+def _node(node: Node) -> dict[str, Any]:
+    return {**node.as_dict(), "status": node.status, "error_kind": node.error_kind or None, "names": list(node.names)}
+
+
+def _link(link: Link) -> dict[str, Any]:
+    return {**link.as_dict(), "state": link.state.value, "reported_by": list(link.reported_by),
+            "channel_a": link.channel_a, "channel_b": link.channel_b, "detail": jsonable(dict(link.detail)),
+            "override_id": link.override_id}
