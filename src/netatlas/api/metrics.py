@@ -145,10 +145,10 @@ class StoreCollector:
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily | HistogramMetricFamily]:
         with self._database().session(readonly=True) as session:
-            jobs = dict(session.execute(_count_by(JobRow.status)).tuples().all())
-            job_devices = dict(session.execute(_count_by(JobDeviceRow.status)).tuples().all())
-            latest = dict(session.execute(_latest_error_kinds()).tuples().all())
-            failures = dict(session.execute(_failures_by_kind()).tuples().all())
+            jobs = dict(session.execute(_count_by(JobRow.status)).all())
+            job_devices = dict(session.execute(_count_by(JobDeviceRow.status)).all())
+            latest = dict(session.execute(_latest_error_kinds()).all())
+            failures = dict(session.execute(_failures_by_kind()).all())
             durations = session.execute(_duration_buckets()).one()
             inventory = session.execute(select(func.count()).select_from(DeviceRow)).scalar_one()
         yield _gauge("netatlas_jobs", "Discovery jobs by status", "status",
