@@ -1,8 +1,48 @@
-"""``netatlas serve``: the API (and, with no broker configured, the in-process executor). Being written."""
+"""``netatlas serve``: the REST API (and, with no broker configured, the in-process executor).
+
+At start it checks the API signing key (``NETATLAS_API_SECRET``: required, and not a placeholder,
+outside development), migrates the database behind the migration lock (as ``netatlas db upgrade``:
+two servers started at once migrate once), then serves with uvicorn. Without
+``NETATLAS_BROKER_URL`` jobs run in this process; with it they go to Celery workers.
+
+SIGTERM or Ctrl-C stop it cleanly: open requests get a few seconds, then the executor shuts down
+(jobs running here end ``interrupted``, every device row final) and the database is closed.
+Only typer and the standard library are imported at module level (``netatlas --help`` stays fast).
+"""
 
 from __future__ import annotations
 
+from typing import Annotated
 
-def serve() -> None:
-    """Serve the REST API (being written)."""
-    raise NotImplementedError
+import typer
+
+GRACEFUL_S = 3  # seconds open requests (event streams) get at shutdown before they are cut
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port to listen on.")] = 8000,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: NETATLAS_DATABASE_URL or the "
+                                                        "SQLite file under NETATLAS_HOME).")] = None,
+) -> None:
+    """Serve the REST API (docs at /docs); without NETATLAS_BROKER_URL jobs run in this process."""
+    import uvicorn
+
+    from netatlas.api.app import create_app
+    from netatlas.api.context import open_context
+    from netatlas.cli.common import err, fail, say, settings
+    from netatlas.domain.errors import NetatlasError
+    from netatlas.domain.text import mask_url
+
+    config = settings(db)
+    try:
+        config.api_signing_key()  # refused outside development when missing or a placeholder
+        ctx = open_context(config, upgrade=True)  # migrated first, behind the migration lock
+    except NetatlasError as exc:
+        fail(str(exc))
+    executor = "Celery workers at " + mask_url(config.broker_url) if config.broker_url else "this process"
+    say("netatlas API on http://", host, ":", port, " (docs at /docs); database ", mask_url(config.database_url),
+        "; jobs run in ", executor, console=err)
+    # The app's lifespan closes the context on the way out: the executor first (jobs interrupted), then the database.
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_S,
+                server_header=False)
