@@ -5,6 +5,8 @@
     NotFound                 404
     Conflict                 409
     Unavailable              503  (+ "hint")
+    TooManyAttempts          429  (+ Retry-After: the login brake)
+    AuthError                401  (+ WWW-Authenticate: Bearer)
     InventoryError           422  (+ "problems": line, field, message)
     JobOptionsError          422
     other NetatlasError      400
@@ -27,6 +29,7 @@ from fastapi.responses import JSONResponse
 
 from netatlas.domain.errors import Conflict, InventoryError, NetatlasError, NotFound, Unavailable
 from netatlas.domain.text import clean
+from netatlas.jobs.accounts import AuthError, TooManyAttempts
 from netatlas.jobs.request import JobOptionsError
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,14 @@ async def _netatlas(_: Request, exc: Exception) -> JSONResponse:
         return _answer(422, message, problems=problems)
     if isinstance(exc, JobOptionsError):
         return _answer(422, message, field=exc.field)
+    if isinstance(exc, TooManyAttempts):
+        busy = _answer(429, message)
+        busy.headers["Retry-After"] = str(exc.retry_after)
+        return busy
+    if isinstance(exc, AuthError):
+        refused = _answer(401, message)
+        refused.headers["WWW-Authenticate"] = "Bearer"
+        return refused
     return _answer(400, message)
 
 

@@ -320,16 +320,20 @@ class AccountService:
     def create_token(self, name: str, role: Role, *, created_by: str = "",
                      expires_at: datetime | None = None) -> str:
         """A new API token: the plaintext is returned once and stored hashed; ``Conflict`` when taken."""
+        return self.issue_token(name, role, created_by=created_by, expires_at=expires_at)[0]
+
+    def issue_token(self, name: str, role: Role, *, created_by: str = "",
+                    expires_at: datetime | None = None) -> tuple[str, TokenView]:
+        """:meth:`create_token`, with the token as listed from now on."""
         check_name(name)
         if expires_at is not None and expires_at <= self.clock():
             raise AccountInputError("expires_at", "must be in the future")
         token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
-        with _unique(f"a token named {name!r} exists already (revoke it first)"), \
-                self.db.session() as session:
-            TokenRepo(session).add(name, token_digest(token), token[:SHOWN_PREFIX], role,
-                                   created_by=created_by, expires_at=expires_at)
+        with _unique(f"a token named {name!r} exists already (revoke it first)"), self.db.session() as session:
+            view = TokenRepo(session).add(name, token_digest(token), token[:SHOWN_PREFIX], role,
+                                          created_by=created_by, expires_at=expires_at)
         log.info("API token %s created with role %s by %s", name, role.value, created_by or "(unnamed)")
-        return token
+        return token, view
 
     def list_tokens(self, *, include_revoked: bool = False) -> list[TokenView]:
         with self.db.session(readonly=True) as session:
