@@ -114,7 +114,7 @@ def _format(content_type: str) -> str:
 
 async def _bounded_body(request: Request, max_bytes: int) -> bytes:
     """The body, refused (413) as soon as it is longer than ``max_bytes``: it is never read whole first."""
-    too_large = HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    too_large = HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
                               detail=f"the inventory is larger than {max_bytes} bytes (NETATLAS_INVENTORY_MAX_BYTES)")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:

@@ -52,7 +52,7 @@ def _call(run: Callable[[], T]) -> T:
     except UnknownReference as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_named(exc.field, exc.reason)) from None
     except TopologyRequestError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=_named(exc.field, exc.reason)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=_named(exc.field, exc.reason)) from None
 
 
 def _named(field: str, reason: str) -> str:
