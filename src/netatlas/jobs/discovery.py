@@ -10,7 +10,7 @@ only, and everything a run finds is in the database (``netatlas.jobs.queries`` r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from ipaddress import ip_address
@@ -21,13 +21,14 @@ from netatlas.collect.probe import identify
 from netatlas.collect.shell_reader import Limits
 from netatlas.collect.transport import Timeouts
 from netatlas.domain.errors import NetatlasError, NotFound
-from netatlas.domain.inventory import InventoryDevice
+from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.names import normalize_hostname
-from netatlas.domain.records import DataType, JobStatus, Unmanaged
+from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, ErrorKind, JobStatus, Unmanaged
 from netatlas.inventory import Inventory
+from netatlas.jobs import distributed
 from netatlas.jobs.crawl import Crawler, CrawlOptions, DatabaseRegistry
 from netatlas.jobs.engine import DiscoveryEngine, RetryPolicy, Stop
-from netatlas.jobs.events import EventSink, NullSink
+from netatlas.jobs.events import EventSink, NullSink, ProgressEvent
 from netatlas.jobs.hostkeys import host_key_check
 from netatlas.jobs.liveness import abandoned, this_process
 from netatlas.jobs.ports import Collect
@@ -38,6 +39,9 @@ from netatlas.jobs.storeport import DatabaseJobStore
 from netatlas.secrets import SecretBox
 from netatlas.settings import Settings
 from netatlas.store import CredentialRepo, Database, DeviceRepo, JobRepo, JobView, Origin, SnapshotRepo
+from netatlas.store.database import RecordRejected
+
+Dispatch = Callable[[list[str], int], None]  # queue these devices of the job as chunks, at this crawl depth
 
 __all__ = ["DiscoveryRequest", "DiscoveryService", "JobBusy", "JobOptionsError", "request_cancel"]
 
@@ -146,12 +150,7 @@ class DiscoveryService:
         """
         wanted = frozenset({DataType.FACTS, *request.data_types})
         store = PublishingJobStore(DatabaseJobStore(self.db, self.box), self.events)  # the SSE progress hook
-        s = self.settings
-        collect = self._collect or partial(collect_device, timeouts=self._timeouts(), limits=self._limits(),
-                                           parse=parse_command_async,
-                                           host_keys=host_key_check(self.db, s))  # verified before any password
-        engine = DiscoveryEngine(store, collect, concurrency=request.concurrency,
-                                 retry=RetryPolicy(attempts=s.retries, base_s=s.retry_backoff))
+        engine = DiscoveryEngine(store, self._collector(), concurrency=request.concurrency, retry=self._retry())
         crawler = await asyncio.to_thread(self._crawler, job_id, request)
         start_pool()  # the process's parse pool, shared by its jobs: never stopped by one (process exit stops it)
         status = await engine.run(job_id, wanted, crawler.on_result if crawler else None, stop)
@@ -159,6 +158,98 @@ class DiscoveryService:
             await asyncio.to_thread(self._record_unmanaged, job_id, crawler.unmanaged.values())
         await asyncio.to_thread(self._prune)  # never block the event loop on the database
         return status
+
+    async def run_chunk(self, job_id: str, names: Sequence[str], stop: Stop | None = None, *, depth: int = 0,
+                        dispatch: Dispatch | None = None) -> JobStatus | None:
+        """Run the named devices of a job that an executor split into chunks (Celery), then end the
+        job if its last row is final. Returns the status the job ended with (None: it goes on, or it
+        had already ended). See ``netatlas.jobs.distributed`` for ownership and completion.
+
+        Idempotent: devices already final are skipped, so a redelivered chunk runs only what its dead
+        worker left pending or running (and ``finish_device`` never stores a device twice). A
+        ``stop`` (the chunk's time limit) ends the devices it cut short ``interrupted``. Crawl: the
+        neighbors a device leads to are added to the job before its own row is final (so no other
+        chunk can end the job in between) and given to ``dispatch(names, depth)`` as new chunks
+        (``depth``: how many hops this chunk's devices are from the seeds). Malformed stored
+        options raise :class:`JobOptionsError`.
+        """
+        if not await asyncio.to_thread(distributed.begin, self.db, job_id):
+            return None
+        with self.db.session(readonly=True) as session:
+            options = JobRepo(session).get(job_id).options
+        request = DiscoveryRequest.from_options(options)
+        chosen = set(names)
+        devices = [d for d in await asyncio.to_thread(self._pending, job_id) if d.name in chosen]
+        if devices:
+            stop = stop or Stop()
+            await self._run_devices(job_id, devices, request, stop, depth, dispatch)
+            if stop.status is not None:
+                await asyncio.to_thread(distributed.fail_unfinished, self.db, job_id, chosen, ErrorKind.INTERRUPTED,
+                                        stop.message, DeviceStatus.INTERRUPTED)
+        return await asyncio.to_thread(distributed.end_if_done, self.db, job_id, self.events)
+
+    async def _run_devices(self, job_id: str, devices: list[InventoryDevice], request: DiscoveryRequest,
+                           stop: Stop, depth: int, dispatch: Dispatch | None) -> None:
+        wanted = frozenset({DataType.FACTS, *request.data_types})
+        store = PublishingJobStore(DatabaseJobStore(self.db, self.box), self.events)
+        collect, crawler = self._collector(), None
+        if request.crawl is not None and dispatch is not None:
+            crawler = await asyncio.to_thread(self._chunk_crawler, job_id, request.crawl, devices, depth)
+            collect = _following(collect, crawler, partial(self._queue_found, job_id, dispatch, depth + 1))
+        engine = DiscoveryEngine(store, collect, concurrency=request.concurrency, retry=self._retry())
+        start_pool()
+        await engine.run_devices(job_id, devices, wanted, stop)
+        if crawler is not None:
+            await asyncio.to_thread(self._record_unmanaged, job_id, crawler.unmanaged.values())
+
+    def _pending(self, job_id: str) -> list[InventoryDevice]:
+        with self.db.session(readonly=True) as session:
+            return JobRepo(session).pending_devices(job_id)
+
+    def _chunk_crawler(self, job_id: str, crawl: CrawlOptions, devices: list[InventoryDevice],
+                       depth: int) -> Crawler:
+        """A crawl that knows every device of the job (whichever chunk reads it), its own at ``depth``."""
+        crawler = Crawler(crawl, DatabaseRegistry(self.db, job_id))
+        with self.db.session(readonly=True) as session:
+            rows = JobRepo(session).show(job_id).devices
+        for row in rows:
+            crawler.host_of.setdefault(normalize_hostname(row.device_name), row.host)
+            crawler.addresses.add(row.host)
+        for device in devices:
+            crawler.depth_of[device.name] = depth
+        return crawler
+
+    def _queue_found(self, job_id: str, dispatch: Dispatch, depth: int, found: list[InventoryDevice]) -> None:
+        """Add crawled devices to the job (those another chunk added first are left to it) and queue
+        them; rows that cannot be queued (the broker is down) fail with why, so the job still ends."""
+        added = self._add_to_job(job_id, found)
+        if not added:
+            return
+        for device in found:
+            if device.name in added:
+                self.events.publish(ProgressEvent(job_id, "device", DeviceStatus.PENDING.value, device=device.name))
+        try:
+            dispatch(added, depth)
+        except NetatlasError as exc:
+            distributed.fail_unfinished(self.db, job_id, added, ErrorKind.INTERNAL, f"could not be queued: {exc}")
+
+    def _add_to_job(self, job_id: str, found: list[InventoryDevice]) -> list[str]:
+        try:
+            with self.db.session() as session:
+                return JobRepo(session).add_devices(job_id, found)
+        except RecordRejected:  # another chunk added one of them at the same moment: read again
+            with self.db.session() as session:
+                return JobRepo(session).add_devices(job_id, found)
+
+    def _collector(self) -> Collect:
+        """The SSH collector with this service's limits (host keys verified before any password)."""
+        if self._collect is not None:
+            return self._collect
+        return partial(collect_device, timeouts=self._timeouts(), limits=self._limits(), parse=parse_command_async,
+                       host_keys=host_key_check(self.db, self.settings))
+
+    def _retry(self) -> RetryPolicy:
+        return RetryPolicy(attempts=self.settings.retries, base_s=self.settings.retry_backoff)
 
     def _timeouts(self) -> Timeouts:
         s = self.settings
@@ -228,6 +319,23 @@ class DiscoveryService:
             on_error(address, NetatlasError(f"not used as a seed: {claim.reason}"))
             return None
         return claim.device
+
+
+def _following(collect: Collect, crawler: Crawler, queue: Callable[[list[InventoryDevice]], None]) -> Collect:
+    """``collect``, then the crawl's next devices from the result, added to the job and queued
+    before the engine makes the device's row final (a chunk's crawl; an error here is the device's
+    ``internal`` failure, as in the local engine)."""
+
+    async def collect_and_follow(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                                 should_stop: Callable[[], Awaitable[bool]],
+                                 on_step: Callable[[str], Awaitable[None]]) -> DeviceResult:
+        result = await collect(device, credential, wanted, should_stop=should_stop, on_step=on_step)
+        found = await crawler.on_result(device, result)
+        if found:
+            await asyncio.to_thread(queue, found)
+        return result
+
+    return collect_and_follow
 
 
 def _is_address(text: str) -> bool:

@@ -149,14 +149,38 @@ class DiscoveryEngine:
             self._end_now(job_id, f"the run was interrupted ({type(exc).__name__})")  # the loop may be going away
             raise
         finally:
-            for watcher in self._watchers:
-                watcher.cancel()
-                if watcher.done() and not watcher.cancelled():
-                    watcher.exception()  # a heartbeat that failed with the run: retrieved, never logged as lost
-            if self._hard_stop is not None:
-                self._hard_stop.cancel()
-            self._db_thread.shutdown(wait=False)
-            self._beat_thread.shutdown(wait=False)
+            self._release()
+
+    async def run_devices(self, job_id: str, devices: Iterable[InventoryDevice], wanted: frozenset[DataType],
+                          stop: Stop | None = None) -> None:
+        """Run ``devices`` of a job that is already running, without starting or ending the job.
+
+        For executors that split a job into chunks run by several processes (Celery): each chunk
+        runs its devices here, with the same containment, retries, cancel checks and heartbeat as
+        :meth:`run`, and the caller ends the job once its last row is final. A device cancelled by
+        ``stop`` is left unfinished (its row is the caller's to end or to run again). A storage
+        failure raises ``StoreError`` with the rows left as they are (a resumed chunk runs them).
+        """
+        self._stop = stop or Stop()
+        try:
+            for device in devices:
+                self._spawn(job_id, device, wanted)
+            await self._drain(job_id, wanted, None)
+        except BaseException:
+            await self._cancel_devices()
+            raise
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        for watcher in self._watchers:
+            watcher.cancel()
+            if watcher.done() and not watcher.cancelled():
+                watcher.exception()  # a heartbeat that failed with the run: retrieved, never logged as lost
+        if self._hard_stop is not None:
+            self._hard_stop.cancel()
+        self._db_thread.shutdown(wait=False)
+        self._beat_thread.shutdown(wait=False)
 
     def _spawn(self, job_id: str, device: InventoryDevice, wanted: frozenset[DataType]) -> None:
         self._tasks[asyncio.create_task(self._device(job_id, device, wanted))] = device
