@@ -1,0 +1,218 @@
+"""Live progress over Server-Sent Events, served by a real uvicorn on a loopback port.
+
+The stream is driven by the engine's events (the in-process bus): it starts with the job's
+progress, carries every device transition in batches, and ends after the job's final status. A
+client that goes away leaves no subscription behind. A lab of 5 devices, one of them ``slow`` (it
+keeps a job running while it retries), answers every command 50 ms late so that a job lasts long
+enough to be watched from its start.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from netatlas.api.routes import discovery as routes
+from netatlas.domain.accounts import Role
+from netatlas.inventory import load_inventory
+from netatlas.jobs.discovery import DiscoveryService
+from netatlas.jobs.events import LocalBus
+from netatlas.lab.background import BackgroundLab
+from netatlas.lab.runtime import Lab
+from tests.integration.api.harness import Api, open_api
+from tests.integration.discovery.helpers import FAST_FAILURE, make_lab, write_inventory
+
+pytestmark = pytest.mark.integration
+
+NETWORK = IPv4Network("127.102.0.0/16")
+DEVICES = 5
+LATENCY_MS = 50
+SETTINGS = {**FAST_FAILURE, "retries": 10}
+
+
+@dataclass
+class Served:
+    api: Api
+    base: str  # http://127.0.0.1:PORT
+    lab: Lab
+
+    @property
+    def bus(self) -> LocalBus:
+        bus = self.api.ctx.bus
+        assert isinstance(bus, LocalBus)
+        return bus
+
+    @property
+    def slow(self) -> str:
+        return next(iter(self.lab.faults))
+
+    @property
+    def healthy(self) -> list[str]:
+        return [d.state.hostname for d in self.lab.devices if d.state.hostname not in self.lab.faults]
+
+    def start(self, names: list[str]) -> str:
+        answer = httpx.post(f"{self.base}/api/topology/discover-async", json={"device_ids": names},
+                            headers=self.api.auth(Role.OPERATOR), timeout=30)
+        assert answer.status_code == 202, answer.text
+        job_id: str = answer.json()["job_id"]
+        return job_id
+
+    def events_url(self, job_id: str) -> str:
+        return f"{self.base}/api/topology/discover/{job_id}/events"
+
+
+@dataclass(frozen=True)
+class Message:
+    event: str  # "" for a comment
+    data: Any
+    at: float
+
+
+@contextmanager
+def uvicorn_on_loopback(app: Any) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # lifespan off: the harness's TestClient owns the context's lifetime
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+@pytest.fixture(scope="module")
+def served(db_url: str, home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    lab = make_lab("mixed", DEVICES, NETWORK, faults="slow:1")
+    path = write_inventory(lab.inventory(), tmp_path_factory.mktemp("inv") / "lab.yaml")
+    with BackgroundLab(lab, latency_ms=LATENCY_MS), open_api(db_url, home, **SETTINGS) as api:
+        ctx = api.ctx
+        DiscoveryService(ctx.db, ctx.box, ctx.settings).import_inventory(load_inventory(path))
+        with uvicorn_on_loopback(api.app) as base:
+            yield Served(api, base, lab)
+
+
+def messages(lines: Iterator[str]) -> Iterator[Message]:
+    """Parse an event stream: one Message per event (data decoded) or comment."""
+    event, data = "", []
+    for line in lines:
+        if line.startswith(":"):
+            yield Message("", line[1:].strip(), time.monotonic())
+        elif line.startswith("event:"):
+            event = line.removeprefix("event:").strip()
+        elif line.startswith("data:"):
+            data.append(line.removeprefix("data:").strip())
+        elif not line and (event or data):
+            yield Message(event, json.loads("\n".join(data)) if data else None, time.monotonic())
+            event, data = "", []
+
+
+def read_stream(served: Served, job_id: str, timeout: float = 90) -> list[Message]:
+    with httpx.stream("GET", served.events_url(job_id), headers=served.api.auth(Role.VIEWER),
+                      timeout=timeout) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        return list(messages(response.iter_lines()))
+
+
+def wait_unsubscribed(served: Served, job_id: str, within: float = 5.0) -> int:
+    deadline = time.monotonic() + within
+    while served.bus.subscribers(job_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return served.bus.subscribers(job_id)
+
+
+@pytest.fixture(scope="module")
+def followed(served: Served) -> tuple[str, list[Message]]:
+    """A job over the healthy devices, watched from its start to its end."""
+    job_id = served.start(served.healthy)
+    return job_id, read_stream(served, job_id)
+
+
+def test_the_stream_starts_with_the_progress_and_ends_with_the_final_status(
+        followed: tuple[str, list[Message]], served: Served) -> None:
+    job_id, stream = followed
+    first, last = stream[0], stream[-1]
+    assert first.event == "progress" and first.data["job_id"] == job_id
+    assert first.data["status"] in ("pending", "running")
+    assert last.event == "end" and last.data["status"] == "completed"
+    assert last.data["completed_devices"] == len(served.healthy) and last.data["progress_percentage"] == 100.0
+    assert [m.event for m in stream].count("end") == 1
+
+
+def test_device_transitions_arrive_as_they_happen(followed: tuple[str, list[Message]], served: Served) -> None:
+    _, stream = followed
+    events = [e for m in stream if m.event == "update" for e in m.data["events"]]
+    finals = {e["device"]: e["status"] for e in events if e["kind"] == "device" and e["status"] == "completed"}
+    assert finals == dict.fromkeys(served.healthy, "completed")
+    steps = {e["step"] for e in events if e["kind"] == "device" and e["status"] == "running"}
+    assert "connect" in steps and len(steps - {"", "connect"}) >= 2  # steps are written at most once a second
+    job_events = [e["status"] for e in events if e["kind"] == "job"]
+    assert job_events[-1] == "completed"
+
+
+def test_messages_are_batched_to_about_ten_a_second(followed: tuple[str, list[Message]]) -> None:
+    _, stream = followed
+    updates = [m for m in stream if m.event == "update"]
+    gaps = [b.at - a.at for a, b in zip(updates, updates[1:], strict=False)]
+    # arrival times on the client jitter a little around the server's 100 ms spacing
+    assert all(gap > routes.MIN_INTERVAL_S * 0.5 for gap in gaps), gaps
+    assert sum(len(m.data["events"]) for m in updates) >= len(updates)
+
+
+def test_the_subscription_is_gone_after_the_end(followed: tuple[str, list[Message]], served: Served) -> None:
+    assert wait_unsubscribed(served, followed[0]) == 0
+
+
+def test_a_finished_job_streams_its_state_and_ends(followed: tuple[str, list[Message]], served: Served) -> None:
+    job_id = followed[0]
+    stream = read_stream(served, job_id, timeout=10)
+    assert [m.event for m in stream] == ["progress", "end"]
+    assert stream[1].data["status"] == "completed"
+    assert wait_unsubscribed(served, job_id) == 0
+
+
+def test_an_unknown_job_is_404_and_a_token_is_needed(served: Served) -> None:
+    url = served.events_url(str(uuid.uuid4()))
+    assert httpx.get(url, headers=served.api.auth(Role.VIEWER), timeout=10).status_code == 404
+    assert httpx.get(url, timeout=10).status_code == 401
+
+
+def test_a_client_that_goes_away_leaves_no_subscription(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(routes, "HEARTBEAT_S", 0.3)
+    job_id = served.start([served.slow])
+    seen: list[Message] = []
+    try:
+        with httpx.stream("GET", served.events_url(job_id), headers=served.api.auth(Role.VIEWER),
+                          timeout=30) as response:
+            for message in messages(response.iter_lines()):
+                seen.append(message)
+                if message.event == "" and message.data == "keep-alive":
+                    break  # a quiet spell was marked; the client now goes away mid-job
+            assert served.bus.subscribers(job_id) == 1
+        assert seen[0].event == "progress"
+        assert wait_unsubscribed(served, job_id) == 0
+    finally:
+        cancel = httpx.delete(f"{served.base}/api/topology/discover/{job_id}",
+                              headers=served.api.auth(Role.OPERATOR), timeout=30)
+        assert cancel.status_code == 202, cancel.text
