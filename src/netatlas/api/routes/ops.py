@@ -29,6 +29,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -41,7 +42,7 @@ from netatlas import __version__
 from netatlas.api import metrics
 from netatlas.api.context import ApiContext, context
 from netatlas.api.security import Viewer
-from netatlas.domain.errors import Unavailable
+from netatlas.domain.errors import StoreError, Unavailable
 from netatlas.domain.text import clean, mask_url
 from netatlas.store import Database
 
@@ -52,6 +53,7 @@ T = TypeVar("T")
 DATABASE_TIMEOUT_S = 3.0  # a database that has not answered a trivial read by then is down for callers too
 EXECUTOR_TIMEOUT_S = 5.0  # Celery pings its workers (about a second) and the broker
 METRICS_TIMEOUT_S = 15.0  # a few aggregate queries over the job tables
+HEALTH_HINT = "GET /api/health shows whether the database is up"
 
 
 class DatabaseHealth(BaseModel):
@@ -95,8 +97,10 @@ async def prometheus_metrics(request: Request, _: Viewer, ctx: Annotated[ApiCont
     try:
         text = await _checks(ctx).run("metrics", lambda: generate_latest(registry), METRICS_TIMEOUT_S)
     except TimeoutError as exc:
-        raise Unavailable(f"the database did not answer the metrics queries within {METRICS_TIMEOUT_S:.0f} s",
-                          hint="GET /api/health shows whether the database is up") from exc
+        raise Unavailable(f"the database did not answer the metrics queries within {METRICS_TIMEOUT_S:g} s",
+                          hint=HEALTH_HINT) from exc
+    except StoreError as exc:
+        raise Unavailable(f"metrics unavailable: {_shown(str(exc), ctx.db)}", hint=HEALTH_HINT) from exc
     return Response(text, media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
@@ -106,7 +110,7 @@ async def _database(db: Database, checks: Checks) -> DatabaseHealth:
     try:
         schema = await checks.run("database", db.schema, DATABASE_TIMEOUT_S)
     except TimeoutError:
-        return DatabaseHealth(ok=False, backend=backend, error=f"no answer within {DATABASE_TIMEOUT_S:.0f} s")
+        return DatabaseHealth(ok=False, backend=backend, error=f"no answer within {DATABASE_TIMEOUT_S:g} s")
     except Exception as exc:  # any failure to read is "down"; the reason is shown
         log.warning("health: database check failed: %s", exc)
         return DatabaseHealth(ok=False, backend=backend, error=_shown(str(exc), db))
@@ -120,7 +124,7 @@ async def _broker(ctx: ApiContext, checks: Checks) -> dict[str, Any]:
     try:
         found = await checks.run("executor", ctx.executor.health, EXECUTOR_TIMEOUT_S)
     except TimeoutError:
-        return {"ok": False, "error": f"the executor's health check did not answer within {EXECUTOR_TIMEOUT_S:.0f} s"}
+        return {"ok": False, "error": f"the executor's health check did not answer within {EXECUTOR_TIMEOUT_S:g} s"}
     except Exception as exc:  # a broken check is a broker we cannot vouch for
         log.warning("health: executor check failed: %s", exc, exc_info=exc)
         return {"ok": False, "error": clean(mask_url(str(exc)))}
@@ -187,57 +191,37 @@ class Checks:
     """Blocking checks run in daemon threads, one at a time per name, each awaited with a timeout.
 
     A caller that times out leaves the check running (a thread cannot be stopped); the next caller
-    of that name waits for the same run instead of starting another, so a hung database holds one
-    thread per check name, however often health is asked. Daemon threads never delay exit.
+    of that name, on whatever event loop, waits for the same run instead of starting another, so a
+    hung database holds one thread per check name, however often health is asked. Daemon threads
+    never delay the process's exit.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._running: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Future[Any]]] = {}
+        self._running: dict[str, Future[Any]] = {}
 
     async def run(self, name: str, check: Callable[[], T], timeout: float) -> T:
         """``check()``'s result, or ``TimeoutError`` after ``timeout`` s; raises what it raises."""
-        loop = asyncio.get_running_loop()
         with self._lock:
             running = self._running.get(name)
-            if running is None or running[0] is not loop or running[1].done():
-                running = (loop, self._start(name, check, loop))
-                self._running[name] = running
-        result: T = await asyncio.wait_for(asyncio.shield(running[1]), timeout)
+            if running is None or running.done():
+                running = self._running[name] = _in_thread(name, check)
+        # shield: one caller's timeout must not cancel the run others wait for
+        result: T = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(running)), timeout)
         return result
 
-    def _start(self, name: str, check: Callable[[], Any], loop: asyncio.AbstractEventLoop) -> asyncio.Future[Any]:
-        future: asyncio.Future[Any] = loop.create_future()
-        future.add_done_callback(_retrieved)  # a late failure no one awaits any more is not "never retrieved"
 
-        def run() -> None:
-            try:
-                result = check()
-            except Exception as exc:  # handed to the awaiting coroutine
-                _settle(loop, future, error=exc)
-            else:
-                _settle(loop, future, result=result)
+def _in_thread(name: str, check: Callable[[], Any]) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_running_or_notify_cancel()  # running: no one can cancel it any more
 
-        threading.Thread(target=run, name=f"netatlas-check-{name}", daemon=True).start()
-        return future
-
-
-def _retrieved(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled():
-        future.exception()
-
-
-def _settle(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], *, result: Any = None,
-            error: BaseException | None = None) -> None:
-    def settle() -> None:
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
+    def run() -> None:
+        try:
+            result = check()
+        except Exception as exc:  # handed to whoever awaits
+            future.set_exception(exc)
         else:
             future.set_result(result)
 
-    try:
-        loop.call_soon_threadsafe(settle)
-    except RuntimeError:  # the loop closed meanwhile (a test client's): no one waits any more
-        return
+    threading.Thread(target=run, name=f"netatlas-check-{name}", daemon=True).start()
+    return future
