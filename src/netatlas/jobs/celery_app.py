@@ -70,7 +70,7 @@ class ChunkLimits:
         >>> from netatlas.settings import load_settings
         >>> limits = ChunkLimits.of(load_settings(device_timeout=60, retries=3, retry_backoff=1))
         >>> limits.soft_s, limits.hard_s, limits.visibility_s
-        (243.3, 303.3, 363.3)
+        (213.3, 243.3, 273.3)
     """
 
     soft_s: float
@@ -81,7 +81,7 @@ class ChunkLimits:
     def of(cls, settings: Settings) -> ChunkLimits:
         attempts = settings.retries
         backoff = sum(min(settings.retry_backoff * 2.0 ** n, 30.0) * 1.1 for n in range(attempts - 1))
-        slack = max(5.0, settings.device_timeout)
+        slack = max(5.0, settings.device_timeout / 2)
         soft = settings.device_timeout * attempts + backoff + slack
         return cls(round(soft, 1), round(soft + slack, 1), round(soft + 2 * slack, 1))
 

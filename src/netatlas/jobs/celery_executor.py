@@ -110,12 +110,13 @@ class CeleryExecutor:
         except Exception as exc:  # the broker is down: the chunks find the job cancelling when they run
             log.warning("job %s: queued chunks not revoked (%s: %s)", job_id, type(exc).__name__, exc)
 
-    def health(self) -> dict[str, Any]:
+    def health(self, *, fresh: bool = False) -> dict[str, Any]:
         """``ok`` (the broker answers), ``workers`` (live workers consuming the discovery queue),
-        ``broker`` (``ok`` or why not); cached for :data:`HEALTH_TTL_S` seconds."""
+        ``broker`` (``ok`` or ``down`` with ``error`` and ``hint``); cached for :data:`HEALTH_TTL_S`
+        seconds unless ``fresh``."""
         with self._lock:
             now = time.monotonic()
-            if self._health is not None and now - self._health[0] < HEALTH_TTL_S:
+            if not fresh and self._health is not None and now - self._health[0] < HEALTH_TTL_S:
                 return dict(self._health[1])
             found = self._ask()
             self._health = (time.monotonic(), found)
@@ -127,17 +128,22 @@ class CeleryExecutor:
             with self._app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=CONNECT_TIMEOUT_S)
         except Exception as exc:
-            return base | {"ok": False, "broker": f"down: {type(exc).__name__}: {exc}", "workers": 0}
+            return base | _down(exc)
         try:
             queues = self._app.control.inspect(timeout=PING_TIMEOUT_S).active_queues() or {}
         except Exception as exc:
-            return base | {"ok": False, "broker": f"down: {type(exc).__name__}: {exc}", "workers": 0}
+            return base | _down(exc)
         workers = sorted(w for w, qs in queues.items() if any(q.get("name") == QUEUE for q in qs or ()))
         return base | {"ok": True, "broker": "ok", "workers": len(workers), "worker_names": workers}
 
     def shutdown(self) -> None:
         if self._redis is not None:
             self._redis.close()
+
+
+def _down(exc: Exception) -> dict[str, Any]:
+    error = f"{UNAVAILABLE}: {type(exc).__name__}: {exc}"
+    return {"ok": False, "broker": "down", "error": error, "hint": HINT, "workers": 0}
 
 
 class RedisBus:
