@@ -6,12 +6,15 @@ two servers started at once migrate once), then serves with uvicorn. Without
 ``NETATLAS_BROKER_URL`` jobs run in this process; with it they go to Celery workers.
 
 SIGTERM or Ctrl-C stop it cleanly: open requests get a few seconds, then the executor shuts down
-(jobs running here end ``interrupted``, every device row final) and the database is closed.
+(jobs running here end ``interrupted``, every device row final) and the database is closed; the
+exit status is then 0 after SIGTERM and 130 after Ctrl-C.
 Only typer and the standard library are imported at module level (``netatlas --help`` stays fast).
 """
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -43,6 +46,16 @@ def serve(
     executor = "Celery workers at " + mask_url(config.broker_url) if config.broker_url else "this process"
     say("netatlas API on http://", host, ":", port, " (docs at /docs); database ", mask_url(config.database_url),
         "; jobs run in ", executor, console=err)
-    # The app's lifespan closes the context on the way out: the executor first (jobs interrupted), then the database.
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_S,
-                server_header=False)
+    # The app's lifespan closes the context on the way out: the executor first (jobs interrupted), then the
+    # database. uvicorn re-raises the signal that stopped it once it is done; SIGTERM then meets this no-op
+    # handler, so a service stopped on request exits 0 (Ctrl-C still ends as an interrupt, exit 130).
+    previous = signal.signal(signal.SIGTERM, _stopped)
+    try:
+        uvicorn.run(create_app(ctx), host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_S,
+                    server_header=False)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM after uvicorn's clean shutdown: nothing left to do."""
