@@ -78,7 +78,8 @@ def events_url(job_id: str) -> str:
     return f"{BASE}/discover/{job_id}/events"
 
 
-@router.post(f"{BASE}/discover-async", status_code=202, response_model=DiscoveryStarted,
+@router.post(f"{BASE}/discover-async", status_code=202,
+             summary="Start a discovery (answers at once)", response_model=DiscoveryStarted,
              responses=error_responses(401, 403, 422, 503))
 async def discover_async(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> DiscoveryStarted:
     """Start a discovery and answer at once with the job's id and where to follow it."""
@@ -88,7 +89,9 @@ async def discover_async(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> 
     return _started(job_id, len(devices))
 
 
-@router.post(f"{BASE}/discover", status_code=202, response_model=DiscoveryStarted, deprecated=True,
+@router.post(f"{BASE}/discover", status_code=202,
+             summary="Start a discovery (deprecated: discover-async)", response_model=DiscoveryStarted,
+             deprecated=True,
              responses=error_responses(401, 403, 422, 503))
 async def discover(body: DiscoveryBody, principal: Operator, ctx: Ctx, response: Response) -> DiscoveryStarted:
     """Deprecated: use `POST /api/topology/discover-async` (same body, same answer)."""
@@ -97,7 +100,8 @@ async def discover(body: DiscoveryBody, principal: Operator, ctx: Ctx, response:
     return await discover_async(body, principal, ctx)
 
 
-@router.post(f"{BASE}/discover-sync", response_model=DiscoverySyncResult,
+@router.post(f"{BASE}/discover-sync",
+             summary="Discover a few devices and wait for the result", response_model=DiscoverySyncResult,
              responses={**error_responses(401, 403, 413, 422, 503),
                         408: {"model": SyncTimeoutOut, "description": "Not done within NETATLAS_SYNC_TIMEOUT: "
                                                                       "the job goes on; follow its progress."}})
@@ -124,7 +128,8 @@ async def discover_sync(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> D
     return _sync_out(detail, counts)
 
 
-@router.get(f"{BASE}/discover/progress/{{job_id}}", response_model=ProgressOut,
+@router.get(f"{BASE}/discover/progress/{{job_id}}",
+            summary="A job's progress, devices paginated", response_model=ProgressOut,
             responses=error_responses(401, 403, 404, 422))
 async def progress(job_id: JobId, _: Viewer, ctx: Ctx,
                    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -135,7 +140,8 @@ async def progress(job_id: JobId, _: Viewer, ctx: Ctx,
     return ProgressOut.of(job_progress(detail, offset=offset, limit=limit, waiting=waiting))
 
 
-@router.get(f"{BASE}/discover/{{job_id}}/events", response_class=StreamingResponse,
+@router.get(f"{BASE}/discover/{{job_id}}/events",
+            summary="Live progress (Server-Sent Events)", response_class=StreamingResponse,
             responses={200: {"description": (
                 "`text/event-stream`: first `event: progress` (the progress document, first "
                 f"{SNAPSHOT_DEVICES} devices), then `event: update` messages (`{{\"events\": [...]}}`, each "
@@ -150,7 +156,8 @@ async def events(job_id: JobId, _: Viewer, ctx: Ctx) -> StreamingResponse:
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-@router.delete(f"{BASE}/discover/{{job_id}}", status_code=202, response_model=CancelAccepted,
+@router.delete(f"{BASE}/discover/{{job_id}}", status_code=202,
+               summary="Cancel a job", response_model=CancelAccepted,
                responses=error_responses(401, 403, 404, 409, 422))
 async def cancel(job_id: JobId, _: Operator, ctx: Ctx) -> CancelAccepted:
     """Cancel the job: it stops before its next command; what finished is kept."""
