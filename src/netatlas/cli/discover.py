@@ -1,7 +1,9 @@
-"""``netatlas discover``: run a discovery job on the local executor with live progress.
+"""``netatlas discover``: run a discovery job with live progress, here or on Celery workers.
 
 The job runs as any executor runs it (``LocalExecutor.submit(job_id)``: the request is read back
 from the job row); what is reported is read from the database (``JobQueries``), not from the run.
+With ``NETATLAS_BROKER_URL`` set the job is queued for ``netatlas worker`` processes instead
+(``CeleryExecutor``) and followed from its rows, with the same progress display and exit codes.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from collections import defaultdict
 from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -44,6 +46,9 @@ from netatlas.jobs.crawl import CrawlOptions
 from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
 from netatlas.jobs.executor import LocalExecutor
 from netatlas.jobs.queries import DeviceQueries, JobQueries, JobReport
+
+if TYPE_CHECKING:
+    from netatlas.jobs.celery_executor import CeleryExecutor
 
 POLL_S = 0.25
 EXIT_STORAGE = 1  # the database failed mid-run: the job stopped (see the message)
@@ -101,7 +106,10 @@ def discover(
         if not json_output:
             say(f"job {job_id}: {len(devices)} device(s), {', '.join(sorted(wanted))}")
         try:
-            stopped_by = asyncio.run(_run(service, jobs, job_id, show_progress=not json_output))
+            if config.broker_url:
+                stopped_by = _run_on_workers(service, jobs, job_id, show_progress=not json_output)
+            else:
+                stopped_by = asyncio.run(_run(service, jobs, job_id, show_progress=not json_output))
             report = jobs.detail(job_id)
         except StoreError as exc:
             _storage_failed(jobs, job_id, exc, json_output)
@@ -208,6 +216,58 @@ async def _run(service: DiscoveryService, jobs: JobQueries, job_id: str, *, show
         for signum in SIGNALS:
             loop.remove_signal_handler(signum)
     return stopped_by[0] if stopped_by else None
+
+
+def _run_on_workers(service: DiscoveryService, jobs: JobQueries, job_id: str, *, show_progress: bool) -> int | None:
+    """``NETATLAS_BROKER_URL`` is set: the job is queued for ``netatlas worker`` processes and followed
+    here from its rows, with the same progress and exit codes. SIGINT/SIGTERM cancel it (the workers
+    stop at their next command). The broker down: exit 1 with the reason (the job is ended failed)."""
+    from netatlas.domain.errors import Unavailable
+    from netatlas.jobs.celery_executor import CeleryExecutor
+
+    executor = CeleryExecutor(service.settings, service.db)
+    try:
+        executor.submit(job_id)
+    except Unavailable as exc:
+        fail(f"job {job_id}: {exc}; {exc.hint}")
+    try:
+        return asyncio.run(_follow_workers(executor, jobs, job_id, show_progress))
+    finally:
+        executor.shutdown()
+
+
+async def _follow_workers(executor: CeleryExecutor, jobs: JobQueries, job_id: str, show_progress: bool) -> int | None:
+    loop, stopped_by = asyncio.get_running_loop(), list[int]()
+
+    def on_signal(message: str, code: int) -> None:
+        if not stopped_by:
+            stopped_by.append(code)
+            err.print(f"{message}: cancelling the job on the workers", markup=False, highlight=False)
+        loop.run_in_executor(None, executor.cancel, job_id)
+
+    for signum, (_, message, code) in SIGNALS.items():
+        loop.add_signal_handler(signum, on_signal, message, code)
+    try:
+        await _watch(jobs, job_id, asyncio.create_task(_until_final(executor, jobs, job_id)), show_progress)
+    finally:
+        for signum in SIGNALS:
+            loop.remove_signal_handler(signum)
+    return stopped_by[0] if stopped_by else None
+
+
+async def _until_final(executor: CeleryExecutor, jobs: JobQueries, job_id: str) -> None:
+    """Wait for the job to end (its rows), saying once when no worker has taken it for a while."""
+    started, warned = time.monotonic(), False
+    while not (await asyncio.to_thread(jobs.get, job_id)).status.final:
+        waited = time.monotonic() - started
+        if not warned and waited > executor.settings.worker_wait:
+            warned = True
+            job = await asyncio.to_thread(jobs.get, job_id)
+            health = await asyncio.to_thread(executor.health)
+            if job.status is JobStatus.PENDING and not health.get("workers"):
+                say(text("waiting for a worker:", "yellow"), f" no worker has taken the job in {waited:.0f} s; "
+                    "start one with `netatlas worker` (same NETATLAS_BROKER_URL and database)", console=err)
+        await asyncio.sleep(POLL_S)
 
 
 def _on_signal(executor: LocalExecutor, job_id: str, stopped_by: list[int], status: JobStatus, message: str,

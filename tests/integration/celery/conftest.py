@@ -85,11 +85,12 @@ class Workers:
     env: dict[str, str]
     logs: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    killed: int = 0
 
     def start(self, count: int = 2, concurrency: int = 2) -> list[subprocess.Popen[bytes]]:
         started = []
         for _ in range(count):
-            n = len(self.processes)
+            n = len(self.processes) + self.killed
             log = (self.logs / f"worker-{n}.log").open("ab")
             process = subprocess.Popen([*CLI, "worker", "--concurrency", str(concurrency), "--loglevel", "warning",
                                         "--name", f"test{n}-{os.getpid()}@127.0.0.1"],
@@ -112,6 +113,8 @@ class Workers:
         """``kill -9`` the worker and whatever it started (its process group: the parse pool)."""
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
+        self.processes.remove(process)
+        self.killed += 1
 
     def stop(self) -> None:
         for process in self.processes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 import time
 from collections.abc import Iterator
 from ipaddress import IPv4Network
@@ -28,7 +29,14 @@ from netatlas.lab.runtime import Lab
 from netatlas.store import JobDetail
 from netatlas.store.tables import SnapshotRow
 from tests.integration.celery.conftest import RedisServer, Workers
-from tests.integration.discovery.helpers import ALL_TYPES, Discovery, make_lab, truth_mismatches, write_inventory
+from tests.integration.discovery.helpers import (
+    ALL_TYPES,
+    CLI,
+    Discovery,
+    make_lab,
+    truth_mismatches,
+    write_inventory,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -135,3 +143,16 @@ def test_a_worker_killed_mid_job_loses_nothing_and_stores_nothing_twice(
     assert snapshots_per_device(discovery, job_id) == {d.name: 1 for d in devices}
     problems = [p for d in lab.devices for p in truth_mismatches(discovery.db, d, ALL_TYPES, job_id=job_id)]
     assert not problems, "\n".join(problems[:10])
+
+
+def test_netatlas_discover_with_a_broker_runs_on_the_workers(
+        discovery: Discovery, executor: CeleryExecutor, workers: Workers, inventory: Path) -> None:
+    if len([p for p in workers.processes if p.poll() is None]) < 2:
+        workers.start(1)
+        workers.wait_ready(executor, 2)
+    done = subprocess.run([*CLI, "discover", "--inventory", str(inventory), "--only", "cdp,lldp", "--json"],
+                          env=workers.env, capture_output=True, text=True, timeout=JOB_S, check=False)
+    assert done.returncode == 0, done.stderr + workers.log_tail()
+    report = json.loads(done.stdout)
+    assert report["status"] == "completed" and report["counts"]["completed"] == DEVICES
+    assert discovery.detail(report["job_id"]).job.owner_host == "celery"  # run by the workers, not the CLI
