@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: install lock demo test test-unit test-integration lint bench clean
+.PHONY: install ui chromium lock demo test test-unit test-integration lint bench clean
 
 # Exact versions from requirements.lock, then netatlas itself without resolving anything again;
 # `pip check` fails the build when the lock no longer satisfies pyproject.toml (run `make lock`).
@@ -20,7 +20,24 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(BIN)/pip check
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ui
+
+# The web UI's browser libraries (web/package-lock.json) copied into the package; the copies are committed
+# too, so a clean clone without npm (or an air-gapped install) still serves the UI. No CDN at run time.
+UI_VENDOR := src/netatlas/web/static/vendor/cytoscape.esm.min.js
+$(UI_VENDOR): web/package.json web/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  cd web && npm ci --no-audit --no-fund --silent && \
+	  cp node_modules/cytoscape/dist/cytoscape.esm.min.mjs ../$(UI_VENDOR) && \
+	  cp node_modules/cytoscape/LICENSE ../src/netatlas/web/static/vendor/cytoscape.LICENSE; \
+	else echo "npm not found: serving the committed $(UI_VENDOR)"; fi
+
+# Debian's Chromium for the browser tests (tests/e2e) and bench/map.py; Playwright never downloads one.
+chromium:
+	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium chromium-driver; }
+
+ui: $(UI_VENDOR) chromium
 
 # Re-resolve the newest versions pyproject.toml allows, in a scratch environment, and pin them all.
 lock:
@@ -33,10 +50,10 @@ lock:
 	  .lock-venv/bin/pip freeze --exclude-editable --exclude netatlas; } > $(LOCK)
 	rm -rf .lock-venv
 
-demo: $(STAMP)
+demo: $(STAMP) ui
 	$(BIN)/python scripts/demo.py
 
-test: $(STAMP)
+test: $(STAMP) ui
 	$(BIN)/pytest tests src
 
 test-unit: $(STAMP)
@@ -45,7 +62,7 @@ test-unit: $(STAMP)
 test-integration: $(STAMP)
 	$(BIN)/pytest tests/integration
 
-lint: $(STAMP)
+lint: $(STAMP) ui
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy src tests bench scripts
 	$(BIN)/lint-imports
