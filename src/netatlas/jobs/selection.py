@@ -6,9 +6,10 @@ carries the inventory entry and its origin, not the row's number), so a JSON num
 
 The selection is the union of the devices named in ``device_ids`` and, when ``site`` or ``tags``
 is given, every device of that site carrying every one of those tags; each device comes once, in
-the order first named (then by name). What cannot be honoured is a :class:`SelectionError` naming
-the field: nothing asked for, ids that name no stored device (all of them, in one message), a site
-or tag filter that matches nothing.
+the order first named (then by name). What cannot be honoured names the field: nothing asked for is a
+:class:`SelectionError` (the API's 422); ids that name no stored device (all of them, in one
+message) and a site or tag filter that matches nothing are :class:`UnknownDevices` (``NotFound``:
+the API's 404, as for any reference to something that is not stored).
 
 Examples:
     >>> stored = [InventoryDevice("sw1", "10.0.0.1", "cisco_ios", "lab", site="hq", tags=("core",)),
@@ -20,7 +21,7 @@ Examples:
     ['sw1']
     >>> select_devices(stored, Selection(("sw9", "sw2", "bogus")))
     Traceback (most recent call last):
-    netatlas.jobs.selection.SelectionError: device_ids: no stored device has the id 'sw9', 'bogus'
+    netatlas.jobs.selection.UnknownDevices: device_ids: no stored device has the id 'sw9', 'bogus'
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.text import clean
 from netatlas.jobs.queries import DeviceQueries
@@ -46,6 +48,14 @@ class SelectionError(JobOptionsError):
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(field, problem)
         self.args = (f"{field}: {problem}",)
+
+
+class UnknownDevices(NotFound):
+    """Stored devices the selection names or filters for do not exist; ``field`` is the request field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +78,13 @@ def select_devices(stored: Sequence[InventoryDevice], selection: Selection) -> l
     wanted = list(dict.fromkeys(str(i) for i in selection.device_ids))
     unknown = [name for name in wanted if name not in by_name]
     if unknown:
-        raise SelectionError("device_ids", f"no stored device has the id {_quoted(unknown)}")
+        raise UnknownDevices("device_ids", f"no stored device has the id {_quoted(unknown)}")
     chosen = {name: by_name[name] for name in wanted}
     if selection.filtered:
         matching = [d for d in sorted(stored, key=lambda d: d.name) if _matches(d, selection)]
         if not matching:
             field = "site" if selection.site is not None else "tags"
-            raise SelectionError(field, f"no stored device matches {_filter(selection)}")
+            raise UnknownDevices(field, f"no stored device matches {_filter(selection)}")
         chosen.update((d.name, d) for d in matching if d.name not in chosen)
     return list(chosen.values())
 

@@ -194,24 +194,27 @@ def test_discover_sync_times_out_with_the_job_id_and_the_job_goes_on(api: Api) -
     assert wait_final(api, body["job_id"])["status"] == "cancelled"
 
 
-@pytest.mark.parametrize(("body", "named"), [
-    ({"device_ids": ["core1"], "include_everything": True}, "include_everything"),
-    ({"device_ids": []}, "device_ids"),
-    ({}, "device_ids"),
-    ({"device_ids": ["core1", "nosuch1", "nosuch2"]}, "'nosuch1', 'nosuch2'"),
-    ({"device_ids": ["core1"], "concurrency": 0}, "concurrency"),
-    ({"device_ids": ["core1"], "concurrency": 5000}, "concurrency"),
-    ({"device_ids": "core1"}, "device_ids"),
-    ({"device_ids": ["core1"], "include_arp": "yes"}, "include_arp"),
-    ({"device_ids": [["core1"]]}, "device_ids"),
-    ({"site": "nowhere"}, "site"),
-    ({"tags": ["lab", "no-such-tag"]}, "tags"),
+@pytest.mark.parametrize(("body", "status", "named"), [
+    ({"device_ids": ["core1"], "include_everything": True}, 422, "include_everything"),
+    ({"device_ids": []}, 422, "device_ids"),
+    ({}, 422, "device_ids"),
+    ({"site": None}, 422, "device_ids"),
+    ({"device_ids": ["core1", "nosuch1", "nosuch2"]}, 404, "device_ids: no stored device has the id "
+                                                           "'nosuch1', 'nosuch2'"),
+    ({"device_ids": ["core1"], "concurrency": 0}, 422, "concurrency"),
+    ({"device_ids": ["core1"], "concurrency": 5000}, 422, "concurrency"),
+    ({"device_ids": "core1"}, 422, "device_ids"),
+    ({"device_ids": ["core1"], "include_arp": "yes"}, 422, "include_arp"),
+    ({"device_ids": [["core1"]]}, 422, "device_ids"),
+    ({"device_ids": ["core1"], "concurrency": "5"}, 422, "concurrency"),
+    ({"site": "nowhere"}, 404, "site"),
+    ({"tags": ["lab", "no-such-tag"]}, 404, "tags"),
 ])
-def test_bad_bodies_are_4xx_naming_the_field(api: Api, body: dict[str, Any], named: str) -> None:
+def test_bad_bodies_are_4xx_naming_the_field(api: Api, body: dict[str, Any], status: int, named: str) -> None:
     before = _job_count(api)
     for path in (ASYNC, SYNC):
         answer = api.post(path, json=body)
-        assert answer.status_code == 422, (path, answer.text)
+        assert answer.status_code == status, (path, answer.text)
         assert named in answer.json()["message"], answer.json()
     assert _job_count(api) == before, "a refused request created a job"
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.jobs.request import JobOptionsError
-from netatlas.jobs.selection import Selection, SelectionError, select_devices
+from netatlas.jobs.selection import Selection, SelectionError, UnknownDevices, select_devices
 
 
 def device(name: str, site: str = "", tags: tuple[str, ...] = ()) -> InventoryDevice:
@@ -40,7 +41,7 @@ def test_ids_and_a_filter_select_their_union() -> None:
 
 
 def test_every_unknown_id_is_named_in_one_error() -> None:
-    with pytest.raises(SelectionError) as caught:
+    with pytest.raises(UnknownDevices) as caught:
         select_devices(STORED, Selection(("core1", "nope1", 7, "nope1")))
     assert caught.value.field == "device_ids"
     assert str(caught.value) == "device_ids: no stored device has the id 'nope1', '7'"
@@ -55,18 +56,18 @@ def test_nothing_asked_for_is_refused_naming_device_ids() -> None:
                                                   (Selection(tags=("core", "dc9")), "tags"),
                                                   (Selection(("core1",), site="nowhere"), "site")])
 def test_a_filter_matching_nothing_is_refused_naming_it(selection: Selection, field: str) -> None:
-    with pytest.raises(SelectionError) as caught:
+    with pytest.raises(UnknownDevices) as caught:
         select_devices(STORED, selection)
     assert caught.value.field == field and "no stored device matches" in str(caught.value)
 
 
-def test_a_selection_error_is_answered_as_bad_options() -> None:
-    """The API maps ``JobOptionsError`` to 422 with its field: a selection error is one."""
-    assert issubclass(SelectionError, JobOptionsError)
+def test_the_api_answers_an_empty_selection_422_and_unknown_devices_404() -> None:
+    """The API maps ``JobOptionsError`` to 422 (with its field) and ``NotFound`` to 404."""
+    assert issubclass(SelectionError, JobOptionsError) and issubclass(UnknownDevices, NotFound)
 
 
 def test_ids_in_a_message_are_cleaned_and_capped() -> None:
-    with pytest.raises(SelectionError) as caught:
+    with pytest.raises(UnknownDevices) as caught:
         select_devices(STORED, Selection(("x\x1b[31m", *(f"n{i}" for i in range(30)))))
     message = str(caught.value)
     assert "\x1b" not in message and "'x\\x1b[31m'" in message and message.endswith("and 11 more")

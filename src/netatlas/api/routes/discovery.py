@@ -80,7 +80,7 @@ def events_url(job_id: str) -> str:
 
 @router.post(f"{BASE}/discover-async", status_code=202,
              summary="Start a discovery (answers at once)", response_model=DiscoveryStarted,
-             responses=error_responses(401, 403, 422, 503))
+             responses=error_responses(401, 403, 404, 422, 503))
 async def discover_async(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> DiscoveryStarted:
     """Start a discovery and answer at once with the job's id and where to follow it."""
     devices = await asyncio.to_thread(resolve, ctx.db, body.selection())
@@ -92,7 +92,7 @@ async def discover_async(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> 
 @router.post(f"{BASE}/discover", status_code=202,
              summary="Start a discovery (deprecated: discover-async)", response_model=DiscoveryStarted,
              deprecated=True,
-             responses=error_responses(401, 403, 422, 503))
+             responses=error_responses(401, 403, 404, 422, 503))
 async def discover(body: DiscoveryBody, principal: Operator, ctx: Ctx, response: Response) -> DiscoveryStarted:
     """Deprecated: use `POST /api/topology/discover-async` (same body, same answer)."""
     response.headers["Deprecation"] = "true"
@@ -102,7 +102,7 @@ async def discover(body: DiscoveryBody, principal: Operator, ctx: Ctx, response:
 
 @router.post(f"{BASE}/discover-sync",
              summary="Discover a few devices and wait for the result", response_model=DiscoverySyncResult,
-             responses={**error_responses(401, 403, 413, 422, 503),
+             responses={**error_responses(401, 403, 404, 413, 422, 503),
                         408: {"model": SyncTimeoutOut, "description": "Not done within NETATLAS_SYNC_TIMEOUT: "
                                                                       "the job goes on; follow its progress."}})
 async def discover_sync(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> DiscoverySyncResult | JSONResponse:

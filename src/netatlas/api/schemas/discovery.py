@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from annotated_types import Ge, Le
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
 
 from netatlas.domain.datatypes import FLAGS
 from netatlas.domain.inventory import MAX_TEXT_LENGTH
@@ -23,15 +24,28 @@ from netatlas.jobs.selection import Selection
 MAX_DEVICE_IDS = 100_000
 MAX_TAGS = 64
 MAX_CONCURRENCY = 2000  # as NETATLAS_CONCURRENCY
+
+
+def _whole_number(value: Any) -> Any:
+    """A JSON number with no fraction (``5.0``) is the integer JSON Schema says it is; nothing else changes
+    (strings and booleans stay refused)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 DeviceId = Annotated[str, StringConstraints(min_length=1, max_length=253, strict=True)] | Annotated[
-    StrictInt, Field(ge=0)]
+    StrictInt, Ge(0), BeforeValidator(_whole_number)]  # constraints before the validator: the schema shows them
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT_LENGTH, strict=True)]
 
 
 class DiscoveryBody(BaseModel):
     """What to discover: the devices (by id, site or tags) and the data types to collect."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # Something must be selected: said in the schema too, so that a body valid by the spec selects a device
+    # or answers 404 naming what is not stored (an empty selection is refused with 422 either way).
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"anyOf": [
+        {"required": ["device_ids"], "properties": {"device_ids": {"type": "array", "minItems": 1}}},
+        {"required": ["site"], "properties": {"site": {"type": "string"}}},
+        {"required": ["tags"], "properties": {"tags": {"type": "array", "minItems": 1}}}]})
 
     device_ids: list[DeviceId] = Field(default_factory=list, max_length=MAX_DEVICE_IDS, description=(
         "Stored devices by id (a device's id is its name; a number is read as the name it spells). "
@@ -51,7 +65,7 @@ class DiscoveryBody(BaseModel):
     cache_results: bool = Field(default=True, description=(
         "Accepted for compatibility; netatlas always stores what it collects as a snapshot per device "
         "(the device's current state is its latest successful one), so this changes nothing."))
-    concurrency: Annotated[StrictInt, Field(ge=1, le=MAX_CONCURRENCY)] | None = Field(
+    concurrency: Annotated[StrictInt, Ge(1), Le(MAX_CONCURRENCY), BeforeValidator(_whole_number)] | None = Field(
         default=None, description="Devices read at once (default: NETATLAS_CONCURRENCY).")
 
     def data_types(self) -> frozenset[DataType]:
@@ -173,8 +187,9 @@ class SyncTimeoutOut(ErrorOut):
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the error codes a route answers, each with the error body."""
     described = {401: "Missing or invalid bearer token.", 403: "The token's role is too low.",
-                 404: "No such job.", 409: "The job already ended.",
+                 404: "No such job, or (discovery bodies) ids or a site/tags filter naming no stored device.",
+                 409: "The job already ended.",
                  413: "More devices than discover-sync takes: use discover-async.",
-                 422: "A malformed body or parameter, or a selection naming unknown devices (the message names them).",
+                 422: "A malformed body or parameter, or nothing selected (the message names the field).",
                  503: "The background job service is not available."}
     return {code: {"model": ErrorOut, "description": described[code]} for code in codes}
