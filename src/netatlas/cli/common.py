@@ -6,6 +6,10 @@ Terminal output is safe by construction: everything a device or an inventory fil
 shown as ``\\x1b``, ``\\u202e``), never as a markup string. Commands print with :func:`say`
 (a line of parts), :func:`print_table` and :func:`fail`; our own words are passed as parts too
 and are never parsed as markup either. JSON output escapes every control character itself.
+
+Only typer, rich and the domain's text helpers are imported here: every command module imports this
+one, and the settings, the store (SQLAlchemy, Alembic) and the key (cryptography) are loaded by the
+functions below when a command runs, not when its help is shown.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -26,10 +30,11 @@ from rich.text import Text
 
 from netatlas.domain.errors import NetatlasError
 from netatlas.domain.text import clean
-from netatlas.secrets import SecretBox
-from netatlas.settings import Settings, database_url_warnings, load_settings, prepare_storage
-from netatlas.store import Database, InventoryConflict
-from netatlas.store.database import is_embedded
+
+if TYPE_CHECKING:  # the settings, the store and the key are imported by the functions that use them
+    from netatlas.secrets import SecretBox
+    from netatlas.settings import Settings
+    from netatlas.store import Database, InventoryConflict
 
 EXIT_OK, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2
 
@@ -99,6 +104,8 @@ def fail(message: object, code: int = EXIT_USAGE) -> NoReturn:
 
 def settings(db: str | None = None, **overrides: Any) -> Settings:
     """The settings, ``--db`` applied; a password written in ``--db`` is warned about (once per command)."""
+    from netatlas.settings import database_url_warnings, load_settings
+
     try:
         config = load_settings(database_url=db, **overrides)
     except NetatlasError as exc:
@@ -113,6 +120,10 @@ def database(config: Settings, *, schema_check: bool = True) -> Iterator[Databas
     """The configured database, its schema checked (``netatlas db upgrade`` named when it is behind); the
     embedded default (a SQLite file under NETATLAS_HOME) is upgraded on first use. ``schema_check=False``:
     as it is (``netatlas db``)."""
+    from netatlas.settings import prepare_storage
+    from netatlas.store import Database
+    from netatlas.store.database import is_embedded
+
     try:
         for warning in prepare_storage(config):  # NETATLAS_HOME 0700, the SQLite file 0600
             say("warning: ", warning, console=err)
@@ -128,6 +139,8 @@ def database(config: Settings, *, schema_check: bool = True) -> Iterator[Databas
 
 def secret_box(config: Settings, db: Database) -> SecretBox:
     """The deployment's box, its key verified: a wrong key stops the command before any job exists."""
+    from netatlas.secrets import SecretBox
+
     try:
         return SecretBox.for_database(config, db)
     except NetatlasError as exc:
@@ -197,6 +210,7 @@ def coverage_summary(coverage: dict[str, dict[str, dict[str, str]]], shown: int 
 def conflict_line(conflict: InventoryConflict) -> Text:
     """
     Examples:
+        >>> from netatlas.store import InventoryConflict
         >>> conflict_line(InventoryConflict("core1", "10.0.0.1", "10.9.9.9", "sw2", "name stored at 10.0.0.1")).plain
         'inventory conflict (not applied): core1 advertised at 10.9.9.9 by sw2: name stored at 10.0.0.1'
     """

@@ -8,11 +8,15 @@ by its first use, so a fresh machine needs no separate step.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from netatlas.cli.common import DbOption, JsonOption, database, fail, print_json, say, settings, text
 from netatlas.domain.errors import NetatlasError
-from netatlas.store.database import Schema
+
+if TYPE_CHECKING:
+    from netatlas.store.database import Schema
 
 app = typer.Typer(help="The database schema: upgrade it (once, explicitly) or show its revision.",
                   no_args_is_help=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -30,19 +30,14 @@ from netatlas.cli.common import (
 )
 from netatlas.domain.datatypes import RECORD_KINDS
 from netatlas.domain.errors import NetatlasError
-from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import Coverage
-from netatlas.inventory import Inventory, is_credentials_file, load_credentials, load_inventory
-from netatlas.jobs.discovery import DiscoveryService
-from netatlas.jobs.hostkeys import (
-    TrustOutcome,
-    read_known_hosts,
-    trust_from_known_hosts,
-    trust_known_hosts_file,
-    trust_presented,
-)
-from netatlas.jobs.queries import DataQueries, DeviceData, DeviceQueries
-from netatlas.store import Database, StoredDevice, StoredHostKey
+
+if TYPE_CHECKING:  # the services are imported by the commands that use them
+    from netatlas.domain.inventory import InventoryDevice
+    from netatlas.inventory import Inventory
+    from netatlas.jobs.hostkeys import TrustOutcome
+    from netatlas.jobs.queries import DeviceData
+    from netatlas.store import Database, StoredDevice, StoredHostKey
 
 app = typer.Typer(help="The device inventory, each device's current data and trusted SSH host keys.",
                   no_args_is_help=True)
@@ -65,6 +60,8 @@ def import_devices(file: Annotated[Path, typer.Argument(help="Inventory file (YA
                    credentials_file: Annotated[Path | None, typer.Option(help="Credential sets for CSV.")] = None,
                    db: DbOption = None) -> None:
     """Validate an inventory and store its devices and (encrypted) credential sets."""
+    from netatlas.jobs.discovery import DiscoveryService
+
     config = settings(db)
     with database(config) as database_:
         service = DiscoveryService(database_, secret_box(config, database_), config)
@@ -78,6 +75,8 @@ def import_devices(file: Annotated[Path, typer.Argument(help="Inventory file (YA
 
 def _load(file: Path, credentials_file: Path | None, max_bytes: int) -> Inventory:
     """An inventory, or a YAML file of credential sets only (to crawl from seeds with them)."""
+    from netatlas.inventory import Inventory, is_credentials_file, load_credentials, load_inventory
+
     if is_credentials_file(file, max_bytes):  # bounded reading and YAML limits, like load_inventory
         return Inventory([], load_credentials(file, max_bytes=max_bytes))
     return load_inventory(file, credentials_file, max_bytes=max_bytes)
@@ -86,6 +85,8 @@ def _load(file: Path, credentials_file: Path | None, max_bytes: int) -> Inventor
 @app.command("list")
 def list_devices(db: DbOption = None, json_output: JsonOption = False) -> None:
     """Every stored device, with where it came from (inventory, crawled: advertised by whom, seed)."""
+    from netatlas.jobs.queries import DeviceQueries
+
     with database(settings(db)) as database_:
         stored = DeviceQueries(database_).list().items
     if json_output:
@@ -105,6 +106,8 @@ def device_data(name: Annotated[str, typer.Argument(help="Device name.")],
                 db: DbOption = None, json_output: JsonOption = False) -> None:
     """The device's current records of one kind (from its latest successful collection), and whether
     that collection read them completely (``partial``, ``feature_off`` with the device's words)."""
+    from netatlas.jobs.queries import DataQueries
+
     if kind not in RECORD_KINDS:
         fail(f"--kind: unknown kind {kind!r} (choose from {', '.join(RECORD_KINDS)})")
     chosen = RECORD_KINDS[kind]
@@ -155,6 +158,8 @@ def trust(names: NamesArgument = None,
 
 def _trust(db: Database, timeout: float, names: list[str], all_devices: bool,
            known_hosts: Path | None) -> list[TrustOutcome]:
+    from netatlas.jobs.hostkeys import read_known_hosts, trust_from_known_hosts, trust_known_hosts_file, trust_presented
+
     if names and all_devices:
         fail("name the devices to trust or give --all, not both")
     if known_hosts is not None:
@@ -168,6 +173,8 @@ def _trust(db: Database, timeout: float, names: list[str], all_devices: bool,
 
 
 def _chosen(db: Database, names: list[str], all_devices: bool) -> list[InventoryDevice]:
+    from netatlas.jobs.queries import DeviceQueries
+
     stored = DeviceQueries(db)
     if all_devices:
         return [s.device for s in stored.list().items]
@@ -194,6 +201,8 @@ def _report_trust(outcomes: list[TrustOutcome], json_output: bool) -> None:
 @app.command("keys")
 def keys(db: DbOption = None, json_output: JsonOption = False) -> None:
     """The trusted SSH host keys: address, device, type, SHA256 fingerprint, how and when trusted."""
+    from netatlas.jobs.queries import DeviceQueries
+
     with database(settings(db)) as database_:
         named = DeviceQueries(database_).host_keys()
     if json_output:

@@ -8,7 +8,7 @@ from a device (errors, names) is shown as text, never as terminal markup.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,11 +28,12 @@ from netatlas.cli.common import (
 )
 from netatlas.domain.errors import NetatlasError, NotFound
 from netatlas.domain.records import JobStatus
-from netatlas.jobs.discovery import request_cancel
 from netatlas.jobs.liveness import STALE_S
-from netatlas.jobs.queries import JobQueries, JobReport
-from netatlas.jobs.recovery import Recovered, recover_jobs
-from netatlas.store import Database
+
+if TYPE_CHECKING:
+    from netatlas.jobs.queries import JobReport
+    from netatlas.jobs.recovery import Recovered
+    from netatlas.store import Database
 
 app = typer.Typer(help="Discovery jobs and their per-device progress.", no_args_is_help=True)
 
@@ -43,6 +44,8 @@ StaleOption = Annotated[float, typer.Option("--stale-after", help="Seconds witho
 def _recover(db: Database, job_ids: Collection[str] | None = None, stale_s: float = STALE_S, *,
              required: bool = False) -> list[Recovered]:
     """Mark abandoned jobs interrupted; for ``list``/``show`` a failure (read-only database) is a warning."""
+    from netatlas.jobs.recovery import recover_jobs
+
     try:
         return recover_jobs(db, stale_s=stale_s, job_ids=job_ids)
     except NetatlasError as exc:
@@ -59,6 +62,8 @@ def list_jobs(limit: Annotated[int, typer.Option(help="Newest jobs to show.")] =
                                                               f"{', '.join(JobStatus)}.")] = None,
               db: DbOption = None, json_output: JsonOption = False) -> None:
     """The newest jobs with their status and counts."""
+    from netatlas.jobs.queries import JobQueries
+
     wanted = _status(status)
     if limit < 1 or offset < 0:
         fail("--limit must be positive and --offset not negative")
@@ -90,6 +95,8 @@ def _status(status: str | None) -> JobStatus | None:
 def show_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption = None,
              json_output: JsonOption = False) -> None:
     """One job: every device's status, step, attempt, error kind and message, timing."""
+    from netatlas.jobs.queries import JobQueries
+
     with database(settings(db)) as database_:
         _recover(database_, [job])
         try:
@@ -125,6 +132,8 @@ def _show(report: JobReport, json_output: bool) -> None:
 @app.command("cancel")
 def cancel_job(job: Annotated[str, typer.Argument(help="Job id.")], db: DbOption = None) -> None:
     """Ask a running job to stop: devices finish their current command, the rest are cancelled."""
+    from netatlas.jobs.discovery import request_cancel
+
     with database(settings(db)) as database_:
         try:
             moved = request_cancel(database_, job)

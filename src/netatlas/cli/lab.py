@@ -1,4 +1,8 @@
-"""``netatlas lab ...``: serve a simulated network over SSH."""
+"""``netatlas lab ...``: serve a simulated network over SSH.
+
+The scenario table (pure Python) is imported for the options' help; the SSH server (asyncssh) and
+the runtime only when ``serve`` runs.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,20 @@ import signal
 import time
 from ipaddress import IPv4Network
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from netatlas.lab.builder import MGMT_NETWORK
-from netatlas.lab.faults import FaultSpecError, parse_faults
-from netatlas.lab.runtime import Lab, prepare_lab
 from netatlas.lab.scenarios import MAX_DEVICES, MIN_DEVICES, SCENARIOS
-from netatlas.lab.server import DEFAULT_PORT, LabError, LabServer
 
+if TYPE_CHECKING:
+    from netatlas.lab.runtime import Lab
+    from netatlas.lab.server import LabServer
+
+DEFAULT_PORT = 22022  # netatlas.lab.server.DEFAULT_PORT (a unit test checks): that module loads asyncssh
 app = typer.Typer(help="The lab: a simulated multi-vendor network served over real SSH.", no_args_is_help=True)
 err = Console(stderr=True)
 out = Console()
@@ -48,6 +54,10 @@ def serve(
         help="Write OpenSSH known_hosts lines of every inventory device (the keys at start).")] = None,
 ) -> None:
     """Serve a generated network until SIGINT/SIGTERM; SIGHUP gives 'hostkey' devices new keys."""
+    from netatlas.lab.faults import FaultSpecError, parse_faults
+    from netatlas.lab.runtime import prepare_lab
+    from netatlas.lab.server import LabError, LabServer
+
     if not 1 <= port <= 65535:
         raise _fail(f"--port: {port} is out of range (1 to 65535)")
     if latency_ms < 0:

@@ -6,8 +6,6 @@ import typer
 
 from netatlas.cli.common import DbOption, JsonOption, database, fail, out, print_json, settings
 from netatlas.domain.errors import NetatlasError
-from netatlas.secrets import SecretBox, install_key_file, pending_key_path, rekey
-from netatlas.store import CredentialRepo
 
 app = typer.Typer(help="The key that encrypts stored credentials.", no_args_is_help=True)
 
@@ -15,6 +13,9 @@ app = typer.Typer(help="The key that encrypts stored credentials.", no_args_is_h
 @app.command("check")
 def check(db: DbOption = None, json_output: JsonOption = False) -> None:
     """Open the key (exit 1 when it is wrong) and count the stored credential sets."""
+    from netatlas.secrets import SecretBox
+    from netatlas.store import CredentialRepo
+
     config = settings(db)
     with database(config) as database_:
         try:
@@ -41,6 +42,8 @@ def rekey_command(db: DbOption = None) -> None:
     The new key is the passphrase in NETATLAS_NEW_SECRET_KEY, or else a new key file that replaces
     NETATLAS_KEY_FILE once the database has committed. Stop other netatlas processes first.
     """
+    from netatlas.secrets import install_key_file, pending_key_path, rekey
+
     config = settings(db)
     pending = pending_key_path(config.key_path) if config.new_secret_key is None else None
     with database(config) as database_:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -32,10 +32,11 @@ from netatlas.cli.common import (
     to_jsonable,
 )
 from netatlas.domain.errors import NetatlasError
-from netatlas.jobs.topology import HISTORY_RUNS, TopologyRequestError, TopologyService, UnknownReference, WhereResult
-from netatlas.topology.diff import TopologyDiff
-from netatlas.topology.export import FORMATS
-from netatlas.topology.model import Endpoint, Link, Node, Override, Topology
+
+if TYPE_CHECKING:  # the service (SQLAlchemy, networkx) is imported when a command runs, not for its help
+    from netatlas.jobs.topology import TopologyService, WhereResult
+    from netatlas.topology.diff import TopologyDiff
+    from netatlas.topology.model import Endpoint, Link, Node, Override, Topology
 
 app = typer.Typer(help="The discovered topology: links, paths, where hosts are, changes, exports, overrides.",
                   no_args_is_help=True)
@@ -43,6 +44,10 @@ override_app = typer.Typer(help="The operator's word on links: confirm, ignore o
 app.add_typer(override_app, name="override")
 
 T = TypeVar("T")
+# Shown in the options' help, so written here (importing their modules would load the service for --help);
+# a unit test checks they equal netatlas.jobs.topology.HISTORY_RUNS and netatlas.topology.export.FORMATS.
+HISTORY_RUNS = 5
+FORMATS = ("json", "graphml", "gexf", "dot", "mermaid", "csv")
 LINK_COLUMNS = ("a node", "a interface", "b node", "b interface", "layer", "protocols", "vrf", "state")
 # The service names bad input by field; the user knows it by its option or argument.
 SPELLING = {"layer": "--layer", "depth": "--depth", "node": "--node", "job": "--job", "from": "--from", "to": "--to",
@@ -59,6 +64,8 @@ JobOption = Annotated[str | None, typer.Option("--job", help="Build from this jo
 
 @contextmanager
 def _service(db: str | None) -> Iterator[TopologyService]:
+    from netatlas.jobs.topology import TopologyService
+
     with database(settings(db)) as database_:
         yield TopologyService(database_)
 
@@ -66,6 +73,8 @@ def _service(db: str | None) -> Iterator[TopologyService]:
 def _call(run: Callable[[], T], *, not_found: str = "") -> T:
     """Run a service call; its errors exit 1 naming the option (``not_found``: the option a bare
     ``NotFound`` is about)."""
+    from netatlas.jobs.topology import TopologyRequestError, UnknownReference
+
     try:
         return run()
     except (TopologyRequestError, UnknownReference) as exc:

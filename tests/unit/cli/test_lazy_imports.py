@@ -1,0 +1,125 @@
+"""``netatlas --help`` and ``netatlas jobs list`` import only what they need (issue 11: both answer fast).
+
+Behaviour, not timing: each case runs the CLI in a fresh interpreter and reads ``sys.modules``
+afterwards, so a heavy import slipping onto a light path fails here whatever the machine's load
+(``bench/cli_startup.py`` measures the time). The lazy command table of ``cli.main`` and the
+constants copied into command modules for their help are checked against the real ones.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netatlas.cli import main
+from netatlas.cli.main import COMMANDS
+
+HEAVY = ("asyncssh", "sqlalchemy", "alembic", "textfsm", "ntc_templates", "networkx", "fastapi", "celery",
+         "cryptography", "netatlas.collect", "netatlas.lab", "netatlas.store", "netatlas.settings")
+NOT_FOR_JOBS_LIST = ("asyncssh", "textfsm", "ntc_templates", "networkx", "fastapi", "celery", "cryptography",
+                     "netatlas.collect", "netatlas.lab", "netatlas.topology", "netatlas.store.topology",
+                     "netatlas.store.accounts", "netatlas.secrets", "netatlas.jobs.discovery", "netatlas.inventory")
+
+RUN = """
+import json, sys
+sys.argv = ["netatlas", *json.loads(sys.argv[1])]
+from netatlas.cli.main import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+sys.stdout.flush()
+sys.stderr.write("\\nRESULT " + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\\n")
+"""
+
+
+def run_cli(args: list[str], home: Path) -> tuple[int, str, set[str]]:
+    """The exit code, stdout and every module loaded by ``netatlas ARGS`` in a fresh interpreter."""
+    env = {k: v for k, v in os.environ.items() if k != "NETATLAS_DATABASE_URL"}  # the embedded default
+    env.update(NETATLAS_HOME=str(home), COLUMNS="120")
+    done = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+    marker = done.stderr.rindex("\nRESULT ")
+    result = json.loads(done.stderr[marker + len("\nRESULT "):])
+    return result["code"], done.stdout, set(result["modules"])
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return [name for name in names if name in modules]
+
+
+def test_top_level_help_lists_every_command_and_imports_none(tmp_path: Path) -> None:
+    code, out, modules = run_cli(["--help"], tmp_path)
+    assert code == 0
+    for name, entry in COMMANDS.items():
+        assert name in out and entry.help.split()[0] in out
+    assert loaded(modules, HEAVY) == []
+    assert not [m for m in modules if m.startswith("netatlas.cli.") and m not in ("netatlas.cli.main",)]
+
+
+def test_no_arguments_shows_the_same_help_without_imports(tmp_path: Path) -> None:
+    code, out, modules = run_cli([], tmp_path)
+    assert code == 1 and "topology" in out  # no_args_is_help: click's usage error, exit 1 (see main())
+    assert loaded(modules, HEAVY) == []
+
+
+def test_a_command_help_imports_its_module_only(tmp_path: Path) -> None:
+    code, out, modules = run_cli(["topology", "--help"], tmp_path)
+    assert code == 0 and "override" in out
+    assert "netatlas.cli.topology" in modules and "netatlas.cli.jobs" not in modules
+    assert loaded(modules, HEAVY) == []
+
+
+def test_jobs_list_loads_the_store_but_not_the_collector(tmp_path: Path) -> None:
+    code, out, modules = run_cli(["jobs", "list", "--json"], tmp_path)
+    assert code == 0 and json.loads(out) == []
+    assert loaded(modules, NOT_FOR_JOBS_LIST) == []
+    assert "netatlas.store.jobs" in modules  # it did read the database
+
+
+def test_unknown_command_is_a_usage_error_with_a_suggestion(tmp_path: Path) -> None:
+    code, _, modules = run_cli(["job"], tmp_path)
+    assert code == 1 and "netatlas.cli.jobs" not in modules
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_table_help_is_the_real_commands_help(name: str) -> None:
+    """The line ``--help`` shows without importing a command is the first paragraph of its real help."""
+    real = main.load(name)
+    assert real.name == name
+    first = inspect.cleandoc(real.help or "").split("\n\n")[0].replace("\n", " ").strip()
+    assert COMMANDS[name].help == first
+
+
+def test_every_root_command_is_in_the_table() -> None:
+    from typer.main import get_command
+
+    group = get_command(main.app)
+    assert list(group.commands) == list(COMMANDS)  # type: ignore[attr-defined]
+
+
+def test_constants_copied_for_help_equal_the_real_ones() -> None:
+    from netatlas.cli import lab, topology
+    from netatlas.jobs.topology import HISTORY_RUNS
+    from netatlas.lab.server import DEFAULT_PORT
+    from netatlas.topology.export import FORMATS
+
+    assert topology.HISTORY_RUNS == HISTORY_RUNS
+    assert topology.FORMATS == FORMATS
+    assert lab.DEFAULT_PORT == DEFAULT_PORT
+
+
+def test_store_names_load_lazily_and_all_resolve() -> None:
+    import netatlas.store as store
+
+    assert set(store.__all__) == set(store._HOMES)
+    for name in store.__all__:
+        assert getattr(store, name).__name__ == name
+    with pytest.raises(AttributeError):
+        _ = store.NoSuchRepo
