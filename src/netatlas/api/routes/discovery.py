@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from contextlib import aclosing
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -53,6 +54,7 @@ from netatlas.jobs.selection import resolve
 from netatlas.store import JobDetail, JobRepo, JobView
 
 router = APIRouter(tags=["discovery"])
+log = logging.getLogger(__name__)
 
 BASE = "/api/topology"
 UNAVAILABLE = "Background job service is not available"
@@ -117,7 +119,7 @@ async def discover_sync(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> D
         return _error(413, f"{len(devices)} devices selected: discover-sync takes at most {limit} "
                            f"(NETATLAS_SYNC_MAX_DEVICES); use POST {BASE}/discover-async and follow its progress")
     job_id = await asyncio.to_thread(_create, ctx, devices, _request(ctx, body, principal))
-    async with ctx.bus.subscribe(job_id) as events:  # before the job starts: no event is missed
+    async with _subscription(ctx, job_id) as events:  # before the job starts: no event is missed
         await _submit(ctx, job_id)
         ended = await _wait_final(ctx, job_id, events, ctx.settings.sync_timeout)
     if not ended:
@@ -224,21 +226,31 @@ async def _wait_final(ctx: ApiContext, job_id: str, events: AsyncIterator[Progre
     stream is quiet for ``SYNC_CHECK_S``, in case an event was lost).
 
     The next event is awaited as one task across quiet spells (cancelling an ``anext`` would end the
-    bus's iterator)."""
+    bus's iterator); when the bus's iterator ends (Redis went away) the row alone is read."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     upcoming: asyncio.Future[ProgressEvent] | None = None
+    listening = True
     try:
         while (left := deadline - loop.time()) > 0:
-            upcoming = upcoming or asyncio.ensure_future(anext(events))
-            done, _ = await asyncio.wait({upcoming}, timeout=min(left, SYNC_CHECK_S))
-            if not done:
-                job = await asyncio.to_thread(JobQueries(ctx.db).get, job_id)
-                if job.status.final:
+            if listening:
+                upcoming = upcoming or asyncio.ensure_future(anext(events))
+                done, _ = await asyncio.wait({upcoming}, timeout=min(left, SYNC_CHECK_S))
+            else:
+                await asyncio.sleep(min(left, SYNC_CHECK_S))
+                done = set()
+            if upcoming is not None and upcoming in done:
+                try:
+                    event = upcoming.result()
+                except StopAsyncIteration:
+                    listening, upcoming = False, None
+                    continue
+                upcoming = None
+                if event.kind == "job" and event.status in _FINAL:
                     return True
                 continue
-            event, upcoming = upcoming.result(), None
-            if event.kind == "job" and event.status in _FINAL:
+            job = await asyncio.to_thread(JobQueries(ctx.db).get, job_id)
+            if job.status.final:
                 return True
         return False
     finally:
@@ -276,6 +288,24 @@ async def _waiting(ctx: ApiContext, job: JobView) -> bool:
                               workers=workers if isinstance(workers, int) else None)
 
 
+@asynccontextmanager
+async def _subscription(ctx: ApiContext, job_id: str) -> AsyncIterator[AsyncIterator[ProgressEvent]]:
+    """The job's events from the bus; when the bus cannot be reached, an iterator that never yields
+    (callers then read the rows when the stream is quiet: slower, never wrong)."""
+    async with AsyncExitStack() as stack:
+        try:
+            events = await stack.enter_async_context(ctx.bus.subscribe(job_id))
+        except Unavailable as exc:
+            log.warning("job %s: progress events unavailable (%s); following the rows", job_id, exc)
+            events = _silence()
+        yield events
+
+
+async def _silence() -> AsyncIterator[ProgressEvent]:
+    await asyncio.Event().wait()
+    yield ProgressEvent("", "job", "")  # never reached
+
+
 def _sse(event: str, data: Any) -> str:
     """One Server-Sent Events message; JSON with every non-ASCII character escaped keeps it one line."""
     return f"event: {event}\ndata: {json.dumps(data, default=str, ensure_ascii=True)}\n\n"
@@ -295,7 +325,7 @@ async def _stream(ctx: ApiContext, job_id: str) -> AsyncIterator[str]:
     released whenever the stream ends (the job's end, or the client going away: Starlette cancels
     this generator).
     """
-    async with ctx.bus.subscribe(job_id) as events:
+    async with _subscription(ctx, job_id) as events:
         document, final = await _document(ctx, job_id)
         yield "retry: 3000\n" + _sse("progress", document)
         if final:
