@@ -18,8 +18,9 @@ Two kinds of bearer token reach :meth:`AccountService.authenticate`, told apart 
 Either costs one indexed lookup per request (``authenticate`` is synchronous: FastAPI runs it in
 its thread pool).
 
-Passwords are hashed with argon2id (argon2-cffi's RFC 9106 defaults), rehashed at the next login
-when the parameters change, and need at least :data:`MIN_PASSWORD` characters. A login for a name
+Passwords are hashed with argon2id (argon2-cffi's RFC 9106 defaults: 64 MiB, 3 passes), at most
+:data:`ARGON2_CONCURRENCY` at once per process, rehashed at the next login when the parameters
+change, and need at least :data:`MIN_PASSWORD` characters. A login for a name
 that does not exist costs the same argon2 verification as a wrong password and gets the same
 answer, so neither the message nor the time tells who exists.
 
@@ -42,6 +43,7 @@ import logging
 import math
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,6 +75,10 @@ JWT_ISSUER = "netatlas"
 JWT_LEEWAY = timedelta(seconds=5)  # clock difference tolerated between API processes
 TOUCH_EVERY = timedelta(minutes=1)  # a token's last_used_at is written at most this often
 LOGIN_REFUSED = "invalid user name or password"
+# argon2 runs at most this many at once per process: each takes 64 MiB and a core for a while, so a
+# burst of logins queues here instead of taking the server's memory (40 request threads x 64 MiB).
+ARGON2_CONCURRENCY = 4
+_ARGON2_SLOTS = threading.BoundedSemaphore(ARGON2_CONCURRENCY)
 
 
 class AuthError(NetatlasError):
@@ -194,7 +200,7 @@ class AccountService:
     def create_user(self, name: str, password: str, role: Role) -> None:
         """A new user (password hashed with argon2); ``Conflict`` when the name is taken."""
         check_name(name)
-        digest = self.hasher.hash(check_password(password))
+        digest = self._hash(check_password(password))
         with _unique(f"a user named {name!r} exists already"), self.db.session() as session:
             UserRepo(session).add(name, digest, role)
         log.info("user %s created with role %s", name, role.value)
@@ -215,7 +221,7 @@ class AccountService:
                     disabled: bool | None = None) -> UserView:
         """Change a user's role, password or disabled flag; every JWT the user holds stops working.
         ``Conflict`` when it would leave no enabled admin."""
-        digest = self.hasher.hash(check_password(password)) if password is not None else None
+        digest = self._hash(check_password(password)) if password is not None else None
         with self.db.session() as session:
             users = UserRepo(session)
             before = users.get(name)
@@ -276,7 +282,7 @@ class AccountService:
             users = UserRepo(session)
             users.logged_in(user.id, now)
             if rehash:
-                users.rehash(user.id, self.hasher.hash(password))
+                users.rehash(user.id, self._hash(password))
         ttl = self.settings.api_token_ttl
         claims = {"sub": str(user.id), "ver": user.token_version, "iss": JWT_ISSUER,
                   "iat": int(now.timestamp()), "exp": int(now.timestamp()) + ttl}
@@ -294,9 +300,14 @@ class AccountService:
         if state.locked_until is not None:
             log.warning("login brake on for user name %r until %s", name, state.locked_until.isoformat())
 
+    def _hash(self, password: str) -> str:
+        with _ARGON2_SLOTS:
+            return self.hasher.hash(password)
+
     def _verify(self, stored: str, password: str) -> bool:
         try:
-            return self.hasher.verify(stored, password)
+            with _ARGON2_SLOTS:
+                return self.hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -304,7 +315,7 @@ class AccountService:
         """A hash of nothing anyone knows: verified when the user does not exist, so that costs the
         same time as a wrong password."""
         if self._dummy_hash is None:
-            self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+            self._dummy_hash = self._hash(secrets.token_urlsafe(16))
         return self._dummy_hash
 
     def _signing_key(self) -> bytes:

@@ -50,6 +50,11 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut} for code in codes}
 
 
+def _body_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Those of a route with a JSON body: FastAPI answers 400 to a body that is not JSON at all."""
+    return _errors(400, 422, *codes)
+
+
 def accounts(request: Request) -> AccountService:
     """The process's account service: the authenticator itself when it is one (it always is outside
     tests that bring their own), else one made once over the same database."""
@@ -67,7 +72,7 @@ Name = Annotated[str, Path(pattern=NAME, max_length=64, description="A user or t
 _SIGNED_IN = _errors(401, 403)
 
 
-@router.post("/api/auth/login", response_model=LoginOut, responses=_errors(401, 422, 429),
+@router.post("/api/auth/login", response_model=LoginOut, responses=_body_errors(401, 429),
              summary="Log in with a password: a short-lived JWT")
 def login(body: LoginIn, service: Accounts) -> LoginOut:
     """401 for a wrong name or password alike; 429 (with ``Retry-After``) after 5 failures for one
@@ -82,7 +87,7 @@ def me(principal: Viewer) -> MeOut:
 
 
 @router.post("/api/auth/password", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-             responses=_errors(401, 403, 422))
+             responses=_body_errors(401, 403))
 def change_password(body: PasswordChangeIn, principal: Viewer, service: Accounts) -> Response:
     """A logged-in user's own password (an API token has none: 403). Every login of the user ends,
     this one included: log in again with the new password."""
@@ -100,7 +105,7 @@ def list_tokens(_: Admin, service: Accounts,
 
 
 @router.post("/api/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED,
-             responses=_errors(401, 403, 409, 422))
+             responses=_body_errors(401, 403, 409))
 def create_token(body: TokenIn, principal: Admin, service: Accounts) -> TokenCreated:
     """A new API token. The answer holds the token this once; it is stored only as a hash."""
     expires = None if body.expires_in_days is None else service.clock() + timedelta(days=body.expires_in_days)
@@ -121,7 +126,7 @@ def list_users(_: Admin, service: Accounts) -> list[UserOut]:
 
 
 @router.post("/api/users", response_model=UserOut, status_code=status.HTTP_201_CREATED,
-             responses=_errors(401, 403, 409, 422))
+             responses=_body_errors(401, 403, 409))
 def create_user(body: UserIn, _: Admin, service: Accounts) -> UserOut:
     service.create_user(body.name, body.password, body.role)
     return UserOut.of(service.get_user(body.name))
@@ -132,7 +137,7 @@ def get_user(name: Name, _: Admin, service: Accounts) -> UserOut:
     return UserOut.of(service.get_user(name))
 
 
-@router.patch("/api/users/{name}", response_model=UserOut, responses=_errors(401, 403, 404, 409, 422))
+@router.patch("/api/users/{name}", response_model=UserOut, responses=_body_errors(401, 403, 404, 409))
 def update_user(name: Name, body: UserPatch, _: Admin, service: Accounts) -> UserOut:
     """Change the role, the password or the disabled flag. The user's current logins (JWTs) end at
     once; a user who is the last enabled admin cannot be demoted or disabled (409)."""
