@@ -8,14 +8,18 @@ they keep a job running for tens of seconds) serves every test. Jobs run in the 
 from __future__ import annotations
 
 import dataclasses
+import socket
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from netatlas.api.app import create_app
 from netatlas.domain.accounts import Role
@@ -308,6 +312,50 @@ def test_broker_down_is_503_and_the_job_does_not_stay_pending(api: Api, lab: Lab
     with api.ctx.db.session(readonly=True) as session:
         job = JobRepo(session).list(limit=1)[0]
     assert (job.status.value, job.message) == ("failed", "Background job service is not available")
+
+
+@contextmanager
+def private_redis(directory: Path) -> Iterator[str]:
+    """A redis-server of this test alone on a free loopback port (its queue dies with it); yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(directory)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(port=port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.RedisError:
+                assert time.monotonic() < deadline and process.poll() is None, "redis-server did not start"
+                time.sleep(0.05)
+        client.close()
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_a_job_no_worker_takes_reports_waiting_for_worker(api: Api, lab: Lab, db_url: str, home: Path,
+                                                          tmp_path: Path) -> None:
+    """Celery with a live broker and no worker: past NETATLAS_WORKER_WAIT the job reads waiting_for_worker."""
+    with private_redis(tmp_path) as url, open_api(db_url, home, broker_url=url, worker_wait=0.5,
+                                                   **SETTINGS) as celery:
+        operator, viewer = api.auth(Role.OPERATOR), api.auth(Role.VIEWER)  # tokens live in the shared database
+        answer = celery.client.post(ASYNC, json={"device_ids": healthy(lab)[:1]}, headers=operator)
+        assert answer.status_code == 202, answer.text
+        job_id = answer.json()["job_id"]
+        deadline = time.monotonic() + 20
+        while (body := celery.client.get(f"/api/topology/discover/progress/{job_id}", headers=viewer).json())[
+                "status"] != "waiting_for_worker":
+            assert body["status"] == "pending" and time.monotonic() < deadline, body
+            time.sleep(0.2)
+        cancelled = celery.client.delete(f"/api/topology/discover/{job_id}", headers=operator)
+        assert cancelled.status_code == 202 and cancelled.json()["status"] == "cancelled", cancelled.text
 
 
 def _job_count(api: Api) -> int:
