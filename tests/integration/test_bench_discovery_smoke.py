@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,20 +11,21 @@ from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]  # 7 runs of 12 devices; a loaded machine
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "discovery.py"
 DEVICES, CONCURRENCY, SIZES, SAMPLE = 12, (4, 8), (6, 12), 4
 ADDRESS_RANGE = "127.91.0.0/16"
 MACHINE_KEYS = {"cpu_count", "cpu_model", "memory_gb", "python", "platform", "asyncssh", "load_avg_at_start", "date"}
-PARAM_KEYS = {"scenario", "devices", "concurrency_tried", "sizes", "netmiko_sample", "netmiko_threads", "seed",
-              "data_types", "lab_warm", "rss_sample_s"}  # fmt: skip
+PARAM_KEYS = {"scenario", "devices", "concurrency_tried", "floor_modes", "sizes", "netmiko_sample", "netmiko_threads",
+              "seed", "data_types", "lab_warm", "rss_sample_s"}  # fmt: skip
 RUN_KEYS = {"devices", "failures", "commands", "wall_s", "devices_per_s", "cpu_s", "main_cpu_s", "children_cpu_s",
             "cpu_ms_per_device", "peak_rss_mb", "peak_pss_mb", "max_process_rss_mb", "lab_cpu_s", "others_cpu_s",
             "irq_steal_s", "noisy", "failed"}  # fmt: skip
 RATIO_KEYS = {"netatlas_over_floor_wall", "netatlas_over_floor_cpu", "inhouse_over_netatlas_wall",
               "inhouse_over_netatlas_wall_on_sample", "inhouse_over_netatlas_cpu", "netatlas_peak_rss_mb",
               "netatlas_peak_pss_mb", "targets_met"}  # fmt: skip
+FLOORS = ("pool", "shards")  # the default modes: parsing on every core
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
     argv = [sys.executable, str(BENCH), "--devices", str(DEVICES), "--concurrency", ",".join(map(str, CONCURRENCY)),
             "--sizes", ",".join(map(str, SIZES)), "--netmiko-sample", str(SAMPLE), "--netmiko-threads", "4",
             "--address-range", ADDRESS_RANGE, "--out", str(out)]  # fmt: skip
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=50, check=False)
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=110, check=False)
     assert done.returncode == 0, f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
     loaded: dict[str, Any] = json.loads(out.read_text())
     return loaded, done.stdout
@@ -70,10 +72,18 @@ def test_every_approach_ran_on_the_same_devices_and_commands(run: tuple[dict[str
     fastest = min(r["wall_s"] for r in compare["netatlas_runs"])
     as_fast = [r["concurrency"] for r in compare["netatlas_runs"] if r["wall_s"] <= fastest * 1.05]
     assert compare["netatlas"]["concurrency"] == min(as_fast)  # as fast and less in memory
-    _check_run(compare["floor"], DEVICES)
-    assert compare["floor"]["concurrency"] == compare["netatlas"]["concurrency"]
-    assert compare["floor"]["commands"] == compare["netatlas"]["commands"]  # the same plan, follow-ups included
-    assert compare["floor"]["rows"] > DEVICES * 10
+    assert tuple(compare["floors"]) == FLOORS
+    for mode, floor in compare["floors"].items():
+        _check_run(floor, DEVICES)
+        assert floor["mode"] == mode and floor["processes"] == os.cpu_count()
+        assert floor["concurrency"] == compare["netatlas"]["concurrency"]
+        assert floor["commands"] == compare["netatlas"]["commands"]  # the same plan, follow-ups included
+        assert floor["rows"] > DEVICES * 10
+        assert floor["rows"] == compare["floors"][FLOORS[0]]["rows"]  # the same parse, wherever it ran
+        assert 0 < floor["workers_cpu_s"] < floor["self_cpu_s"] <= floor["cpu_s"] + 0.05  # parsed in the children
+    assert {compare["floor_wall"], compare["floor_cpu"]} <= set(FLOORS)
+    assert compare["floor_wall"] == min(FLOORS, key=lambda m: compare["floors"][m]["wall_s"])
+    assert compare["floor_cpu"] == min(FLOORS, key=lambda m: compare["floors"][m]["cpu_s"])
 
 
 def test_inhouse_sample_and_extrapolation(run: tuple[dict[str, Any], str]) -> None:
@@ -94,7 +104,10 @@ def test_ratios(run: tuple[dict[str, Any], str]) -> None:
     ratios, compare = results["ratios"], results["compare"]
     assert set(ratios) >= RATIO_KEYS
     assert ratios["netatlas_over_floor_wall"] == pytest.approx(
-        compare["netatlas"]["wall_s"] / compare["floor"]["wall_s"], rel=0.02)
+        compare["netatlas"]["wall_s"] / compare["floors"][compare["floor_wall"]]["wall_s"], rel=0.02)
+    assert ratios["netatlas_over_floor_cpu"] == pytest.approx(
+        compare["netatlas"]["cpu_s"] / compare["floors"][compare["floor_cpu"]]["cpu_s"], rel=0.02)
+    assert set(ratios["per_floor"]) == set(FLOORS)
     assert all(ratios[k] > 0 for k in RATIO_KEYS - {"targets_met"})
     assert all(isinstance(v, bool) for v in ratios["targets_met"].values())
 
@@ -111,9 +124,11 @@ def test_linearity(run: tuple[dict[str, Any], str]) -> None:
 
 def test_markdown_table(run: tuple[dict[str, Any], str]) -> None:
     _, stdout = run
-    assert "| (a) floor: asyncssh + cached TextFSM" in stdout
+    assert "| (a) floor: asyncssh + TextFSM compiled once, SSH in one process, parsing in a pool of" in stdout
+    assert "| (a) floor: asyncssh + TextFSM compiled once, " in stdout and " processes, each SSH + parsing" in stdout
     assert "| (b) Netmiko + use_textfsm, 4 threads" in stdout
-    assert "| netatlas / floor: wall (CPU) |" in stdout
+    assert "| netatlas / floor, wall (fastest floor: " in stdout
+    assert "| netatlas / floor, CPU of the process tree (cheapest floor: " in stdout
     assert "| netatlas on the same sample |" in stdout
     assert "Linearity: netatlas on nested random subsets" in stdout
     assert f"(b) ran on a platform-stratified random sample of {run[0]['compare']['inhouse']['devices']} of" in stdout
