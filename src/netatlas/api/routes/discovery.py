@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from dataclasses import asdict
@@ -44,9 +45,10 @@ from netatlas.domain.accounts import Principal
 from netatlas.domain.errors import Conflict, Unavailable
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import JobStatus
-from netatlas.jobs.discovery import DiscoveryRequest, DiscoveryService
+from netatlas.jobs.discovery import DiscoveryRequest
 from netatlas.jobs.events import ProgressEvent
 from netatlas.jobs.executor import LocalExecutor
+from netatlas.jobs.liveness import this_process
 from netatlas.jobs.progress import collected_counts, job_progress, read_job, waiting_for_worker
 from netatlas.jobs.queries import JobQueries
 from netatlas.jobs.recovery import recover_jobs
@@ -64,6 +66,8 @@ MAX_PAGE, MAX_OFFSET, DEFAULT_PAGE = 1000, 1_000_000, 100
 SNAPSHOT_DEVICES = 500  # devices in a stream's first and last message
 HEARTBEAT_S = 15.0  # a comment line on a quiet stream (proxies keep it open; a gone client is noticed)
 MIN_INTERVAL_S = 0.1  # at most ~10 messages a second per client: events arriving meanwhile are batched
+RECOVER_EVERY_S = 30.0  # abandoned jobs are looked for at most this often (see _recover)
+_RECOVERED_AT = "discovery.recovered_at"  # in ctx.extras: when this process last looked
 SYNC_CHECK_S = 2.0  # discover-sync reads the job's row when no event came for this long (a lost event)
 _FINAL = frozenset(s.value for s in JobStatus if s.final)
 
@@ -183,13 +187,26 @@ def _request(ctx: ApiContext, body: DiscoveryBody, principal: Principal) -> Disc
 
 def _create(ctx: ApiContext, devices: Sequence[InventoryDevice], request: DiscoveryRequest) -> str:
     """A pending job. In-process it is owned by this process (so it ends ``interrupted`` if the server
-    dies before it ran); for workers it is created unowned, so that it stays queued across a restart of
-    this API process until a worker claims it (an unowned pending job is never deemed abandoned)."""
-    if isinstance(ctx.executor, LocalExecutor):
-        return DiscoveryService(ctx.db, ctx.box, ctx.settings).start(devices, request)
-    recover_jobs(ctx.db)
+    dies before it ran, as ``DiscoveryService.start`` makes it); for workers it is created unowned, so
+    that it stays queued across a restart of this API process until a worker claims it (an unowned
+    pending job is never deemed abandoned). Abandoned jobs are looked for at most every
+    ``RECOVER_EVERY_S`` seconds, not on every request (that costs a transaction per unfinished job)."""
+    _recover(ctx)
+    owner = this_process() if isinstance(ctx.executor, LocalExecutor) else None
     with ctx.db.session() as session:
-        return JobRepo(session).create(devices, request.options(), requested_by=request.requested_by)
+        return JobRepo(session).create(devices, request.options(), requested_by=request.requested_by,
+                                       owner_host=owner.host if owner else "", owner_pid=owner.pid if owner else None)
+
+
+def _recover(ctx: ApiContext) -> None:
+    """Mark jobs whose owner is gone ``interrupted`` (``netatlas.jobs.recovery``), at most every
+    ``RECOVER_EVERY_S`` seconds in this process."""
+    now = time.monotonic()
+    last = ctx.extras.get(_RECOVERED_AT)
+    if isinstance(last, float) and now - last < RECOVER_EVERY_S:
+        return
+    ctx.extras[_RECOVERED_AT] = now
+    recover_jobs(ctx.db)
 
 
 async def _submit(ctx: ApiContext, job_id: str) -> None:
