@@ -103,8 +103,10 @@ def test_bad_import_has_the_cli_problems(api: Api, home: Path, db_url: str, tmp_
 
 
 def test_import_limits_and_media_types(api: Api) -> None:
-    assert _import(api, "x" * (MAX_BYTES + 1)).status_code == 413
-    assert _import(api, GOOD_CSV, "application/json").status_code == 415
+    too_large = _import(api, "x" * (MAX_BYTES + 1))
+    assert too_large.status_code == 413 and "NETATLAS_INVENTORY_MAX_BYTES" in too_large.json()["message"]
+    not_inventory = _import(api, GOOD_CSV, "application/json")
+    assert not_inventory.status_code == 415 and "text/csv" in not_inventory.json()["message"]
     assert _import(api, "devices: [\n").status_code == 422
     empty = _import(api, "", "text/csv")
     assert empty.status_code == 422 and _problems(empty)[0][1] == "file"

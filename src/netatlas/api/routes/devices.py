@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from netatlas.api.context import ApiContext, context
 from netatlas.api.schemas.devices import DeviceDataOut, DeviceIn, DeviceOut, DevicePatch, ImportOut
@@ -66,9 +67,12 @@ def create_device(ctx: Ctx, _: Admin, body: DeviceIn) -> DeviceOut:
              openapi_extra=_IMPORT_BODY,
              responses={413: {"description": "Larger than NETATLAS_INVENTORY_MAX_BYTES."},
                         415: {"description": "Not YAML or CSV."}, **_REFUSED})
-async def import_devices(request: Request, ctx: Ctx, _: Admin) -> ImportOut:
-    fmt = _format(request.headers.get("content-type", ""))
-    body = await _bounded_body(request, ctx.settings.inventory_max_bytes)
+async def import_devices(request: Request, ctx: Ctx, _: Admin) -> ImportOut | JSONResponse:
+    try:
+        fmt = _format(request.headers.get("content-type", ""))
+        body = await _bounded_body(request, ctx.settings.inventory_max_bytes)
+    except _Refused as refused:
+        return JSONResponse(status_code=refused.status, content={"detail": refused.message, "message": refused.message})
     imported = await run_in_threadpool(_service(ctx).import_body, body, fmt, ctx.settings.inventory_max_bytes)
     return ImportOut.of(imported)
 
@@ -104,18 +108,26 @@ def device_data(ctx: Ctx, _: Viewer, name: Name, kind: Annotated[str, Path(max_l
     return DeviceDataOut.of(data)
 
 
+class _Refused(Exception):
+    """The import body is refused before it is read (answered with the API's error shape)."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status_code, message
+
+
 def _format(content_type: str) -> str:
     media = content_type.split(";", 1)[0].strip().lower()
     if media not in MEDIA_TYPES:
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                            detail=f"Content-Type: send the inventory as {', '.join(sorted(MEDIA_TYPES))}")
+        raise _Refused(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                       f"Content-Type: send the inventory as {', '.join(sorted(MEDIA_TYPES))}")
     return MEDIA_TYPES[media]
 
 
 async def _bounded_body(request: Request, max_bytes: int) -> bytes:
     """The body, refused (413) as soon as it is longer than ``max_bytes``: it is never read whole first."""
-    too_large = HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                              detail=f"the inventory is larger than {max_bytes} bytes (NETATLAS_INVENTORY_MAX_BYTES)")
+    too_large = _Refused(status.HTTP_413_CONTENT_TOO_LARGE,
+                         f"the inventory is larger than {max_bytes} bytes (NETATLAS_INVENTORY_MAX_BYTES)")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise too_large

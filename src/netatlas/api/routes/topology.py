@@ -4,8 +4,9 @@ is. Every answer is the document the CLI prints with ``--json``.
 Each request builds the topology from the database (the current state, or one job's snapshots with
 ``job``): the handlers are sync ``def``, so FastAPI runs the build in its threadpool and the event
 loop keeps serving. The service names a bad input by its own field (``source``, ``from``...); the
-answer names the query parameter (``src``, ``from_job``...): 422 for a value that cannot be
-answered, 404 for a job, node or override that does not exist.
+answer names the parameter (``src``, ``from_job``...): 422 for a value that cannot be answered
+(shaped like FastAPI's validation errors: ``query.src: ...``), 404 for a job, node or override that
+does not exist (``from_job: no run ...``). Both have the API's ``detail`` and ``message``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi.exceptions import RequestValidationError
 
 from netatlas.api.context import ApiContext, context
 from netatlas.api.schemas.topology import (
@@ -37,7 +39,8 @@ Ctx = Annotated[ApiContext, Depends(context)]
 Job = Annotated[str | None, Query(max_length=64, description="Build from this job's snapshots instead of the "
                                                                "current state.")]
 # The service's field -> the query parameter a caller wrote.
-PARAMETERS = {"source": "src", "destination": "dst", "from": "from_job", "to": "to_job", "query": "q"}
+PARAMETERS = {"source": "src", "destination": "dst", "from": "from_job", "to": "to_job", "query": "q",
+              "note": "reason"}
 # Export format -> media type (GraphML and GEXF are XML; DOT as Graphviz registers it).
 MEDIA_TYPES = {"json": "application/json", "graphml": "application/graphml+xml", "gexf": "application/gexf+xml",
                "dot": "text/vnd.graphviz", "mermaid": "text/plain", "csv": "text/csv"}
@@ -45,18 +48,20 @@ _BAD: dict[int | str, dict[str, Any]] = {404: {"description": "The job or node n
         422: {"description": "A parameter cannot be answered as given (the message names it)."}}
 
 
-def _call(run: Callable[[], T]) -> T:
-    """Run a service call; its refusals become 422/404 naming the query parameter."""
+def _call(run: Callable[[], T], where: str = "query") -> T:
+    """Run a service call; its refusals name the parameter the caller wrote (``where``: query or body):
+    a bad value is a 422 shaped like FastAPI's own validation errors, an unknown reference a 404."""
     try:
         return run()
     except UnknownReference as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=_named(exc.field, exc.reason)) from None
+        raise UnknownReference(_parameter(exc.field), exc.reason) from None
     except TopologyRequestError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=_named(exc.field, exc.reason)) from None
+        problem = {"loc": (where, _parameter(exc.field)), "msg": exc.reason, "type": "value_error"}
+        raise RequestValidationError([problem]) from None
 
 
-def _named(field: str, reason: str) -> str:
-    return f"{PARAMETERS.get(field, field)}: {reason}"
+def _parameter(field: str) -> str:
+    return PARAMETERS.get(field, field)
 
 
 def _service(ctx: ApiContext) -> TopologyService:
@@ -150,7 +155,7 @@ def list_overrides(ctx: Ctx, _: Viewer) -> list[dict[str, Any]]:
 def add_override(ctx: Ctx, principal: Operator, body: OverrideIn) -> dict[str, Any]:
     service = _service(ctx)
     added = _call(lambda: service.add_override(body.action, body.a, body.b, layer=body.layer, vrf=body.vrf,
-                                               note=body.reason, created_by=principal.label))
+                                               note=body.reason, created_by=principal.label), "body")
     return _override(added)
 
 
