@@ -13,7 +13,9 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from ipaddress import IPv4Network
 from pathlib import Path
@@ -33,6 +35,7 @@ from tests.integration.discovery.helpers import (
     ALL_TYPES,
     CLI,
     Discovery,
+    free_port,
     make_lab,
     truth_mismatches,
     write_inventory,
@@ -156,3 +159,30 @@ def test_netatlas_discover_with_a_broker_runs_on_the_workers(
     report = json.loads(done.stdout)
     assert report["status"] == "completed" and report["counts"]["completed"] == DEVICES
     assert discovery.detail(report["job_id"]).job.owner_host == "celery"  # run by the workers, not the CLI
+
+
+def test_flower_shows_the_workers(executor: CeleryExecutor, workers: Workers) -> None:
+    """The documented command: ``celery -A netatlas.jobs.celery_app flower --address=127.0.0.1``."""
+    if not [p for p in workers.processes if p.poll() is None]:
+        workers.start(1)
+        workers.wait_ready(executor, 1)
+    port = free_port(IPv4Network("127.0.0.0/8"))
+    env = workers.env | {"FLOWER_UNAUTHENTICATED_API": "true"}
+    flower = subprocess.Popen([sys.executable, "-m", "celery", "-A", "netatlas.jobs.celery_app", "flower",
+                               "--address=127.0.0.1", f"--port={port}"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline, shown = time.monotonic() + 60, {}
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/workers?refresh=1", timeout=10) as answer:
+                    shown = json.loads(answer.read())
+            except OSError:
+                shown = {}
+            if any(name.startswith("test") for name in shown):
+                break
+            time.sleep(0.5)
+        assert any(name.startswith("test") for name in shown), shown
+    finally:
+        flower.terminate()
+        flower.wait(20)
