@@ -55,7 +55,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, JobStatus
-from netatlas.jobs.topology import to_input
+from netatlas.jobs.topology import collector_paused, to_input
 from netatlas.store import Database, DeviceRepo, JobRepo, SnapshotRepo, TopologyRepo
 from netatlas.topology.build import build
 from netatlas.topology.diff import diff
@@ -187,9 +187,10 @@ def measure_current(url: str, paths: int, seed: int, profile: bool) -> dict[str,
     profiler = cProfile.Profile() if profile else None
     db, opening = timed(lambda: Database.open(url))
     rss_start = peak_rss_mb()
-    inp, read = timed(lambda: read_view(db, None), profiler)
-    rss_read = peak_rss_mb()
-    topology, built = timed(lambda: build(inp), profiler)
+    with collector_paused():  # as TopologyService.topology() reads and builds
+        inp, read = timed(lambda: read_view(db, None), profiler)
+        rss_read = peak_rss_mb()
+        topology, built = timed(lambda: build(inp), profiler)
     rss_built = peak_rss_mb()
     hosts = sorted((e.ip, e.mac) for e in topology.endpoints if e.ip)
     pairs = [tuple(random.Random(f"{seed}:{i}").sample(hosts, 2)) for i in range(paths)] if len(hosts) > 1 else []
@@ -235,13 +236,20 @@ def trace_all(pairs: Sequence[tuple[str, str]], query: Callable[[str, str], Path
 
 
 def measure_diff(url: str, old: str, new: str, profile: bool) -> dict[str, Any]:
-    """``topology diff OLD NEW``: read both jobs' views, build both, diff."""
+    """``topology diff OLD NEW`` as ``TopologyService.diff`` does it: read both jobs' views in one
+    session through one ``TopologyRepo`` (a device packed identically in both runs is decoded once),
+    build both, diff."""
 
     profiler = cProfile.Profile() if profile else None
     db, opening = timed(lambda: Database.open(url))
-    old_topology, old_read, old_built = _read_and_build(db, old, profiler)
-    new_topology, new_read, new_built = _read_and_build(db, new, profiler)
-    change, compared = timed(lambda: diff(old_topology, new_topology), profiler)
+    with db.session(readonly=True) as session, collector_paused():
+        repo = TopologyRepo(session)
+        old_input, old_read = timed(lambda: to_input(repo.job_input(old)), profiler)
+        new_input, new_read = timed(lambda: to_input(repo.job_input(new)), profiler)
+    with collector_paused():
+        old_topology, old_built = timed(lambda: build(old_input), profiler)
+        new_topology, new_built = timed(lambda: build(new_input), profiler)
+        change, compared = timed(lambda: diff(old_topology, new_topology), profiler)
     total = old_read + old_built + new_read + new_built + compared
     db.close()
     report = {"open": opening.as_dict(), "read_old": old_read.as_dict(), "build_old": old_built.as_dict(),
@@ -254,14 +262,6 @@ def measure_diff(url: str, old: str, new: str, profile: bool) -> dict[str, Any]:
     if profiler is not None:
         report["profile"] = top_entries(profiler)
     return report
-
-
-def _read_and_build(db: Database, job: str, profiler: cProfile.Profile | None) -> tuple[Topology, Step, Step]:
-    """One job's topology as ``TopologyService.topology(job)`` makes it (its input dropped once built)."""
-
-    inp, read = timed(lambda: read_view(db, job), profiler)
-    topology, built = timed(lambda: build(inp), profiler)
-    return topology, read, built
 
 
 def top_entries(profiler: cProfile.Profile, limit: int = 25) -> list[str]:

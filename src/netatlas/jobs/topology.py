@@ -171,13 +171,22 @@ class TopologyService:
     def topology_input(self, job: str | None = None, *, field: str = "job") -> TopologyInput:
         """The builder's input: the current state, or one job's snapshots (``UnknownReference`` naming
         ``field`` for an unknown job)."""
+        return self._inputs((job, field))[0]
+
+    def _inputs(self, *views: tuple[str | None, str]) -> list[TopologyInput]:
+        """The inputs of several views, each a (job or None for the current state, field) pair, read
+        in one session by one repository: a device whose records are the same in two views (same
+        packed content) is decoded once and its (frozen) records are shared."""
+        found = []
         with self.db.session(readonly=True) as session, collector_paused():
             repo = TopologyRepo(session)
-            try:
-                stored = repo.current_input() if job is None else repo.job_input(job)
-            except NotFound as exc:
-                raise UnknownReference(field, str(exc)) from exc
-            return to_input(stored)
+            for job, field in views:
+                try:
+                    stored = repo.current_input() if job is None else repo.job_input(job)
+                except NotFound as exc:
+                    raise UnknownReference(field, str(exc)) from exc
+                found.append(to_input(stored))
+        return found
 
     def topology(self, job: str | None = None, *, field: str = "job") -> Topology:
         inp = self.topology_input(job, field=field)
@@ -237,7 +246,11 @@ class TopologyService:
         """What changed from one run to another; by default between the last two runs (``to`` alone:
         from the run before it; ``from`` alone: to the newest run)."""
         old_job, new_job = self._diff_jobs(from_job, to_job)
-        return diff(self.topology(old_job, field="from"), self.topology(new_job, field="to"))
+        old_input, new_input = self._inputs((old_job, "from"), (new_job, "to"))
+        with collector_paused():
+            old = build(old_input)
+            del old_input  # the old run's records can go before the new run is built
+            return diff(old, build(new_input))
 
     def _diff_jobs(self, from_job: str | None, to_job: str | None) -> tuple[str, str]:
         if from_job is not None and to_job is not None:

@@ -10,6 +10,7 @@ the raw output itself is kept byte for byte (compressed) for audit and re-parsin
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
@@ -33,7 +34,14 @@ from netatlas.domain.records import (
 )
 from netatlas.domain.text import clean
 from netatlas.store import rowmap
-from netatlas.store.tables import RawOutputRow, RouteRow, SnapshotDataTypeRow, SnapshotRow, utcnow
+from netatlas.store.tables import (
+    RawOutputRow,
+    RouteRow,
+    SnapshotDataTypeRow,
+    SnapshotPackRow,
+    SnapshotRow,
+    utcnow,
+)
 from netatlas.store.views import Latest, SnapshotView, TypeCoverage
 
 COMPRESS_LEVEL = 6
@@ -87,8 +95,10 @@ class SnapshotRepo:
                                           "status": coverage[k].status.value, "note": coverage[k].note}
                                          for k in sorted(types)])
         self._bulk(RawOutputRow, [_raw_row(row.id, seq, out) for seq, out in enumerate(result.outputs)])
+        rows = {spec.attribute: spec.rows(row.id, getattr(result.records, spec.attribute)) for spec in rowmap.SPECS}
         for spec in rowmap.SPECS:
-            self._bulk(spec.table, spec.rows(row.id, getattr(result.records, spec.attribute)))
+            self._bulk(spec.table, rows[spec.attribute])
+        self._bulk(SnapshotPackRow, [{"snapshot_id": row.id, "version": PACK_VERSION, "content": pack(rows)}])
         return row.id
 
     def saved(self, job_id: str, device_name: str) -> bool:
@@ -308,3 +318,40 @@ def _facts(row: SnapshotRow) -> Facts | None:
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield list(ids[start:start + CHUNK])
+
+
+# ---- the topology's packed copy of a snapshot's records (``snapshot_pack``) -----------------------
+
+PACK_VERSION = 1
+PACK_LEVEL = 1  # zlib: the pack is read far more often than written, and level 1 inflates fastest
+
+
+def pack_group(attribute: str, row: dict[str, Any]) -> str:
+    """The group a record row is packed under: the value the "latest" queries filter its table by
+    (a neighbor's protocol, a route's data type, "" for an attached route), "" elsewhere."""
+    if attribute == "neighbors":
+        return str(row["protocol"])
+    if attribute == "routes":
+        return str(row["data_type"])
+    return ""
+
+
+def pack(rows: dict[str, list[dict[str, Any]]]) -> bytes:
+    """The rows just written, per ``DeviceRecords`` attribute and group, as lists of column values in
+    the record's field order (``rowmap.RecordSpec.field_names``), row order kept; JSON, compressed.
+
+    Examples:
+        >>> from netatlas.domain.records import MacEntry
+        >>> rows = {"mac_table": rowmap.MAC_TABLE.rows(1, [MacEntry("aa:bb:cc:00:00:01", 10, "Gi1/0/1")])}
+        >>> json.loads(zlib.decompress(pack(rows)))
+        {'mac_table': {'': [['aa:bb:cc:00:00:01', 10, 'Gi1/0/1', True]]}}
+    """
+    packed: dict[str, dict[str, list[list[Any]]]] = {}
+    for attribute, found in rows.items():
+        names = rowmap.BY_ATTRIBUTE[attribute].field_names
+        groups: dict[str, list[list[Any]]] = defaultdict(list)
+        for row in found:
+            groups[pack_group(attribute, row)].append([row[n] for n in names])
+        if groups:
+            packed[attribute] = dict(groups)
+    return zlib.compress(json.dumps(packed, separators=(",", ":")).encode(), PACK_LEVEL)

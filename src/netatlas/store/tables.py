@@ -431,3 +431,16 @@ class LoginThrottleRow(Base):
     failures: Mapped[int] = mapped_column(default=0)
     window_start: Mapped[datetime]
     locked_until: Mapped[datetime | None]
+
+
+class SnapshotPackRow(Base):
+    """A snapshot's records once more, packed for the topology: one zlib-compressed JSON document
+    per snapshot (each record table's column values by row, grouped by the filter the "latest"
+    queries use), so a 10,000-device view is 10,000 values read instead of 1.5 million rows. Written
+    with the snapshot, never updated; a snapshot stored before this table existed has none, and is
+    read from its record rows."""
+
+    __tablename__ = "snapshot_pack"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int]  # the packing format (``netatlas.store.snapshots.PACK_VERSION``)
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import builtins
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -39,16 +41,27 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from netatlas.domain.datatypes import spec_of
 from netatlas.domain.errors import NotFound
-from netatlas.domain.records import ROUTE_TYPES, Coverage, DataType, DeviceRecords, Facts, JobStatus
+from netatlas.domain.records import (
+    ROUTE_TYPES,
+    Coverage,
+    DataType,
+    DeviceRecords,
+    Facts,
+    JobStatus,
+    NextHop,
+)
 from netatlas.domain.text import clean
 from netatlas.store import rowmap
+from netatlas.store.snapshots import PACK_VERSION
 from netatlas.store.tables import (
     DeviceRow,
     JobDeviceRow,
     JobRow,
     RouteRow,
     SnapshotDataTypeRow,
+    SnapshotPackRow,
     SnapshotRow,
     TopologyOverrideRow,
     utcnow,
@@ -59,7 +72,10 @@ ARRAY_CHUNK = 20_000  # snapshot ids per PostgreSQL array (= ANY(...)): one boun
 CURRENT = "current"
 _SNAPSHOT = SnapshotRow.__table__
 _HELD = SnapshotDataTypeRow.__table__
-_KNOWN_TYPES = frozenset(t.value for t in DataType)
+_PACK = SnapshotPackRow.__table__
+_KINDS = {t.value: t for t in DataType}
+_KIND_ORDER = {t: i for i, t in enumerate(DataType)}
+_COVERAGES = {c.value: c for c in Coverage}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +142,71 @@ class _Read:
     failure: dict[str, tuple[str, str]] = field(default_factory=dict)  # the latest attempt failed: kind, error
 
 
+def _group(kind: DataType, spec: rowmap.RecordSpec) -> str:
+    """The pack group holding ``kind``'s records of ``spec``'s table (``snapshots.pack_group``): the
+    protocol of its neighbors, the data type of its routes, "" for a table of one data type."""
+    if spec is rowmap.NEIGHBORS:
+        return spec_of(kind).protocol
+    if spec is rowmap.ROUTES:
+        return kind.value
+    return ""
+
+
+class _Pack:
+    """One snapshot's pack, its groups turned into records on first use (and kept: two views that
+    share the pack share the records, which are frozen)."""
+
+    __slots__ = ("_decoded", "_raw")
+
+    def __init__(self, raw: dict[str, dict[str, list[list[Any]]]]) -> None:
+        self._raw = raw
+        self._decoded: dict[tuple[str, str], list[Any]] = {}
+
+    def records(self, spec: rowmap.RecordSpec, group: str) -> list[Any]:
+        key = (spec.attribute, group)
+        found = self._decoded.get(key)
+        if found is None:
+            rows = self._raw.get(spec.attribute, {}).pop(group, [])
+            found = self._decoded[key] = _decoder(spec)(rows) if rows else []
+        return found
+
+
+@cache
+def _decoder(spec: rowmap.RecordSpec) -> Callable[[list[list[Any]]], list[Any]]:
+    """Packed rows (column values in field order) to records, the same records ``_reader`` makes
+    from the record rows: JSON lists become tuples (an interface's addresses), next hops become
+    ``NextHop`` tuples (a route's); a table without JSON columns is one constructor call per row."""
+    columns = spec.columns()[1:]
+    as_json = [i for i, column in enumerate(columns) if isinstance(column.type, JSON)]
+    make = spec.record
+    if not as_json:
+        return lambda rows: [make(*row) for row in rows]
+    if spec is rowmap.ROUTES:
+        (hops,) = as_json
+
+        def routes(rows: list[list[Any]]) -> list[Any]:
+            for row in rows:
+                row[hops] = tuple([NextHop(address, interface) for address, interface in row[hops]])
+            return [make(*row) for row in rows]
+
+        return routes
+    if spec is not rowmap.INTERFACES:  # a table this module does not know: through the spec's own decoder
+        names, decode = spec.field_names, spec.decode
+        return lambda rows: [make(**decode(dict(zip(names, row, strict=True)))) for row in rows]
+
+    def lists_as_tuples(rows: list[list[Any]]) -> list[Any]:
+        for row in rows:
+            for i in as_json:
+                row[i] = tuple(row[i])
+        return [make(*row) for row in rows]
+
+    return lists_as_tuples
+
+
 class TopologyRepo:
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._decoded: dict[bytes, _Pack] = {}  # packs decoded so far, by content (see ``_packs``)
 
     def current_input(self) -> StoredInput:
         """Every inventory device with its current records (see the module docstring)."""
@@ -189,16 +267,66 @@ class TopologyRepo:
     # ---- bulk reads ------------------------------------------------------------------------------
 
     def _read(self, scope: ColumnElement[bool]) -> _Read:
+        """Every device's records of the view: from each snapshot's pack where it has one (one value
+        per snapshot), from the record rows of the snapshots stored before packs existed."""
         read = _Read()
         held = self._held(scope)
-        for kind, snapshots in held.items():
+        attached = self._attached_owners(scope)
+        packs = self._packs({sid for snapshots in held.values() for sid in snapshots} | attached.keys())
+        for kind in sorted(held, key=_KIND_ORDER.__getitem__):  # declaration order: the same every read
+            snapshots = held[kind]
             for device, coverage in snapshots.values():
                 read.coverage[device][kind] = coverage
             owners = {sid: device for sid, (device, _) in snapshots.items()}
-            self._records(kind, owners, read.records)
-        self._attached_routes(scope, read.records)
+            if kind is DataType.FACTS:
+                for device, facts in self._facts(owners).items():
+                    read.records[device].facts = facts
+                continue
+            for query in rowmap.kind_queries(kind):
+                self._unpack_or_read(query.spec, _group(kind, query.spec), query.where, owners, packs, read.records)
+        self._unpack_or_read(rowmap.ROUTES, "", RouteRow.data_type == "", attached, packs, read.records)
         self._snapshot_facts(scope, read)
         return read
+
+    def _unpack_or_read(self, spec: rowmap.RecordSpec, group: str, where: ColumnElement[bool],
+                        owners: Mapping[int, str], packs: Mapping[int, _Pack], into: dict[str, DeviceRecords]) -> None:
+        """Append ``spec``'s records of ``group`` held by the ``owners`` snapshots: from their packs,
+        or (no pack) from the rows ``where`` selects."""
+        unpacked = {}
+        for sid, device in owners.items():
+            found = packs.get(sid)
+            if found is None:
+                unpacked[sid] = device
+                continue
+            records = found.records(spec, group)
+            if records:
+                getattr(into[device], spec.attribute).extend(records)
+        if unpacked:
+            self._rows(spec, unpacked, where, into)
+
+    def _packs(self, snapshot_ids: set[int]) -> dict[int, _Pack]:
+        """The packs of ``snapshot_ids`` that have one in a format this code reads. A pack whose
+        content was already decoded by this repository (the same device unchanged between the two
+        runs a diff reads) is decoded once."""
+        found: dict[int, _Pack] = {}
+        for ids in self._chunks(dict.fromkeys(snapshot_ids, "")):
+            query = select(_PACK.c.snapshot_id, _PACK.c.version, _PACK.c.content).where(
+                self._among(_PACK.c.snapshot_id, ids), _PACK.c.version == PACK_VERSION)
+            for sid, _, value in self._fetch(query):
+                content = bytes(value)  # PostgreSQL's driver may give a memoryview
+                decoded = self._decoded.get(content)
+                if decoded is None:
+                    decoded = self._decoded[content] = _Pack(json.loads(zlib.decompress(content)))
+                found[sid] = decoded
+        return found
+
+    def _fetch(self, query: Select[Any]) -> Sequence[Any]:
+        """The driver's row tuples (no per-row work by SQLAlchemy)."""
+        result = self._session.connection().execute(query)  # Core: a CursorResult
+        try:
+            return result.cursor.fetchall() if result.cursor is not None else []
+        finally:
+            result.close()
 
     def _held(self, scope: ColumnElement[bool]) -> dict[DataType, dict[int, tuple[str, Coverage]]]:
         """Per data type: the snapshot holding each device's records of it -> (device, coverage)."""
@@ -206,18 +334,11 @@ class TopologyRepo:
                          (_SNAPSHOT.c.device_name, _HELD.c.data_type), scope)
         found: dict[DataType, dict[int, tuple[str, Coverage]]] = defaultdict(dict)
         query = select(ranked.c.device_name, ranked.c.data_type, ranked.c.id, ranked.c.status).where(ranked.c.rank == 1)
-        for device, data_type, snapshot_id, status in self._session.execute(query):
-            if data_type in _KNOWN_TYPES:
-                found[DataType(data_type)][snapshot_id] = (device, Coverage(status))
+        for device, data_type, snapshot_id, status in self._fetch(query):
+            kind = _KINDS.get(data_type)
+            if kind is not None:
+                found[kind][snapshot_id] = (device, _COVERAGES.get(status) or Coverage(status))
         return found
-
-    def _records(self, kind: DataType, owners: Mapping[int, str], into: dict[str, DeviceRecords]) -> None:
-        if kind is DataType.FACTS:
-            for device, facts in self._facts(owners).items():
-                into[device].facts = facts
-            return
-        for query in rowmap.kind_queries(kind):
-            self._rows(query.spec, owners, query.where, into)
 
     def _rows(self, spec: rowmap.RecordSpec, owners: Mapping[int, str], where: ColumnElement[bool],
               into: dict[str, DeviceRecords]) -> None:
@@ -227,11 +348,7 @@ class TopologyRepo:
         for ids in self._chunks(owners):
             query = (select(*columns).where(self._among(table.c.snapshot_id, ids), where)
                      .order_by(table.c.snapshot_id, table.c.id))  # index order: no sort on SQLite
-            result = self._session.connection().execute(query)  # Core: a CursorResult
-            try:
-                rows = result.cursor.fetchall() if result.cursor is not None else []  # the driver's tuples
-            finally:
-                result.close()
+            rows = self._fetch(query)
             lists: dict[str, list[Any]] = {}
             for row in rows:
                 device = owners[row[0]]
@@ -268,13 +385,13 @@ class TopologyRepo:
                                                uptime or "", tuple(members or ()))
         return found
 
-    def _attached_routes(self, scope: ColumnElement[bool], into: dict[str, DeviceRecords]) -> None:
-        """Connected and local routes of each device's newest good snapshot that collected a route type."""
+    def _attached_owners(self, scope: ColumnElement[bool]) -> dict[int, str]:
+        """Each device's newest good snapshot that collected a route type: where its connected and
+        local routes come from."""
         routed = scope & _HELD.c.data_type.in_([k.value for k in ROUTE_TYPES])
         ranked = _ranked(select(_SNAPSHOT.c.device_name, _SNAPSHOT.c.id), (_SNAPSHOT.c.device_name,), routed)
-        owners = {sid: device for device, sid in self._session.execute(
-            select(ranked.c.device_name, ranked.c.id).where(ranked.c.rank == 1))}
-        self._rows(rowmap.ROUTES, owners, RouteRow.data_type == "", into)
+        return {sid: device for device, sid in self._fetch(select(ranked.c.device_name, ranked.c.id)
+                                                           .where(ranked.c.rank == 1))}
 
     def _snapshot_facts(self, scope: ColumnElement[bool], read: _Read) -> None:
         """Identity from each device's newest good snapshot; the error of its newest one when that failed."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from netatlas.topology.endpoints import locate
 from netatlas.topology.identity import Resolver
-from netatlas.topology.l2 import L2Builder
+from netatlas.topology.l2 import L2Builder, interface_ports
 from netatlas.topology.l3 import L3Builder
 from netatlas.topology.model import (
     DeviceInput,
@@ -43,9 +43,10 @@ def build(inp: TopologyInput) -> Topology:
           ('cdp', 'lldp'))]
     """
     devices = {d.name: d for d in inp.devices}
-    l2 = L2Builder(devices, Resolver(inp.devices)).build()
+    ports = interface_ports(inp.devices)
+    l2 = L2Builder(devices, Resolver(inp.devices), ports).build()
     l3_links, l3_problems = L3Builder(devices).build()
-    endpoints, endpoint_problems = locate(devices, l2.links, l2.problems)
+    endpoints, endpoint_problems = locate(devices, l2.links, l2.problems, ports)
     nodes: dict[str, Node] = {d.name: _device_node(d) for d in inp.devices}
     for node_id, node in l2.unmanaged.items():
         nodes.setdefault(node_id, node)

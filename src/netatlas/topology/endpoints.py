@@ -20,8 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from ipaddress import ip_address
+from typing import NamedTuple
 
-from netatlas.topology.l2 import port
+from netatlas.topology.l2 import interface_ports, port
 from netatlas.topology.model import DEFAULT_VRF, DeviceInput, End, Endpoint, Link, Problem, ProblemKind
 
 PortKey = End
@@ -54,10 +55,13 @@ def uplinks(devices: dict[str, DeviceInput], links: Iterable[Link], problems: It
     return found
 
 
-def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Iterable[Problem]) -> \
-        tuple[list[Endpoint], list[Problem]]:
-    """Every host MAC's edge port, VLAN and IP; and the MACs that stay ambiguous."""
+def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Iterable[Problem],
+           ports: dict[str, frozenset[str]] | None = None) -> tuple[list[Endpoint], list[Problem]]:
+    """Every host MAC's edge port, VLAN and IP; and the MACs that stay ambiguous. ``ports``: each
+    device's canonical interface names (``l2.interface_ports``), when the caller has them."""
     links = list(links)
+    ports_of = interface_ports(devices.values()) if ports is None else ports
+    none: frozenset[str] = frozenset()
     skip = uplinks(devices, links, problems)
     blind = _towards_unseen(devices, links)
     own = {i.mac for d in devices.values() for i in d.records.interfaces if i.mac}
@@ -65,15 +69,18 @@ def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Ite
     unseen: dict[str, set[str]] = defaultdict(set)  # MAC -> devices without a MAC table it is learned towards
     for device in devices.values():
         name, platform = device.name, device.platform
-        ports = {port(i.name, platform) for i in device.records.interfaces}
+        known = ports_of.get(name, none)
+        spots: dict[str, _Spot | None] = {}  # a table names each port many times: worked out once
         for entry in device.records.mac_table:
-            interface = port(entry.interface, platform)
-            if entry.mac in own or (ports and interface not in ports):
+            spot = spots.get(entry.interface, _NOT_YET)
+            if spot is _NOT_YET:
+                spot = spots[entry.interface] = _spot(name, port(entry.interface, platform), known, blind, skip)
+            if spot is None or entry.mac in own:
                 continue
-            where: PortKey = (name, interface)  # type: ignore[assignment]  # a plain tuple: equal to an End
-            if where in blind:
-                unseen[entry.mac] |= blind[where]
-            if where not in skip:
+            where, behind, uplink = spot
+            if behind:
+                unseen[entry.mac] |= behind
+            if not uplink:
                 learned[entry.mac].setdefault(where, entry.vlan)
     transit = _transit({mac: set(at) for mac, at in learned.items() if len(at) > 1})
     addresses = _addresses(devices)
@@ -91,6 +98,26 @@ def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Ite
         ip, vrf = addresses.get(mac, (None, DEFAULT_VRF))
         endpoints.append(Endpoint(mac, ip, at[edge[0]], node, interface, vrf))
     return endpoints, found
+
+
+class _Spot(NamedTuple):
+    """A port a MAC table names: where it is, the unseen devices behind it, whether it is an uplink."""
+
+    where: PortKey
+    behind: set[str] | None
+    uplink: bool
+
+
+_NOT_YET = _Spot(End("", ""), None, True)  # marker: a port name not worked out yet
+
+
+def _spot(name: str, interface: str, known: frozenset[str], blind: dict[PortKey, set[str]],
+          skip: set[PortKey]) -> _Spot | None:
+    """What a MAC learned on ``name``'s ``interface`` tells; None for a port the device does not have."""
+    if known and interface not in known:
+        return None
+    where: PortKey = (name, interface)  # type: ignore[assignment]  # a plain tuple: equal to an End
+    return _Spot(where, blind.get(where), where in skip)
 
 
 def _towards_unseen(devices: dict[str, DeviceInput], links: Iterable[Link]) -> dict[PortKey, set[str]]:
@@ -133,12 +160,17 @@ def _transit(shared: dict[str, set[PortKey]]) -> set[PortKey]:
 
 def _addresses(devices: dict[str, DeviceInput]) -> dict[str, tuple[str, str]]:
     """MAC -> (IP, VRF) from every ARP table: the lowest address when there are several."""
-    seen: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    first: dict[str, tuple[str, str]] = {}
+    several: dict[str, set[tuple[str, str]]] = {}  # the few MACs with more than one address
     for device in devices.values():
         for entry in device.records.arp:
-            seen[entry.mac].add((entry.ip, entry.vrf or DEFAULT_VRF))
-    return {mac: next(iter(found)) if len(found) == 1 else min(found, key=lambda f: (_sortable(f[0]), f[1]))
-            for mac, found in seen.items()}
+            value = (entry.ip, entry.vrf or DEFAULT_VRF)
+            known = first.setdefault(entry.mac, value)
+            if known != value:
+                several.setdefault(entry.mac, {known}).add(value)
+    for mac, found in several.items():
+        first[mac] = min(found, key=lambda f: (_sortable(f[0]), f[1]))
+    return first
 
 
 def _sortable(text: str) -> tuple[int, int | str]:

@@ -100,6 +100,8 @@ def placed(device: DeviceInput) -> Iterator[tuple[str, Placed, str]]:
     vrfs = interface_vrfs(device)
     rules = naming(device.platform)
     for intf in device.records.interfaces:
+        if not intf.ipv4:  # most ports of a switch: nothing to place (and nothing to canonicalise)
+            continue
         name = port(intf.name, device.platform)
         vrf = intf.vrf or vrfs.get(name) or vrfs.get(intf.name) or DEFAULT_VRF
         if not intf.oper_up or rules.is_management(name, vrf):  # a pulled cable leaves its address behind

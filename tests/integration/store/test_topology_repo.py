@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete, select
 
 from netatlas.domain.errors import NotFound
 from netatlas.domain.records import (
@@ -22,6 +23,7 @@ from netatlas.domain.records import (
     Route,
 )
 from netatlas.store import Database, DeviceRepo, JobRepo, SnapshotRepo, StoredInput, TopologyRepo
+from netatlas.store.tables import SnapshotPackRow, SnapshotRow
 from netatlas.store.topology import DeviceState
 from tests.integration.store import factories
 
@@ -225,3 +227,45 @@ def test_mac_rows_keep_their_order_and_fields(db: Database) -> None:
     assert {type(m.dynamic) for m in sw1.records.mac_table} == {bool}  # not SQLite's 0/1
     assert {(type(i.admin_up), type(i.oper_up)) for i in sw1.records.interfaces} == {(bool, bool)}
     assert {type(i.ipv4) for i in sw1.records.interfaces} == {tuple}
+
+
+def _without_packs(db: Database, job_id: str) -> None:
+    """The job's snapshots as stored before packs existed (revision 0006): record rows only."""
+    with db.session() as session:
+        ids = select(SnapshotRow.id).where(SnapshotRow.job_id == job_id)
+        session.execute(delete(SnapshotPackRow).where(SnapshotPackRow.snapshot_id.in_(ids)))
+
+
+def test_a_snapshot_without_a_pack_is_read_from_its_rows_with_the_same_records(db: Database) -> None:
+    _inventory(db, *NAMES)
+    old = _run(db, {n: factories.result(n, route_count=30) for n in NAMES}, 0)
+    newer = factories.result("sw1", ["core9"], route_count=12)
+    newer.records.mac_table = []  # the MAC command failed: sw1's MACs stay those of the older snapshot
+    newer.outputs = [*newer.outputs, CommandOutput("show mac address-table", DataType.MAC, "junk", 0.01,
+                                                   ErrorKind.PARSE_ERROR, "no template row matched")]
+    new = _run(db, {"sw1": newer, "sw2": _only_cdp("sw2", ["core7"])}, 10)
+    with db.session(readonly=True) as session:
+        packed = [TopologyRepo(session).current_input(), TopologyRepo(session).job_input(old),
+                  TopologyRepo(session).job_input(new)]
+    _without_packs(db, old)  # current: sw1's MACs and sw3 from rows, the rest from packs
+    with db.session(readonly=True) as session:
+        mixed = [TopologyRepo(session).current_input(), TopologyRepo(session).job_input(old),
+                 TopologyRepo(session).job_input(new)]
+    assert mixed == packed
+    sw1 = _by_name(mixed[0])["sw1"].records
+    assert [n.remote_name for n in sw1.neighbors] == ["core9"] and len(sw1.mac_table) == 2
+    assert sorted(sw1.routes, key=repr) == sorted(newer.records.routes, key=repr)  # attached ones included
+    assert {type(i.ipv4) for i in sw1.interfaces} == {tuple} and sw1.interfaces == newer.records.interfaces
+
+
+def test_one_repository_decodes_a_pack_shared_by_two_runs_once(db: Database) -> None:
+    _inventory(db, "sw1", "sw2")
+    first = _run(db, {"sw1": factories.result("sw1"), "sw2": factories.result("sw2")}, 0)
+    second = _run(db, {"sw1": factories.result("sw1", ["core1"]), "sw2": factories.result("sw2")}, 10)
+    with db.session(readonly=True) as session:
+        repo = TopologyRepo(session)
+        old, new = _by_name(repo.job_input(first)), _by_name(repo.job_input(second))
+    assert all(a is b for a, b in zip(old["sw2"].records.mac_table, new["sw2"].records.mac_table, strict=True))
+    assert old["sw2"].records == new["sw2"].records and old["sw2"].records.mac_table
+    assert [n.remote_name for n in new["sw1"].records.neighbors] == ["core1"]
+    assert sorted(n.remote_name for n in old["sw1"].records.neighbors) == ["core1", "core2", "dist1"]
