@@ -16,6 +16,7 @@ from netatlas import __version__
 from netatlas.api import errors, metrics
 from netatlas.api.context import ApiContext
 from netatlas.api.routes import ROUTERS
+from netatlas.web import install as install_ui
 
 DESCRIPTION = """netatlas discovers a network's topology over SSH and serves it.
 
@@ -40,4 +41,5 @@ def create_app(ctx: ApiContext) -> FastAPI:
     metrics.install(app)  # its own Prometheus registry and the request middleware
     for router in ROUTERS:
         app.include_router(router)
+    install_ui(app)  # the web UI at / and /ui/ (after the routers: never shadows /api, /docs, /metrics)
     return app

@@ -1,0 +1,370 @@
+// The map: cytoscape.js over the topology document (GET /api/topology).
+//
+// Layout (preset positions computed here, deterministic and linear): nodes are grouped by site
+// (compound nodes; a site of more than GROUP_MAX devices is split by role), each group laid out in
+// rows by role rank (core/spine/wan/backbone first, then distribution, then access/leaf, then the
+// rest, unmanaged neighbors, endpoints under their switch); groups tile the canvas in rows. At
+// COLLAPSE_AT devices or more every group starts collapsed into one node (links between groups
+// aggregated with their count): clicking a group expands it, clicking an expanded site collapses it.
+// Positions an operator drags are kept in localStorage (no API endpoint stores them) and win over
+// the computed ones.
+import cytoscape from '../vendor/cytoscape.esm.min.js';
+
+export const COLLAPSE_AT = 300;
+const GROUP_MAX = 150;
+const NODE_GAP = 90;
+const ROW_GAP = 110;
+const GROUP_GAP = 140;
+const ROW_WIDTH = 5200;
+const POSITIONS_KEY = 'netatlas.positions.v1';
+export const PROTOCOL_COLORS = { ospf: '#2b6cb0', bgp: '#7b3fa0', static: '#c05621', subnet: '#2c7a7b', isis: '#b7791f' };
+
+export function rankOf(kind, role) {
+  if (kind === 'endpoint') return 5;
+  if (kind === 'unmanaged') return 4;
+  const r = (role || '').toLowerCase();
+  if (/core|spine|wan|backbone|border|super|hub|edge-router|^pe$|^p$/.test(r)) return 0;
+  if (/dist|aggr|firewall/.test(r)) return 1;
+  if (/access|leaf|tor|branch|edge/.test(r)) return 2;
+  return 3;
+}
+
+function style() {
+  return [
+    { selector: 'node', style: {
+      label: 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 3, width: 26, height: 26,
+      'background-color': '#4a5568', 'border-width': 2, 'border-color': '#2d3748', color: '#1a202c',
+      'text-wrap': 'ellipsis', 'text-max-width': 84, 'min-zoomed-font-size': 7 } },
+    { selector: 'node.device.r0', style: { shape: 'round-rectangle', 'background-color': '#2b6cb0', width: 34, height: 34 } },
+    { selector: 'node.device.r1', style: { shape: 'round-rectangle', 'background-color': '#3182ce', width: 30, height: 30 } },
+    { selector: 'node.device.r2', style: { 'background-color': '#4299e1' } },
+    { selector: 'node.unmanaged', style: { shape: 'diamond', 'background-color': '#a0aec0', 'border-color': '#718096' } },
+    { selector: 'node.endpoint', style: { shape: 'ellipse', width: 10, height: 10, 'background-color': '#68d391',
+      'border-width': 1, 'border-color': '#2f855a', 'font-size': 6, 'min-zoomed-font-size': 10 } },
+    { selector: 'node.failed', style: { 'border-color': '#e53e3e', 'border-width': 4, 'background-color': '#fc8181' } },
+    { selector: 'node.not_collected', style: { 'border-style': 'dashed', 'border-color': '#718096', 'background-color': '#e2e8f0' } },
+    { selector: 'node.conflict', style: { 'border-color': '#c53030', 'border-width': 5, 'border-style': 'double' } },
+    { selector: 'node.site', style: { shape: 'round-rectangle', 'background-color': '#f7fafc', 'background-opacity': 0.6,
+      'border-color': '#a0aec0', 'border-width': 1, 'text-valign': 'top', 'text-halign': 'center', 'font-size': 14,
+      'font-weight': 'bold', color: '#4a5568', padding: 24, 'text-margin-y': -4, 'text-max-width': 400 } },
+    { selector: 'node.group', style: { shape: 'round-rectangle', 'background-color': '#bee3f8', 'border-color': '#2b6cb0',
+      width: 'data(size)', height: 'data(size)', 'text-valign': 'center', 'text-wrap': 'wrap', 'font-size': 12,
+      'text-max-width': 160 } },
+    { selector: 'edge', style: { width: 2, 'line-color': '#718096', 'curve-style': 'bezier', opacity: 0.9 } },
+    { selector: 'edge.l3', style: { 'line-style': 'dashed', width: 1.5, 'line-color': 'data(color)' } },
+    { selector: 'edge.access', style: { width: 1, 'line-color': '#9ae6b4' } },
+    { selector: 'edge.agg', style: { width: 'data(width)', label: 'data(label)', 'font-size': 9, 'text-rotation': 'autorotate',
+      'text-background-color': '#fff', 'text-background-opacity': 0.8, 'curve-style': 'straight' } },
+    { selector: 'edge.one_sided', style: { 'line-style': 'dotted', 'line-color': '#dd6b20', width: 3 } },
+    { selector: 'edge.conflict', style: { 'line-color': '#c53030', width: 4, 'line-style': 'solid' } },
+    { selector: 'edge.confirmed', style: { 'line-style': 'double', width: 5, 'line-color': '#2f855a' } },
+    { selector: 'edge.added', style: { 'line-style': 'dashed', width: 3, 'line-color': '#38a169' } },
+    { selector: 'edge.ignored', style: { opacity: 0.3, 'line-style': 'dotted' } },
+    { selector: '.off', style: { display: 'none' } },
+    { selector: 'node:selected', style: { 'border-color': '#d69e2e', 'border-width': 5 } },
+    { selector: 'edge:selected', style: { 'line-color': '#d69e2e', width: 5 } },
+    { selector: '.hl', style: { 'border-color': '#d69e2e', 'border-width': 6, 'z-index': 20 } },
+    { selector: 'edge.hl', style: { 'line-color': '#d69e2e', width: 6 } },
+    { selector: 'node.path', style: { 'border-color': 'data(pathColor)', 'border-width': 6, 'z-index': 30 } },
+    { selector: 'edge.path', style: { 'line-color': 'data(pathColor)', width: 6, 'z-index': 30, 'line-style': 'solid' } },
+    { selector: '.chg-added', style: { 'border-color': '#38a169', 'line-color': '#38a169', 'border-width': 6, width: 6 } },
+    { selector: '.chg-removed', style: { 'border-color': '#e53e3e', 'line-color': '#e53e3e', 'border-width': 6, width: 6 } },
+    { selector: '.chg-moved', style: { 'border-color': '#805ad5', 'border-width': 6, 'background-color': '#b794f4' } },
+    { selector: '.spof', style: { 'border-color': '#e53e3e', 'border-width': 7, 'line-color': '#e53e3e', width: 6 } },
+    { selector: '.faded', style: { opacity: 0.2 } },
+  ];
+}
+
+function endKey(node, iface) { return `${node}\u0000${iface || ''}`; }
+
+export class MapView {
+  constructor(container, { onNode, onLink, onGroup } = {}) {
+    this.container = container;
+    this.handlers = { onNode, onLink, onGroup };
+    this.layers = { l2: true, l3: true, endpoints: false, unmanaged: true, protocols: {} };
+    this.expanded = new Set();
+    this.collapsible = false;
+    this.positions = loadPositions();
+    this.doc = null;
+    this.cy = cytoscape({ container, style: style(), wheelSensitivity: 0.3, minZoom: 0.02, maxZoom: 4,
+      textureOnViewport: false, hideEdgesOnViewport: false, boxSelectionEnabled: false });
+    this.cy.on('tap', 'node', (e) => this.tapNode(e.target));
+    this.cy.on('tap', 'edge', (e) => { const link = e.target.data('link'); if (link && this.handlers.onLink) this.handlers.onLink(link, e.target); });
+    this.cy.on('dragfree', 'node', (e) => this.saveDragged(e.target));
+  }
+
+  // A new topology document (keeps expanded groups and saved positions).
+  load(doc) {
+    this.doc = doc;
+    const devices = doc.nodes.filter((n) => n.kind === 'device').length;
+    this.nodes = new Map(doc.nodes.map((n) => [n.id, n]));
+    this.conflictEnds = new Set();
+    this.conflictNodes = new Set();
+    for (const p of doc.problems || []) {
+      if (p.kind !== 'conflict') continue;
+      for (const n of p.nodes || []) this.conflictNodes.add(n);
+      for (const e of p.ends || []) this.conflictEnds.add(endKey(e.node, e.interface));
+    }
+    for (const link of doc.links) for (const p of link.layer === 'l3' ? link.protocols : []) {
+      if (!(p in this.layers.protocols)) this.layers.protocols[p] = true;
+    }
+    this.assignGroups();
+    const wasCollapsible = this.collapsible;
+    this.collapsible = devices >= COLLAPSE_AT;
+    if (!this.collapsible) this.expanded = new Set(this.groups.keys());
+    else if (!wasCollapsible) this.expanded = new Set();
+    this.render();
+  }
+
+  assignGroups() {
+    const bySite = new Map();
+    for (const n of this.doc.nodes) if (n.kind === 'device') bySite.set(n.site || '', (bySite.get(n.site || '') || 0) + 1);
+    this.groupOf = new Map();
+    const groupFor = (n) => {
+      const site = n.site || '';
+      const name = site || '(no site)';
+      return (bySite.get(site) || 0) > GROUP_MAX ? `${name} · ${n.role || '(no role)'}` : name;
+    };
+    for (const n of this.doc.nodes) if (n.kind === 'device') this.groupOf.set(n.id, groupFor(n));
+    // Unmanaged neighbors and endpoint nodes join the group of a device they are linked to.
+    for (const link of this.doc.links) {
+      for (const [x, y] of [[link.a.node, link.b.node], [link.b.node, link.a.node]]) {
+        if (!this.groupOf.has(x) && this.groupOf.has(y)) this.groupOf.set(x, this.groupOf.get(y));
+      }
+    }
+    for (const n of this.doc.nodes) if (!this.groupOf.has(n.id)) this.groupOf.set(n.id, n.site || '(no site)');
+    this.groups = new Map();
+    for (const n of this.doc.nodes) {
+      const g = this.groupOf.get(n.id);
+      if (!this.groups.has(g)) this.groups.set(g, { key: g, nodes: [], devices: 0, rank: 9 });
+      const group = this.groups.get(g);
+      group.nodes.push(n);
+      if (n.kind === 'device') group.devices += 1;
+      group.rank = Math.min(group.rank, rankOf(n.kind, n.role));
+    }
+    this.endpointsBySwitch = new Map();
+    for (const e of this.doc.endpoints) {
+      if (!this.endpointsBySwitch.has(e.node)) this.endpointsBySwitch.set(e.node, []);
+      this.endpointsBySwitch.get(e.node).push(e);
+    }
+  }
+
+  isOpen(group) { return !this.collapsible || this.expanded.has(group); }
+  rep(nodeId) {
+    const g = this.groupOf.get(nodeId);
+    return g === undefined || this.isOpen(g) ? nodeId : `grp:${g}`;
+  }
+
+  // Rebuild the elements from the document, the open groups and the layers.
+  render() {
+    const elements = [];
+    const positions = this.layout();
+    for (const group of [...this.groups.values()]) {
+      if (!this.isOpen(group.key)) {
+        elements.push({ group: 'nodes', classes: 'group', position: positions.get(`grp:${group.key}`),
+          data: { id: `grp:${group.key}`, label: `${group.key}\n${group.devices} devices`, groupKey: group.key,
+            size: Math.min(180, 50 + Math.sqrt(group.devices) * 8) } });
+        continue;
+      }
+      const parent = `site:${group.key}`;
+      elements.push({ group: 'nodes', classes: 'site', data: { id: parent, label: group.key, groupKey: group.key } });
+      for (const n of group.nodes) {
+        const classes = [n.kind, `r${rankOf(n.kind, n.role)}`, n.status || ''];
+        if (this.conflictNodes.has(n.id)) classes.push('conflict');
+        elements.push({ group: 'nodes', classes: classes.join(' '), position: positions.get(n.id),
+          data: { id: n.id, label: n.id, parent, node: n } });
+        if (this.layers.endpoints) {
+          for (const e of this.endpointsBySwitch.get(n.id) || []) {
+            const id = `ep:${e.mac}`;
+            elements.push({ group: 'nodes', classes: 'endpoint', position: positions.get(id),
+              data: { id, label: e.ip || e.mac, parent, endpoint: e } });
+            elements.push({ group: 'edges', classes: 'access', data: { id: `acc:${e.mac}`, source: id, target: n.id,
+              endpoint: e } });
+          }
+        }
+      }
+    }
+    const aggregated = new Map();
+    this.doc.links.forEach((link, index) => {
+      const a = this.rep(link.a.node);
+      const b = this.rep(link.b.node);
+      if (a === b && a.startsWith('grp:')) return;
+      if (a.startsWith('grp:') || b.startsWith('grp:')) {
+        const [x, y] = a < b ? [a, b] : [b, a];
+        const id = `agg:${link.layer}:${x}|${y}`;
+        const agg = aggregated.get(id) || { id, source: x, target: y, layer: link.layer, count: 0 };
+        agg.count += 1;
+        aggregated.set(id, agg);
+        return;
+      }
+      const classes = [link.layer, link.state];
+      if (this.conflictEnds.has(endKey(link.a.node, link.a.interface)) || this.conflictEnds.has(endKey(link.b.node, link.b.interface))) classes.push('conflict');
+      const color = PROTOCOL_COLORS[link.protocols[0]] || '#718096';
+      elements.push({ group: 'edges', classes: classes.join(' '),
+        data: { id: `link:${index}`, source: link.a.node, target: link.b.node, link, color } });
+    });
+    for (const agg of aggregated.values()) {
+      elements.push({ group: 'edges', classes: `agg ${agg.layer}`, data: { id: agg.id, source: agg.source, target: agg.target,
+        label: `${agg.count} ${agg.layer.toUpperCase()}`, width: Math.min(10, 1 + Math.log2(agg.count + 1)), color: '#718096', agg } });
+    }
+    this.cy.batch(() => {
+      this.cy.elements().remove();
+      this.cy.add(elements);
+      this.applyLayers();
+    });
+    this.cy.fit(undefined, 30);
+  }
+
+  layout() {
+    const positions = new Map();
+    const groups = [...this.groups.values()].sort((x, y) => x.rank - y.rank || x.key.localeCompare(y.key));
+    let x0 = 0;
+    let y0 = 0;
+    let rowHeight = 0;
+    for (const group of groups) {
+      const local = new Map();
+      let width;
+      let height;
+      if (!this.isOpen(group.key)) {
+        local.set(`grp:${group.key}`, { x: 90, y: 90 });
+        width = 180;
+        height = 180;
+      } else {
+        const rows = new Map();
+        for (const n of group.nodes) {
+          const r = rankOf(n.kind, n.role);
+          if (!rows.has(r)) rows.set(r, []);
+          rows.get(r).push(n);
+        }
+        width = 0;
+        let y = 0;
+        for (const r of [...rows.keys()].sort()) {
+          const row = rows.get(r).sort((p, q) => p.id.localeCompare(q.id, undefined, { numeric: true }));
+          const perRow = 24;
+          let extra = 0;
+          row.forEach((n, i) => {
+            const x = (i % perRow) * NODE_GAP;
+            const yy = y + Math.floor(i / perRow) * ROW_GAP;
+            local.set(n.id, { x, y: yy });
+            width = Math.max(width, x + NODE_GAP);
+            const eps = this.layers.endpoints ? this.endpointsBySwitch.get(n.id) || [] : [];
+            eps.forEach((e, k) => local.set(`ep:${e.mac}`, { x: x - 36 + (k % 5) * 18, y: yy + 40 + Math.floor(k / 5) * 18 }));
+            if (eps.length) extra = Math.max(extra, 40 + Math.ceil(eps.length / 5) * 18);
+          });
+          y += Math.ceil(row.length / perRow) * ROW_GAP + extra;
+        }
+        height = y;
+      }
+      if (x0 > 0 && x0 + width > ROW_WIDTH) { x0 = 0; y0 += rowHeight + GROUP_GAP; rowHeight = 0; }
+      for (const [id, p] of local) positions.set(id, this.positions[id] || { x: x0 + p.x, y: y0 + p.y });
+      x0 += width + GROUP_GAP;
+      rowHeight = Math.max(rowHeight, height);
+    }
+    return positions;
+  }
+
+  tapNode(node) {
+    if (node.hasClass('group')) { this.expand(node.data('groupKey')); return; }
+    if (node.hasClass('site')) {
+      if (this.collapsible) { this.expanded.delete(node.data('groupKey')); this.render(); }
+      return;
+    }
+    if (this.handlers.onNode) this.handlers.onNode(node.data('node') || null, node.data('endpoint') || null, node);
+  }
+
+  expand(groupKey) {
+    if (this.isOpen(groupKey)) return;
+    this.expanded.add(groupKey);
+    this.render();
+    const parent = this.cy.getElementById(`site:${groupKey}`);
+    if (parent.nonempty()) this.cy.fit(parent, 40);
+    if (this.handlers.onGroup) this.handlers.onGroup(groupKey);
+  }
+
+  expandAll() { this.expanded = new Set(this.groups.keys()); this.render(); }
+  collapseAll() { if (this.collapsible) { this.expanded = new Set(); this.render(); } }
+
+  setLayer(name, on) {
+    const before = this.layers.endpoints;
+    if (name.startsWith('proto:')) this.layers.protocols[name.slice(6)] = on;
+    else this.layers[name] = on;
+    if (name === 'endpoints' && before !== on) this.render();
+    else this.cy.batch(() => this.applyLayers());
+  }
+
+  applyLayers() {
+    const { l2, l3, unmanaged, protocols } = this.layers;
+    this.cy.edges().forEach((edge) => {
+      let on = true;
+      if (edge.hasClass('l2')) on = l2;
+      else if (edge.hasClass('l3')) {
+        const link = edge.data('link');
+        on = l3 && (!link || link.protocols.length === 0 || link.protocols.some((p) => protocols[p] !== false));
+      }
+      edge.toggleClass('off', !on);
+    });
+    this.cy.nodes('.unmanaged').forEach((n) => { n.toggleClass('off', !unmanaged); });
+  }
+
+  // Numbers of what the map holds (collapsed groups count their members).
+  counts() {
+    const doc = this.doc;
+    if (!doc) return null;
+    return { devices: doc.nodes.filter((n) => n.kind === 'device').length,
+      unmanaged: doc.nodes.filter((n) => n.kind === 'unmanaged').length, endpoints: doc.endpoints.length,
+      l2: doc.links.filter((l) => l.layer === 'l2').length, l3: doc.links.filter((l) => l.layer === 'l3').length };
+  }
+
+  saveDragged(node) {
+    if (node.hasClass('site')) {
+      node.descendants().forEach((child) => { this.positions[child.id()] = { ...child.position() }; });
+    } else {
+      this.positions[node.id()] = { ...node.position() };
+    }
+    try { localStorage.setItem(POSITIONS_KEY, JSON.stringify(this.positions)); } catch { /* storage full or off */ }
+  }
+
+  resetPositions() {
+    this.positions = {};
+    localStorage.removeItem(POSITIONS_KEY);
+    this.render();
+  }
+
+  // The cytoscape node of a topology node or endpoint, expanding its group first.
+  element(id) {
+    const g = this.groupOf && this.groupOf.get(id);
+    if (g !== undefined && !this.isOpen(g)) this.expand(g);
+    return this.cy.getElementById(id);
+  }
+
+  clearMarks() {
+    this.cy.elements().removeClass('hl path chg-added chg-removed chg-moved spof faded');
+  }
+
+  focus(elements) {
+    const eles = this.cy.collection().union(elements);
+    if (eles.empty()) return;
+    eles.addClass('hl');
+    this.cy.animate({ fit: { eles: eles.closedNeighborhood(), padding: 80 }, duration: 250 });
+  }
+
+  // Links between two nodes (any layer), as cytoscape edges.
+  edgesBetween(a, b) {
+    const x = this.cy.getElementById(a);
+    const y = this.cy.getElementById(b);
+    if (x.empty() || y.empty()) return this.cy.collection();
+    return x.edgesWith(y);
+  }
+
+  findEdge(link) {
+    return this.cy.edges().filter((e) => {
+      const l = e.data('link');
+      return l && l.layer === link.layer && ((l.a.node === link.a.node && l.b.node === link.b.node && l.a.interface === link.a.interface && l.b.interface === link.b.interface)
+        || (l.a.node === link.b.node && l.b.node === link.a.node && l.a.interface === link.b.interface && l.b.interface === link.a.interface));
+    });
+  }
+}
+
+function loadPositions() {
+  try { return JSON.parse(localStorage.getItem(POSITIONS_KEY) || '{}') || {}; } catch { return {}; }
+}
