@@ -35,7 +35,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -122,10 +122,28 @@ def _config(settings: Settings | None, role: Role) -> dict[str, Any]:
     return config
 
 
+def site_queue(site: str, live: Collection[str]) -> str:
+    """The queue for a device of ``site``: ``discovery.<site>`` when a live worker consumes it (workers
+    near that site: ``netatlas worker --queues discovery.<site>``), else ``discovery``.
+
+    Examples:
+        >>> site_queue("paris", {"discovery", "discovery.paris"}), site_queue("lyon", {"discovery.paris"})
+        ('discovery.paris', 'discovery')
+        >>> site_queue("", {"discovery.paris"})
+        'discovery'
+    """
+    wanted = f"{QUEUE}.{site}" if site else QUEUE
+    return wanted if wanted in live else QUEUE
+
+
+def is_discovery_queue(name: str) -> bool:
+    return name == QUEUE or name.startswith(f"{QUEUE}.")
+
+
 def dispatch(celery: Celery, client: redis.Redis | None, job_id: str, names: Sequence[str], concurrency: int,
-             depth: int = 0) -> list[str]:
-    """Send ``names`` of the job as chunk tasks; their ids go to the job's Redis set (to revoke them
-    on cancel). Returns the task ids. Raises what the broker raises when it cannot take them."""
+             depth: int = 0, queue: str = QUEUE) -> list[str]:
+    """Send ``names`` of the job as chunk tasks on ``queue``; their ids go to the job's Redis set (to
+    revoke them on cancel). Returns the task ids. Raises what the broker raises when it cannot take them."""
     ids = []
     for chunk in distributed.split(list(names), distributed.chunk_size(len(names), concurrency)):
         task_id = str(uuid.uuid4())
@@ -135,7 +153,7 @@ def dispatch(celery: Celery, client: redis.Redis | None, job_id: str, names: Seq
             pipe.sadd(key, task_id)
             pipe.expire(key, TASKS_TTL_S)
             pipe.execute()
-        celery.send_task(CHUNK_TASK, args=[job_id, chunk, depth], task_id=task_id, queue=QUEUE,
+        celery.send_task(CHUNK_TASK, args=[job_id, chunk, depth], task_id=task_id, queue=queue,
                          retry=True, retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2})
         ids.append(task_id)
     return ids
@@ -168,11 +186,11 @@ class WorkerRuntime:
         self.service = DiscoveryService(self.db, SecretBox.for_database(settings, self.db), settings, events=self.bus)
         self.redis = redis_client(settings.broker_url)
 
-    def run(self, celery: Celery, job_id: str, names: list[str], depth: int) -> str:
+    def run(self, celery: Celery, job_id: str, names: list[str], depth: int, queue: str = QUEUE) -> str:
         """Run the chunk on an event loop of its own (one per task thread); returns the job's status
         when this chunk ended it, else ``running``."""
         try:
-            ended = asyncio.run(self._run(celery, job_id, names, depth))
+            ended = asyncio.run(self._run(celery, job_id, names, depth, queue))
         except NotFound as exc:
             log.warning("chunk of job %s: %s (nothing to do)", job_id, exc)
             return "gone"
@@ -187,7 +205,7 @@ class WorkerRuntime:
             self._forget(job_id)
         return str(ended or JobStatus.RUNNING)
 
-    async def _run(self, celery: Celery, job_id: str, names: list[str], depth: int) -> JobStatus | None:
+    async def _run(self, celery: Celery, job_id: str, names: list[str], depth: int, queue: str) -> JobStatus | None:
         stop = Stop()
         soft = self.limits.soft_s
         timer = asyncio.get_running_loop().call_later(
@@ -196,7 +214,7 @@ class WorkerRuntime:
 
         def more(found: list[str], at_depth: int) -> None:
             try:
-                dispatch(celery, self.redis, job_id, found, concurrency, at_depth)
+                dispatch(celery, self.redis, job_id, found, concurrency, at_depth, queue)  # near the finder
             except Exception as exc:  # the broker's errors are many: all mean "could not queue"
                 raise NetatlasError(f"the broker did not take them ({type(exc).__name__}: {exc})") from exc
 
@@ -246,7 +264,8 @@ app = make_app(role="worker")
 def _discover_chunk(task: Task, job_id: str, names: list[str], depth: int = 0) -> str:
     """Run the named devices of the job (see the module docstring); returns the job's status when
     this chunk ended it, else ``running``."""
-    return start_runtime().run(task.app, job_id, list(names), int(depth))
+    queue = (task.request.delivery_info or {}).get("routing_key") or QUEUE
+    return start_runtime().run(task.app, job_id, list(names), int(depth), str(queue))
 
 
 discover_chunk = app.task(_discover_chunk, name=CHUNK_TASK, bind=True, acks_late=True, reject_on_worker_lost=True,

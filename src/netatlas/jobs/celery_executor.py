@@ -5,7 +5,9 @@ whose work is done elsewhere: ``submit`` hands the job to the workers (``netatla
 the workers own it from now on) and queues its unfinished devices as chunk tasks
 (``netatlas.jobs.celery_app``); ``cancel`` marks it cancelling in the database (running chunks stop
 at their next command), revokes its queued chunks and ends it at once when nothing of it runs;
-``health`` says whether the broker answers and how many workers consume the ``discovery`` queue.
+``health`` says whether the broker answers and how many workers consume discovery queues.
+A device whose site has workers of its own (``netatlas worker --queues discovery.<site>``) is
+queued on ``discovery.<site>``, so that it is read from near it; others go to ``discovery``.
 
 A broker that is down makes ``submit`` raise :class:`~netatlas.domain.errors.Unavailable` within a
 few seconds (the API answers 503), and the job is ended ``failed`` with that reason rather than
@@ -32,12 +34,21 @@ import redis.asyncio as aioredis
 from netatlas.domain.errors import Unavailable
 from netatlas.domain.records import ErrorKind, JobStatus
 from netatlas.jobs import distributed
-from netatlas.jobs.celery_app import CONNECT_TIMEOUT_S, QUEUE, TASKS_KEY, dispatch, make_app, redis_client
+from netatlas.jobs.celery_app import (
+    CONNECT_TIMEOUT_S,
+    QUEUE,
+    TASKS_KEY,
+    dispatch,
+    is_discovery_queue,
+    make_app,
+    redis_client,
+    site_queue,
+)
 from netatlas.jobs.discovery import request_cancel
 from netatlas.jobs.events import ProgressEvent
 from netatlas.jobs.request import DiscoveryRequest
 from netatlas.settings import Settings
-from netatlas.store import Database, JobRepo
+from netatlas.store import Database, DeviceRepo, JobRepo
 
 log = logging.getLogger(__name__)
 UNAVAILABLE = "Background job service is not available"
@@ -45,6 +56,7 @@ HINT = ("the message broker at NETATLAS_BROKER_URL does not answer: check the UR
         "RabbitMQ) is running (`redis-cli -u $NETATLAS_BROKER_URL ping`)")
 HEALTH_TTL_S = 3.0  # health() answers from a cache this fresh (it asks the broker and every worker)
 PING_TIMEOUT_S = 1.0  # how long workers have to answer a health ping
+QUEUES_TTL_S = 30.0  # how old the routing's view of the workers' queues may be
 CHANNEL = "netatlas:events:{job_id}"
 PUBLISH_PAUSE_S = 5.0  # after a failed publish, events are dropped this long (never slow the engine)
 
@@ -57,6 +69,8 @@ class CeleryExecutor:
         self._app = make_app(settings, role="producer")
         self._redis = redis_client(settings.broker_url)
         self._health: tuple[float, dict[str, Any]] | None = None
+        self._queues: tuple[frozenset[str] | None, float] = (None, 0.0)
+        self._refreshing = False
         self._lock = threading.Lock()
 
     def submit(self, job_id: str) -> None:
@@ -71,12 +85,46 @@ class CeleryExecutor:
         distributed.hand_over(self.db, job_id)
         sent: list[str] = []
         try:
-            for chunk in distributed.split(names, distributed.chunk_size(len(names), concurrency)):
-                dispatch(self._app, self._redis, job_id, chunk, len(chunk))
-                sent += chunk
+            for queue, group in self._by_queue(names).items():
+                for chunk in distributed.split(group, distributed.chunk_size(len(names), concurrency)):
+                    dispatch(self._app, self._redis, job_id, chunk, len(chunk), queue=queue)
+                    sent += chunk
         except Exception as exc:  # kombu and redis errors alike: the broker cannot take work
             self._not_queued(job_id, [n for n in names if n not in set(sent)], exc)
             raise Unavailable(UNAVAILABLE, hint=HINT) from exc
+
+    def _by_queue(self, names: list[str]) -> dict[str, list[str]]:
+        """The devices grouped by queue: their site's when live workers consume ``discovery.<site>``."""
+        live = self._live_queues()
+        if not any(q != QUEUE for q in live):
+            return {QUEUE: names}
+        with self.db.session(readonly=True) as session:
+            sites = {d.device.name: d.device.site for d in DeviceRepo(session).list()}
+        groups: dict[str, list[str]] = {}
+        for name in names:
+            groups.setdefault(site_queue(sites.get(name, ""), live), []).append(name)
+        return groups
+
+    def _live_queues(self) -> frozenset[str]:
+        """Discovery queues live workers consume, for routing: asked once synchronously, then kept up
+        to date in the background (a submit never waits for the workers' answers again)."""
+        with self._lock:
+            known, when = self._queues
+            stale = time.monotonic() - when > QUEUES_TTL_S
+            refresh = stale and known is not None and not self._refreshing
+            if refresh:
+                self._refreshing = True
+        if known is None:
+            return self._fetch_queues()
+        if refresh:
+            threading.Thread(target=self._fetch_queues, name="netatlas-queues", daemon=True).start()
+        return known
+
+    def _fetch_queues(self) -> frozenset[str]:
+        found = frozenset(self.health(fresh=True).get("queues", ()))
+        with self._lock:
+            self._queues, self._refreshing = (found, time.monotonic()), False
+        return found
 
     def _not_queued(self, job_id: str, names: list[str], exc: Exception) -> None:
         message = f"{UNAVAILABLE}: the broker did not take the job ({type(exc).__name__})"
@@ -133,8 +181,10 @@ class CeleryExecutor:
             queues = self._app.control.inspect(timeout=PING_TIMEOUT_S).active_queues() or {}
         except Exception as exc:
             return base | _down(exc)
-        workers = sorted(w for w, qs in queues.items() if any(q.get("name") == QUEUE for q in qs or ()))
-        return base | {"ok": True, "broker": "ok", "workers": len(workers), "worker_names": workers}
+        consumed = {w: {str(q.get("name")) for q in qs or ()} for w, qs in queues.items()}
+        workers = sorted(w for w, names in consumed.items() if any(is_discovery_queue(n) for n in names))
+        live = sorted({n for names in consumed.values() for n in names if is_discovery_queue(n)})
+        return base | {"ok": True, "broker": "ok", "workers": len(workers), "worker_names": workers, "queues": live}
 
     def shutdown(self) -> None:
         if self._redis is not None:

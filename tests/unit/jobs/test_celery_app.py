@@ -116,3 +116,16 @@ def test_a_broker_that_is_not_redis_carries_no_events() -> None:
     bus = RedisBus("amqp://guest@127.0.0.1:5672//")
     bus.publish(ProgressEvent("j1", "job", "running"))  # nothing to send it to; no error
     bus.close()
+
+
+def test_a_sites_devices_go_to_its_queue_when_workers_consume_it(settings: Settings, db: Database) -> None:
+    box = SecretBox.for_database(settings, db)
+    devices = [InventoryDevice("p1", "127.0.0.2", "cisco_ios", "lab", site="paris"),
+               InventoryDevice("l1", "127.0.0.3", "cisco_ios", "lab", site="lyon"),
+               InventoryDevice("x1", "127.0.0.4", "cisco_ios", "lab")]
+    DiscoveryService(db, box, settings).import_inventory(Inventory(devices, {"lab": Credential("lab", "u", "p")}))
+    executor = CeleryExecutor(settings, db)
+    executor._queues = (frozenset({"discovery", "discovery.paris"}), time.monotonic())  # as workers reported
+    assert executor._by_queue(["p1", "l1", "x1"]) == {"discovery.paris": ["p1"], "discovery": ["l1", "x1"]}
+    executor._queues = (frozenset({"discovery"}), time.monotonic())
+    assert executor._by_queue(["p1", "l1"]) == {"discovery": ["p1", "l1"]}
