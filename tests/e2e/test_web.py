@@ -1,0 +1,353 @@
+"""The web UI in a real browser: Debian's Chromium (headless, driven by Playwright through its
+executable path) against ``netatlas serve`` as a subprocess over a campus lab on real SSH.
+
+One server, lab and browser for the module; the tests run in file order and build on each other as
+an operator would: log in, discover, read the map (exactly the API's counts), search, open a device,
+trace a path, discover again after a host moved and see the change, cancel a running job, then a
+viewer is refused a discovery with the API's 403 message, the session expires back to the login form
+and logout works. Every request the page makes goes to the server's own origin (no CDN), and the
+page logs no error besides the refusals the tests provoke. Screenshots go to ``ARTIFACTS`` (printed).
+
+Chromium missing fails the module (never skips): run ``make install``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from netatlas.lab.background import BackgroundLab
+from netatlas.lab.model import MacEntry
+from netatlas.lab.runtime import Lab
+from tests.integration.api.test_serve import free_loopback_port, wait_up
+from tests.integration.discovery.helpers import CLI, FAST_FAILURE, cli, cli_env, make_lab, write_inventory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration]
+
+CHROMIUM = os.environ.get("NETATLAS_CHROMIUM", "/usr/bin/chromium")
+NETWORK = IPv4Network("127.120.0.0/16")
+DEVICES = 8
+SETTINGS = {**FAST_FAILURE, "retries": 10}
+ARTIFACTS = Path(os.environ.get("NETATLAS_E2E_ARTIFACTS", Path(__file__).parent / "artifacts"))
+PASSWORDS = {"olga": "operator-password-1", "vera": "viewer-password-1"}
+WAIT_MS = 90_000
+FINAL = ("completed", "cancelled", "failed", "interrupted")
+
+
+@dataclass
+class Web:
+    base: str
+    lab: Lab
+    page: Any  # playwright.sync_api.Page
+    token: str
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    jobs: list[str] = field(default_factory=list)
+
+    def api(self, path: str, **params: Any) -> Any:
+        answer = httpx.get(f"{self.base}{path}", params=params, headers={"Authorization": f"Bearer {self.token}"},
+                           timeout=60)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def js(self, expression: str) -> Any:
+        return self.page.evaluate(expression)
+
+    def login(self, user: str) -> None:
+        self.page.fill("#login-username", user)
+        self.page.fill("#login-password", PASSWORDS[user])
+        self.page.click("#login-submit")
+        self.page.wait_for_selector("#app-view:not([hidden])")
+        self.page.wait_for_function("() => document.querySelector('#map-counts').dataset.devices !== undefined")
+
+    def start_discovery(self, names: list[str]) -> str:
+        self.page.click("#tab-jobs")
+        self.page.select_option("#job-devices", names)
+        with self.page.expect_response(lambda r: r.url.endswith("/discover-async")) as answer:
+            self.page.click("#job-start")
+        body: dict[str, Any] = answer.value.json()
+        assert answer.value.status == 202, body
+        self.jobs.append(body["job_id"])
+        return str(body["job_id"])
+
+    def wait_status(self, *statuses: str) -> str:
+        wanted = list(statuses)
+        self.page.wait_for_function(
+            "s => { const e = document.querySelector('#job-status'); return e && s.includes(e.dataset.status); }",
+            arg=wanted, timeout=WAIT_MS)
+        return str(self.page.get_attribute("#job-status", "data-status"))
+
+
+def _sync_playwright() -> Any:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make install` (it installs Debian's chromium and chromium-driver)")
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright()
+
+
+def move_host(lab: Lab) -> tuple[str, str, str, str]:
+    """Move one host to another edge port of its switch, in the running lab: (mac, switch, old, new)."""
+    truth = lab.truth()
+    cabled = {(end["node"], end["interface"]) for link in truth["links"] for end in (link["a"], link["b"])}
+    ports: dict[str, list[dict[str, Any]]] = {}
+    for endpoint in truth["endpoints"]:
+        if (endpoint["node"], endpoint["interface"]) not in cabled and endpoint["node"] not in lab.faults:
+            ports.setdefault(endpoint["node"], []).append(endpoint)
+    switch, hosts = next((s, h) for s, h in sorted(ports.items()) if len({e["interface"] for e in h}) > 1)
+    host = hosts[0]
+    target = next(e["interface"] for e in hosts if e["interface"] != host["interface"])
+    state = next(d.state for d in lab.devices if d.state.hostname == switch)
+    entry = next(m for m in state.mac_table if m.mac == host["mac"])
+    state.mac_table[state.mac_table.index(entry)] = MacEntry(entry.vlan, entry.mac, target, entry.dynamic)
+    return host["mac"], switch, host["interface"], target
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+    playwright_cm = _sync_playwright()
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    print(f"\nscreenshots: {ARTIFACTS}")
+    lab = make_lab("campus", DEVICES, NETWORK, faults="slow:1")
+    home = tmp_path_factory.mktemp("e2e-home")
+    db_url = f"sqlite:///{home / 'netatlas.db'}"
+    inventory = write_inventory(lab.inventory(), home / "lab.yaml")
+    for command in (["db", "upgrade", "--db", db_url], ["devices", "import", str(inventory), "--db", db_url]):
+        done = cli(command, home, **SETTINGS)
+        assert done.returncode == 0, done.stderr
+    for user, role in (("olga", "operator"), ("vera", "viewer")):
+        done = subprocess.run([*CLI, "user", "create", user, "--role", role, "--password-stdin", "--db", db_url],
+                              input=PASSWORDS[user] + "\n", env=cli_env(home, **SETTINGS), capture_output=True,
+                              text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+    token = cli(["token", "create", "--name", "e2e", "--role", "viewer", "--db", db_url], home, **SETTINGS)
+    assert token.returncode == 0, token.stderr
+    port = free_loopback_port()
+    base = f"http://127.0.0.1:{port}"
+    log = home / "serve.log"
+    with BackgroundLab(lab), log.open("wb") as out, playwright_cm as playwright:
+        process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--db", db_url],
+                                   env=cli_env(home, **SETTINGS), stdout=out, stderr=subprocess.STDOUT)
+        browser = None
+        try:
+            wait_up(base, process, log)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1500, "height": 950})
+            web = Web(base, lab, page, token.stdout.strip())
+            page.on("request", lambda r: web.requests.append(r.url))
+            page.on("console", lambda m: web.console_errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: web.console_errors.append(f"page error: {e}"))
+            page.set_default_timeout(30_000)
+            page.goto(base + "/")
+            yield web
+        finally:
+            if browser is not None:
+                print("console errors:", web.console_errors if "web" in locals() else "(no page)")
+                browser.close()
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
+
+
+def healthy(web: Web) -> list[str]:
+    return sorted(d.state.hostname for d in web.lab.devices if d.state.hostname not in web.lab.faults)
+
+
+def test_login_then_a_discovery_runs_to_its_end_with_live_progress(web: Web) -> None:
+    page = web.page
+    page.wait_for_selector("#login-view:not([hidden])")
+    page.fill("#login-username", "olga")
+    page.fill("#login-password", "wrong-password")
+    page.click("#login-submit")
+    page.wait_for_function("() => document.querySelector('#login-note').textContent.startsWith('401')")
+    web.login("olga")
+    assert page.text_content("#who") == "olga (operator)"
+    job = web.start_discovery(healthy(web))
+    page.wait_for_selector("#job-live table")
+    assert web.wait_status(*FINAL) == "completed"
+    web.shot("01-discovery-completed")
+    progress = web.api(f"/api/topology/discover/progress/{job}")
+    assert (progress["status"], progress["completed_devices"]) == ("completed", len(healthy(web)))
+    rows = page.locator("#job-live table >> nth=0 >> tbody tr")
+    assert rows.count() == len(healthy(web))
+    assert page.locator("#job-history tbody tr").count() == 1
+
+
+def test_the_map_shows_exactly_the_topology_the_api_counts(web: Web) -> None:
+    page = web.page
+    summary = web.api("/api/topology/summary")
+    expected = {"devices": summary["devices"]["total"], "unmanaged": summary["unmanaged"],
+                "endpoints": summary["endpoints"], "l2": summary["links"]["l2"], "l3": summary["links"]["l3"]}
+    page.wait_for_function("d => Number(document.querySelector('#map-counts').dataset.devices) === d",
+                           arg=expected["devices"], timeout=WAIT_MS)
+    assert expected["devices"] == DEVICES and expected["l2"] > 0 and expected["l3"] > 0 and expected["endpoints"] > 0
+    page.check("#layer-endpoints")
+    drawn = web.js("""() => { const cy = window.netatlas.map.cy; return {
+        devices: cy.nodes('.device').length, unmanaged: cy.nodes('.unmanaged').length,
+        endpoints: cy.nodes('.endpoint').length, l2: cy.edges('.l2').length, l3: cy.edges('.l3').length,
+        hidden: cy.elements('.off').length, groups: cy.nodes('.group').length}; }""")
+    assert drawn == {**expected, "hidden": 0, "groups": 0}
+    counts = page.get_attribute("#map-counts", "data-l2"), page.get_attribute("#map-counts", "data-l3")
+    assert counts == (str(expected["l2"]), str(expected["l3"]))
+    web.shot("02-map-with-endpoints")
+    page.uncheck("#layer-l3")
+    assert web.js("() => window.netatlas.map.cy.edges('.l3.off').length") == expected["l3"]
+    page.check("#layer-l3")
+    page.uncheck("#layer-endpoints")
+    assert web.js("() => window.netatlas.map.cy.nodes('.endpoint').length") == 0
+
+
+def test_search_focuses_a_device_and_opens_its_panel(web: Web) -> None:
+    page = web.page
+    name = healthy(web)[-1]
+    before = web.js("() => window.netatlas.map.cy.zoom()")
+    page.fill("#search-input", name.upper())
+    page.press("#search-input", "Enter")
+    page.wait_for_selector("#device-title")
+    assert page.text_content("#device-title") == f"Device {name}"
+    assert web.js(f"() => window.netatlas.map.cy.getElementById({name!r}).hasClass('hl')")
+    page.wait_for_timeout(400)  # the fit animation
+    assert web.js("() => window.netatlas.map.cy.zoom()") != before
+    # the device panel: facts, its links, its data tables (first page), the last discovery
+    page.wait_for_selector("#device-data table tbody tr")
+    assert page.locator("#device-data table tbody tr").count() >= 1
+    page.click("#panel-details button[data-kind=interfaces]")
+    page.wait_for_function("() => document.querySelector('#device-data caption')?.textContent.startsWith('interfaces')")
+    interfaces = web.api(f"/api/devices/{name}/data/interfaces", limit=50)
+    assert page.locator("#device-data tbody tr").count() == len(interfaces["records"]) > 0
+    page.wait_for_selector("#device-last-run")
+    assert page.text_content("#device-last-run").startswith("Last discovery: completed")
+    web.shot("03-search-device-panel")
+    # an endpoint by MAC: its switch and access port
+    endpoint = web.api("/api/topology")["endpoints"][0]
+    page.fill("#search-input", endpoint["mac"].upper())
+    page.press("#search-input", "Enter")
+    page.wait_for_function("() => document.querySelector('#panel-details h2')?.textContent.startsWith('Host')")
+    row = page.locator("#panel-details tbody tr").first.text_content() or ""
+    assert endpoint["node"] in row and endpoint["interface"] in row
+    assert web.js(f"() => window.netatlas.map.cy.getElementById({'ep:' + endpoint['mac']!r}).hasClass('hl')")
+
+
+def test_a_path_trace_is_drawn_hop_by_hop(web: Web) -> None:
+    page = web.page
+    hosts = [e for e in web.api("/api/topology")["endpoints"] if e["ip"]]
+    subnet = {e["mac"]: e["ip"].rsplit(".", 1)[0] for e in hosts}
+    pair = next((a, b) for a in hosts for b in hosts if a["node"] != b["node"] and subnet[a["mac"]] != subnet[b["mac"]])
+    expected = web.api("/api/topology/path", src=pair[0]["ip"], dst=pair[1]["ip"])
+    assert expected["hops"], expected
+    page.click("#tab-path")
+    page.fill("#path-src", pair[0]["ip"])
+    page.fill("#path-dst", pair[1]["ip"])
+    page.click("#path-go")
+    page.wait_for_selector("#path-summary")
+    summary = page.text_content("#path-summary") or ""
+    assert summary.startswith(f"{pair[0]['ip']} → {pair[1]['ip']}")
+    assert ("complete" if expected["complete"] else "incomplete") in summary
+    assert page.locator("#path-result .branch").count() == len(expected["branches"])
+    assert page.locator("#path-result tbody tr").count() == sum(len(b["hops"]) for b in expected["branches"])
+    marked = set(web.js("() => window.netatlas.map.cy.nodes('.path').map(n => n.id())"))
+    assert marked == {hop["device"] for hop in expected["hops"]}
+    web.shot("04-path")
+
+
+def test_the_changes_view_shows_a_moved_host(web: Web) -> None:
+    page = web.page
+    mac, switch, old, new = move_host(web.lab)
+    page.click("#map-clear")
+    web.start_discovery(healthy(web))
+    assert web.wait_status(*FINAL) == "completed"
+    page.click("#tab-changes")
+    page.wait_for_function("n => document.querySelectorAll('#changes-from option').length >= n", arg=2)
+    assert page.input_value("#changes-from") == web.jobs[0] and page.input_value("#changes-to") == web.jobs[1]
+    page.click("#changes-go")
+    page.wait_for_selector("#changes-summary")
+    moved = page.locator("#changes-result table:has(caption:text('Moved endpoints')) tbody tr")
+    assert moved.count() == 1
+    text = moved.first.text_content() or ""
+    assert mac in text and old in text and new in text
+    assert web.js(f"() => window.netatlas.map.cy.getElementById({switch!r}).hasClass('chg-moved')")
+    web.shot("05-changes")
+
+
+def test_a_running_job_is_cancelled(web: Web) -> None:
+    page = web.page
+    slow = sorted(web.lab.faults)
+    job = web.start_discovery(slow)
+    web.wait_status("running")
+    page.click("#job-cancel")
+    assert web.wait_status("cancelled", *FINAL) == "cancelled"
+    assert web.api(f"/api/topology/discover/progress/{job}")["status"] == "cancelled"
+    web.shot("06-cancelled")
+
+
+def test_a_viewer_is_refused_a_discovery_with_the_apis_message(web: Web) -> None:
+    page = web.page
+    page.click("#logout")
+    page.wait_for_selector("#login-view:not([hidden])")
+    assert page.text_content("#login-note") == "You are logged out."
+    assert web.js("() => sessionStorage.getItem('netatlas.session')") is None
+    web.login("vera")
+    page.click("#tab-jobs")
+    page.select_option("#job-devices", healthy(web)[:1])
+    with page.expect_response(lambda r: r.url.endswith("/discover-async")) as answer:
+        page.click("#job-start")
+    assert answer.value.status == 403
+    refusal = answer.value.json()
+    message = refusal.get("message") or refusal["detail"]  # HTTPException answers carry `detail` only
+    page.wait_for_selector("#message:not([hidden])")
+    assert page.text_content("#message") == f"403: {message}"
+    assert "operator" in message
+    web.shot("07-viewer-refused")
+
+
+def test_an_expired_session_returns_to_the_login_form(web: Web) -> None:
+    page = web.page
+    page.evaluate("""() => { const s = JSON.parse(sessionStorage.getItem('netatlas.session'));
+                      s.expiresAt = Date.now() - 1; sessionStorage.setItem('netatlas.session', JSON.stringify(s)); }""")
+    page.click("#map-refresh")
+    page.wait_for_selector("#login-view:not([hidden])")
+    assert page.text_content("#login-note") == "Your session expired: log in again."
+    page.reload()
+    page.wait_for_selector("#login-view:not([hidden])")
+
+
+def test_the_page_stays_on_its_own_origin_and_logs_no_error(web: Web) -> None:
+    origin = urlsplit(web.base)
+    foreign = [url for url in web.requests if not url.startswith(("data:", "blob:"))
+               and (urlsplit(url).scheme, urlsplit(url).netloc) != (origin.scheme, origin.netloc)]
+    assert not foreign, foreign
+    assert any(url.endswith("/ui/vendor/cytoscape.esm.min.js") for url in web.requests)
+    provoked = [e for e in web.console_errors if "status of 401" in e or "status of 403" in e]
+    assert len(provoked) == 2, web.console_errors  # the wrong password, the viewer's discovery
+    assert [e for e in web.console_errors if e not in provoked] == []
+
+
+def test_keyboard_reaches_the_controls_with_a_visible_focus(web: Web) -> None:
+    page = web.page
+    page.focus("#login-username")
+    page.keyboard.press("Tab")
+    assert web.js("() => document.activeElement.id") == "login-password"
+    outline = web.js("() => getComputedStyle(document.activeElement, ':focus-visible').outlineStyle")
+    assert outline != "none"
+    unlabeled = web.js("""() => [...document.querySelectorAll('input, select')].filter(e => e.type !== 'hidden'
+        && !e.labels?.length && !e.closest('label') && !e.getAttribute('aria-label')).map(e => e.id)""")
+    assert unlabeled == []
