@@ -58,7 +58,7 @@ from netatlas.domain.accounts import Principal, Role
 from netatlas.domain.errors import Conflict, NetatlasError, StoreError
 from netatlas.settings import Settings
 from netatlas.store import Database
-from netatlas.store.accounts import ThrottleRepo, TokenRepo, TokenView, UserRepo, UserView
+from netatlas.store.accounts import ThrottleRepo, TokenRepo, TokenView, UserLogin, UserRepo, UserView
 from netatlas.store.database import RecordRejected
 
 log = logging.getLogger(__name__)
@@ -236,12 +236,15 @@ class AccountService:
         return view
 
     def change_password(self, name: str, current: str, new: str) -> None:
-        """A user's own password change: ``AuthError`` unless ``current`` is the password."""
+        """A user's own password change: ``AuthError`` unless ``current`` is the password (wrong
+        guesses count towards the login brake, so a stolen JWT cannot be used to guess it)."""
         check_password(new)
-        with self.db.session(readonly=True) as session:
-            user = UserRepo(session).login_of(name)
-        if user is None or not self._verify(user.password_hash, current):
-            raise AuthError("the current password is not right")
+        try:
+            self._checked_password(name, current, self.clock())
+        except TooManyAttempts:
+            raise
+        except AuthError as exc:
+            raise AuthError("the current password is not right") from exc
         self.update_user(name, password=new)
 
     def delete_user(self, name: str) -> None:
@@ -263,17 +266,7 @@ class AccountService:
     def login_for(self, name: str, password: str) -> Login:
         """:meth:`login`, with the JWT's lifetime and the user's role."""
         now = self.clock()
-        if not NAME_PATTERN.match(name) or not password or len(password) > MAX_PASSWORD:
-            raise AuthError(LOGIN_REFUSED)  # no such user can exist: nothing to count
-        with self.db.session(readonly=True) as session:
-            throttle = ThrottleRepo(session).get(name)
-            user = UserRepo(session).login_of(name)
-        if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-            raise TooManyAttempts(self.brake.retry_after(throttle.locked_until, now))
-        stored = user.password_hash if user is not None else self._dummy()
-        if not self._verify(stored, password) or user is None:
-            self._failed(name, now)
-            raise AuthError(LOGIN_REFUSED)
+        user = self._checked_password(name, password, now)
         if user.disabled:
             raise AuthError("this user is disabled")
         rehash = self.hasher.check_needs_rehash(user.password_hash)
@@ -289,6 +282,22 @@ class AccountService:
         token = jwt.encode(claims, self._signing_key(), algorithm=JWT_ALGORITHM)
         log.info("user %s logged in", name)
         return Login(token, ttl, user.role)
+
+    def _checked_password(self, name: str, password: str, now: datetime) -> UserLogin:
+        """The user whose password this is; ``TooManyAttempts`` while the brake is on for ``name``,
+        else ``AuthError`` (one message, one argon2 verification, whether the user exists or not)."""
+        if not NAME_PATTERN.match(name) or not password or len(password) > MAX_PASSWORD:
+            raise AuthError(LOGIN_REFUSED)  # no such user can exist: nothing to count
+        with self.db.session(readonly=True) as session:
+            throttle = ThrottleRepo(session).get(name)
+            user = UserRepo(session).login_of(name)
+        if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+            raise TooManyAttempts(self.brake.retry_after(throttle.locked_until, now))
+        stored = user.password_hash if user is not None else self._dummy()
+        if not self._verify(stored, password) or user is None:
+            self._failed(name, now)
+            raise AuthError(LOGIN_REFUSED)
+        return user
 
     def _failed(self, name: str, now: datetime) -> None:
         brake = self.brake

@@ -314,7 +314,7 @@ def test_password_is_rehashed_when_parameters_change(db: Database, settings: Set
 
 def test_change_password_checks_the_current_one(service: AccountService) -> None:
     service.create_user("alice", PASSWORD, Role.VIEWER)
-    with pytest.raises(AuthError):
+    with pytest.raises(AuthError, match="current password"):
         service.change_password("alice", "not it", "new password")
     with pytest.raises(AccountInputError):
         service.change_password("alice", PASSWORD, "short")
@@ -384,3 +384,14 @@ def test_a_custom_brake(db: Database, settings: Settings, clock: Clock) -> None:
     with pytest.raises(TooManyAttempts) as braked:
         service.login("ghost", "guess")
     assert braked.value.retry_after == 5
+
+
+def test_guessing_the_current_password_meets_the_brake(service: AccountService) -> None:
+    service.create_user("alice", PASSWORD, Role.VIEWER)
+    for _ in range(service.brake.failures):
+        with pytest.raises(AuthError, match="current password"):
+            service.change_password("alice", "guess", "new password")
+    with pytest.raises(TooManyAttempts):
+        service.change_password("alice", PASSWORD, "new password")
+    with pytest.raises(TooManyAttempts):
+        service.login("alice", PASSWORD)

@@ -87,10 +87,11 @@ def me(principal: Viewer) -> MeOut:
 
 
 @router.post("/api/auth/password", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-             responses=_body_errors(401, 403))
+             responses=_body_errors(401, 403, 429))
 def change_password(body: PasswordChangeIn, principal: Viewer, service: Accounts) -> Response:
     """A logged-in user's own password (an API token has none: 403). Every login of the user ends,
-    this one included: log in again with the new password."""
+    this one included: log in again with the new password. Wrong current passwords count towards
+    the login brake (429)."""
     if principal.kind != "user":
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="API tokens have no password: log in as a user")
     service.change_password(principal.name, body.current_password, body.new_password)
