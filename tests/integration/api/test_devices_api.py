@@ -201,3 +201,17 @@ def test_inventory_docs_example_body_is_valid(api: Api) -> None:
     content = spec["paths"]["/api/devices/import"]["post"]["requestBody"]["content"]
     assert {"application/yaml", "text/yaml", "text/csv"} <= set(content)
     assert yaml.safe_load(content["application/yaml"]["example"])["devices"][0]["name"] == "sw1"
+
+
+@pytest.mark.parametrize(("method", "path", "parameter"), [
+    ("GET", "/api/devices/a%00b", "path.name"), ("GET", "/api/devices/a%00b/data/cdp", "path.name"),
+    ("PATCH", "/api/devices/a%00b", "path.name"), ("DELETE", "/api/devices/a%00b", "path.name"),
+    ("PUT", "/api/credentials/a%1bb", "path.name"), ("DELETE", "/api/credentials/a%00b", "path.name"),
+    ("GET", "/api/jobs/a%00b", "path.job_id"), ("GET", "/api/topology?node=a%00b", "query.node"),
+    ("GET", "/api/topology/diff?from_job=a%00b", "query.from_job")])
+def test_control_characters_are_refused_before_the_database(api: Api, method: str, path: str, parameter: str) -> None:
+    """PostgreSQL refuses NUL in text: such a name is a 422 naming the parameter, never a database error."""
+    body = {"username": "u", "password": "p"} if method == "PUT" else {"site": "x"} if method == "PATCH" else None
+    response = api.client.request(method, path, headers=api.auth(Role.ADMIN), json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["message"].startswith(f"{parameter}: ")

@@ -12,21 +12,23 @@ from fastapi import APIRouter, Depends, Path, Response, status
 
 from netatlas.api.context import ApiContext, context
 from netatlas.api.schemas.devices import CredentialIn, CredentialOut, CredentialPut
+from netatlas.api.schemas.jobs import PLAIN, errors
 from netatlas.api.security import Admin
 from netatlas.jobs.inventory_service import InventoryService
 
 router = APIRouter(tags=["credentials"])
 Ctx = Annotated[ApiContext, Depends(context)]
-Name = Annotated[str, Path(max_length=128, description="The credential set's name.")]
+Name = Annotated[str, Path(max_length=128, pattern=PLAIN, description="The credential set's name.")]
 
 
-@router.get("/api/credentials", response_model=list[CredentialOut], summary="List credential sets (no secrets)")
+@router.get("/api/credentials", response_model=list[CredentialOut], summary="List credential sets (no secrets)",
+            responses=errors())
 def list_credentials(ctx: Ctx, _: Admin) -> list[CredentialOut]:
     return [CredentialOut.of(info) for info in InventoryService(ctx.db, ctx.box).credentials()]
 
 
 @router.put("/api/credentials/{name}", response_model=CredentialPut, summary="Create or replace a credential set",
-            responses={422: {"description": "Refused: `problems` names each field (never quoting a secret)."}})
+            responses=errors(400, 422, e422="Refused: `problems` names each field (never quoting a secret)."))
 def put_credential(ctx: Ctx, _: Admin, name: Name, body: CredentialIn, response: Response) -> CredentialPut:
     enable = body.enable_secret.get_secret_value() if body.enable_secret is not None else None
     created = InventoryService(ctx.db, ctx.box).put_credential(name, body.username,
@@ -37,7 +39,7 @@ def put_credential(ctx: Ctx, _: Admin, name: Name, body: CredentialIn, response:
 
 @router.delete("/api/credentials/{name}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
                summary="Remove a credential set",
-               responses={404: {"description": "No such set."}, 409: {"description": "A device uses it."}})
+               responses=errors(404, 409, 422, e404="No such set.", e409="A device uses it."))
 def delete_credential(ctx: Ctx, _: Admin, name: Name) -> Response:
     InventoryService(ctx.db, ctx.box).delete_credential(name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 
 from netatlas.api.context import ApiContext, context
 from netatlas.api.schemas.devices import DeviceDataOut, DeviceIn, DeviceOut, DevicePatch, ImportOut
-from netatlas.api.schemas.jobs import MAX_LIMIT, MAX_OFFSET, Paged
+from netatlas.api.schemas.jobs import MAX_LIMIT, MAX_OFFSET, PLAIN, Paged, errors
 from netatlas.api.security import Admin, Viewer
 from netatlas.domain.datatypes import RECORD_KINDS
 from netatlas.jobs.inventory_service import InventoryService
@@ -30,12 +30,11 @@ router = APIRouter(tags=["devices"])
 Ctx = Annotated[ApiContext, Depends(context)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
-Name = Annotated[str, Path(max_length=253, description="The device's name.")]
+Name = Annotated[str, Path(max_length=253, pattern=PLAIN, description="The device's name.")]
 MEDIA_TYPES = {"application/yaml": "yaml", "application/x-yaml": "yaml", "text/yaml": "yaml",
                "text/x-yaml": "yaml", "text/csv": "csv"}
-Responses = dict[int | str, dict[str, Any]]
-_NOT_FOUND: Responses = {404: {"description": "No such device."}}
-_REFUSED: Responses = {422: {"description": "The entry is refused: `problems` lists each field and why."}}
+_NO_DEVICE = "No such device."
+_REFUSED = "Refused: `problems` lists each field and why (or `detail`, for a malformed body)."
 _IMPORT_BODY: dict[str, Any] = {"requestBody": {"required": True, "description": (
     "An inventory file as `netatlas devices import` reads it (docs/inventory.md): YAML with `devices:` "
     "(and optionally `credentials:`), a YAML file of `credentials:` only, or CSV with a header row."),
@@ -52,21 +51,22 @@ def _service(ctx: ApiContext) -> InventoryService:
     return InventoryService(ctx.db, ctx.box)
 
 
-@router.get("/api/devices", response_model=Paged[DeviceOut], summary="List devices (by name)")
+@router.get("/api/devices", response_model=Paged[DeviceOut], summary="List devices (by name)",
+            responses=errors(422))
 def list_devices(ctx: Ctx, _: Viewer, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> Paged[DeviceOut]:
     return Paged[DeviceOut].of(DeviceQueries(ctx.db).list(offset=offset, limit=limit), DeviceOut.of)
 
 
 @router.post("/api/devices", response_model=DeviceOut, status_code=status.HTTP_201_CREATED,
-             summary="Add a device", responses={409: {"description": "The name or address is taken."}, **_REFUSED})
+             summary="Add a device",
+             responses=errors(400, 409, 422, e409="The name or the address is taken.", e422=_REFUSED))
 def create_device(ctx: Ctx, _: Admin, body: DeviceIn) -> DeviceOut:
     return DeviceOut.of(_service(ctx).create(body.device()))
 
 
 @router.post("/api/devices/import", response_model=ImportOut, summary="Import an inventory file (YAML or CSV)",
              openapi_extra=_IMPORT_BODY,
-             responses={413: {"description": "Larger than NETATLAS_INVENTORY_MAX_BYTES."},
-                        415: {"description": "Not YAML or CSV."}, **_REFUSED})
+             responses=errors(413, 415, 422, e422=_REFUSED))
 async def import_devices(request: Request, ctx: Ctx, _: Admin) -> ImportOut | JSONResponse:
     try:
         fmt = _format(request.headers.get("content-type", ""))
@@ -77,19 +77,21 @@ async def import_devices(request: Request, ctx: Ctx, _: Admin) -> ImportOut | JS
     return ImportOut.of(imported)
 
 
-@router.get("/api/devices/{name}", response_model=DeviceOut, summary="One device", responses=_NOT_FOUND)
+@router.get("/api/devices/{name}", response_model=DeviceOut, summary="One device",
+            responses=errors(404, 422, e404=_NO_DEVICE))
 def get_device(ctx: Ctx, _: Viewer, name: Name) -> DeviceOut:
     return DeviceOut.of(DeviceQueries(ctx.db).get(name))
 
 
 @router.patch("/api/devices/{name}", response_model=DeviceOut, summary="Change some fields of a device",
-              responses={**_NOT_FOUND, 409: {"description": "The new address is taken."}, **_REFUSED})
+              responses=errors(400, 404, 409, 422, e404=_NO_DEVICE, e409="The new address is taken.",
+                               e422=_REFUSED))
 def update_device(ctx: Ctx, _: Admin, name: Name, body: DevicePatch) -> DeviceOut:
     return DeviceOut.of(_service(ctx).update(name, body.changes()))
 
 
 @router.delete("/api/devices/{name}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               summary="Remove a device (its history stays)", responses=_NOT_FOUND)
+               summary="Remove a device (its history stays)", responses=errors(404, 422, e404=_NO_DEVICE))
 def delete_device(ctx: Ctx, _: Admin, name: Name) -> Response:
     _service(ctx).delete(name)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -99,8 +101,8 @@ def delete_device(ctx: Ctx, _: Admin, name: Name) -> Response:
             summary="A device's current data of one kind",
             description=f"`kind` is one of: {', '.join(RECORD_KINDS)}. The records come from the device's latest "
                         "successful collection of each data type of the kind; `coverage` says how completely.",
-            responses={404: {"description": "No such device, or no such kind (the message lists the kinds)."}})
-def device_data(ctx: Ctx, _: Viewer, name: Name, kind: Annotated[str, Path(max_length=64)],
+            responses=errors(404, 422, e404="No such device, or no such kind (the message lists the kinds)."))
+def device_data(ctx: Ctx, _: Viewer, name: Name, kind: Annotated[str, Path(max_length=64, pattern=PLAIN)],
                 offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> DeviceDataOut:
     data = DataQueries(ctx.db).current(name, kind, offset=offset, limit=limit)
     if not data.held:

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from netatlas.api.context import ApiContext, context
-from netatlas.api.schemas.jobs import MAX_LIMIT, MAX_OFFSET, JobDetailOut, JobOut, Paged
+from netatlas.api.schemas.jobs import MAX_LIMIT, MAX_OFFSET, PLAIN, JobDetailOut, JobOut, Paged, errors
 from netatlas.api.security import Viewer
 from netatlas.domain.records import JobStatus
 from netatlas.jobs.queries import DEFAULT_LIMIT, JobQueries
@@ -21,10 +21,11 @@ router = APIRouter(tags=["jobs"])
 Ctx = Annotated[ApiContext, Depends(context)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
-JobId = Annotated[str, Path(max_length=64, description="The job's id.")]
+JobId = Annotated[str, Path(max_length=64, pattern=PLAIN, description="The job's id.")]
 
 
-@router.get("/api/jobs", response_model=Paged[JobOut], summary="List jobs (newest first)")
+@router.get("/api/jobs", response_model=Paged[JobOut], summary="List jobs (newest first)",
+            responses=errors(422))
 def list_jobs(ctx: Ctx, _: Viewer, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT,
               status: Annotated[JobStatus | None, Query(description="Only jobs in this status.")] = None,
               ) -> Paged[JobOut]:
@@ -33,6 +34,6 @@ def list_jobs(ctx: Ctx, _: Viewer, offset: Offset = 0, limit: Limit = DEFAULT_LI
 
 
 @router.get("/api/jobs/{job_id}", response_model=JobDetailOut, summary="One job, with its devices",
-            responses={404: {"description": "No such job."}})
+            responses=errors(404, 422, e404="No such job."))
 def get_job(ctx: Ctx, _: Viewer, job_id: JobId) -> JobDetailOut:
     return JobDetailOut.of_report(JobQueries(ctx.db).detail(job_id))

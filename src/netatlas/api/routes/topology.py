@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from netatlas.api.context import ApiContext, context
+from netatlas.api.schemas.jobs import PLAIN, errors
 from netatlas.api.schemas.topology import (
     AnalysisOut,
     DiffOut,
@@ -36,16 +37,20 @@ from netatlas.topology.model import Override
 router = APIRouter(tags=["topology"])
 T = TypeVar("T")
 Ctx = Annotated[ApiContext, Depends(context)]
-Job = Annotated[str | None, Query(max_length=64, description="Build from this job's snapshots instead of the "
-                                                               "current state.")]
+Job = Annotated[str | None, Query(max_length=64, pattern=PLAIN,
+                                  description="Build from this job's snapshots instead of the current state.")]
+Site = Annotated[str | None, Query(max_length=128, pattern=PLAIN, description="Only nodes of this site (exact).")]
+Role = Annotated[str | None, Query(max_length=128, pattern=PLAIN, description="Only nodes of this role (exact).")]
+NodeName = Annotated[str | None, Query(max_length=253, pattern=PLAIN, description="Only this node and its neighbors.")]
+Host = Annotated[str, Query(min_length=1, max_length=253, pattern=PLAIN,
+                            description="A MAC (any notation), an IP address or a host name.")]
 # The service's field -> the query parameter a caller wrote.
 PARAMETERS = {"source": "src", "destination": "dst", "from": "from_job", "to": "to_job", "query": "q",
               "note": "reason"}
 # Export format -> media type (GraphML and GEXF are XML; DOT as Graphviz registers it).
 MEDIA_TYPES = {"json": "application/json", "graphml": "application/graphml+xml", "gexf": "application/gexf+xml",
                "dot": "text/vnd.graphviz", "mermaid": "text/plain", "csv": "text/csv"}
-_BAD: dict[int | str, dict[str, Any]] = {404: {"description": "The job or node named does not exist."},
-        422: {"description": "A parameter cannot be answered as given (the message names it)."}}
+_BAD = errors(404, 422, e404="The job or node named does not exist (the message names the parameter).")
 
 
 def _call(run: Callable[[], T], where: str = "query") -> T:
@@ -71,9 +76,7 @@ def _service(ctx: ApiContext) -> TopologyService:
 @router.get("/api/topology", response_model=TopologyOut, summary="The topology, or a part of it", responses=_BAD)
 def show(ctx: Ctx, _: Viewer,
          layer: Annotated[Literal["l2", "l3", "all"], Query(description="One layer, or both.")] = "all",
-         site: Annotated[str | None, Query(max_length=128, description="Only nodes of this site (exact).")] = None,
-         role: Annotated[str | None, Query(max_length=128, description="Only nodes of this role (exact).")] = None,
-         node: Annotated[str | None, Query(max_length=253, description="Only this node and its neighbors.")] = None,
+         site: Site = None, role: Role = None, node: NodeName = None,
          depth: Annotated[int, Query(ge=0, le=64, description="Hops from `node`.")] = 1,
          job: Job = None) -> dict[str, Any]:
     service = _service(ctx)
@@ -89,9 +92,9 @@ def summary(ctx: Ctx, _: Viewer, job: Job = None) -> dict[str, Any]:
 @router.get("/api/topology/path", response_model=PathOut, summary="The hop-by-hop L3 path from src to dst",
             responses=_BAD)
 def path(ctx: Ctx, _: Viewer,
-         src: Annotated[str, Query(min_length=1, max_length=64, description="Source IP address.")],
-         dst: Annotated[str, Query(min_length=1, max_length=64, description="Destination IP address.")],
-         vrf: Annotated[str, Query(max_length=128, description="The VRF to route in.")] = "default",
+         src: Annotated[str, Query(min_length=1, max_length=64, pattern=PLAIN, description="Source IP address.")],
+         dst: Annotated[str, Query(min_length=1, max_length=64, pattern=PLAIN, description="Destination IP address.")],
+         vrf: Annotated[str, Query(max_length=128, pattern=PLAIN, description="The VRF to route in.")] = "default",
          job: Job = None) -> dict[str, Any]:
     service = _service(ctx)
     found: dict[str, Any] = _call(lambda: service.path(src, dst, vrf, job)).as_dict()
@@ -101,8 +104,7 @@ def path(ctx: Ctx, _: Viewer,
 @router.get("/api/topology/endpoints", response_model=WhereOut, summary="Where a host is plugged in, now and before",
             responses=_BAD)
 def endpoints(ctx: Ctx, _: Viewer,
-              q: Annotated[str, Query(min_length=1, max_length=253, description="A MAC (any notation), an IP "
-                                                                                "address or a host name.")],
+              q: Host,
               runs: Annotated[int, Query(ge=0, le=50, description="Earlier runs to look back over.")] = HISTORY_RUNS,
               ) -> dict[str, Any]:
     service = _service(ctx)
@@ -114,8 +116,8 @@ def endpoints(ctx: Ctx, _: Viewer,
             description="By default between the last two runs; `to_job` alone: from the run before it; "
                         "`from_job` alone: to the newest run.", responses=_BAD)
 def diff(ctx: Ctx, _: Viewer,
-         from_job: Annotated[str | None, Query(max_length=64, description="The older job.")] = None,
-         to_job: Annotated[str | None, Query(max_length=64, description="The newer job.")] = None,
+         from_job: Annotated[str | None, Query(max_length=64, pattern=PLAIN, description="The older job.")] = None,
+         to_job: Annotated[str | None, Query(max_length=64, pattern=PLAIN, description="The newer job.")] = None,
          ) -> dict[str, Any]:
     service = _service(ctx)
     change = _call(lambda: service.diff(from_job, to_job))
@@ -145,13 +147,15 @@ def export(ctx: Ctx, _: Viewer,
                     headers={"Content-Disposition": f'attachment; filename="topology.{extension}"'})
 
 
-@router.get("/api/topology/overrides", response_model=list[OverrideOut], summary="Every override, oldest first")
+@router.get("/api/topology/overrides", response_model=list[OverrideOut], summary="Every override, oldest first",
+            responses=errors())
 def list_overrides(ctx: Ctx, _: Viewer) -> list[dict[str, Any]]:
     return [_override(o) for o in _call(_service(ctx).overrides)]
 
 
 @router.post("/api/topology/overrides", response_model=OverrideOut, status_code=status.HTTP_201_CREATED,
-             summary="Confirm or ignore a link, or add one discovery cannot see", responses=_BAD)
+             summary="Confirm or ignore a link, or add one discovery cannot see",
+             responses=errors(400, 404, 422, e404="A confirm or ignore names a node the topology does not have."))
 def add_override(ctx: Ctx, principal: Operator, body: OverrideIn) -> dict[str, Any]:
     service = _service(ctx)
     added = _call(lambda: service.add_override(body.action, body.a, body.b, layer=body.layer, vrf=body.vrf,
@@ -161,7 +165,7 @@ def add_override(ctx: Ctx, principal: Operator, body: OverrideIn) -> dict[str, A
 
 @router.delete("/api/topology/overrides/{override_id}", status_code=status.HTTP_204_NO_CONTENT,
                response_class=Response, summary="Remove an override",
-               responses={404: {"description": "No such override."}})
+               responses=errors(404, 422, e404="No such override."))
 def remove_override(ctx: Ctx, _: Operator,
                     override_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="The override's id.")],
                     ) -> Response:

@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
+from netatlas.api.schemas.discovery import ErrorOut
 from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus
 from netatlas.jobs.queries import JobReport, Page
 from netatlas.store import InventoryConflict, JobView
@@ -21,6 +22,9 @@ T = TypeVar("T")
 V = TypeVar("V")
 MAX_LIMIT = 500  # items per page
 MAX_OFFSET = 1_000_000
+# Names and ids in paths and queries: no control character (PostgreSQL refuses NUL in text, and no
+# stored name has one), so such a value is a 422 naming the parameter, never a database error.
+PLAIN = r"^[^\x00-\x1f\x7f]*$"
 
 
 class Paged(BaseModel, Generic[T]):
@@ -141,3 +145,38 @@ class JobDetailOut(JobOut):
 
 def _each(items: Sequence[V], convert: Callable[[V], T]) -> list[T]:
     return [convert(item) for item in items]
+
+
+# ---- error answers, as the OpenAPI spec describes them --------------------------------------------
+
+
+class ProblemItem(BaseModel):
+    """One refused field of an inventory entry or file (``line``: null for JSON)."""
+
+    line: int | None
+    field: str
+    message: str
+
+
+class RefusedOut(ErrorOut):
+    """A 422: FastAPI's problems in ``detail``, or the inventory rules' ``problems``, one per field."""
+
+    problems: list[ProblemItem] | None = None
+
+
+_DESCRIBED = {400: "The body cannot be read (not UTF-8, or not JSON).", 401: "Missing or invalid bearer token.",
+              403: "The token's role is too low.", 404: "Not found (the message says what).",
+              409: "It contradicts what is stored (the message says what).",
+              413: "Larger than NETATLAS_INVENTORY_MAX_BYTES.", 415: "Not a YAML or CSV media type.",
+              422: "A value is refused: the message names the field or parameter."}
+Responses = dict[int | str, dict[str, Any]]
+
+
+def errors(*codes: int, **described: str) -> Responses:
+    """OpenAPI ``responses`` for 401, 403 and ``codes``, each with the error body; ``described``
+    (``e404="No such job."``) says more than the default for a code."""
+    answer: Responses = {}
+    for code in (401, 403, *codes):
+        model = RefusedOut if code == 422 else ErrorOut
+        answer[code] = {"model": model, "description": described.get(f"e{code}", _DESCRIBED[code])}
+    return answer

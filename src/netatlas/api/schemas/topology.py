@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from netatlas.api.schemas.devices import jsonable
+from netatlas.api.schemas.jobs import PLAIN
 from netatlas.topology.model import Link, Node, Topology
 
 
@@ -317,11 +318,11 @@ class OverrideIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    action: str = Field(max_length=16, description="confirm, ignore or add")
-    a: str = Field(max_length=512, description="One end: node:interface (an l3 end may be a bare node).")
-    b: str = Field(max_length=512, description="The other end.")
-    layer: str = Field("l2", max_length=8, description="l2 (a cable) or l3")
-    vrf: str = Field("default", max_length=128, description="The VRF of an l3 link.")
+    action: str = Field(max_length=16, pattern=PLAIN, description="confirm, ignore or add")
+    a: str = Field(max_length=512, pattern=PLAIN, description="One end: node:interface (an l3 end may be a bare node).")
+    b: str = Field(max_length=512, pattern=PLAIN, description="The other end.")
+    layer: str = Field("l2", max_length=8, pattern=PLAIN, description="l2 (a cable) or l3")
+    vrf: str = Field("default", max_length=128, pattern=PLAIN, description="The VRF of an l3 link.")
     reason: str = Field("", max_length=1024, description="Why (shown with the override).")
 
 
