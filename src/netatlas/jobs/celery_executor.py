@@ -68,6 +68,7 @@ class CeleryExecutor:
         self.settings, self.db = settings, db
         self._app = make_app(settings, role="producer")
         self._redis = redis_client(settings.broker_url)
+        self._bus = RedisBus(settings.broker_url)  # the job's end, when this process ends it (cancel)
         self._health: tuple[float, dict[str, Any]] | None = None
         self._queues: tuple[frozenset[str] | None, float] = (None, 0.0)
         self._refreshing = False
@@ -135,7 +136,7 @@ class CeleryExecutor:
             if repo.get(job_id).status is JobStatus.PENDING:  # nothing of it was queued
                 repo.finish(job_id, JobStatus.FAILED, message)
                 return
-        distributed.end_if_done(self.db, job_id)
+        distributed.end_if_done(self.db, job_id, self._bus)
 
     def cancel(self, job_id: str) -> bool:
         """Mark the job cancelling, revoke its queued chunks (best effort: a chunk that starts anyway
@@ -145,7 +146,7 @@ class CeleryExecutor:
         if not marked:
             return False
         self._revoke(job_id)
-        distributed.end_if_done(self.db, job_id)
+        distributed.end_if_done(self.db, job_id, self._bus)
         return True
 
     def _revoke(self, job_id: str) -> None:
@@ -187,6 +188,7 @@ class CeleryExecutor:
         return base | {"ok": True, "broker": "ok", "workers": len(workers), "worker_names": workers, "queues": live}
 
     def shutdown(self) -> None:
+        self._bus.close()
         if self._redis is not None:
             self._redis.close()
 

@@ -22,6 +22,10 @@ chunk redelivered after its worker died). So:
   job ends exactly once. A cancelled job ends as soon as no device of it runs: its queued chunks
   were revoked, so the rows they held are ended ``cancelled`` with it.
 
+A known limit: a job none of whose chunks runs for ``STALE_S`` (60 s) while its workers live -- the
+crawl chunks it queued last wait behind another long job's chunks -- looks abandoned to recovery,
+which then ends it ``interrupted`` (its waiting chunks find it ended and do nothing).
+
 The conditional UPDATEs here belong with ``JobRepo`` (``netatlas.store.jobs``); they live in this
 module because that file belongs to another part of the project. They are plain SQLAlchemy Core
 statements on the job table, the same on SQLite and PostgreSQL.
