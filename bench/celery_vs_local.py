@@ -202,6 +202,7 @@ def main() -> int:
     parser.add_argument("--worker-slots", type=int, default=1, help="chunks each worker runs at once")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "celery_vs_local.json")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the lab, Redis, workers and databases go too
     with tempfile.TemporaryDirectory(prefix="netatlas-bench-") as tmp:
         work = Path(tmp)
         with lab(args.devices, work) as inventory, redis_server(work) as broker:
