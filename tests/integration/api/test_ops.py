@@ -1,6 +1,8 @@
 """Operations endpoints on SQLite and PostgreSQL: ``GET /api/health`` and ``GET /metrics``.
 
-- health needs no token and reports the database, the executor and the version;
+- health needs no token and reports the database, the executor and the version; with the real
+  Celery executor, a broker on a closed port is 200 ``degraded`` (the password never shown), and a
+  live Redis no worker reads shows 0 workers;
 - a database made unreachable (the PostgreSQL database dropped, the SQLite file removed) gives 503
   at once; a PostgreSQL server that accepts connections and never answers gives 503 within the
   check's timeout, and asking again does not start a second check (one thread, however often);
@@ -48,6 +50,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 NETWORK = IPv4Network("127.108.0.0/16")
 DEVICES = 6
+BROKER_PASSWORD = "h5-broker-secret"
+IDLE_BROKER = "redis://127.0.0.1:6379/14"  # the machine's Redis; no netatlas worker uses database 14
 REFUSING = "leaf1"  # the lab refuses its logins: an auth_failed device
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -76,6 +80,29 @@ def test_health_needs_no_token_and_reports_the_database(api: Api, backend: str) 
     assert body["workers"] is None  # the in-process executor runs jobs itself
     assert body["uptime_s"] >= 0
     assert api.client.get("/api/health", headers={"Authorization": "Bearer nonsense"}).status_code == 200
+
+
+def test_health_is_degraded_when_the_broker_is_down(db_url: str, home: Path) -> None:
+    """The real Celery executor, its broker a closed port: the database answers, so 200, degraded."""
+    broker = f"redis://:{BROKER_PASSWORD}@127.0.0.1:{_closed_port()}/0"
+    with open_api(db_url, home, broker_url=broker) as celery:
+        started = time.monotonic()
+        response = celery.client.get("/api/health")
+        assert time.monotonic() - started < ops.EXECUTOR_TIMEOUT_S + 2
+    body = response.json()
+    assert response.status_code == 200, body
+    assert (body["status"], body["database"]["ok"], body["workers"]) == ("degraded", True, 0)
+    assert body["broker"]["executor"] == "celery" and body["broker"]["ok"] is False
+    assert len(body["reasons"]) == 1 and body["reasons"][0].startswith("broker unavailable: ")
+    assert BROKER_PASSWORD not in response.text
+
+
+def test_health_shows_no_worker_when_none_consumes(db_url: str, home: Path) -> None:
+    """A live Redis (its own database number) that no worker reads: 0 workers, degraded, and how to start one."""
+    with open_api(db_url, home, broker_url=IDLE_BROKER) as celery:
+        body = celery.client.get("/api/health").json()
+    assert (body["status"], body["broker"]["ok"], body["workers"]) == ("degraded", True, 0)
+    assert body["reasons"] == ["no worker consumes discovery jobs: start one with `netatlas worker`"]
 
 
 def test_metrics_need_a_viewer_token(api: Api) -> None:
@@ -178,6 +205,12 @@ def check_buckets(samples: Samples, name: str) -> None:
     buckets = sorted((float(dict(labels)["le"]), v) for (n, labels), v in samples.items() if n == f"{name}_bucket")
     counts = [v for _, v in buckets]
     assert counts == sorted(counts) and buckets[-1] == (float("inf"), value(samples, f"{name}_count"))
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when the block ends: nothing listens there
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float) -> None:
