@@ -18,7 +18,7 @@ from netatlas.jobs.inventory_service import InventoryService
 
 router = APIRouter(tags=["credentials"])
 Ctx = Annotated[ApiContext, Depends(context)]
-Name = Annotated[str, Path(max_length=128, pattern=PLAIN, description="The credential set's name.")]
+Name = Annotated[str, Path(pattern=PLAIN, description="The credential set's name.")]
 
 
 @router.get("/api/credentials", response_model=list[CredentialOut], summary="List credential sets (no secrets)",

@@ -30,7 +30,7 @@ router = APIRouter(tags=["devices"])
 Ctx = Annotated[ApiContext, Depends(context)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
-Name = Annotated[str, Path(max_length=253, pattern=PLAIN, description="The device's name.")]
+Name = Annotated[str, Path(pattern=PLAIN, description="The device's name.")]
 MEDIA_TYPES = {"application/yaml": "yaml", "application/x-yaml": "yaml", "text/yaml": "yaml",
                "text/x-yaml": "yaml", "text/csv": "csv"}
 _NO_DEVICE = "No such device."
@@ -102,7 +102,7 @@ def delete_device(ctx: Ctx, _: Admin, name: Name) -> Response:
             description=f"`kind` is one of: {', '.join(RECORD_KINDS)}. The records come from the device's latest "
                         "successful collection of each data type of the kind; `coverage` says how completely.",
             responses=errors(404, 422, e404="No such device, or no such kind (the message lists the kinds)."))
-def device_data(ctx: Ctx, _: Viewer, name: Name, kind: Annotated[str, Path(max_length=64, pattern=PLAIN)],
+def device_data(ctx: Ctx, _: Viewer, name: Name, kind: Annotated[str, Path(pattern=PLAIN)],
                 offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> DeviceDataOut:
     data = DataQueries(ctx.db).current(name, kind, offset=offset, limit=limit)
     if not data.held:

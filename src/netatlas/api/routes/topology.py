@@ -50,6 +50,9 @@ PARAMETERS = {"source": "src", "destination": "dst", "from": "from_job", "to": "
 # Export format -> media type (GraphML and GEXF are XML; DOT as Graphviz registers it).
 MEDIA_TYPES = {"json": "application/json", "graphml": "application/graphml+xml", "gexf": "application/gexf+xml",
                "dot": "text/vnd.graphviz", "mermaid": "text/plain", "csv": "text/csv"}
+# JSON is the ground-truth document (an object, docs/truth-format.md); the other formats are text.
+_EXPORT_CONTENT = {media: {"schema": {"type": "object"} if fmt == "json" else {"type": "string"}}
+                   for fmt, media in MEDIA_TYPES.items()}
 _BAD = errors(404, 422, e404="The job or node named does not exist (the message names the parameter).")
 
 
@@ -134,7 +137,7 @@ def analysis(ctx: Ctx, _: Viewer, job: Job = None) -> dict[str, Any]:
 
 @router.get("/api/topology/export", summary="The topology as a file", response_class=Response,
             responses={200: {"description": "The document, in the format's media type.",
-                             "content": {media: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()}},
+                             "content": _EXPORT_CONTENT},
                        **_BAD})
 def export(ctx: Ctx, _: Viewer,
            format: Annotated[Literal["json", "graphml", "gexf", "dot", "mermaid", "csv"],
