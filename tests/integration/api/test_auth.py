@@ -113,6 +113,7 @@ def test_token_create_authenticate_revoke(api: Api) -> None:
     assert body["prefix"] == token[:len(body["prefix"])] and len(body["prefix"]) < len(token) // 2
     assert body["created_by"] == "token:test-admin" and body["role"] == "operator" and not body["revoked"]
     assert "cannot be shown again" in body["warning"]
+    assert created.headers["cache-control"] == "no-store"
 
     who = me(api, token)
     assert who.status_code == 200
@@ -190,6 +191,7 @@ def test_login_and_me(api: Api) -> None:
     assert done.status_code == 200
     body = done.json()
     assert body["token_type"] == "bearer" and body["role"] == "operator"
+    assert done.headers["cache-control"] == "no-store"
     assert body["expires_in"] == api.ctx.settings.api_token_ttl
     assert me(api, body["access_token"]).json() == {"name": "alice", "role": "operator", "kind": "user",
                                                    "label": "alice"}

@@ -70,14 +70,16 @@ def accounts(request: Request) -> AccountService:
 Accounts = Annotated[AccountService, Depends(accounts)]
 Name = Annotated[str, Path(pattern=NAME, max_length=64, description="A user or token name.")]
 _SIGNED_IN = _errors(401, 403)
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # answers holding a token (RFC 6749 5.1)
 
 
 @router.post("/api/auth/login", response_model=LoginOut, responses=_body_errors(401, 429),
              summary="Log in with a password: a short-lived JWT")
-def login(body: LoginIn, service: Accounts) -> LoginOut:
+def login(body: LoginIn, service: Accounts, response: Response) -> LoginOut:
     """401 for a wrong name or password alike; 429 (with ``Retry-After``) after 5 failures for one
     name within 15 minutes."""
     done = service.login_for(body.username, body.password)
+    response.headers.update(NO_STORE)
     return LoginOut(access_token=done.access_token, expires_in=done.expires_in, role=done.role)
 
 
@@ -107,8 +109,9 @@ def list_tokens(_: Admin, service: Accounts,
 
 @router.post("/api/tokens", response_model=TokenCreated, status_code=status.HTTP_201_CREATED,
              responses=_body_errors(401, 403, 409))
-def create_token(body: TokenIn, principal: Admin, service: Accounts) -> TokenCreated:
+def create_token(body: TokenIn, principal: Admin, service: Accounts, response: Response) -> TokenCreated:
     """A new API token. The answer holds the token this once; it is stored only as a hash."""
+    response.headers.update(NO_STORE)
     expires = None if body.expires_in_days is None else service.clock() + timedelta(days=body.expires_in_days)
     token, view = service.issue_token(body.name, body.role, created_by=principal.label, expires_at=expires)
     return TokenCreated.made(view, token)
