@@ -9,7 +9,13 @@
     AuthError                401  (+ WWW-Authenticate: Bearer)
     InventoryError           422  (+ "problems": line, field, message)
     JobOptionsError          422
+    RecordRejected           422  (a value the database cannot hold; details logged, never the database URL)
+    StoreError               503  the database is not available (details logged)
+    TooManyAttempts          429  (+ Retry-After: the login brake)
+    AuthError                401  (+ WWW-Authenticate: Bearer)
     other NetatlasError      400
+    HTTPException            its status, in this shape (401/403 from the security module...)
+    unreadable body          422  on "body" (FastAPI's own 400 "error parsing the body")
     request validation       422  "message" names every field; "detail" is FastAPI's list without
                                   the rejected input (it may be a password)
     anything else            500  "internal error" (logged with its traceback, never shown)
@@ -26,11 +32,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
-from netatlas.domain.errors import Conflict, InventoryError, NetatlasError, NotFound, Unavailable
+from netatlas.domain.errors import Conflict, InventoryError, NetatlasError, NotFound, StoreError, Unavailable
 from netatlas.domain.text import clean
 from netatlas.jobs.accounts import AuthError, TooManyAttempts
 from netatlas.jobs.request import JobOptionsError
+from netatlas.store.database import RecordRejected
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +63,7 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": errors, "message": clean(message)})
 
 
-async def _netatlas(_: Request, exc: Exception) -> JSONResponse:
+async def _netatlas(request: Request, exc: Exception) -> JSONResponse:
     message = clean(str(exc))
     if isinstance(exc, NotFound):
         return _answer(404, message)
@@ -72,11 +80,31 @@ async def _netatlas(_: Request, exc: Exception) -> JSONResponse:
         busy = _answer(429, message)
         busy.headers["Retry-After"] = str(exc.retry_after)
         return busy
+    if isinstance(exc, RecordRejected):  # its text names the database: logged, not shown
+        log.warning("record rejected on %s %s: %s", request.method, request.url.path, exc)
+        return _answer(422, "a value in the request cannot be stored (the server log has the details)")
+    if isinstance(exc, StoreError):
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return _answer(503, "the database is not available", hint="GET /api/health shows the database's state")
     if isinstance(exc, AuthError):
         refused = _answer(401, message)
         refused.headers["WWW-Authenticate"] = "Bearer"
         return refused
     return _answer(400, message)
+
+
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    """Starlette's and FastAPI's own refusals (401/403 from the security module, 404/405 routing) in
+    our shape; a body FastAPI could not even read (``There was an error parsing the body``: not
+    UTF-8, a broken form) is a 422 on ``body``, as an undecodable JSON body already is."""
+    assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        errors = [{"loc": ["body"], "msg": "the body could not be read", "type": "body_unreadable"}]
+        return JSONResponse(status_code=422, content={"detail": errors, "message": "body: the body could not be read"})
+    message = exc.detail if isinstance(exc.detail, str) else clean(str(exc.detail))
+    return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail, "message": clean(message)},
+                        headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -86,5 +114,6 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(NetatlasError, _netatlas)
     app.add_exception_handler(Exception, _unexpected)
