@@ -3,12 +3,13 @@
 The stream is driven by the engine's events (the in-process bus): it starts with the job's
 progress, carries every device transition in batches, and ends after the job's final status. A
 client that goes away leaves no subscription behind. A lab of 5 devices, one of them ``slow`` (it
-keeps a job running while it retries), answers every command 50 ms late so that a job lasts long
+keeps a job running while it retries), answers every command 100 ms late so that a job lasts long
 enough to be watched from its start.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import socket
@@ -16,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from ipaddress import IPv4Network
 from itertools import pairwise
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.integration
 
 NETWORK = IPv4Network("127.102.0.0/16")
 DEVICES = 5
-LATENCY_MS = 50
+LATENCY_MS = 100  # a healthy device takes over a second: its steps after "connect" are written too
 SETTINGS = {**FAST_FAILURE, "retries": 10}
 
 
@@ -171,18 +172,38 @@ def test_device_transitions_arrive_as_they_happen(followed: tuple[str, list[Mess
     finals = {e["device"]: e["status"] for e in events if e["kind"] == "device" and e["status"] == "completed"}
     assert finals == dict.fromkeys(served.healthy, "completed")
     steps = {e["step"] for e in events if e["kind"] == "device" and e["status"] == "running"}
-    assert "connect" in steps and steps - {"", "connect"}  # a command step (written at most once a second)
+    # steps after "connect" (written at most once a second per device; earlier ones may precede the subscription)
+    assert steps - {"", "connect"}
     job_events = [e["status"] for e in events if e["kind"] == "job"]
     assert job_events[-1] == "completed"
 
 
-def test_messages_are_batched_to_about_ten_a_second(followed: tuple[str, list[Message]]) -> None:
-    _, stream = followed
-    updates = [m for m in stream if m.event == "update"]
-    gaps = [b.at - a.at for a, b in pairwise(updates)]
-    # arrival times on the client jitter a little around the server's 100 ms spacing
-    assert all(gap > routes.MIN_INTERVAL_S * 0.5 for gap in gaps), gaps
-    assert sum(len(m.data["events"]) for m in updates) >= len(updates)
+def test_events_arriving_together_are_batched_at_most_ten_times_a_second() -> None:
+    """The server side of the stream, timed on its own event loop (a client's arrival times jitter on a
+    loaded machine): 200 events published in bursts over ~1 s come as a few batches, 100 ms apart."""
+
+    async def run() -> list[tuple[float, int]]:
+        bus, loop = LocalBus(), asyncio.get_running_loop()
+        got: list[tuple[float, int]] = []
+        async with bus.subscribe("j1") as events, aclosing(routes._batches(events)) as batches:
+            async def publish() -> None:
+                for burst in range(20):
+                    for n in range(10):
+                        bus.publish(ProgressEvent("j1", "device", "running", device=f"d{burst}-{n}"))
+                    await asyncio.sleep(0.05)
+
+            task = asyncio.create_task(publish())
+            async for batch in batches:
+                got.append((loop.time(), len(batch)))
+                if sum(n for _, n in got) == 200:
+                    break
+            await task
+        return got
+
+    got = asyncio.run(run())
+    gaps = [b - a for (a, _), (b, _) in pairwise(got)]
+    assert sum(n for _, n in got) == 200 and len(got) <= 12, got
+    assert all(gap >= routes.MIN_INTERVAL_S * 0.95 for gap in gaps), gaps
 
 
 def test_the_subscription_is_gone_after_the_end(followed: tuple[str, list[Message]], served: Served) -> None:
@@ -210,12 +231,11 @@ def test_a_client_that_goes_away_leaves_no_subscription(served: Served, monkeypa
     try:
         with httpx.stream("GET", served.events_url(job_id), headers=served.api.auth(Role.VIEWER),
                           timeout=30) as response:
-            for message in messages(response.iter_lines()):
-                seen.append(message)
-                if message.event == "" and message.data == "keep-alive":
-                    break  # a quiet spell was marked; the client now goes away mid-job
-            assert served.bus.subscribers(job_id) == 1
-        assert seen[0].event == "progress"
+            stream = messages(response.iter_lines())  # held: dropping it would close the connection now
+            while not seen or seen[-1].data != "keep-alive":
+                seen.append(next(stream))  # until a quiet spell is marked: the job is running
+            assert seen[0].event == "progress" and served.bus.subscribers(job_id) == 1
+        # the client went away mid-job (the connection is closed): the server lets go of the subscription
         assert wait_unsubscribed(served, job_id) == 0
     finally:
         cancel = httpx.delete(f"{served.base}/api/topology/discover/{job_id}",
