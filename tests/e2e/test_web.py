@@ -85,9 +85,11 @@ class Web:
         return str(body["job_id"])
 
     def wait_status(self, *statuses: str) -> str:
-        wanted = list(statuses)
+        """Until the console shows the last job started in one of ``statuses``; that status."""
+        wanted = {"job": self.jobs[-1], "statuses": list(statuses)}
         self.page.wait_for_function(
-            "s => { const e = document.querySelector('#job-status'); return e && s.includes(e.dataset.status); }",
+            """w => { const e = document.querySelector('#job-status');
+                      return e && e.dataset.job === w.job && w.statuses.includes(e.dataset.status); }""",
             arg=wanted, timeout=WAIT_MS)
         return str(self.page.get_attribute("#job-status", "data-status"))
 
@@ -245,6 +247,13 @@ def test_search_focuses_a_device_and_opens_its_panel(web: Web) -> None:
     row = page.locator("#panel-details tbody tr").first.text_content() or ""
     assert endpoint["node"] in row and endpoint["interface"] in row
     assert web.js(f"() => window.netatlas.map.cy.getElementById({'ep:' + endpoint['mac']!r}).hasClass('hl')")
+    if endpoint["ip"]:  # the L2 path from its switch to its gateways (where a trace to it starts)
+        trace = web.api("/api/topology/path", src=endpoint["ip"], dst=endpoint["ip"])
+        gateways = sorted({hop["device"] for hop in trace["hops"] if hop["parent"] is None})
+        page.wait_for_selector("#search-gateways")
+        assert gateways and (page.text_content("#search-gateways") or "").endswith(", ".join(gateways))
+        drawn = set(web.js("() => window.netatlas.map.cy.nodes('.path').map(n => n.id())"))
+        assert {endpoint["node"], *gateways} <= drawn
 
 
 def test_a_path_trace_is_drawn_hop_by_hop(web: Web) -> None:

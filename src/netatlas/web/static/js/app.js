@@ -169,9 +169,29 @@ $('#search-form').addEventListener('submit', guarded(async (event) => {
     panel.append(table(found.moves, [['from', (m) => m.from.places.map((p) => `${p.node} ${p.interface}`)], ['to', (m) => m.to.places.map((p) => `${p.node} ${p.interface}`)], ['run', (m) => m.to.job_id]], { caption: 'Moves' }));
   }
   const ip = found.now.find((p) => p.ip);
+  if (ip) await gatewayPath(ip, panel);
   if (ip) panel.append(h('p', {}, h('button', { type: 'button', onclick: () => { selectTab('tab-path'); $('#path-src').value = ip.ip; $('#path-dst').focus(); } }, `Trace a path from ${ip.ip}`)));
   show(`Found ${found.kind} ${found.key} on ${found.now.map((p) => `${p.node} ${p.interface}`).join(', ')}`, 'info');
 }));
+
+// The host's gateways are where a trace to its own address starts (the devices routing its subnet);
+// the L2 path from its access switch to each is drawn over the map's cables.
+async function gatewayPath(place, panel) {
+  let trace;
+  try { trace = await api(`/api/topology/path${query({ src: place.ip, dst: place.ip })}`); } catch (e) {
+    if (e instanceof ApiError && e.status !== 401) { panel.append(h('p', { class: 'note' }, `No path to its gateway: ${e.message}`)); return; }
+    throw e;
+  }
+  const map = state.map;
+  const gateways = [...new Set(trace.hops.filter((hop) => hop.parent === null || hop.parent === undefined).map((hop) => hop.device))].sort();
+  const cables = map.cy.elements().filter((e) => e.isNode() || (e.hasClass('l2') && !e.hasClass('off')));
+  gateways.forEach((gateway, i) => {
+    const color = BRANCH_COLORS[i % BRANCH_COLORS.length];
+    const found = cables.aStar({ root: map.element(place.node), goal: map.element(gateway) });
+    if (found.found) found.path.forEach((e) => { e.data('pathColor', color); e.addClass('path'); });
+  });
+  panel.append(h('p', { id: 'search-gateways' }, gateways.length ? `Gateway${gateways.length > 1 ? 's' : ''}: ${gateways.join(', ')}` : 'No gateway found for it.'));
+}
 
 // ---- device panel -----------------------------------------------------------------------------
 function facts(pairs) {
@@ -308,7 +328,7 @@ function watchJob(jobId) {
   if (state.live) state.live.abort();
   const controller = new AbortController();
   state.live = controller;
-  const box = $('#job-live');
+  const box = clear($('#job-live'), h('h2', {}, `Job ${jobId.slice(0, 8)}`), h('p', { class: 'note' }, 'Connecting…'));
   const rows = new Map();
   let doc = null;
   const render = () => {
@@ -317,7 +337,7 @@ function watchJob(jobId) {
     const failures = devices.filter((d) => d.error_kind);
     const done = FINAL.has(doc.status);
     clear(box, h('h2', {}, `Job ${jobId.slice(0, 8)}`),
-      h('p', { id: 'job-status', 'data-status': doc.status, class: `status-${doc.status}` },
+      h('p', { id: 'job-status', 'data-status': doc.status, 'data-job': jobId, class: `status-${doc.status}` },
         `${doc.status}: ${doc.completed_devices} completed, ${doc.failed_devices} failed, ${doc.cancelled_devices} cancelled of ${doc.total_devices}`),
       h('div', { class: 'bar', role: 'progressbar', 'aria-label': 'Job progress', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': doc.progress_percentage },
         h('span', { style: `width:${doc.progress_percentage}%` })),
@@ -409,7 +429,7 @@ $('#path-form').addEventListener('submit', guarded(async (event) => {
         ['via', (x) => x.protocol], ['next hop', (x) => x.next_hop], ['stop', (x) => x.stop || '']], { caption: `Hops (${list.length})` })));
   });
   const marked = map.cy.elements('.path');
-  if (marked.nonempty()) map.cy.animate({ fit: { eles: marked, padding: 60 }, duration: 250 });
+  if (marked.nonempty()) map.fitTo(marked);
 }));
 
 // ---- changes view -----------------------------------------------------------------------------
@@ -432,7 +452,11 @@ $('#changes-form').addEventListener('submit', guarded(async (event) => {
       else { mark(cls)(l.a.node); mark(cls)(l.b.node); }
     }
   }
-  for (const m of change.endpoints.moved) { mark('chg-moved')(m.to.node); mark('chg-removed')(m.from.node); }
+  for (const m of change.endpoints.moved) {
+    if (m.from.node !== m.to.node) mark('chg-removed')(m.from.node);
+    mark('chg-moved')(m.to.node);
+    map.cy.getElementById(`ep:${m.mac}`).addClass('chg-moved');
+  }
   const endText = (e) => `${e.node} ${e.interface}`;
   const linkText = (l) => `${l.layer} ${endText(l.a)} — ${endText(l.b)} ${l.protocols.join('/')}`;
   clear($('#changes-result'), h('p', { id: 'changes-summary' }, change.empty ? 'No change between these runs.'
@@ -445,7 +469,7 @@ $('#changes-form').addEventListener('submit', guarded(async (event) => {
   change.endpoints.added.length ? table(change.endpoints.added, [['new host', (e) => e.mac], ['on', endText]]) : null,
   change.endpoints.removed.length ? table(change.endpoints.removed, [['gone host', (e) => e.mac], ['was on', endText]]) : null);
   const marked = map.cy.elements('.chg-added, .chg-removed, .chg-moved');
-  if (marked.nonempty()) map.cy.animate({ fit: { eles: marked, padding: 60 }, duration: 250 });
+  if (marked.nonempty()) map.fitTo(marked);
 }));
 
 // ---- risks view -------------------------------------------------------------------------------

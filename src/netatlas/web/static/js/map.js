@@ -11,6 +11,7 @@
 import cytoscape from '../vendor/cytoscape.esm.min.js';
 
 export const COLLAPSE_AT = 300;
+const LARGE = 2500; // elements: beyond, the cheaper drawing settings
 const GROUP_MAX = 150;
 const NODE_GAP = 90;
 const ROW_GAP = 110;
@@ -29,18 +30,19 @@ export function rankOf(kind, role) {
   return 3;
 }
 
-function style() {
+// `large`: straight edges (bundling parallel links as bezier curves costs much more to draw).
+function style(large) {
   return [
     { selector: 'node', style: {
       label: 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 3, width: 26, height: 26,
       'background-color': '#4a5568', 'border-width': 2, 'border-color': '#2d3748', color: '#1a202c',
-      'text-wrap': 'ellipsis', 'text-max-width': 84, 'min-zoomed-font-size': 7 } },
+      'min-zoomed-font-size': 8 } },
     { selector: 'node.device.r0', style: { shape: 'round-rectangle', 'background-color': '#2b6cb0', width: 34, height: 34 } },
     { selector: 'node.device.r1', style: { shape: 'round-rectangle', 'background-color': '#3182ce', width: 30, height: 30 } },
     { selector: 'node.device.r2', style: { 'background-color': '#4299e1' } },
     { selector: 'node.unmanaged', style: { shape: 'diamond', 'background-color': '#a0aec0', 'border-color': '#718096' } },
     { selector: 'node.endpoint', style: { shape: 'ellipse', width: 10, height: 10, 'background-color': '#68d391',
-      'border-width': 1, 'border-color': '#2f855a', 'font-size': 6, 'min-zoomed-font-size': 10 } },
+      'border-width': 1, 'border-color': '#2f855a', 'font-size': 5, 'min-zoomed-font-size': 12 } },
     { selector: 'node.failed', style: { 'border-color': '#e53e3e', 'border-width': 4, 'background-color': '#fc8181' } },
     { selector: 'node.not_collected', style: { 'border-style': 'dashed', 'border-color': '#718096', 'background-color': '#e2e8f0' } },
     { selector: 'node.conflict', style: { 'border-color': '#c53030', 'border-width': 5, 'border-style': 'double' } },
@@ -50,7 +52,7 @@ function style() {
     { selector: 'node.group', style: { shape: 'round-rectangle', 'background-color': '#bee3f8', 'border-color': '#2b6cb0',
       width: 'data(size)', height: 'data(size)', 'text-valign': 'center', 'text-wrap': 'wrap', 'font-size': 12,
       'text-max-width': 160 } },
-    { selector: 'edge', style: { width: 2, 'line-color': '#718096', 'curve-style': 'bezier', opacity: 0.9 } },
+    { selector: 'edge', style: { width: 2, 'line-color': '#718096', 'curve-style': large ? 'haystack' : 'bezier', opacity: 0.9 } },
     { selector: 'edge.l3', style: { 'line-style': 'dashed', width: 1.5, 'line-color': 'data(color)' } },
     { selector: 'edge.access', style: { width: 1, 'line-color': '#9ae6b4' } },
     { selector: 'edge.agg', style: { width: 'data(width)', label: 'data(label)', 'font-size': 9, 'text-rotation': 'autorotate',
@@ -67,10 +69,14 @@ function style() {
     { selector: 'edge.hl', style: { 'line-color': '#d69e2e', width: 6 } },
     { selector: 'node.path', style: { 'border-color': 'data(pathColor)', 'border-width': 6, 'z-index': 30 } },
     { selector: 'edge.path', style: { 'line-color': 'data(pathColor)', width: 6, 'z-index': 30, 'line-style': 'solid' } },
-    { selector: '.chg-added', style: { 'border-color': '#38a169', 'line-color': '#38a169', 'border-width': 6, width: 6 } },
-    { selector: '.chg-removed', style: { 'border-color': '#e53e3e', 'line-color': '#e53e3e', 'border-width': 6, width: 6 } },
-    { selector: '.chg-moved', style: { 'border-color': '#805ad5', 'border-width': 6, 'background-color': '#b794f4' } },
-    { selector: '.spof', style: { 'border-color': '#e53e3e', 'border-width': 7, 'line-color': '#e53e3e', width: 6 } },
+    { selector: 'node.chg-added', style: { 'border-color': '#38a169', 'border-width': 6 } },
+    { selector: 'edge.chg-added', style: { 'line-color': '#38a169', width: 6 } },
+    { selector: 'node.chg-removed', style: { 'border-color': '#e53e3e', 'border-width': 6 } },
+    { selector: 'edge.chg-removed', style: { 'line-color': '#e53e3e', width: 6 } },
+    { selector: 'node.chg-moved', style: { 'border-color': '#805ad5', 'border-width': 6, 'background-color': '#b794f4' } },
+    { selector: 'edge.chg-moved', style: { 'line-color': '#805ad5', width: 6 } },
+    { selector: 'node.spof', style: { 'border-color': '#e53e3e', 'border-width': 7 } },
+    { selector: 'edge.spof', style: { 'line-color': '#e53e3e', width: 6 } },
     { selector: '.faded', style: { opacity: 0.2 } },
   ];
 }
@@ -86,8 +92,16 @@ export class MapView {
     this.collapsible = false;
     this.positions = loadPositions();
     this.doc = null;
-    this.cy = cytoscape({ container, style: style(), wheelSensitivity: 0.3, minZoom: 0.02, maxZoom: 4,
-      textureOnViewport: false, hideEdgesOnViewport: false, boxSelectionEnabled: false });
+    this.create(false);
+  }
+
+  // A large topology gets the renderer's cheap settings (fixed when cytoscape starts): a cached
+  // texture and no edges while panning or zooming, one pixel per CSS pixel, straight edges.
+  create(large) {
+    if (this.cy) this.cy.destroy();
+    this.large = large;
+    this.cy = cytoscape({ container: this.container, style: style(large), wheelSensitivity: 0.3, minZoom: 0.02, maxZoom: 4,
+      boxSelectionEnabled: false, textureOnViewport: large, hideEdgesOnViewport: large, pixelRatio: large ? 1 : 'auto' });
     this.cy.on('tap', 'node', (e) => this.tapNode(e.target));
     this.cy.on('tap', 'edge', (e) => { const link = e.target.data('link'); if (link && this.handlers.onLink) this.handlers.onLink(link, e.target); });
     this.cy.on('dragfree', 'node', (e) => this.saveDragged(e.target));
@@ -108,6 +122,8 @@ export class MapView {
     for (const link of doc.links) for (const p of link.layer === 'l3' ? link.protocols : []) {
       if (!(p in this.layers.protocols)) this.layers.protocols[p] = true;
     }
+    const large = doc.nodes.length + doc.links.length > LARGE;
+    if (large !== this.large) this.create(large);
     this.assignGroups();
     const wasCollapsible = this.collapsible;
     this.collapsible = devices >= COLLAPSE_AT;
@@ -157,6 +173,7 @@ export class MapView {
 
   // Rebuild the elements from the document, the open groups and the layers.
   render() {
+    const began = performance.now();
     const elements = [];
     const positions = this.layout();
     for (const group of [...this.groups.values()]) {
@@ -172,7 +189,7 @@ export class MapView {
         const classes = [n.kind, `r${rankOf(n.kind, n.role)}`, n.status || ''];
         if (this.conflictNodes.has(n.id)) classes.push('conflict');
         elements.push({ group: 'nodes', classes: classes.join(' '), position: positions.get(n.id),
-          data: { id: n.id, label: n.id, parent, node: n } });
+          data: { id: n.id, label: short(n.id), parent, node: n } });
         if (this.layers.endpoints) {
           for (const e of this.endpointsBySwitch.get(n.id) || []) {
             const id = `ep:${e.mac}`;
@@ -207,12 +224,14 @@ export class MapView {
       elements.push({ group: 'edges', classes: `agg ${agg.layer}`, data: { id: agg.id, source: agg.source, target: agg.target,
         label: `${agg.count} ${agg.layer.toUpperCase()}`, width: Math.min(10, 1 + Math.log2(agg.count + 1)), color: '#718096', agg } });
     }
+    const built = performance.now();
     this.cy.batch(() => {
       this.cy.elements().remove();
       this.cy.add(elements);
       this.applyLayers();
     });
     this.cy.fit(undefined, 30);
+    this.timings = { elements: elements.length, build_ms: built - began, draw_ms: performance.now() - built };
   }
 
   layout() {
@@ -345,7 +364,15 @@ export class MapView {
     const eles = this.cy.collection().union(elements);
     if (eles.empty()) return;
     eles.addClass('hl');
-    this.cy.animate({ fit: { eles: eles.closedNeighborhood(), padding: 80 }, duration: 250 });
+    this.fitTo(eles.closedNeighborhood(), 80);
+  }
+
+  // Show `eles` whole, zoomed in no further than 1.5 (one node would otherwise fill the screen).
+  fitTo(eles, padding = 60) {
+    if (eles.empty()) return;
+    const box = eles.boundingBox();
+    const zoom = Math.min(1.5, (this.cy.width() - 2 * padding) / Math.max(box.w, 1), (this.cy.height() - 2 * padding) / Math.max(box.h, 1));
+    this.cy.animate({ zoom: Math.max(this.cy.minZoom(), zoom), center: { eles }, duration: 250 });
   }
 
   // Links between two nodes (any layer), as cytoscape edges.
@@ -364,6 +391,9 @@ export class MapView {
     });
   }
 }
+
+// Labels are cut here once (cytoscape's own ellipsis measures every label's text at every draw).
+function short(text) { return text.length > 24 ? `${text.slice(0, 23)}…` : text; }
 
 function loadPositions() {
   try { return JSON.parse(localStorage.getItem(POSITIONS_KEY) || '{}') || {}; } catch { return {}; }
