@@ -153,22 +153,36 @@ def _group(kind: DataType, spec: rowmap.RecordSpec) -> str:
 
 
 class _Pack:
-    """One snapshot's pack, its groups turned into records on first use (and kept: two views that
-    share the pack share the records, which are frozen)."""
+    """One snapshot's pack. Decoded when a view first asks for its groups, every group asked for at
+    once, the JSON dropped right away (a view's 10,000 decoded packs would double its memory); the
+    records are kept, so a second view with the same pack (a diff's other run) shares them (frozen)."""
 
-    __slots__ = ("_decoded", "_raw")
+    __slots__ = ("_content", "_decoded")
 
-    def __init__(self, raw: dict[str, dict[str, list[list[Any]]]]) -> None:
-        self._raw = raw
+    def __init__(self, content: bytes) -> None:
+        self._content = content
         self._decoded: dict[tuple[str, str], list[Any]] = {}
 
-    def records(self, spec: rowmap.RecordSpec, group: str) -> list[Any]:
-        key = (spec.attribute, group)
-        found = self._decoded.get(key)
-        if found is None:
-            rows = self._raw.get(spec.attribute, {}).pop(group, [])
-            found = self._decoded[key] = _decoder(spec)(rows) if rows else []
-        return found
+    def records(self, wanted: Sequence[tuple[rowmap.RecordSpec, str]]) -> list[list[Any]]:
+        """The records of each (table, group) in ``wanted``, in that order."""
+        missing = [(spec, group) for spec, group in wanted if (spec.attribute, group) not in self._decoded]
+        if missing:
+            raw = json.loads(zlib.decompress(self._content))
+            for spec, group in missing:
+                rows = raw.get(spec.attribute, {}).get(group)
+                self._decoded[(spec.attribute, group)] = _decoder(spec)(rows) if rows else []
+        return [self._decoded[(spec.attribute, group)] for spec, group in wanted]
+
+
+def _decode(wanted: Sequence[tuple[rowmap.RecordSpec, str, Any, dict[int, str]]], packs: Mapping[int, _Pack]) -> None:
+    """Decode each pack once, for every group the view takes from it (one pack's JSON alive at a time)."""
+    takes: dict[int, list[tuple[rowmap.RecordSpec, str]]] = defaultdict(list)
+    for spec, group, _, owners in wanted:
+        for sid in owners:
+            if sid in packs:
+                takes[sid].append((spec, group))
+    for sid, groups in takes.items():
+        packs[sid].records(groups)
 
 
 @cache
@@ -206,7 +220,7 @@ def _decoder(spec: rowmap.RecordSpec) -> Callable[[list[list[Any]]], list[Any]]:
 class TopologyRepo:
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._decoded: dict[bytes, _Pack] = {}  # packs decoded so far, by content (see ``_packs``)
+        self._seen: dict[bytes, _Pack] = {}  # packs read so far, by content (see ``_packs``)
 
     def current_input(self) -> StoredInput:
         """Every inventory device with its current records (see the module docstring)."""
@@ -268,11 +282,11 @@ class TopologyRepo:
 
     def _read(self, scope: ColumnElement[bool]) -> _Read:
         """Every device's records of the view: from each snapshot's pack where it has one (one value
-        per snapshot), from the record rows of the snapshots stored before packs existed."""
+        per snapshot, decoded once for all the groups the view takes from it), from the record rows
+        of the snapshots stored before packs existed."""
         read = _Read()
         held = self._held(scope)
-        attached = self._attached_owners(scope)
-        packs = self._packs({sid for snapshots in held.values() for sid in snapshots} | attached.keys())
+        wanted: list[tuple[rowmap.RecordSpec, str, ColumnElement[bool], dict[int, str]]] = []
         for kind in sorted(held, key=_KIND_ORDER.__getitem__):  # declaration order: the same every read
             snapshots = held[kind]
             for device, coverage in snapshots.values():
@@ -282,42 +296,39 @@ class TopologyRepo:
                 for device, facts in self._facts(owners).items():
                     read.records[device].facts = facts
                 continue
-            for query in rowmap.kind_queries(kind):
-                self._unpack_or_read(query.spec, _group(kind, query.spec), query.where, owners, packs, read.records)
-        self._unpack_or_read(rowmap.ROUTES, "", RouteRow.data_type == "", attached, packs, read.records)
+            wanted += [(q.spec, _group(kind, q.spec), q.where, owners) for q in rowmap.kind_queries(kind)]
+        wanted.append((rowmap.ROUTES, "", RouteRow.data_type == "", self._attached_owners(scope)))
+        packs = self._packs({sid for *_, owners in wanted for sid in owners})
+        _decode(wanted, packs)
+        for spec, group, where, owners in wanted:  # in kind order, packed or not: the same records, same order
+            unpacked = {}
+            for sid, device in owners.items():
+                pack = packs.get(sid)
+                if pack is None:
+                    unpacked[sid] = device
+                    continue
+                (records,) = pack.records([(spec, group)])  # decoded already
+                if records:
+                    getattr(read.records[device], spec.attribute).extend(records)
+            if unpacked:
+                self._rows(spec, unpacked, where, read.records)
         self._snapshot_facts(scope, read)
         return read
 
-    def _unpack_or_read(self, spec: rowmap.RecordSpec, group: str, where: ColumnElement[bool],
-                        owners: Mapping[int, str], packs: Mapping[int, _Pack], into: dict[str, DeviceRecords]) -> None:
-        """Append ``spec``'s records of ``group`` held by the ``owners`` snapshots: from their packs,
-        or (no pack) from the rows ``where`` selects."""
-        unpacked = {}
-        for sid, device in owners.items():
-            found = packs.get(sid)
-            if found is None:
-                unpacked[sid] = device
-                continue
-            records = found.records(spec, group)
-            if records:
-                getattr(into[device], spec.attribute).extend(records)
-        if unpacked:
-            self._rows(spec, unpacked, where, into)
-
     def _packs(self, snapshot_ids: set[int]) -> dict[int, _Pack]:
-        """The packs of ``snapshot_ids`` that have one in a format this code reads. A pack whose
-        content was already decoded by this repository (the same device unchanged between the two
-        runs a diff reads) is decoded once."""
+        """The packs of ``snapshot_ids`` that have one in a format this code reads (not decoded yet).
+        A pack this repository has already seen (the same device unchanged between the two runs a
+        diff reads) is the same ``_Pack``: decoded once."""
         found: dict[int, _Pack] = {}
         for ids in self._chunks(dict.fromkeys(snapshot_ids, "")):
             query = select(_PACK.c.snapshot_id, _PACK.c.version, _PACK.c.content).where(
                 self._among(_PACK.c.snapshot_id, ids), _PACK.c.version == PACK_VERSION)
             for sid, _, value in self._fetch(query):
                 content = bytes(value)  # PostgreSQL's driver may give a memoryview
-                decoded = self._decoded.get(content)
-                if decoded is None:
-                    decoded = self._decoded[content] = _Pack(json.loads(zlib.decompress(content)))
-                found[sid] = decoded
+                pack = self._seen.get(content)
+                if pack is None:
+                    pack = self._seen[content] = _Pack(content)
+                found[sid] = pack
         return found
 
     def _fetch(self, query: Select[Any]) -> Sequence[Any]:
