@@ -157,7 +157,7 @@ class StoreCollector:
                      _with_all(job_devices, (s.value for s in DeviceStatus)))
         yield _gauge("netatlas_devices_by_error_kind",
                      f"Devices by the error kind of their latest finished run ({NO_ERROR}: it succeeded)",
-                     "error_kind", {(k or NO_ERROR): v for k, v in latest.items()})
+                     "error_kind", latest)
         counter = CounterMetricFamily("netatlas_device_failures", "Failed devices of all kept jobs, by error kind",
                                       labels=["error_kind"])
         for kind, count in sorted(failures.items()):
@@ -171,11 +171,14 @@ def _count_by(column: InstrumentedAttribute[str]) -> Select[str, int]:
     return select(column, func.count()).group_by(column)
 
 
-def _latest_error_kinds() -> Select[str | None, int]:
+def _latest_error_kinds() -> Select[str, int]:
+    """Devices by the outcome of their latest finished run: ``none`` when it completed (a completed row
+    may still carry the kind of an attempt that was retried), else its error kind."""
     latest = (select(func.max(JobDeviceRow.id)).where(JobDeviceRow.status.in_(FINISHED))
               .group_by(JobDeviceRow.device_name))
-    return (select(JobDeviceRow.error_kind, func.count()).where(JobDeviceRow.id.in_(latest))
-            .group_by(JobDeviceRow.error_kind))
+    kind = case((JobDeviceRow.status == DeviceStatus.COMPLETED.value, NO_ERROR),
+                else_=func.coalesce(JobDeviceRow.error_kind, "unknown"))
+    return select(kind, func.count()).where(JobDeviceRow.id.in_(latest)).group_by(kind)
 
 
 def _failures_by_kind() -> Select[str, int]:

@@ -103,10 +103,9 @@ def _headers(api: Api, operation: Operation) -> Callable[[], dict[str, str]]:
 
 
 def _examples(operation: Operation, mode: GenerationMode) -> int:
-    """Fewer invalid examples for an operation whose only parameters are in its path: all there is to
-    make invalid is a name longer than its ``maxLength``, which Hypothesis draws slowly (about 4 s
-    each for a 253-character device name on this machine); valid names of any characters are
-    already sent in positive mode."""
+    """Fewer invalid examples for an operation whose only parameters are in its path: there is little
+    to make invalid in a path string, and Hypothesis draws such strings slowly (a 253-character
+    bound took about 4 s an example here); names of any characters are already sent in positive mode."""
     path_only = not operation.body and not operation.query and not operation.headers
     return PATH_ONLY_NEGATIVE_EXAMPLES if mode is GenerationMode.NEGATIVE and path_only else MAX_EXAMPLES
 
