@@ -25,9 +25,11 @@ Then, with httpx on one asyncio loop:
    alongside everything else: the figure includes that load, as a real server would carry it.
 
 Printed (and written to ``--out``): p50/p95/p99/max of discover-async, the polls' own latency and
-rate, the SSE events seen, the watched job's progress, the machine's load before and after, and
-whether the p99 target (``--target-p99-ms``, 100 ms: issue 9) was met. The machine may be shared:
-the load average is reported and the figures are only as steady as the machine is. The exit status
+rate, the SSE events seen, the server process's CPU time meanwhile (``server_cpu_share`` near 1.0:
+the server had a whole core and was saturated; far below with high latencies: the machine was),
+the watched job's progress, the machine's load before and after, and whether the p99 target
+(``--target-p99-ms``, 100 ms: issue 9) was met. The machine may be shared: the load average is
+reported and the figures are only as steady as the machine is. The exit status
 is 0 when the run completed (target met or not), 1 when something did not work.
 """
 
@@ -55,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil  # type: ignore[import-untyped]
 import yaml
 
 CLI = [sys.executable, "-m", "netatlas.cli.main"]
@@ -111,8 +114,9 @@ def lab(devices: int, latency_ms: float, address_range: str, workdir: Path, env:
 
 
 @contextmanager
-def server(env: dict[str, str], workdir: Path) -> Iterator[str]:
-    """``netatlas serve`` on a free loopback port until the block ends; yields its base URL once healthy."""
+def server(env: dict[str, str], workdir: Path) -> Iterator[tuple[str, int]]:
+    """``netatlas serve`` on a free loopback port until the block ends; yields its base URL (once
+    healthy) and its pid."""
     port = free_port()
     log = (workdir / "serve.log").open("wb")
     proc = subprocess.Popen([*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
@@ -131,7 +135,7 @@ def server(env: dict[str, str], workdir: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"netatlas serve was not healthy in 120 s: {_tail(workdir / 'serve.log')}")
             time.sleep(0.2)
-        yield url
+        yield url, proc.pid
     finally:
         _stop(proc)
         log.close()
@@ -211,7 +215,15 @@ async def follow(url: str, headers: dict[str, str], job_id: str, stop: asyncio.E
             watch.sse_error = f"{type(exc).__name__}: {exc}"
 
 
-async def measure(url: str, token: str, names: list[str], args: argparse.Namespace) -> dict[str, Any]:
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) of the process and its children so far: the server's own work."""
+    process = psutil.Process(pid)
+    times = process.cpu_times()
+    children = sum(c.cpu_times().user + c.cpu_times().system for c in process.children(recursive=True))
+    return float(times.user + times.system + children)
+
+
+async def measure(url: str, pid: int, token: str, names: list[str], args: argparse.Namespace) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     watch, stop = Watch(), asyncio.Event()
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
@@ -226,9 +238,9 @@ async def measure(url: str, token: str, names: list[str], args: argparse.Namespa
         await asyncio.sleep(1.0)  # every poller and the stream connected before the clock starts
         for i in range(WARMUP):
             await client.post(f"{BASE}/discover-async", json={"device_ids": [names[i % len(names)]]})
-        polls_before, clock = len(watch.polls), time.perf_counter()
+        polls_before, clock, cpu = len(watch.polls), time.perf_counter(), cpu_s(pid)
         timings, statuses = await _requests(client, names, args.requests, args.parallel)
-        wall = time.perf_counter() - clock
+        wall, cpu = time.perf_counter() - clock, cpu_s(pid) - cpu
         polls = watch.polls[polls_before:]
         progress = (await client.get(f"{BASE}/discover/progress/{job_id}", params={"limit": 1})).json()
         stop.set()
@@ -245,6 +257,10 @@ async def measure(url: str, token: str, names: list[str], args: argparse.Namespa
         "watched_job": {k: progress.get(k) for k in ("status", "total_devices", "completed_devices",
                                                      "failed_devices", "progress_percentage")},
         "wall_s": round(wall, 2),
+        # the server's CPU while the clock ran, over every request it answered then (jobs' SSH work included)
+        "server_cpu_s": round(cpu, 2),
+        "server_cpu_share": round(cpu / wall, 2),
+        "server_cpu_ms_per_request": round(cpu * 1000 / max(1, len(timings) + len(polls)), 2),
         "target_p99_ms": args.target_p99_ms,
         "target_met": summary["p99"] < args.target_p99_ms and set(statuses) == {"202"},
     }
@@ -301,8 +317,8 @@ def main(argv: list[str] | None = None) -> int:
                 cli(["devices", "import", str(inventory)], env)
                 token = cli(["token", "create", "--name", "bench", "--role", "operator"], env).strip()
                 names = [d["name"] for d in yaml.safe_load(inventory.read_text())["devices"]]
-                with server(env, workdir) as url:
-                    results = asyncio.run(measure(url, token, names, args))
+                with server(env, workdir) as (url, pid):
+                    results = asyncio.run(measure(url, pid, token, names, args))
         except (RuntimeError, OSError, httpx.HTTPError, subprocess.TimeoutExpired) as exc:
             print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
             return 1

@@ -39,6 +39,7 @@ def test_every_timed_request_started_a_job(run: dict[str, Any]) -> None:
     assert timed["n"] == REQUESTS and timed["statuses"] == {"202": REQUESTS}
     assert 0 < timed["p50"] <= timed["p95"] <= timed["p99"] <= timed["max"]
     assert run["target_met"] is (timed["p99"] < run["target_p99_ms"])
+    assert run["server_cpu_s"] > 0 and run["server_cpu_ms_per_request"] > 0
 
 
 def test_the_pollers_and_the_stream_saw_the_watched_job(run: dict[str, Any]) -> None:
