@@ -357,6 +357,14 @@ def test_keyboard_reaches_the_controls_with_a_visible_focus(web: Web) -> None:
     assert web.js("() => document.activeElement.id") == "login-password"
     outline = web.js("() => getComputedStyle(document.activeElement, ':focus-visible').outlineStyle")
     assert outline != "none"
+    web.login("vera")
+    page.focus("#cy")
+    zoom = web.js("() => window.netatlas.map.cy.zoom()")
+    page.keyboard.press("+")
+    assert web.js("() => window.netatlas.map.cy.zoom()") > zoom
+    pan = web.js("() => window.netatlas.map.cy.pan().x")
+    page.keyboard.press("ArrowLeft")
+    assert web.js("() => window.netatlas.map.cy.pan().x") > pan
     unlabeled = web.js("""() => [...document.querySelectorAll('input, select')].filter(e => e.type !== 'hidden'
         && !e.labels?.length && !e.closest('label') && !e.getAttribute('aria-label')).map(e => e.id)""")
     assert unlabeled == []

@@ -126,6 +126,19 @@ $('#layers').addEventListener('change', (e) => {
   const layer = e.target.dataset.layer;
   if (layer) state.map.setLayer(layer, e.target.checked);
 });
+// The map from the keyboard: arrows pan, + and - zoom, 0 fits everything (nodes: use the search).
+$('#cy').addEventListener('keydown', (e) => {
+  const cy = state.map && state.map.cy;
+  if (!cy) return;
+  const pan = { ArrowLeft: [60, 0], ArrowRight: [-60, 0], ArrowUp: [0, 60], ArrowDown: [0, -60] }[e.key];
+  const center = { x: cy.width() / 2, y: cy.height() / 2 };
+  if (pan) cy.panBy({ x: pan[0], y: pan[1] });
+  else if (e.key === '+' || e.key === '=') cy.zoom({ level: cy.zoom() * 1.25, renderedPosition: center });
+  else if (e.key === '-') cy.zoom({ level: cy.zoom() / 1.25, renderedPosition: center });
+  else if (e.key === '0') cy.fit(undefined, 30);
+  else return;
+  e.preventDefault();
+});
 $('#map-refresh').addEventListener('click', guarded(loadMap));
 $('#map-expand').addEventListener('click', () => state.map.expandAll());
 $('#map-collapse').addEventListener('click', () => state.map.collapseAll());
