@@ -10,7 +10,7 @@ chunk redelivered after its worker died). So:
   workers run the job, and recovery (``netatlas.jobs.recovery``) must not mark the job interrupted
   for it. The pseudo-owner is never "this host", so :func:`~netatlas.jobs.liveness.abandoned`
   judges the job by its heartbeat alone: a queued (pending) job is never abandoned; a running one
-  is abandoned when no chunk has beaten for ``STALE_S`` (every worker running it died), and its
+  is abandoned when no chunk has beaten for ``DISTRIBUTED_STALE_S`` (every worker running it died), and its
   redelivered chunks then find it ended and do nothing.
 - **Heartbeats** come from every running chunk (the engine's heartbeat, conditional on the job not
   being final), so the job stays alive while any worker works on it.
@@ -22,9 +22,10 @@ chunk redelivered after its worker died). So:
   job ends exactly once. A cancelled job ends as soon as no device of it runs: its queued chunks
   were revoked, so the rows they held are ended ``cancelled`` with it.
 
-A known limit: a job none of whose chunks runs for ``STALE_S`` (60 s) while its workers live -- the
-crawl chunks it queued last wait behind another long job's chunks -- looks abandoned to recovery,
-which then ends it ``interrupted`` (its waiting chunks find it ended and do nothing).
+A job none of whose chunks runs for a while (its chunks wait in the queue behind another long job's,
+or a dead worker's chunk waits for the broker's visibility timeout) is not abandoned: recovery gives
+a distributed job ``DISTRIBUTED_STALE_S`` (3 h) without a heartbeat before it ends it ``interrupted``
+(its late chunks then find it ended and do nothing). ``netatlas jobs cancel`` ends one sooner.
 
 The conditional UPDATEs here belong with ``JobRepo`` (``netatlas.store.jobs``); they live in this
 module because that file belongs to another part of the project. They are plain SQLAlchemy Core
@@ -41,11 +42,11 @@ from sqlalchemy import func, select, update
 
 from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus
 from netatlas.jobs.events import EventSink, NullSink, ProgressEvent
-from netatlas.jobs.liveness import Owner
+from netatlas.jobs.liveness import DISTRIBUTED_HOST, Owner
 from netatlas.store import Database, JobRepo
 from netatlas.store.tables import JobDeviceRow, JobRow, utcnow
 
-DISTRIBUTED = Owner("celery", 0)  # the owner of a job run by workers: never a live local process
+DISTRIBUTED = Owner(DISTRIBUTED_HOST, 0)  # the owner of a job run by workers: never a live local process
 CHUNK_MAX = 50  # devices per chunk at most (one task runs them concurrently)
 TARGET_CHUNKS = 8  # a small job is still spread over this many chunks (so over several workers)
 CANCEL_MESSAGE = "cancelled on request"

@@ -20,6 +20,12 @@ from netatlas.domain.records import JobStatus
 
 HEARTBEAT_S = 5.0  # how often a running job's owner writes its heartbeat
 STALE_S = 60.0  # a heartbeat older than this means the owner is gone (any host)
+# A job run in chunks by workers (``netatlas.jobs.distributed``) has no owner process: its pseudo-owner's
+# host is DISTRIBUTED_HOST. Its chunks may wait in the broker's queue behind other jobs' chunks (no
+# heartbeat meanwhile), and a dead worker's chunk comes back only after the broker's visibility timeout,
+# so such a job is judged abandoned only after DISTRIBUTED_STALE_S without a heartbeat.
+DISTRIBUTED_HOST = "celery"
+DISTRIBUTED_STALE_S = 3 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +91,14 @@ def abandoned(job: JobLife, *, here: str, now: datetime, stale_s: float = STALE_
         True
         >>> abandoned(job, here="h2", now=t0 + timedelta(seconds=90))
         'no heartbeat from pid 42 on h1 for 90 s'
+        >>> queued = JobLife(JobStatus.RUNNING, Owner(DISTRIBUTED_HOST, 0), t0, t0, t0)
+        >>> abandoned(queued, here="h2", now=t0 + timedelta(seconds=900)) is None  # chunks wait in the queue
+        True
     """
     if job.status.final:
         return None
+    if job.owner is not None and job.owner.host == DISTRIBUTED_HOST:
+        stale_s = max(stale_s, DISTRIBUTED_STALE_S)
     if job.owner is None:
         if job.status is JobStatus.PENDING:
             return None
