@@ -12,6 +12,13 @@ endpoints of faulted devices (their links are known only where a healthy neighbo
 Prints precision and recall per scenario and kind, and how long each step took; exit status 1
 when any is below 1.0. This is the 1,000-device half of
 ``tests/integration/discovery/test_topology_truth.py`` (50 devices, both backends).
+
+``datacenter`` grows quadratically, unlike the other scenarios: every leaf learns every other
+leaf's subnet over BGP with ECMP through up to 4 spines, so each device's RIB holds ~2 routes per
+device in the lab (``show ip route bgp vrf all`` on an NX-OS leaf: 3,524 lines at 200 devices,
+8,924 at 500, 17,924 at 1,000), and the collector parses ~1 s of TextFSM per leaf at 1,000
+devices: ~18 M lines in all, against ~0.35 M routes for ``mixed`` at 1,000 (OSPF summaries).
+Expect its 1,000-device discovery to take tens of minutes on 2 cores.
 """
 
 from __future__ import annotations
