@@ -49,6 +49,8 @@ function style(large) {
     { selector: 'node.site', style: { shape: 'round-rectangle', 'background-color': '#f7fafc', 'background-opacity': 0.6,
       'border-color': '#a0aec0', 'border-width': 1, 'text-valign': 'top', 'text-halign': 'center', 'font-size': 14,
       'font-weight': 'bold', color: '#4a5568', padding: 24, 'text-margin-y': -4, 'text-max-width': 400 } },
+    { selector: 'node.sitelabel', style: { 'background-opacity': 0, 'border-width': 0, width: 20, height: 20,
+      'text-valign': 'center', 'font-size': 36, color: '#4a5568', padding: 0 } },
     { selector: 'node.group', style: { shape: 'round-rectangle', 'background-color': '#bee3f8', 'border-color': '#2b6cb0',
       width: 'data(size)', height: 'data(size)', 'text-valign': 'center', 'text-wrap': 'wrap', 'font-size': 12,
       'text-max-width': 160 } },
@@ -183,8 +185,14 @@ export class MapView {
             size: Math.min(180, 50 + Math.sqrt(group.devices) * 8) } });
         continue;
       }
-      const parent = `site:${group.key}`;
-      elements.push({ group: 'nodes', classes: 'site', data: { id: parent, label: group.key, groupKey: group.key } });
+      // A compound box per site; on a large map a label node above the group instead (cytoscape
+      // re-styles a compound parent at every change of a child: with hundreds of children per box,
+      // expanding everything took seconds).
+      const site = `site:${group.key}`;
+      const parent = this.large ? undefined : site;
+      elements.push(this.large
+        ? { group: 'nodes', classes: 'site sitelabel', position: positions.get(site), data: { id: site, label: group.key, groupKey: group.key } }
+        : { group: 'nodes', classes: 'site', data: { id: site, label: group.key, groupKey: group.key } });
       for (const n of group.nodes) {
         const classes = [n.kind, `r${rankOf(n.kind, n.role)}`, n.status || ''];
         if (this.conflictNodes.has(n.id)) classes.push('conflict');
@@ -273,6 +281,7 @@ export class MapView {
           y += Math.ceil(row.length / perRow) * ROW_GAP + extra;
         }
         height = y;
+        local.set(`site:${group.key}`, { x: Math.max(0, width / 2 - NODE_GAP / 2), y: -70 });
       }
       if (x0 > 0 && x0 + width > ROW_WIDTH) { x0 = 0; y0 += rowHeight + GROUP_GAP; rowHeight = 0; }
       for (const [id, p] of local) positions.set(id, this.positions[id] || { x: x0 + p.x, y: y0 + p.y });
@@ -288,6 +297,7 @@ export class MapView {
       if (this.collapsible) { this.expanded.delete(node.data('groupKey')); this.render(); }
       return;
     }
+    if (node.hasClass('sitelabel')) return;
     if (this.handlers.onNode) this.handlers.onNode(node.data('node') || null, node.data('endpoint') || null, node);
   }
 
@@ -295,8 +305,8 @@ export class MapView {
     if (this.isOpen(groupKey)) return;
     this.expanded.add(groupKey);
     this.render();
-    const parent = this.cy.getElementById(`site:${groupKey}`);
-    if (parent.nonempty()) this.cy.fit(parent, 40);
+    const members = this.cy.nodes().filter((n) => this.groupOf.get(n.id()) === groupKey);
+    if (members.nonempty()) this.cy.fit(members, 40);
     if (this.handlers.onGroup) this.handlers.onGroup(groupKey);
   }
 
@@ -335,7 +345,7 @@ export class MapView {
   }
 
   saveDragged(node) {
-    if (node.hasClass('site')) {
+    if (node.hasClass('site') && !node.hasClass('sitelabel')) {
       node.descendants().forEach((child) => { this.positions[child.id()] = { ...child.position() }; });
     } else {
       this.positions[node.id()] = { ...node.position() };
