@@ -29,14 +29,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +39,11 @@ from sqlalchemy.pool import StaticPool
 
 from netatlas.domain.errors import StoreError
 from netatlas.domain.text import mask_url, scrub
+from netatlas.store.migrations import HEAD
+
+if TYPE_CHECKING:  # Alembic (and the mako and pygments it loads) is imported only to migrate
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -104,15 +104,30 @@ class Upgrade:
 
 @cache
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(MIGRATIONS))
 
 
 def head_revision() -> str:
-    """The revision the packaged scripts end at: the schema this netatlas needs."""
-    head = _scripts().get_current_head()
-    if head is None:  # pragma: no cover - the package ships its scripts
-        raise StoreError("no migration scripts found in the netatlas package")
-    return head
+    """The revision the packaged scripts end at: the schema this netatlas needs (``migrations.HEAD``,
+    which a test keeps equal to the scripts' own head, so reading it imports no Alembic)."""
+    return HEAD
+
+
+def scripts_head() -> str | None:
+    """The head as Alembic reads it from the scripts (what ``migrations.HEAD`` must equal)."""
+    return _scripts().get_current_head()
+
+
+def _stored_revision(connection: Connection) -> str | None:
+    """The revision recorded in ``alembic_version`` (None: nothing migrated yet), read with plain SQL."""
+    from sqlalchemy import inspect
+
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return found[0] if len(found) == 1 else None
 
 
 def known_revisions() -> frozenset[str]:
@@ -137,6 +152,8 @@ def is_embedded(url: str | URL, home: Path) -> bool:
 
 def alembic_config(connection: Connection) -> Config:
     """An Alembic config over the packaged scripts, bound to ``connection`` (no alembic.ini)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -173,7 +190,7 @@ class Database:
     def schema(self) -> Schema:
         """The stored revision and the one this netatlas needs (reads, never migrates)."""
         with self._translated("cannot open database"), self.engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+            current = _stored_revision(connection)
         self.check()
         return Schema(current, head_revision())
 
@@ -187,9 +204,16 @@ class Database:
         then finds the schema upgraded and does nothing. Returns the revisions before and after."""
         with self._translated("cannot upgrade database"), self._writer.begin() as connection:
             _lock_for_migration(connection)  # SQLite: BEGIN IMMEDIATE above already holds the write lock
-            before = MigrationContext.configure(connection).get_current_revision()
-            command.upgrade(alembic_config(connection), revision)
-            after = MigrationContext.configure(connection).get_current_revision()
+            before = _stored_revision(connection)
+            after: str | None = before
+            if revision == "head" and before == HEAD:  # the usual case: nothing to do, no Alembic loaded
+                pass
+            else:
+                from alembic import command
+                from alembic.runtime.migration import MigrationContext
+
+                command.upgrade(alembic_config(connection), revision)
+                after = MigrationContext.configure(connection).get_current_revision()
         self.check()
         return Upgrade(before, after)
 
@@ -244,8 +268,12 @@ class Database:
             yield
         except (IntegrityError, DataError) as exc:  # this unit of work's values, not the database
             raise RecordRejected(f"{doing} {self.shown_url}: {_reason(exc, self.url)}") from exc
-        except (SQLAlchemyError, CommandError, OSError, sqlite3.Error) as exc:
+        except (SQLAlchemyError, OSError, sqlite3.Error) as exc:
             raise StoreError(f"{doing} {self.shown_url}: {_reason(exc, self.url)}") from exc
+        except Exception as exc:
+            if type(exc).__module__.startswith("alembic."):  # its CommandError, without importing Alembic
+                raise StoreError(f"{doing} {self.shown_url}: {_reason(exc, self.url)}") from exc
+            raise
 
 
 def _parse(url: str | URL) -> URL:

@@ -10,11 +10,16 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from netatlas.store import Database
-from netatlas.store.database import MIGRATIONS, alembic_config
+from netatlas.store.database import MIGRATIONS, alembic_config, head_revision, scripts_head
 from netatlas.store.tables import Base
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def test_the_packaged_head_constant_is_the_scripts_head() -> None:
+    """``migrations.HEAD`` (read without Alembic by every process) must name the last script."""
+    assert head_revision() == scripts_head() == HEAD
 
 
 def _revision(database: Database) -> str | None:
