@@ -293,8 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         token = viewer_token(url, home)
         with serve(url, home, free_port(), home / "serve.log") as base:
             result = measure(base, token, args.runs, args.frames)
-    first_s = result["first_render_ms"]["median"] / 1000
-    worst_frame = max(result["frames_first_view"]["max_ms"], result["frames_expanded"]["max_ms"])
+    total_s, client_s = result["first_render_ms"]["median"] / 1000, result["client_render_ms"]["median"] / 1000
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
@@ -304,13 +303,17 @@ def main(argv: list[str] | None = None) -> int:
         "store": written,
         **result,
         "targets": {"first_render_s": TARGETS["first_render_s"], "frame_ms": TARGETS["frame_ms"],
-                    "first_render_met": first_s < TARGETS["first_render_s"],
-                    "frames_met": worst_frame < TARGETS["frame_ms"]},
+                    # the page's own work, and everything from navigation (the API's build included)
+                    "first_render_client_met": client_s < TARGETS["first_render_s"],
+                    "first_render_with_api_met": total_s < TARGETS["first_render_s"],
+                    # every frame of the first view (as the map opens), and of the worst case
+                    "frames_first_view_met": result["frames_first_view"]["max_ms"] < TARGETS["frame_ms"],
+                    "frames_expanded_met": result["frames_expanded"]["max_ms"] < TARGETS["frame_ms"]},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
-    return 0 if results["targets"]["first_render_met"] and results["targets"]["frames_met"] else 1
+    return 0 if all(v for k, v in results["targets"].items() if k.endswith("_met")) else 1
 
 
 if __name__ == "__main__":
