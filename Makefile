@@ -50,7 +50,7 @@ lock:
 	  .lock-venv/bin/pip freeze --exclude-editable --exclude netatlas; } > $(LOCK)
 	rm -rf .lock-venv
 
-demo: $(STAMP) ui
+demo: $(STAMP) $(UI_VENDOR)
 	$(BIN)/python scripts/demo.py
 
 test: $(STAMP) ui
@@ -62,7 +62,7 @@ test-unit: $(STAMP)
 test-integration: $(STAMP)
 	$(BIN)/pytest tests/integration
 
-lint: $(STAMP) ui
+lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy src tests bench scripts
 	$(BIN)/lint-imports
