@@ -54,7 +54,7 @@ demo: $(STAMP) $(UI_VENDOR)
 	$(BIN)/python scripts/demo.py
 
 test: $(STAMP) ui
-	$(BIN)/pytest tests src
+	$(BIN)/pytest -n 3 --dist loadfile tests src  # test files three at a time: most of them wait on SSH and services
 
 test-unit: $(STAMP)
 	$(BIN)/pytest tests/unit src
