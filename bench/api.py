@@ -11,7 +11,9 @@ What it starts, all on loopback and removed afterwards:
   every command answered after ``--latency-ms``, so jobs last while the clock runs;
 - ``netatlas serve`` (the embedded form: SQLite under a temporary ``NETATLAS_HOME``, jobs run in
   the server process by the in-process executor), the lab's inventory imported first with
-  ``netatlas devices import``, and an operator token from ``netatlas token create``.
+  ``netatlas devices import``, and an operator token from ``netatlas token create``;
+- with ``--broker redis://...``: the service form instead: a fresh PostgreSQL database and
+  ``--workers`` ``netatlas worker`` processes run the jobs, the server only serves.
 
 Then, with httpx on one asyncio loop:
 
@@ -299,11 +301,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-ms", type=float, default=300.0, help="the lab's delay before each output")
     parser.add_argument("--address-range", default=ADDRESS_RANGE, help="loopback range of the lab's devices")
     parser.add_argument("--target-p99-ms", type=float, default=TARGET_P99_MS)
+    parser.add_argument("--broker", default="", help="redis://...: jobs run on --workers `netatlas worker` "
+                        "processes (Celery; the database: a fresh PostgreSQL database next to --pg), not in the server")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes with --broker")
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                        help="PostgreSQL server for --broker (a database is created there and dropped)")
     parser.add_argument("--out", type=Path, help="also write the JSON summary here")
     args = parser.parse_args(argv)
     if min(args.devices, args.requests, args.parallel, args.pollers) < 1 or args.poll_interval <= 0:
         parser.error("--devices, --requests, --parallel and --pollers must be positive, --poll-interval > 0")
     return args
+
+
+@contextmanager
+def distributed(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> Iterator[None]:
+    """With ``--broker``: a fresh PostgreSQL database (migrated) and ``--workers`` worker processes,
+    ``env`` pointed at both (so serve and the CLI use them); nothing without it."""
+    if not args.broker:
+        yield
+        return
+    import psycopg
+
+    name = f"netatlas_bench_api_{os.getpid()}"
+    admin = args.pg.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env |= {"NETATLAS_BROKER_URL": args.broker, "NETATLAS_SECRET_KEY": secrets.token_urlsafe(32),
+            "NETATLAS_DATABASE_URL": args.pg.rsplit("/", 1)[0] + f"/{name}"}
+    cli(["db", "upgrade"], env)
+    procs = [subprocess.Popen([*CLI, "worker", "--concurrency", "8", "--name", f"bench{i}@%h"], env=env,
+                              stdout=(workdir / f"worker{i}.log").open("wb"), stderr=subprocess.STDOUT)
+             for i in range(args.workers)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            _stop(proc)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         env = base_env(workdir / "home")
         try:
-            with lab(args.devices, args.latency_ms, args.address_range, workdir, env) as inventory:
+            with distributed(args, env, workdir), \
+                    lab(args.devices, args.latency_ms, args.address_range, workdir, env) as inventory:
                 cli(["devices", "import", str(inventory)], env)
                 token = cli(["token", "create", "--name", "bench", "--role", "operator"], env).strip()
                 names = [d["name"] for d in yaml.safe_load(inventory.read_text())["devices"]]
