@@ -612,7 +612,8 @@ def start_lab(devices: int, args: argparse.Namespace, workdir: Path) -> LabProce
             "--inventory-out", str(inventory), "--warm"]  # fmt: skip
     began = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**os.environ, "COLUMNS": "200"})
+                            env={**os.environ, "COLUMNS": "200"},
+                            bufsize=0)  # unbuffered: lines a buffered readline() took would hide from select()
     assert proc.stdout is not None
     seen = b""
     while b"listening on" not in seen:

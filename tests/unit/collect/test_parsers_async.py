@@ -22,6 +22,7 @@ def _no_pool_left() -> Iterator[None]:
 
 
 def test_small_output_parses_inline_without_a_pool() -> None:
+    shutdown_pool()  # a pool another test of this process started (test order is not fixed under xdist)
     text = (FIXTURES / "cisco_ios/show_version/lab_rtr1.raw").read_text()
     assert len(text) <= POOL_THRESHOLD
     got = asyncio.run(parse_output_async("cisco_ios", "show version", text, frozenset({DataType.FACTS})))
