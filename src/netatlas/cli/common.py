@@ -18,8 +18,6 @@ import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
-from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -29,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from netatlas.domain.errors import NetatlasError
+from netatlas.domain.jsonable import to_jsonable
 from netatlas.domain.text import clean
 
 if TYPE_CHECKING:  # the settings, the store and the key are imported by the functions that use them
@@ -145,21 +144,6 @@ def secret_box(config: Settings, db: Database) -> SecretBox:
         return SecretBox.for_database(config, db)
     except NetatlasError as exc:
         fail(str(exc))
-
-
-def to_jsonable(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [to_jsonable(v) for v in value]
-        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
 
 
 def print_json(value: Any) -> None:

@@ -26,10 +26,10 @@ from netatlas.cli.common import (
     secret_box,
     settings,
     text,
-    to_jsonable,
 )
 from netatlas.domain.datatypes import RECORD_KINDS
 from netatlas.domain.errors import NetatlasError
+from netatlas.domain.jsonable import to_jsonable
 from netatlas.domain.records import Coverage
 
 if TYPE_CHECKING:  # the services are imported by the commands that use them

@@ -35,11 +35,11 @@ from netatlas.cli.common import (
     secret_box,
     settings,
     text,
-    to_jsonable,
 )
 from netatlas.domain.datatypes import ONLY_WORDS
 from netatlas.domain.errors import NetatlasError, StoreError
 from netatlas.domain.inventory import InventoryDevice
+from netatlas.domain.jsonable import to_jsonable
 from netatlas.domain.records import DataType, JobStatus
 from netatlas.inventory import Inventory, load_credentials, load_inventory
 from netatlas.jobs.crawl import CrawlOptions

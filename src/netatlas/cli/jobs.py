@@ -24,9 +24,9 @@ from netatlas.cli.common import (
     print_table,
     say,
     settings,
-    to_jsonable,
 )
 from netatlas.domain.errors import NetatlasError, NotFound
+from netatlas.domain.jsonable import to_jsonable
 from netatlas.domain.records import JobStatus
 from netatlas.jobs.liveness import STALE_S
 

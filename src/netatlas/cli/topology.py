@@ -29,9 +29,9 @@ from netatlas.cli.common import (
     say,
     settings,
     text,
-    to_jsonable,
 )
 from netatlas.domain.errors import NetatlasError
+from netatlas.domain.jsonable import to_jsonable
 
 if TYPE_CHECKING:  # the service (SQLAlchemy, networkx) is imported when a command runs, not for its help
     from netatlas.jobs.topology import TopologyService, WhereResult

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from netatlas.api.schemas.devices import jsonable
 from netatlas.cli.topology import topology_document
 from netatlas.domain.accounts import Role
 from netatlas.domain.datatypes import RECORD_KINDS
+from netatlas.domain.jsonable import to_jsonable
 from netatlas.jobs.queries import DataQueries
 from netatlas.jobs.topology import TopologyService
 from netatlas.lab.background import BackgroundLab
@@ -224,7 +224,7 @@ def test_the_discovery_job_and_device_data(served: Served) -> None:
     for kind in RECORD_KINDS:
         found = _ok(served.api.get(f"/api/devices/sw1/data/{kind}", params={"limit": 500}))
         current = queries.current("sw1", kind, limit=500)
-        assert found["records"] == [jsonable(r) for r in current.records.items], kind
+        assert found["records"] == [to_jsonable(r) for r in current.records.items], kind
         assert set(found["coverage"]) == {h.data_type.value for h in current.held}
     macs = _ok(served.api.get("/api/devices/sw1/data/mac", params={"limit": 1}))
     assert len(macs["records"]) == 1 and macs["more"] is True

@@ -8,14 +8,13 @@ go in (``CredentialIn``, write-only) and never come out.
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from netatlas.domain.inventory import InventoryDevice
+from netatlas.domain.jsonable import to_jsonable
 from netatlas.jobs.inventory_service import CredentialInfo, Imported
 from netatlas.jobs.queries import DeviceData
 from netatlas.store import Origin, StoredDevice
@@ -148,26 +147,4 @@ class DeviceDataOut(BaseModel):
                                             collected_at=h.collected_at) for h in data.held}
         page = data.records
         return cls(device=data.device, kind=data.kind, coverage=coverage,
-                   records=[jsonable(r) for r in page.items], offset=page.offset, limit=page.limit, more=page.more)
-
-
-def jsonable(value: Any) -> Any:
-    """Records as JSON data: dataclasses as dicts, enums as their values, datetimes in ISO form.
-
-    Examples:
-        >>> from netatlas.domain.records import MacEntry
-        >>> jsonable(MacEntry("aa:bb:cc:00:00:01", 10, "Gi1/0/1"))["vlan"]
-        10
-    """
-    if is_dataclass(value) and not isinstance(value, type):
-        return jsonable(asdict(value))
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [jsonable(v) for v in value]
-        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+                   records=[to_jsonable(r) for r in page.items], offset=page.offset, limit=page.limit, more=page.more)

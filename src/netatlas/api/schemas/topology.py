@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from netatlas.api.schemas.devices import jsonable
 from netatlas.api.schemas.jobs import PLAIN
+from netatlas.domain.jsonable import to_jsonable
 from netatlas.topology.model import Link, Node, Topology
 
 
@@ -365,5 +365,5 @@ def _node(node: Node) -> dict[str, Any]:
 
 def _link(link: Link) -> dict[str, Any]:
     return {**link.as_dict(), "state": link.state.value, "reported_by": list(link.reported_by),
-            "channel_a": link.channel_a, "channel_b": link.channel_b, "detail": jsonable(dict(link.detail)),
+            "channel_a": link.channel_a, "channel_b": link.channel_b, "detail": to_jsonable(dict(link.detail)),
             "override_id": link.override_id}
