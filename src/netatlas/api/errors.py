@@ -81,10 +81,10 @@ async def _netatlas(request: Request, exc: Exception) -> JSONResponse:
         busy.headers["Retry-After"] = str(exc.retry_after)
         return busy
     if isinstance(exc, RecordRejected):  # its text names the database: logged, not shown
-        log.warning("record rejected on %s %s: %s", request.method, request.url.path, exc)
+        log.warning("record rejected on %s %s: %s", request.method, request.url.path, message)  # cleaned
         return _answer(422, "a value in the request cannot be stored (the server log has the details)")
     if isinstance(exc, StoreError):
-        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, message)
         return _answer(503, "the database is not available", hint="GET /api/health shows the database's state")
     if isinstance(exc, AuthError):
         refused = _answer(401, message)
