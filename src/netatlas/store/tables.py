@@ -38,6 +38,7 @@ NAMING = {
 NAME = 128  # credential names (operator-chosen, validated)
 DEVICE = 255  # device names: validated host names (at most 253 characters)
 SHORT = 32  # statuses, kinds, data types
+LAYOUT_NODE = 512  # map element ids: a device name (253) behind a prefix, or a group key (site and role)
 # Every column a device can fill (names it advertises, ports, descriptions, versions) is Text:
 # nothing a device prints can overflow a column, identically on SQLite and PostgreSQL.
 
@@ -444,3 +445,19 @@ class SnapshotPackRow(Base):
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int]  # the packing format (``netatlas.store.snapshots.PACK_VERSION``)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# ---- the web map's layout (positions operators dragged) ----------------------------------------
+
+
+class MapPositionRow(Base):
+    """Where an operator put a node of the web map (``netatlas.store.layout``): one shared layout, so
+    every user sees the same map. ``node`` is the map's element id (a topology node, or one of the
+    map's own: ``grp:``/``site:`` groups, ``ep:`` endpoints); coordinates are finite model units."""
+
+    __tablename__ = "map_position"
+    node: Mapped[str] = mapped_column(String(LAYOUT_NODE), primary_key=True)
+    x: Mapped[float]
+    y: Mapped[float]
+    updated_by: Mapped[str] = mapped_column(String(NAME), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
