@@ -44,8 +44,10 @@ def fixture_dir(platform: str, command: str) -> Path:
         'show_lldp_neighbors_interface'
         >>> fixture_dir("cisco_ios", "show ip bgp vpnv4 vrf {vrf} summary").name
         'show_ip_bgp_vpnv4_vrf_summary'
+        >>> fixture_dir("juniper_junos", "show interfaces | display json").name
+        'show_interfaces_display_json'
     """
-    name = command.replace("{interface}", "").replace("{vrf}", "").replace("*", "star").strip()
+    name = command.replace("{interface}", "").replace("{vrf}", "").replace("*", "star").replace("|", "").strip()
     return FIXTURES / platform / re.sub(r"\s+", "_", name)
 
 
@@ -62,6 +64,9 @@ def command_types(spec: PlatformSpec) -> dict[str, frozenset[DataType]]:
     for data_type, commands in (spec.per_vrf.commands if spec.per_vrf is not None else {}).items():
         for command in commands:
             served.setdefault(command, set()).add(data_type)
+    for command, types in list(served.items()):  # the structured form too, where the row sends one
+        if spec.sent_form(command) != command:
+            served[spec.sent_form(command)] = set(types)
     return {command: frozenset(types) for command, types in served.items()}
 
 
@@ -77,12 +82,35 @@ class Case:
 
 
 def render(ctx: RenderContext, command: str) -> str:
+    """What the device prints for ``command``; its structured form (``... | json``) too, which an image
+    that refuses ``json`` refuses (:class:`CommandRejected`), as the lab's shell does."""
     platform = ctx.dev.platform
-    found = CommandIndex(load_commands(platform), CLI[platform]).match(command.split())
+    spec = PLATFORMS[str(platform)]
+    text_form = spec.text_form(command)
+    found = CommandIndex(load_commands(platform), CLI[platform]).match(text_form.split())
     assert isinstance(found, tuple), f"{platform} cannot render {command!r}: {found}"
     entry, args = found
     assert isinstance(entry.target, CommandSpec), f"{command!r} is a session command on {platform}"
-    return entry.target.render(RenderContext(ctx.dev, ctx.rib, args))
+    render_fn = entry.target.render
+    if text_form != command:
+        if entry.target.render_json is None or any(f.keyword == "json" for f in ctx.dev.rejected_forms):
+            raise CommandRejected(len(text_form.split()))
+        render_fn = entry.target.render_json
+    return render_fn(RenderContext(ctx.dev, ctx.rib, args))
+
+
+def answered(ctx: RenderContext, command: str) -> tuple[str, str]:
+    """(the form the device answered, its output): a refused form's fallbacks in turn, as the collector
+    tries them (a structured form's text form, an old image's plain form); CommandRejected when none."""
+    spec = PLATFORMS[str(ctx.dev.platform)]
+    while True:
+        try:
+            return command, render(ctx, command)
+        except CommandRejected:
+            plain = spec.fallback(command)
+            if plain is None:
+                raise
+            command = plain
 
 
 def sample_command(ctx: RenderContext, pattern: str) -> str | None:
@@ -111,9 +139,9 @@ def _answer(ctx: RenderContext, spec: PlatformSpec, command: str) -> str | None:
     try:
         return render(ctx, command)
     except CommandRejected:
-        gate = spec.features
-        if gate is not None and command in gate.commands and gate.disabled(gate.commands[command],
-                                                                           render(ctx, gate.probe)):
+        gate, plain = spec.features, spec.text_form(command)
+        if gate is not None and plain in gate.commands and gate.disabled(gate.commands[plain],
+                                                                         render(ctx, gate.probe)):
             return None
         raise
 

@@ -83,6 +83,7 @@ StopFn = Callable[[], Awaitable[bool]]
 StepFn = Callable[[str], Awaitable[None]]
 
 CONNECT_STEP = "connect"
+MAX_FALLBACKS = 2  # a refused structured form -> its text form -> an old image's plain form
 _ORDER = {data_type: i for i, data_type in enumerate(DataType)}
 
 
@@ -173,19 +174,21 @@ class _DeviceRun:
             if self.failure is not None:  # cancelled during the follow-ups
                 return
 
-    async def _run(self, command: str, types: frozenset[DataType], note: str = "") -> DeviceRecords | None:
+    async def _run(self, command: str, types: frozenset[DataType], note: str = "",
+                   retries: int = MAX_FALLBACKS) -> DeviceRecords | None:
         """Send and parse one command; a rejection or parse failure is recorded and gives None.
 
-        A refused form with a plain fallback is retried once in that form (``note`` says so); output
-        over a cap is recorded and raised (the session is closed: the device cannot go on).
+        A refused form with a plainer fallback is retried in that form (``note`` says so): a
+        structured form as text, then an old image's plain form, at most :data:`MAX_FALLBACKS`
+        steps; output over a cap is recorded and raised (the session is closed: the device cannot go on).
         """
         text, refused, started = await self._send(command, types, note)
         if refused is not None:
             if await self._feature_off(command, types, text, started, note):
                 return DeviceRecords()
             plain = self._fallback(command, text)
-            if plain is not None and not note:
-                return await self._run(plain, types, f"fallback: {command!r} rejected, used {plain!r}")
+            if plain is not None and retries > 0:
+                return await self._run(plain, types, _fallback_note(note, command, plain), retries - 1)
             self._record(command, types, text, started, ErrorKind.COMMAND_REJECTED, str(refused), note=note)
             return None
         elapsed = time.perf_counter() - started
@@ -208,13 +211,13 @@ class _DeviceRun:
         unknown = self.spec.unknown_form
         if unknown is None or not unknown.search(refusal):
             return None
-        return self.spec.fallbacks.get(command)
+        return self.spec.fallback(command)
 
     async def _feature_off(self, command: str, types: frozenset[DataType], refusal: str, started: float,
                            note: str) -> bool:
         """Whether ``command`` was refused as unknown because its feature is disabled (then recorded so)."""
         gate, unknown = self.spec.features, self.spec.unknown_form
-        feature = gate.commands.get(command) if gate is not None else None
+        feature = gate.commands.get(self.spec.text_form(command)) if gate is not None else None
         if gate is None or feature is None or unknown is None or not unknown.search(refusal):
             return False
         if not gate.disabled(feature, await self._probe(gate, types)):
@@ -235,14 +238,15 @@ class _DeviceRun:
         listing = await self._aside(step.list_command, types)
         for vrf in step.vrfs(listing):
             for template, data_type in commands:
-                command = template.format(vrf=vrf)
+                command = self.spec.sent_form(template.format(vrf=vrf))
                 if await self._stopped(command):
                     return
                 partial = await self._run(command, frozenset({data_type}))
                 if partial is not None:
                     self.records.merge(partial)
 
-    async def _aside(self, command: str, types: frozenset[DataType], note: str = "") -> str:
+    async def _aside(self, command: str, types: frozenset[DataType], note: str = "",
+                     retries: int = MAX_FALLBACKS) -> str:
         """Send a command whose text the collector itself reads (a VRF list, ``show feature``).
 
         Recorded with its output, never parsed into records; a refusal (after the plain fallback
@@ -251,8 +255,8 @@ class _DeviceRun:
         text, refused, started = await self._send(command, types, note, aside=True)
         if refused is not None:
             plain = self._fallback(command, text)
-            if plain is not None and not note:
-                return await self._aside(plain, types, f"fallback: {command!r} rejected, used {plain!r}")
+            if plain is not None and retries > 0:
+                return await self._aside(plain, types, _fallback_note(note, command, plain), retries - 1)
             self._record(command, types, text, started, note="; ".join(n for n in (note, "refused: read as empty")
                                                                         if n), aside=True)
             return ""
@@ -286,7 +290,7 @@ class _DeviceRun:
         mine = [n for n in brief.neighbors if ours(n)]
         kept: list[Neighbor] = [n for n in brief.neighbors if not ours(n)]
         for interface in dict.fromkeys(n.local_interface for n in mine):
-            command = template.format(interface=interface)
+            command = self.spec.sent_form(template.format(interface=interface))
             detail = None if await self._stopped(command) else await self._run(command, frozenset({data_type}))
             if detail is None:
                 kept += [n for n in mine if n.local_interface == interface]
@@ -361,6 +365,17 @@ async def _caller(call: Awaitable[T]) -> T:
         return await call
     except Exception as exc:
         raise _CallerFailed(exc) from exc
+
+
+def _fallback_note(note: str, refused: str, plain: str) -> str:
+    """The note of a fallback step, after the earlier steps' (``fallback: 'a' rejected, used 'b'; ...``).
+
+    Examples:
+        >>> _fallback_note(_fallback_note("", "x | json", "x"), "x", "y")
+        "fallback: 'x | json' rejected, used 'x'; fallback: 'x' rejected, used 'y'"
+    """
+    step = f"fallback: {refused!r} rejected, used {plain!r}"
+    return f"{note}; {step}" if note else step
 
 
 def cap_output(output: str, limit: int) -> tuple[str, str]:

@@ -120,6 +120,45 @@ class PlatformSpec:
     ntc_aliases: tuple[TemplateRow, ...] = ()  # ntc-templates files where its index picks the wrong one
     features: FeatureGate | None = None  # commands that exist only while their feature is enabled
     per_vrf: PerVrf | None = None  # follow-up commands run once per VRF
+    # Structured output: the commands (text forms, follow-up templates too) sent with ``json_suffix``
+    # (NX-OS/EOS `` | json``, JunOS `` | display json``) and read by ``parsers.structured``; a device
+    # that refuses the structured form is asked the text form (and that form's own fallback).
+    json_suffix: str = ""
+    json_commands: frozenset[str] = frozenset()
+
+    def sent_form(self, command: str) -> str:
+        """The form the collector sends for a text command: its structured form where the row says so.
+
+        Examples:
+            >>> row = PlatformSpec("generic", re.compile("#"), (), {}, "", (), json_suffix=" | json",
+            ...                    json_commands=frozenset({"show version", "show x {interface}"}))
+            >>> row.sent_form("show version"), row.sent_form("show clock"), row.sent_form("show x eth1")
+            ('show version | json', 'show clock', 'show x eth1 | json')
+            >>> row.text_form("show x eth1 | json"), row.text_form("show clock")
+            ('show x eth1', 'show clock')
+        """
+        if not self.json_suffix or not self.json_commands:
+            return command
+        if command in self.json_commands or any(
+                "{" in t and _placeholders(t).fullmatch(command) for t in self.json_commands):
+            return command + self.json_suffix
+        return command
+
+    def text_form(self, command: str) -> str:
+        """The text command a sent form stands for (the structured suffix removed)."""
+        if self.json_suffix and command.endswith(self.json_suffix):
+            return command[: -len(self.json_suffix)]
+        return command
+
+    def structured(self, command: str) -> bool:
+        """Whether ``command`` as sent asks for the platform's structured output."""
+        return self.text_form(command) != command
+
+    def fallback(self, command: str) -> str | None:
+        """The next form to try when ``command`` was refused as unknown: the text form of a structured
+        command, else the row's ``fallbacks`` (an old image's plain form)."""
+        plain = self.text_form(command)
+        return plain if plain != command else self.fallbacks.get(command)
 
     def follow_up(self, command: str) -> bool:
         """Whether the collector sends ``command`` beyond :meth:`plan`: a follow-up (per interface, per
@@ -132,6 +171,7 @@ class PlatformSpec:
             >>> PLATFORMS["cisco_nxos"].follow_up("show feature")
             True
         """
+        command = self.text_form(command)
         if self.features is not None and command == self.features.probe:
             return True
         per_vrf = self.per_vrf.commands.values() if self.per_vrf is not None else ()
@@ -168,7 +208,9 @@ class PlatformSpec:
                 plan.setdefault(command, set()).add(data_type)
         if self.per_vrf is not None and wanted & self.per_vrf.commands.keys():
             plan[self.per_vrf.list_command] = set(wanted & self.per_vrf.commands.keys())  # then each VRF's
-        return [(command, frozenset(types)) for command, types in plan.items()]
+        list_command = self.per_vrf.list_command if self.per_vrf is not None else None
+        return [(command if command == list_command else self.sent_form(command), frozenset(types))
+                for command, types in plan.items()]
 
 
 _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detection tries rows in order
@@ -202,6 +244,7 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
             "show ip arp vrf all": "show ip arp",
         },
         signatures=(re.compile(r"Nexus|NX-OS|\bN[3579]K-", re.IGNORECASE),),
+        json_suffix=" | json",
         templates=((re.compile(r"show interface"), "cisco_nxos_show_interface.textfsm"),),  # port-channel members
         features=FeatureGate(  # `feature lldp/ospf/bgp` disabled: their show commands do not exist
             probe="show feature",
@@ -232,6 +275,7 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
         errors=(*_CISCO_ERRORS, (re.compile(r"^% (Invalid input|Incomplete command)", re.M),
                                  ErrorKind.COMMAND_REJECTED)),
         signatures=(re.compile(r"Arista|\bDCS-\d|\bvEOS", re.IGNORECASE),),
+        json_suffix=" | json",
         templates=((re.compile(r"show interfaces"), "arista_eos_show_interfaces.textfsm"),),  # IPv6 addresses too
     ),
     PlatformSpec(
@@ -257,6 +301,7 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
         unknown_form=_JUNOS_UNKNOWN,
         preamble=re.compile(r"\{(?:master|primary|secondary|backup|linecard|local)(?::[\w-]+)?\}"),  # VC, SRX cluster
         signatures=(re.compile(r"Juniper|JUNOS|\b(?:mx|ex|qfx|srx|ptx|acx)\d", re.IGNORECASE),),
+        json_suffix=" | display json",
         templates=(
             (re.compile(r"show route(?: (?:table|protocol) \S+)?"), "juniper_junos_show_route.textfsm"),
             (re.compile(r"show lldp neighbors interface \S+"), "juniper_junos_show_lldp_neighbors_interface.textfsm"),

@@ -65,6 +65,9 @@ class PlatformCli:
     exit_commands: tuple[str, ...] = ("exit", "quit", "logout")
     blank_line_before_prompt: bool = False
     chassis_line: str = ""  # printed on its own line before every prompt of a virtual chassis
+    # The pipe that asks for the platform's structured output (``json``; JunOS ``display json``), or
+    # None: the platform has none (then it is an unknown pipe like any other).
+    structured_pipe: str | None = None
 
     def prompt(self, dev: DeviceState, user: str, privileged: bool) -> str:
         template = self.prompt_priv if privileged or self.prompt_user is None else self.prompt_user
@@ -135,6 +138,7 @@ NXOS = PlatformCli(
     ),
     pipes=_CISCO_PIPES,
     chained_pipes=False,
+    structured_pipe="json",
 )
 
 EOS = PlatformCli(
@@ -166,6 +170,7 @@ EOS = PlatformCli(
     ),
     pipes=_CISCO_PIPES,
     chained_pipes=False,
+    structured_pipe="json",
 )
 
 JUNOS = PlatformCli(
@@ -201,6 +206,7 @@ JUNOS = PlatformCli(
     chained_pipes=True,
     blank_line_before_prompt=True,
     chassis_line="{master:0}",
+    structured_pipe="display json",
 )
 
 PLATFORMS: dict[Platform, PlatformCli] = {row.platform: row for row in (IOS, NXOS, EOS, JUNOS)}

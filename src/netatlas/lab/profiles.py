@@ -110,7 +110,7 @@ PROFILES: dict[Platform, Profile] = {
         lldp_capabilities=("B", "R"),
         cdp_id_with_serial=True,
         old_image=OldImage(models={"": "N9K-C93180YC-EX"}, os_version="6.1(2)I3(4)",
-                           rejects=(CommandForm("vrf", "all"),), vrfs=True),
+                           rejects=(CommandForm("vrf", "all"), CommandForm("json")), vrfs=True),
     ),
     Platform.ARISTA_EOS: Profile(
         platform=Platform.ARISTA_EOS,

@@ -339,14 +339,32 @@ class Shell:
         if isinstance(result, _NoMatch):
             return _Output(self._error(result, line, [pos for _, pos in words_at], prompt_len))
         entry, args = result
+        pipes, structured = self._structured(parts[1:])
+        if structured and not self._speaks_json(entry.target):  # no structured form: refused at the pipe
+            col = line.find("|") + 1
+            return _Output(self._error(_NoMatch("invalid", 1), line, [0, col], prompt_len), pause=self._pause)
         try:
-            out = self._dispatch(entry.target, args)
+            out = self._dispatch(entry.target, args, structured)
         except CommandRejected as exc:  # an old image: the form is unknown from the refused word on
             refused = _NoMatch("invalid", exc.word)
             return _Output(self._error(refused, line, [pos for _, pos in words_at], prompt_len), pause=self._pause)
         if out.hangup is not None or not out.prompt:
             return out
-        return self._pipe(out, parts[1:], line, prompt_len)
+        return self._pipe(out, pipes, line, prompt_len)
+
+    def _structured(self, pipes: list[str]) -> tuple[list[str], bool]:
+        """The pipes without the structured-output one, and whether it was asked for (``| json``)."""
+        wanted = self.cli.structured_pipe
+        if wanted is None:
+            return pipes, False
+        rest = [p for p in pipes if " ".join(p.lower().split()) != wanted]
+        return rest, len(rest) != len(pipes)
+
+    def _speaks_json(self, target: _Target) -> bool:
+        """Whether the command has a structured form on this device (an old image may refuse ``json``)."""
+        if not isinstance(target, CommandSpec) or target.render_json is None:
+            return False
+        return not any(form.keyword == "json" for form in self.dev.rejected_forms)
 
     def _error(self, err: _NoMatch, line: str, starts: list[int], prompt_len: int) -> str:
         cli = self.cli
@@ -359,12 +377,12 @@ class Shell:
         col = prompt_len + (starts[err.word] if err.word < len(starts) else len(line.rstrip()) + 1)
         return (" " * col + "^\n" if caret else "") + message + "\n"
 
-    def _dispatch(self, target: _Target, args: dict[str, str]) -> _Output:
+    def _dispatch(self, target: _Target, args: dict[str, str], structured: bool = False) -> _Output:
         if isinstance(target, _Builtin):
             return self._builtin(target)
         if isinstance(target, SessionCommand):
             return _Output(self._session(target, args), pause=self._pause)
-        return self._render(target, args)
+        return self._render(target, args, structured)
 
     def _builtin(self, target: _Builtin) -> _Output:
         if target is _Builtin.EXIT:
@@ -388,11 +406,12 @@ class Shell:
         text = cmd.output_when_zero if cmd.output_when_zero is not None and n == "0" else cmd.output
         return text.format(n=n) + "\n" if text else ""
 
-    def _render(self, spec: CommandSpec, args: dict[str, str]) -> _Output:
+    def _render(self, spec: CommandSpec, args: dict[str, str], structured: bool = False) -> _Output:
         if self._rejects(spec.pattern):
             return _Output(self.cli.authorization_failed + "\n", pause=self._pause)
+        render = spec.render_json if structured and spec.render_json is not None else spec.render
         try:
-            text = spec.render(RenderContext(self.dev, self._rib, args))
+            text = render(RenderContext(self.dev, self._rib, args))
         except UnknownVrf as exc:
             text = self.cli.unknown_vrf.format(vrf=exc.vrf) + "\n"
         data = is_data_command(spec.pattern)

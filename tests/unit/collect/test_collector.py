@@ -47,6 +47,13 @@ def plan(platform: str, wanted: frozenset[DataType] = ALL) -> list[str]:
     return [command for command, _ in PLATFORMS[platform].plan(wanted)]
 
 
+@pytest.fixture(autouse=True)
+def _text_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector's steps in their text forms: the rows' structured forms have their own tests below."""
+    for name, spec in list(PLATFORMS.items()):
+        monkeypatch.setitem(PLATFORMS, name, dataclasses.replace(spec, json_commands=frozenset()))
+
+
 def script_for(platform: str, wanted: frozenset[DataType] = ALL, /, **special: str | Reply) -> Script:
     """Every planned command answers ``<command> output``; ``special`` overrides by command with _ for space."""
     script: dict[str, str | Reply] = {c: f"{c} output\n" for c in plan(platform, wanted)}
@@ -513,3 +520,46 @@ def test_a_storage_failure_of_the_callers_stores_is_raised_not_made_internal() -
 
     with pytest.raises(StoreError, match="disk is full"):
         run(collect_device(device(), CRED, ALL, timeouts=TIMEOUTS, parse=parse_facts, connect=connect))
+
+
+def test_a_refused_structured_form_falls_back_to_text_then_to_the_plain_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = PLATFORMS["cisco_nxos"]
+    json_row = dataclasses.replace(spec, json_suffix=" | json",
+                                   json_commands=frozenset({"show ip bgp summary vrf all"}))
+    monkeypatch.setitem(PLATFORMS, "cisco_nxos", json_row)
+    parsed: list[str] = []
+
+    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
+        parsed.append(command)
+        return ParseOutcome(DeviceRecords())
+
+    wanted = frozenset({DataType.ROUTING_NEIGHBORS})
+    script = {**script_for("cisco_nxos", wanted), "show ip bgp summary vrf all | json": rejected("a", INVALID),
+              "show ip bgp summary vrf all": rejected("b", INVALID), "show ip bgp summary": "bgp\n"}
+    transport = FakeTransport(script)
+    result = collect("cisco_nxos", transport, wanted, parse=parse)
+    assert result.ok, result.error
+    sent = [c for c in transport.sent if c != "show feature"]  # the probe: is the refusal "feature off"?
+    assert sent[-3:] == ["show ip bgp summary vrf all | json", "show ip bgp summary vrf all", "show ip bgp summary"]
+    assert parsed[-1] == "show ip bgp summary"
+    assert result.outputs[-1].note == ("fallback: 'show ip bgp summary vrf all | json' rejected, used 'show ip bgp "
+                                       "summary vrf all'; fallback: 'show ip bgp summary vrf all' rejected, used "
+                                       "'show ip bgp summary'")
+
+
+def test_a_structured_form_that_answers_is_parsed_as_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = PLATFORMS["arista_eos"]
+    monkeypatch.setitem(PLATFORMS, "arista_eos", dataclasses.replace(
+        spec, json_suffix=" | json", json_commands=frozenset({"show ip arp vrf all"})))
+    parsed: list[str] = []
+
+    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
+        parsed.append(command)
+        return ParseOutcome(DeviceRecords())
+
+    wanted = frozenset({DataType.ARP})
+    transport = FakeTransport({**script_for("arista_eos", wanted), "show ip arp vrf all | json": "{}\n"})
+    result = collect("arista_eos", transport, wanted, parse=parse)
+    assert result.ok, result.error
+    assert "show ip arp vrf all | json" in transport.sent and "show ip arp vrf all" not in transport.sent
+    assert parsed[-1] == "show ip arp vrf all | json"

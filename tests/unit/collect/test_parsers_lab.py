@@ -16,7 +16,7 @@ from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.variations import CommandRejected
 from netatlas.lab.scenarios import build_network
 from tests.support.expected import canonical, expected, expected_command
-from tests.support.parser_fixtures import command_types, render, rib_of, sample_command
+from tests.support.parser_fixtures import answered, command_types, render, rib_of, sample_command
 
 ALL = frozenset(DataType)
 SCENARIOS = [("mixed", 60, 7), ("campus", 30, 3), ("datacenter", 30, 5), ("wan", 30, 9)]
@@ -32,14 +32,13 @@ def _rendered(ctx: RenderContext, command: str) -> tuple[str, str] | None:
     None when the device refuses it because its feature is disabled (NX-OS), as ``show feature`` says."""
     spec = PLATFORMS[str(ctx.dev.platform)]
     try:
-        return command, render(ctx, command)
+        return answered(ctx, command)
     except CommandRejected:
-        gate = spec.features
-        if gate is not None and command in gate.commands and gate.disabled(gate.commands[command],
-                                                                           render(ctx, gate.probe)):
+        gate, plain = spec.features, spec.text_form(command)
+        if gate is not None and plain in gate.commands and gate.disabled(gate.commands[plain],
+                                                                         render(ctx, gate.probe)):
             return None
-        fallback = spec.fallbacks[command]
-        return fallback, render(ctx, fallback)
+        raise
 
 
 def _lab_cases(ctx: RenderContext) -> Iterator[tuple[str, tuple[str, str] | None, frozenset[DataType]]]:
@@ -59,8 +58,8 @@ def _per_vrf(ctx: RenderContext, step: PerVrf, types: frozenset[DataType]) -> De
     for vrf in step.vrfs(answer):
         for data_type, commands in step.commands.items():
             for command in (c.format(vrf=vrf) for c in commands if data_type in types):
-                records.merge(parse_output(str(ctx.dev.platform), command, render(ctx, command),
-                                           frozenset({data_type})))
+                sent, raw = answered(ctx, PLATFORMS[str(ctx.dev.platform)].sent_form(command))
+                records.merge(parse_output(str(ctx.dev.platform), sent, raw, frozenset({data_type})))
     return records
 
 
@@ -106,11 +105,9 @@ def test_a_whole_device_collection_equals_expected() -> None:
             answer = _rendered(ctx, command)
             if answer is None:
                 continue
-            answered, raw = answer
-            records.merge(parse_output(spec.name, answered, raw, types))
+            records.merge(parse_output(spec.name, *answer, types))
         for data_type, template in spec.per_interface.items():
             for port in sorted({n.local_interface for n in records.neighbors}):
-                command = template.format(interface=port)
-                parsed = parse_output(spec.name, command, render(ctx, command), frozenset({data_type}))
-                records.merge(parsed)
+                command, raw = answered(ctx, spec.sent_form(template.format(interface=port)))
+                records.merge(parse_output(spec.name, command, raw, frozenset({data_type})))
         assert canonical(records) == canonical(expected(dev, ctx.rib, ALL)), host

@@ -294,7 +294,7 @@ def test_old_images_refuse_their_forms_and_keep_the_plain_ones() -> None:
     assert {Platform.CISCO_IOS, Platform.CISCO_NXOS} <= set(old)
     ios, nxos = old[Platform.CISCO_IOS], old[Platform.CISCO_NXOS]
     assert [f.keyword for f in ios.rejected_forms] == ["vrf"] and ios.vrf_names() == ["default"]
-    assert [(f.keyword, f.argument) for f in nxos.rejected_forms] == [("vrf", "all")]
+    assert [(f.keyword, f.argument) for f in nxos.rejected_forms] == [("vrf", "all"), ("json", None)]
     assert ios.os_version.startswith("15.") and nxos.os_version.startswith("6.")
 
 

@@ -376,3 +376,39 @@ def test_a_virtual_chassis_prints_its_role_before_every_prompt() -> None:
 def test_exec_mode_has_no_chassis_line() -> None:
     shell = _variant(Platform.JUNIPER_JUNOS, vc_members=(VcMember(0, "ex4300-48p", "PE3714AA0001"),))
     assert "{master:0}" not in text(shell.run("show version"))
+
+
+STRUCTURED = [
+    CommandSpec("show version", lambda ctx: "text version\n", render_json=lambda ctx: '{"host": "r1"}\n'),
+    CommandSpec("show inventory", lambda ctx: "NAME: chassis\n"),  # no structured form
+]
+
+
+def _structured_shell(platform: Platform, **state: Any) -> Shell:
+    dev = DeviceState("r1", platform, IPv4Address("127.20.0.1"), "m", "s", "1", **state)
+    return Shell(dev, lambda: [], username="netops", commands=STRUCTURED)
+
+
+@pytest.mark.parametrize(("platform", "pipe"), [(Platform.CISCO_NXOS, "| json"), (Platform.ARISTA_EOS, "| json"),
+                                                (Platform.JUNIPER_JUNOS, "| display json"),
+                                                (Platform.JUNIPER_JUNOS, "| display   json | no-more")])
+def test_the_structured_pipe_prints_the_document(platform: Platform, pipe: str) -> None:
+    shell = _structured_shell(platform)
+    assert run(shell, f"show version {pipe}").strip() == '{"host": "r1"}'
+    assert run(shell, "show version").strip() == "text version"
+
+
+@pytest.mark.parametrize("platform", [Platform.CISCO_NXOS, Platform.JUNIPER_JUNOS])
+def test_a_command_without_a_structured_form_is_refused_at_the_pipe(platform: Platform) -> None:
+    invalid = {Platform.CISCO_NXOS: "% Invalid command", Platform.JUNIPER_JUNOS: "syntax error"}[platform]
+    pipe = "| json" if platform is Platform.CISCO_NXOS else "| display json"
+    assert invalid in run(_structured_shell(platform), f"show inventory {pipe}")
+
+
+def test_an_image_that_refuses_json_and_a_platform_without_it() -> None:
+    from netatlas.lab.model import CommandForm
+
+    old = _structured_shell(Platform.CISCO_NXOS, rejected_forms=(CommandForm("json"),))
+    assert "% Invalid command" in run(old, "show version | json")
+    assert run(old, "show version").strip() == "text version"
+    assert "% Invalid input" in run(_structured_shell(Platform.CISCO_IOS), "show version | json")

@@ -8,9 +8,10 @@ every platform. ``parse_output`` is the strict form (complete or feature-off, el
 
 from __future__ import annotations
 
-from netatlas.collect.parsers import device, junos, neighbors, routes, sessions
+from netatlas.collect.parsers import device, junos, neighbors, routes, sessions, structured
 from netatlas.collect.parsers.table import Normaliser, Row
 from netatlas.collect.parsers.templates import Parsed, parse_tracked, template
+from netatlas.collect.platforms import spec_for
 from netatlas.domain.datatypes import select
 from netatlas.domain.errors import ParseError
 from netatlas.domain.records import Coverage, DataType, DeviceRecords, ParseOutcome
@@ -61,6 +62,9 @@ def parse_command(platform: str, command: str, text: str, data_types: frozenset[
         ...               frozenset({DataType.CDP})).coverage
         <Coverage.FEATURE_OFF: 'feature_off'>
     """
+    spec = spec_for(platform)
+    if spec is not None and spec.structured(command):
+        return _parse_structured(platform, command, spec.text_form(command), text, data_types)
     row = normaliser(platform, command)
     where = f"{platform} {command!r}"
     note = row.feature_off_note(text)
@@ -73,6 +77,35 @@ def parse_command(platform: str, command: str, text: str, data_types: frozenset[
     records, problems, kept = build_valid(row, parsed.rows, platform, where)
     cut = ("the output ends inside an unfinished entry (cut)",) if parsed.unfinished else ()
     unparsed = (*row.unparsed(parsed), *row.shortfall(text, row.parsed_entries(parsed.rows)), *problems, *cut)
+    return _outcome(where, records, unparsed, kept, data_types)
+
+
+def _parse_structured(platform: str, command: str, plain: str, text: str,
+                      data_types: frozenset[DataType]) -> ParseOutcome:
+    """A structured output (``parsers.structured``) through the text form's normaliser row: the same
+    validation, the same records; a device that prints its feature-off message instead of a
+    document (or a document saying so) is FEATURE_OFF, as in text."""
+    row = normaliser(platform, plain)
+    where = f"{platform} {command!r}"
+    note = row.feature_off_note(text)
+    if note:
+        return ParseOutcome(DeviceRecords(), Coverage.FEATURE_OFF, note=note)
+    try:
+        reading = structured.read(platform, plain, text)
+    except ParseError as exc:
+        raise ParseError(f"{where}: {exc}") from None
+    if reading.feature_off:
+        return ParseOutcome(DeviceRecords(), Coverage.FEATURE_OFF, note=reading.feature_off)
+    _add_arguments(reading.rows, row.arguments(plain) or {})
+    if row.single and len(reading.rows) != 1:
+        raise ParseError(f"{where}: expected one record, the document gave {len(reading.rows)}")
+    records, problems, kept = build_valid(row, reading.rows, platform, where)
+    return _outcome(where, records, (*reading.problems, *problems), kept, data_types)
+
+
+def _outcome(where: str, records: DeviceRecords, unparsed: tuple[str, ...], kept: int,
+             data_types: frozenset[DataType]) -> ParseOutcome:
+    """COMPLETE when nothing went unread; else PARTIAL with what was kept, or ParseError when nothing was."""
     if not unparsed:
         return ParseOutcome(select(records, data_types))
     if kept == 0:

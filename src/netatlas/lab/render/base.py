@@ -36,6 +36,9 @@ RenderFn = Callable[[RenderContext], str]
 class CommandSpec:
     pattern: str
     render: RenderFn
+    # The platform's structured form of the same command (NX-OS/EOS ``| json``, JunOS ``| display
+    # json``), exactly as the platform prints it; None: the platform has no such form for it (refused).
+    render_json: RenderFn | None = None
 
     @property
     def tokens(self) -> tuple[str, ...]:

@@ -102,8 +102,8 @@ def feature_off_text(dev: DeviceState, pattern: str) -> str | None:
     return FEATURE_OFF[dev.platform].get(feature)
 
 
-def _gate(spec: CommandSpec, messages: Mapping[Feature, str], absent: frozenset[Feature]) -> RenderFn:
-    feature, tokens, inner = feature_of(spec.pattern), spec.tokens, spec.render
+def _gate(spec: CommandSpec, inner: RenderFn, messages: Mapping[Feature, str], absent: frozenset[Feature]) -> RenderFn:
+    feature, tokens = feature_of(spec.pattern), spec.tokens
     feature_word = tokens.index(str(feature)) if feature is not None and str(feature) in tokens else 0
 
     def render(ctx: RenderContext) -> str:
@@ -124,7 +124,9 @@ def _gate(spec: CommandSpec, messages: Mapping[Feature, str], absent: frozenset[
 def gated(platform: Platform, specs: Iterable[CommandSpec]) -> list[CommandSpec]:
     """The platform's command table with every row answering for the device's variations."""
     messages, absent = FEATURE_OFF[platform], ABSENT_WHEN_OFF.get(platform, frozenset())
-    return [CommandSpec(spec.pattern, _gate(spec, messages, absent)) for spec in specs]
+    return [CommandSpec(spec.pattern, _gate(spec, spec.render, messages, absent),
+                        None if spec.render_json is None else _gate(spec, spec.render_json, messages, absent))
+            for spec in specs]
 
 
 def asn_text(asn: int, *, dot: bool) -> str:
