@@ -229,3 +229,87 @@ def test_the_discovery_job_and_device_data(served: Served) -> None:
     macs = _ok(served.api.get("/api/devices/sw1/data/mac", params={"limit": 1}))
     assert len(macs["records"]) == 1 and macs["more"] is True
     assert {c["job_id"] for c in macs["coverage"].values()} == {served.jobs[1]}
+
+
+def test_endpoints_all_count_or_none(served: Served) -> None:
+    full = _ok(served.api.get("/api/topology"))
+    assert _ok(served.api.get("/api/topology", params={"endpoints": "all"})) == full
+    counted = _ok(served.api.get("/api/topology", params={"endpoints": "count"}))
+    bare = _ok(served.api.get("/api/topology", params={"endpoints": "none"}))
+    per_switch: dict[str, int] = {}
+    for endpoint in full["endpoints"]:
+        per_switch[endpoint["node"]] = per_switch.get(endpoint["node"], 0) + 1
+    assert counted["endpoint_counts"] == per_switch and sum(per_switch.values()) == full["counts"]["endpoints"] > 0
+    assert "endpoint_counts" not in full and "endpoint_counts" not in bare
+    for part in (counted, bare):
+        assert part["endpoints"] == []
+        assert {k: v for k, v in part.items() if k not in ("endpoints", "endpoint_counts")} == {
+            k: v for k, v in full.items() if k != "endpoints"}
+    # with a filter too: the counts of the part shown
+    part = _ok(served.api.get("/api/topology", params={"node": "sw1", "depth": 0, "endpoints": "count"}))
+    assert part["endpoint_counts"] == {"sw1": per_switch["sw1"]}
+    bad = served.api.get("/api/topology", params={"endpoints": "some"})
+    assert bad.status_code == 422 and bad.json()["message"].startswith("query.endpoints"), bad.text
+
+
+def test_attached_endpoints_by_switch(served: Served) -> None:
+    full = _ok(served.api.get("/api/topology"))
+    switches = sorted({e["node"] for e in full["endpoints"]})[:2]
+    found = _ok(served.api.get("/api/topology/attached", params={"node": [*switches, "nosuch"]}))
+    assert found["label"] == "current" and found["nodes"] == sorted([*switches, "nosuch"])
+    assert found["endpoints"] == [e for e in full["endpoints"] if e["node"] in switches] != []
+    every = _ok(served.api.get("/api/topology/attached"))
+    assert (every["nodes"], every["endpoints"]) == (None, full["endpoints"])
+    first = _ok(served.api.get("/api/topology/attached", params={"job": served.jobs[0]}))
+    assert first["endpoints"] == _ok(served.api.get("/api/topology", params={"job": served.jobs[0]}))["endpoints"]
+    many = served.api.get("/api/topology/attached", params={"node": [f"sw{i}" for i in range(201)]})
+    assert many.status_code == 422 and many.json()["message"].startswith("query.node"), many.text
+    assert served.api.get("/api/topology/attached", params={"job": "nosuch"}).status_code == 404
+    assert served.api.client.get("/api/topology/attached").status_code == 401
+
+
+def _put_layout(served: Served, body: Any, role: Role = Role.OPERATOR) -> Any:
+    return served.api.client.put("/api/topology/layout", headers=served.api.auth(role), json=body)
+
+
+def test_layout_round_trip(served: Served) -> None:
+    assert _ok(served.api.get("/api/topology/layout")) == {"positions": {}, "count": 0, "updated_at": None,
+                                                           "updated_by": ""}
+    body = {"positions": {"sw1": {"x": 10.5, "y": -20}, "grp:site1 · access": {"x": 0, "y": 0}}}
+    assert _put_layout(served, body, Role.VIEWER).status_code == 403
+    stored = _ok(_put_layout(served, body))
+    assert stored["positions"] == {"sw1": {"x": 10.5, "y": -20.0}, "grp:site1 · access": {"x": 0.0, "y": 0.0}}
+    assert (stored["count"], stored["updated_by"]) == (2, "token:test-operator") and stored["updated_at"]
+    merged = _ok(_put_layout(served, {"positions": {"sw2": {"x": 1, "y": 2}, "grp:site1 · access": None}}))
+    assert merged["positions"] == {"sw1": {"x": 10.5, "y": -20.0}, "sw2": {"x": 1.0, "y": 2.0}}
+    assert _ok(served.api.get("/api/topology/layout")) == merged  # a viewer reads what the operator stored
+    replaced = _ok(_put_layout(served, {"positions": {"sw3": {"x": 3, "y": 3}}, "replace": True}))
+    assert replaced["positions"] == {"sw3": {"x": 3.0, "y": 3.0}}
+    assert _ok(_put_layout(served, {"positions": {}, "replace": True}))["count"] == 0
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"positions": {"sw1": {"x": "left", "y": 0}}}, "body.positions.sw1.x"),
+    ({"positions": {"sw1": {"x": 0, "y": 1e9}}}, "body.positions.sw1.y"),
+    ({"positions": {"sw1": {"x": 0}}}, "body.positions.sw1.y"),
+    ({"positions": {"sw1": {"x": 0, "y": 0, "z": 1}}}, "body.positions.sw1.z"),
+    ({"positions": {"sw1\u0007": {"x": 0, "y": 0}}}, "body.positions.sw1"),
+    ({"positions": {"x" * 513: {"x": 0, "y": 0}}}, "body.positions.xxxx"),
+    ({"positions": {f"n{i}": {"x": 0, "y": 0} for i in range(50_001)}}, "body.positions"),
+    ({"positions": []}, "body.positions"),
+    ({}, "body.positions"),
+    ({"positions": {}, "replace": "maybe"}, "body.replace"),
+])
+def test_a_bad_layout_is_refused_naming_the_field(served: Served, body: Any, field: str) -> None:
+    before = _ok(served.api.get("/api/topology/layout"))
+    refused = _put_layout(served, body)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["message"].startswith(field), refused.json()["message"][:300]
+    assert _ok(served.api.get("/api/topology/layout")) == before
+
+
+def test_a_non_finite_coordinate_is_refused(served: Served) -> None:
+    refused = served.api.client.put("/api/topology/layout", headers={**served.api.auth(Role.OPERATOR),
+                                                                     "Content-Type": "application/json"},
+                                    content=b'{"positions": {"sw1": {"x": NaN, "y": 0}}}')
+    assert refused.status_code == 422 and refused.json()["message"].startswith("body"), refused.text

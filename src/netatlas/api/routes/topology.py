@@ -16,22 +16,35 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
+from pydantic_core import to_json
 
 from netatlas.api.context import ApiContext, context
 from netatlas.api.schemas.jobs import PLAIN, errors
 from netatlas.api.schemas.topology import (
     AnalysisOut,
+    AttachedOut,
     DiffOut,
+    EndpointsMode,
+    LayoutIn,
+    LayoutOut,
     OverrideIn,
     OverrideOut,
     PathOut,
     SummaryOut,
     TopologyOut,
     WhereOut,
+    endpoint_list,
     topology_document,
 )
 from netatlas.api.security import Operator, Viewer
-from netatlas.jobs.topology import HISTORY_RUNS, TopologyRequestError, TopologyService, UnknownReference
+from netatlas.jobs.topology import (
+    HISTORY_RUNS,
+    TopologyRequestError,
+    TopologyService,
+    UnknownReference,
+    collector_paused,
+)
+from netatlas.store.layout import LayoutError, LayoutRepo, StoredLayout
 from netatlas.topology.model import Override
 
 router = APIRouter(tags=["topology"])
@@ -42,6 +55,8 @@ Job = Annotated[str | None, Query(max_length=64, pattern=PLAIN,
 Site = Annotated[str | None, Query(max_length=128, pattern=PLAIN, description="Only nodes of this site (exact).")]
 Role = Annotated[str | None, Query(max_length=128, pattern=PLAIN, description="Only nodes of this role (exact).")]
 NodeName = Annotated[str | None, Query(max_length=253, pattern=PLAIN, description="Only this node and its neighbors.")]
+NodeId = Annotated[str, Query(min_length=1, max_length=253, pattern=PLAIN)]
+MAX_ATTACHED = 200  # switches per request (the query string stays well under the server's line limit)
 Host = Annotated[str, Query(min_length=1, max_length=253, pattern=PLAIN,
                             description="A MAC (any notation), an IP address or a host name.")]
 # The service's field -> the query parameter a caller wrote.
@@ -81,9 +96,34 @@ def show(ctx: Ctx, _: Viewer,
          layer: Annotated[Literal["l2", "l3", "all"], Query(description="One layer, or both.")] = "all",
          site: Site = None, role: Role = None, node: NodeName = None,
          depth: Annotated[int, Query(ge=0, le=64, description="Hops from `node`.")] = 1,
-         job: Job = None) -> dict[str, Any]:
+         job: Job = None,
+         endpoints: Annotated[EndpointsMode, Query(
+             description="`all`: every endpoint listed (the CLI's document); `count`: none listed, "
+                         "`endpoint_counts` per switch instead; `none`: none listed. `counts` is the same in all "
+                         "three. The web map asks `count` and loads endpoints with `/api/topology/attached`.")] = "all",
+         ) -> Response:
     service = _service(ctx)
-    return topology_document(_call(lambda: service.show(layer, site, role, node, depth, job)))
+    with collector_paused():  # the document allocates ~100k objects next to the topology's millions
+        if layer == "all" and site is None and role is None and node is None:
+            topology = _call(lambda: service.topology(job))  # what select() would keep: everything
+        else:
+            topology = _call(lambda: service.show(layer, site, role, node, depth, job))
+        return _json(topology_document(topology, endpoints))
+
+
+@router.get("/api/topology/attached", response_model=AttachedOut, responses=_BAD,
+            summary="The endpoints plugged into some switches (or every endpoint)")
+def attached(ctx: Ctx, _: Viewer,
+             node: Annotated[list[NodeId] | None, Query(
+                 max_length=MAX_ATTACHED, description=f"A switch (repeat, at most {MAX_ATTACHED}); none: every "
+                                                      "endpoint.")] = None,
+             job: Job = None) -> Response:
+    service = _service(ctx)
+    wanted = None if not node else frozenset(node)
+    with collector_paused():
+        topology = _call(lambda: service.topology(job))
+        return _json({"label": topology.label, "nodes": None if wanted is None else sorted(wanted),
+                      "endpoints": endpoint_list(topology.endpoints, wanted)})
 
 
 @router.get("/api/topology/summary", response_model=SummaryOut, summary="Counts at a glance", responses=_BAD)
@@ -181,3 +221,39 @@ def _override(override: Override) -> dict[str, Any]:
     return {"id": override.id, "action": override.action.value, "a": override.a._asdict(),
             "b": override.b._asdict(), "layer": override.layer, "vrf": override.vrf, "note": override.note,
             "created_by": override.created_by}
+
+
+# ---- the map's layout ---------------------------------------------------------------------------
+
+
+@router.get("/api/topology/layout", response_model=LayoutOut, responses=errors(),
+            summary="The web map's stored positions (what operators dragged)")
+def layout(ctx: Ctx, _: Viewer) -> dict[str, Any]:
+    with ctx.db.session(readonly=True) as session:
+        return _layout(LayoutRepo(session).read())
+
+
+@router.put("/api/topology/layout", response_model=LayoutOut, responses=errors(422),
+            summary="Store positions: merged into the layout (null forgets one), or replacing it")
+def put_layout(ctx: Ctx, principal: Operator, body: LayoutIn) -> dict[str, Any]:
+    changes = {node: None if p is None else (p.x, p.y) for node, p in body.positions.items()}
+    try:
+        with ctx.db.session() as session:
+            repo = LayoutRepo(session)
+            repo.change(changes, replace=body.replace, by=principal.label)
+            return _layout(repo.read())
+    except LayoutError as exc:  # the schema checked every value: here only the size of the whole
+        loc = ("body", "positions", exc.node) if exc.node else ("body", "positions")
+        raise RequestValidationError([{"loc": loc, "msg": exc.reason, "type": "value_error"}]) from None
+
+
+def _layout(stored: StoredLayout) -> dict[str, Any]:
+    return {"positions": {node: {"x": x, "y": y} for node, (x, y) in stored.positions.items()},
+            "count": len(stored.positions), "updated_at": stored.updated_at.isoformat() if stored.updated_at else None,
+            "updated_by": stored.updated_by}
+
+
+def _json(document: dict[str, Any]) -> Response:
+    """A large document as JSON without FastAPI re-validating it against its response model (the
+    schema describes it for clients; the document is built by our own code): pydantic-core's encoder."""
+    return Response(to_json(document), media_type="application/json")

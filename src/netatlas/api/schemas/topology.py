@@ -7,13 +7,20 @@ every field. Names, interfaces and messages come from devices: they are JSON str
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from netatlas.api.schemas.jobs import PLAIN
 from netatlas.domain.jsonable import to_jsonable
-from netatlas.topology.model import Link, Node, Topology
+from netatlas.store.layout import BOUND as LAYOUT_BOUND
+from netatlas.store.layout import MAX_POSITIONS
+from netatlas.store.tables import LAYOUT_NODE
+from netatlas.topology.model import Endpoint, Link, Node, Topology
+
+EndpointsMode = Literal["all", "count", "none"]
+LayoutNode = Annotated[str, StringConstraints(min_length=1, max_length=LAYOUT_NODE, pattern=PLAIN)]
 
 
 class EndOut(BaseModel):
@@ -74,11 +81,52 @@ class TopologyCounts(BaseModel):
 
 class TopologyOut(BaseModel):
     label: str = Field(description="current, or the job id it was built from")
-    counts: TopologyCounts
+    counts: TopologyCounts = Field(description="Everything the topology holds, whatever `endpoints` asked for.")
     nodes: list[NodeOut]
     links: list[LinkOut]
-    endpoints: list[EndpointOut]
+    endpoints: list[EndpointOut] = Field(description="Every endpoint with `endpoints=all` (the default); empty "
+                                                     "with `count` or `none`.")
+    endpoint_counts: dict[str, int] | None = Field(None, description="With `endpoints=count` only: endpoints per "
+                                                                     "switch (node id -> number; switches with none "
+                                                                     "are left out).")
     problems: list[ProblemOut]
+
+
+class AttachedOut(BaseModel):
+    label: str = Field(description="current, or the job id it was built from")
+    nodes: list[str] | None = Field(description="The switches asked for (sorted); null: every endpoint.")
+    endpoints: list[EndpointOut] = Field(description="Ordered by switch, port and MAC.")
+
+
+class PositionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    x: float = Field(ge=-LAYOUT_BOUND, le=LAYOUT_BOUND, allow_inf_nan=False)
+    y: float = Field(ge=-LAYOUT_BOUND, le=LAYOUT_BOUND, allow_inf_nan=False)
+
+
+class LayoutIn(BaseModel):
+    """Positions to store: merged into the layout (``null`` forgets one), or ``replace`` it whole."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    positions: dict[LayoutNode, PositionIn | None] = Field(
+        max_length=MAX_POSITIONS, description="Map element id (a node id, `grp:`/`site:` group, `ep:` endpoint) "
+                                              "-> its position in model units; null forgets it.")
+    replace: bool = Field(False, description="Forget every position not in `positions` (an empty `positions` "
+                                             "with `replace` resets the layout).")
+
+
+class PositionOut(BaseModel):
+    x: float
+    y: float
+
+
+class LayoutOut(BaseModel):
+    positions: dict[str, PositionOut]
+    count: int = Field(description="Positions stored.")
+    updated_at: str | None = Field(description="When it was last changed (ISO 8601, UTC).")
+    updated_by: str = Field(description="Who changed it last (user or token label).")
 
 
 class SpofCounts(BaseModel):
@@ -340,23 +388,34 @@ class OverrideOut(BaseModel):
 # ---- documents, as the CLI's --json builds them ----------------------------------------------------
 
 
-def topology_document(topology: Topology) -> dict[str, Any]:
-    """``topology show --json``: every node, link and endpoint with everything the topology knows of it."""
+def topology_document(topology: Topology, endpoints: EndpointsMode = "all") -> dict[str, Any]:
+    """``topology show --json``: every node, link and endpoint with everything the topology knows of it.
+
+    ``endpoints``: ``all`` (the CLI's document), ``count`` (no endpoint listed; ``endpoint_counts``
+    per switch instead) or ``none`` (no endpoint listed). ``counts`` is the same in all three."""
     kinds = [n.kind.value for n in topology.nodes.values()]
     counts = {"devices": kinds.count("device"), "unmanaged": kinds.count("unmanaged"),
               "links": len(topology.links), "l2": len(topology.links_of("l2")), "l3": len(topology.links_of("l3")),
               "endpoints": len(topology.endpoints), "problems": len(topology.problems)}
     links = sorted(topology.links, key=lambda link: (link.layer, link.a.node, link.a.interface, link.b.node,
                                                      link.b.interface, link.vrf))
-    endpoints = sorted(topology.endpoints, key=lambda e: (e.node, e.interface, e.mac))
-    return {
+    document: dict[str, Any] = {
         "label": topology.label,
         "counts": counts,
         "nodes": [_node(n) for n in sorted(topology.nodes.values(), key=lambda n: (n.kind.value, n.id))],
         "links": [_link(link) for link in links],
-        "endpoints": [e.as_dict() for e in endpoints],
-        "problems": [p.as_dict() for p in topology.problems],
+        "endpoints": endpoint_list(topology.endpoints) if endpoints == "all" else [],
     }
+    if endpoints == "count":
+        document["endpoint_counts"] = dict(sorted(Counter(e.node for e in topology.endpoints).items()))
+    document["problems"] = [p.as_dict() for p in topology.problems]
+    return document
+
+
+def endpoint_list(endpoints: list[Endpoint], nodes: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    """The endpoints (on ``nodes`` only, when given) as the topology document lists them."""
+    kept = endpoints if nodes is None else [e for e in endpoints if e.node in nodes]
+    return [e.as_dict() for e in sorted(kept, key=lambda e: (e.node, e.interface, e.mac))]
 
 
 def _node(node: Node) -> dict[str, Any]:
