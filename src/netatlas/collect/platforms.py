@@ -17,6 +17,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from netatlas.collect.forms import eos as eos_forms
+from netatlas.collect.forms import junos as junos_forms
+from netatlas.collect.forms import nxos as nxos_forms
 from netatlas.domain.platforms import Naming, Platform, naming
 from netatlas.domain.records import ROUTE_TYPES, DataType, ErrorKind
 
@@ -245,6 +248,7 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
         },
         signatures=(re.compile(r"Nexus|NX-OS|\bN[3579]K-", re.IGNORECASE),),
         json_suffix=" | json",
+        json_commands=nxos_forms.JSON_COMMANDS,
         templates=((re.compile(r"show interface"), "cisco_nxos_show_interface.textfsm"),),  # port-channel members
         features=FeatureGate(  # `feature lldp/ospf/bgp` disabled: their show commands do not exist
             probe="show feature",
@@ -276,6 +280,7 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
                                  ErrorKind.COMMAND_REJECTED)),
         signatures=(re.compile(r"Arista|\bDCS-\d|\bvEOS", re.IGNORECASE),),
         json_suffix=" | json",
+        json_commands=eos_forms.JSON_COMMANDS,
         templates=((re.compile(r"show interfaces"), "arista_eos_show_interfaces.textfsm"),),  # IPv6 addresses too
     ),
     PlatformSpec(
@@ -302,6 +307,7 @@ _ROWS: tuple[PlatformSpec, ...] = (  # the most specific signatures first: detec
         preamble=re.compile(r"\{(?:master|primary|secondary|backup|linecard|local)(?::[\w-]+)?\}"),  # VC, SRX cluster
         signatures=(re.compile(r"Juniper|JUNOS|\b(?:mx|ex|qfx|srx|ptx|acx)\d", re.IGNORECASE),),
         json_suffix=" | display json",
+        json_commands=junos_forms.JSON_COMMANDS,
         templates=(
             (re.compile(r"show route(?: (?:table|protocol) \S+)?"), "juniper_junos_show_route.textfsm"),
             (re.compile(r"show lldp neighbors interface \S+"), "juniper_junos_show_lldp_neighbors_interface.textfsm"),
