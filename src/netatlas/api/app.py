@@ -1,12 +1,15 @@
 """The FastAPI application: every router, the error mapping, the OpenAPI description.
 
 ``create_app(ctx)`` takes a ready :class:`ApiContext` (``open_context`` builds one from settings),
-so tests build apps over their own database and executor. Routers live in ``netatlas.api.routes``,
-one module per resource, each owning its full paths (``/api/...``, and ``/metrics``).
+so tests build apps over their own database and executor. While the app runs (its lifespan), jobs
+whose owner is gone are looked for in the background (``recover_periodically``), never on a
+request's path. Routers live in ``netatlas.api.routes``, one module per resource, each owning its
+full paths (``/api/...``, and ``/metrics``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +19,7 @@ from netatlas import __version__
 from netatlas.api import errors, metrics
 from netatlas.api.context import ApiContext
 from netatlas.api.routes import ROUTERS
+from netatlas.api.routes.discovery import recover_periodically
 from netatlas.web import install as install_ui
 
 DESCRIPTION = """netatlas discovers a network's topology over SSH and serves it.
@@ -30,7 +34,12 @@ devices, credentials, tokens and users.
 def create_app(ctx: ApiContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        recovery = asyncio.create_task(recover_periodically(ctx), name="netatlas-recovery")
+        try:
+            yield
+        finally:
+            recovery.cancel()
+            await asyncio.gather(recovery, return_exceptions=True)
         close = ctx.extras.get("close")
         if callable(close):
             close()

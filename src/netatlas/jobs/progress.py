@@ -80,17 +80,25 @@ def job_progress(detail: JobDetail, *, offset: int = 0, limit: int | None = None
                  waiting: bool = False) -> JobProgress:
     """The progress document of ``detail``, its devices from ``offset`` (at most ``limit``);
     ``waiting``: report the pending job ``waiting_for_worker``."""
-    job, counts = detail.job, detail.job.counts
     end = len(detail.devices) if limit is None else offset + limit
-    steps = _steps_by_platform(job, detail.devices[offset:end])
-    devices = tuple(_device(row, steps.get(row.platform, ())) for row in detail.devices[offset:end])
+    page = JobDetail(detail.job, detail.devices[offset:end])
+    return page_progress(page, offset=offset, limit=limit, more=end < len(detail.devices), waiting=waiting)
+
+
+def page_progress(page: JobDetail, *, offset: int, limit: int | None, more: bool,
+                  waiting: bool = False) -> JobProgress:
+    """The progress document of a job whose ``page`` of devices (from ``offset``) alone was read
+    (:func:`read_page`); ``more``: devices follow it."""
+    job, counts = page.job, page.job.counts
+    steps = _steps_by_platform(job, page.devices)
+    devices = tuple(_device(row, steps.get(row.platform, ())) for row in page.devices)
     status = WAITING_FOR_WORKER if waiting and job.status is JobStatus.PENDING else job.status.value
     return JobProgress(job_id=job.id, status=status, total_devices=counts.total, completed_devices=counts.completed,
                        failed_devices=counts.failed, cancelled_devices=counts.cancelled,
                        progress_percentage=job_percentage(counts.done, counts.total, final=job.status.final),
                        created_at=job.created_at, started_at=job.started_at, completed_at=job.finished_at,
                        error=job.message or None, requested_by=job.requested_by, final=job.status.final,
-                       devices=devices, offset=offset, limit=limit, more=end < len(detail.devices))
+                       devices=devices, offset=offset, limit=limit, more=more)
 
 
 def job_percentage(done: int, total: int, *, final: bool = False) -> float:
@@ -191,6 +199,13 @@ def _device(row: JobDeviceView, steps: Sequence[str]) -> DeviceProgress:
                           current_task=row.step or None, error=row.error or None,
                           error_kind=row.error_kind.value if row.error_kind else None, attempt=row.attempt,
                           started_at=row.started_at, completed_at=row.finished_at)
+
+
+def read_page(db: Database, job_id: str, *, offset: int = 0, limit: int | None = None) -> tuple[JobDetail, bool]:
+    """The job and one page of its device rows (and whether more follow), in one read-only session:
+    what a progress poll reads, whatever the job's size; ``NotFound`` when there is no such job."""
+    with db.session(readonly=True) as session:
+        return JobRepo(session).page(job_id, offset=offset, limit=limit)
 
 
 def read_job(db: Database, job_id: str) -> JobDetail:

@@ -75,7 +75,7 @@ def select_devices(stored: Sequence[InventoryDevice], selection: Selection) -> l
     if not selection.device_ids and not selection.filtered:
         raise SelectionError("device_ids", "select at least one device (device_ids, or a site or tags)")
     by_name = {device.name: device for device in stored}
-    wanted = list(dict.fromkeys(str(i) for i in selection.device_ids))
+    wanted = selection_ids(selection)
     unknown = [name for name in wanted if name not in by_name]
     if unknown:
         raise UnknownDevices("device_ids", f"no stored device has the id {_quoted(unknown)}")
@@ -90,9 +90,20 @@ def select_devices(stored: Sequence[InventoryDevice], selection: Selection) -> l
 
 
 def resolve(db: Database, selection: Selection) -> list[InventoryDevice]:
-    """The stored devices ``selection`` means (one read of the inventory)."""
-    stored = [s.device for s in DeviceQueries(db).list().items]
-    return select_devices(stored, selection)
+    """The stored devices ``selection`` means, reading only the candidates: the devices named (by the
+    unique name index) and, with a filter, the site's devices (every device for tags alone)."""
+    return select_devices(DeviceQueries(db).candidates(selection_ids(selection), selection.site,
+                                                      all_of_site=selection.filtered), selection)
+
+
+def selection_ids(selection: Selection) -> list[str]:
+    """The names ``device_ids`` spells, once each, in order (a number is the name it spells).
+
+    Examples:
+        >>> selection_ids(Selection(("sw2", 12, "sw2")))
+        ['sw2', '12']
+    """
+    return list(dict.fromkeys(str(i) for i in selection.device_ids))
 
 
 def _matches(device: InventoryDevice, selection: Selection) -> bool:

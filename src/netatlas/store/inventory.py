@@ -170,6 +170,23 @@ class DeviceRepo:
     def list(self) -> builtins.list[StoredDevice]:
         return [_stored(row) for row in self._session.scalars(select(DeviceRow).order_by(DeviceRow.name))]
 
+    def named(self, names: Iterable[str]) -> builtins.list[InventoryDevice]:
+        """The stored devices among ``names`` (by the unique name index, ``CHUNK`` names a statement),
+        by name; names with no device are left out."""
+        wanted = builtins.list(dict.fromkeys(names))
+        found: builtins.list[InventoryDevice] = []
+        for start in range(0, len(wanted), CHUNK):
+            query = select(DeviceRow).where(DeviceRow.name.in_(wanted[start:start + CHUNK]))
+            found += (_device(row) for row in self._session.scalars(query))
+        return sorted(found, key=lambda d: d.name)
+
+    def in_site(self, site: str | None) -> builtins.list[InventoryDevice]:
+        """The devices of ``site`` (every device when None), by name."""
+        query = select(DeviceRow).order_by(DeviceRow.name)
+        if site is not None:
+            query = query.where(DeviceRow.site == site)
+        return [_device(row) for row in self._session.scalars(query)]
+
     def delete(self, name: str) -> None:
         """Forget the inventory entry; its snapshots (history) stay."""
         result = cast(CursorResult[Any], self._session.execute(delete(DeviceRow).where(DeviceRow.name == name)))

@@ -232,10 +232,20 @@ class JobRepo:
 
     def show(self, job_id: str) -> JobDetail:
         """The job with every device row, in the order they were added."""
+        return self.page(job_id)[0]
+
+    def page(self, job_id: str, *, offset: int = 0, limit: int | None = None) -> tuple[JobDetail, bool]:
+        """The job with its device rows from ``offset`` (at most ``limit``, in the order they were added)
+        and whether more follow: one read of the job row and one of the page, whatever the job's size
+        (a progress poll of a 10,000-device job reads the 50 rows it shows)."""
         job = self.get(job_id)
-        rows = self._session.scalars(select(JobDeviceRow).where(JobDeviceRow.job_id == job_id)
-                                     .order_by(JobDeviceRow.id))
-        return JobDetail(job, tuple(_device_view(row) for row in rows))
+        query = (select(*_DEVICE_COLUMNS).where(JobDeviceRow.job_id == job_id).order_by(JobDeviceRow.id)
+                 .offset(offset))
+        if limit is not None:
+            query = query.limit(limit + 1)
+        rows = self._session.execute(query).all()
+        more = limit is not None and len(rows) > limit
+        return JobDetail(job, tuple(_device_view(row) for row in rows[:limit])), more
 
     def list(self, limit: int = 50, status: JobStatus | None = None) -> builtins.list[JobView]:
         """Newest first."""
@@ -284,7 +294,14 @@ def _job_view(row: JobRow) -> JobView:
                    owner_pid=row.owner_pid, heartbeat_at=row.heartbeat_at, message=row.message)
 
 
-def _device_view(row: JobDeviceRow) -> JobDeviceView:
+_DEVICE_COLUMNS = (JobDeviceRow.job_id, JobDeviceRow.device_name, JobDeviceRow.host, JobDeviceRow.port,
+                   JobDeviceRow.platform, JobDeviceRow.credential, JobDeviceRow.status, JobDeviceRow.step,
+                   JobDeviceRow.attempt, JobDeviceRow.error_kind, JobDeviceRow.error, JobDeviceRow.started_at,
+                   JobDeviceRow.finished_at, JobDeviceRow.duration_s, JobDeviceRow.warning)
+
+
+def _device_view(row: Any) -> JobDeviceView:
+    """A view from a row of :data:`_DEVICE_COLUMNS` (plain columns: no ORM object per row)."""
     return JobDeviceView(
         job_id=row.job_id, device_name=row.device_name, host=row.host, port=row.port, platform=row.platform,
         credential=row.credential, status=DeviceStatus(row.status), step=row.step, attempt=row.attempt,

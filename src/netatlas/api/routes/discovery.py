@@ -17,16 +17,16 @@ live stream follows the engine's own events (``ctx.bus``), never a per-client po
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from netatlas.api.context import ApiContext, context
@@ -42,14 +42,14 @@ from netatlas.api.schemas.discovery import (
 )
 from netatlas.api.security import Operator, Viewer
 from netatlas.domain.accounts import Principal
-from netatlas.domain.errors import Conflict, Unavailable
+from netatlas.domain.errors import Conflict, NetatlasError, Unavailable
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import JobStatus
 from netatlas.jobs.discovery import DiscoveryRequest
 from netatlas.jobs.events import ProgressEvent
 from netatlas.jobs.executor import LocalExecutor
 from netatlas.jobs.liveness import this_process
-from netatlas.jobs.progress import collected_counts, job_progress, read_job, waiting_for_worker
+from netatlas.jobs.progress import collected_counts, page_progress, read_job, read_page, waiting_for_worker
 from netatlas.jobs.queries import JobQueries
 from netatlas.jobs.recovery import recover_jobs
 from netatlas.jobs.selection import resolve
@@ -66,8 +66,7 @@ MAX_PAGE, MAX_OFFSET, DEFAULT_PAGE = 1000, 1_000_000, 100
 SNAPSHOT_DEVICES = 500  # devices in a stream's first and last message
 HEARTBEAT_S = 15.0  # a comment line on a quiet stream (proxies keep it open; a gone client is noticed)
 MIN_INTERVAL_S = 0.1  # at most ~10 messages a second per client: events arriving meanwhile are batched
-RECOVER_EVERY_S = 30.0  # abandoned jobs are looked for at most this often (see _recover)
-_RECOVERED_AT = "discovery.recovered_at"  # in ctx.extras: when this process last looked
+RECOVER_EVERY_S = 30.0  # abandoned jobs are looked for this often (see recover_periodically)
 SYNC_CHECK_S = 2.0  # discover-sync reads the job's row when no event came for this long (a lost event)
 _FINAL = frozenset(s.value for s in JobStatus if s.final)
 
@@ -89,10 +88,9 @@ def events_url(job_id: str) -> str:
              responses=error_responses(401, 403, 404, 422, 503))
 async def discover_async(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> DiscoveryStarted:
     """Start a discovery and answer at once with the job's id and where to follow it."""
-    devices = await asyncio.to_thread(resolve, ctx.db, body.selection())
-    job_id = await asyncio.to_thread(_create, ctx, devices, _request(ctx, body, principal))
+    job_id, total = await asyncio.to_thread(_resolve_and_create, ctx, body, principal)
     await _submit(ctx, job_id)
-    return _started(job_id, len(devices))
+    return _started(job_id, total)
 
 
 @router.post(f"{BASE}/discover", status_code=202,
@@ -136,14 +134,47 @@ async def discover_sync(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> D
 
 @router.get(f"{BASE}/discover/progress/{{job_id}}",
             summary="A job's progress, devices paginated", response_model=ProgressOut,
-            responses=error_responses(401, 403, 404, 422))
+            responses={**error_responses(401, 403, 404, 422),
+                       304: {"description": "`If-None-Match` named the document's current `ETag`: unchanged."}})
 async def progress(job_id: JobId, _: Viewer, ctx: Ctx,
                    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-                   limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE) -> ProgressOut:
-    """The job's progress from its rows: counts, percentage, and one page of its devices."""
-    detail = await asyncio.to_thread(read_job, ctx.db, job_id)
-    waiting = await _waiting(ctx, detail.job)
-    return ProgressOut.of(job_progress(detail, offset=offset, limit=limit, waiting=waiting))
+                   limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+                   if_none_match: Annotated[str | None, Header(max_length=1024, description=(
+                       "An `ETag` this endpoint sent: 304 with no body while the document is unchanged."))] = None,
+                   ) -> Response:
+    """The job's progress from its rows: counts, percentage, and one page of its devices (only that
+    page is read). Every answer carries an `ETag`; a poller sending it back as `If-None-Match` gets
+    304 with no body until something in the document changed."""
+    page, more = await asyncio.to_thread(read_page, ctx.db, job_id, offset=offset, limit=limit)
+    waiting = await _waiting(ctx, page.job)
+    document = ProgressOut.of(page_progress(page, offset=offset, limit=limit, more=more, waiting=waiting))
+    body = document.model_dump_json().encode()
+    tag = etag(body)
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    if if_none_match is not None and matches(if_none_match, tag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def etag(body: bytes) -> str:
+    """A strong entity tag of a response body (equal bodies, equal tags).
+
+    Examples:
+        >>> etag(b"{}") == etag(b"{}") != etag(b"[]")
+        True
+    """
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def matches(if_none_match: str, tag: str) -> bool:
+    """Whether an ``If-None-Match`` value names ``tag`` (weak comparison, as RFC 9110 asks; ``*`` matches).
+
+    Examples:
+        >>> matches('W/"a", "b"', '"a"'), matches('*', '"a"'), matches('"b"', '"a"')
+        (True, True, False)
+    """
+    wanted = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in wanted or tag.removeprefix("W/") in wanted
 
 
 @router.get(f"{BASE}/discover/{{job_id}}/events",
@@ -185,28 +216,34 @@ def _request(ctx: ApiContext, body: DiscoveryBody, principal: Principal) -> Disc
                             requested_by=principal.label)
 
 
+def _resolve_and_create(ctx: ApiContext, body: DiscoveryBody, principal: Principal) -> tuple[str, int]:
+    """The selection resolved (only the devices it may pick are read) and its pending job created, in
+    one trip to a worker thread; returns the job's id and its number of devices."""
+    devices = resolve(ctx.db, body.selection())
+    return _create(ctx, devices, _request(ctx, body, principal)), len(devices)
+
+
 def _create(ctx: ApiContext, devices: Sequence[InventoryDevice], request: DiscoveryRequest) -> str:
     """A pending job. In-process it is owned by this process (so it ends ``interrupted`` if the server
     dies before it ran, as ``DiscoveryService.start`` makes it); for workers it is created unowned, so
     that it stays queued across a restart of this API process until a worker claims it (an unowned
-    pending job is never deemed abandoned). Abandoned jobs are looked for at most every
-    ``RECOVER_EVERY_S`` seconds, not on every request (that costs a transaction per unfinished job)."""
-    _recover(ctx)
+    pending job is never deemed abandoned). Abandoned jobs are looked for in the background
+    (:func:`recover_periodically`), never on a request's path."""
     owner = this_process() if isinstance(ctx.executor, LocalExecutor) else None
     with ctx.db.session() as session:
         return JobRepo(session).create(devices, request.options(), requested_by=request.requested_by,
                                        owner_host=owner.host if owner else "", owner_pid=owner.pid if owner else None)
 
 
-def _recover(ctx: ApiContext) -> None:
-    """Mark jobs whose owner is gone ``interrupted`` (``netatlas.jobs.recovery``), at most every
-    ``RECOVER_EVERY_S`` seconds in this process."""
-    now = time.monotonic()
-    last = ctx.extras.get(_RECOVERED_AT)
-    if isinstance(last, float) and now - last < RECOVER_EVERY_S:
-        return
-    ctx.extras[_RECOVERED_AT] = now
-    recover_jobs(ctx.db)
+async def recover_periodically(ctx: ApiContext, every_s: float = RECOVER_EVERY_S) -> None:
+    """Mark jobs whose owner is gone ``interrupted`` (``netatlas.jobs.recovery``) now and every
+    ``every_s`` seconds, in a worker thread, until cancelled (the app's lifespan runs it)."""
+    while True:
+        try:
+            await asyncio.to_thread(recover_jobs, ctx.db)
+        except NetatlasError as exc:  # the database is away: the next round tries again
+            log.warning("looking for abandoned jobs failed: %s", exc)
+        await asyncio.sleep(every_s)
 
 
 async def _submit(ctx: ApiContext, job_id: str) -> None:
@@ -329,10 +366,10 @@ def _sse(event: str, data: Any) -> str:
 
 
 async def _document(ctx: ApiContext, job_id: str) -> tuple[dict[str, Any], bool]:
-    detail = await asyncio.to_thread(read_job, ctx.db, job_id)
-    waiting = await _waiting(ctx, detail.job)
-    document = ProgressOut.of(job_progress(detail, limit=SNAPSHOT_DEVICES, waiting=waiting))
-    return document.model_dump(mode="json"), detail.job.status.final
+    page, more = await asyncio.to_thread(read_page, ctx.db, job_id, limit=SNAPSHOT_DEVICES)
+    waiting = await _waiting(ctx, page.job)
+    document = ProgressOut.of(page_progress(page, offset=0, limit=SNAPSHOT_DEVICES, more=more, waiting=waiting))
+    return document.model_dump(mode="json"), page.job.status.final
 
 
 async def _stream(ctx: ApiContext, job_id: str) -> AsyncIterator[str]:
