@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -202,7 +202,9 @@ def test_the_map_shows_exactly_the_topology_the_api_counts(web: Web) -> None:
     page.wait_for_function("d => Number(document.querySelector('#map-counts').dataset.devices) === d",
                            arg=expected["devices"], timeout=WAIT_MS)
     assert expected["devices"] == DEVICES and expected["l2"] > 0 and expected["l3"] > 0 and expected["endpoints"] > 0
+    assert page.get_attribute("#map-counts", "data-endpoints") == str(expected["endpoints"])  # none fetched yet
     page.check("#layer-endpoints")
+    page.wait_for_function("n => window.netatlas.map.cy.nodes('.endpoint').length === n", arg=expected["endpoints"])
     drawn = web.js("""() => { const cy = window.netatlas.map.cy; return {
         devices: cy.nodes('.device').length, unmanaged: cy.nodes('.unmanaged').length,
         endpoints: cy.nodes('.endpoint').length, l2: cy.edges('.l2').length, l3: cy.edges('.l3').length,
@@ -216,6 +218,107 @@ def test_the_map_shows_exactly_the_topology_the_api_counts(web: Web) -> None:
     page.check("#layer-l3")
     page.uncheck("#layer-endpoints")
     assert web.js("() => window.netatlas.map.cy.nodes('.endpoint').length") == 0
+
+
+def test_endpoints_are_fetched_when_their_layer_is_on(web: Web) -> None:
+    """The map's document lists no endpoint (a count per switch); the layer fetches them for the open
+    groups' switches, exactly those the API lists."""
+    page = web.page
+    everything = web.api("/api/topology")
+    web.requests.clear()
+    page.reload()
+    page.wait_for_function("() => document.querySelector('#map-counts').dataset.devices !== undefined")
+    topology = [url for url in web.requests if "/api/topology?" in url or url.endswith("/api/topology")]
+    assert topology == [f"{web.base}/api/topology?endpoints=count"], topology
+    doc = web.js("() => window.netatlas.doc")
+    assert doc["endpoints"] == [] and doc["counts"] == everything["counts"]
+    per_switch: dict[str, int] = {}
+    for endpoint in everything["endpoints"]:
+        per_switch[endpoint["node"]] = per_switch.get(endpoint["node"], 0) + 1
+    assert doc["endpoint_counts"] == per_switch
+    assert not page.is_checked("#layer-endpoints")
+    assert web.js("() => window.netatlas.map.cy.nodes('.endpoint').length") == 0
+    assert not [url for url in web.requests if "/api/topology/attached" in url]
+    with page.expect_response(lambda r: "/api/topology/attached?" in r.url) as answer:
+        page.check("#layer-endpoints")
+    assert answer.value.status == 200
+    asked = sorted(parse_qs(urlsplit(answer.value.url).query)["node"])
+    assert asked == sorted(per_switch)  # every switch with endpoints: all groups are open on a small map
+    page.wait_for_function("n => window.netatlas.map.cy.nodes('.endpoint').length === n",
+                           arg=len(everything["endpoints"]))
+    drawn = web.js("""() => window.netatlas.map.cy.nodes('.endpoint').map(n => { const e = n.data('endpoint');
+        return [e.mac, e.node, e.interface, e.ip, e.vlan]; })""")
+    assert sorted(map(tuple, drawn)) == sorted((e["mac"], e["node"], e["interface"], e["ip"], e["vlan"])
+                                               for e in everything["endpoints"])
+    fetched = [url for url in web.requests if "/api/topology/attached" in url]
+    page.uncheck("#layer-endpoints")
+    assert web.js("() => window.netatlas.map.cy.nodes('.endpoint').length") == 0
+    page.check("#layer-endpoints")  # drawn again from what the page holds: not fetched twice
+    page.wait_for_function("n => window.netatlas.map.cy.nodes('.endpoint').length === n",
+                           arg=len(everything["endpoints"]))
+    page.wait_for_timeout(300)
+    assert [url for url in web.requests if "/api/topology/attached" in url] == fetched
+    page.uncheck("#layer-endpoints")
+
+
+def _position(page: Any, node: str) -> dict[str, float]:
+    found: dict[str, float] = page.evaluate("id => window.netatlas.map.cy.getElementById(id).position()", node)
+    return found
+
+
+def _drag(page: Any, node: str, dx: float, dy: float) -> None:
+    """A real mouse drag of ``node`` on the map's canvas."""
+    box = page.locator("#cy").bounding_box()
+    at = page.evaluate("id => window.netatlas.map.cy.getElementById(id).renderedPosition()", node)
+    x, y = box["x"] + at["x"], box["y"] + at["y"]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y + dy, steps=10)
+    page.mouse.up()
+
+
+def _near(a: dict[str, float], b: dict[str, float]) -> bool:
+    return abs(a["x"] - b["x"]) < 0.01 and abs(a["y"] - b["y"]) < 0.01
+
+
+def test_dragged_positions_are_kept_on_the_server_for_every_browser(web: Web) -> None:
+    page, name = web.page, healthy(web)[0]
+    assert web.api("/api/topology/layout")["positions"] == {}
+    computed = _position(page, name)
+    with page.expect_response(lambda r: r.url.endswith("/api/topology/layout") and r.request.method == "PUT") as put:
+        _drag(page, name, 80, 50)
+    assert put.value.status == 200, put.value.text()
+    moved = _position(page, name)
+    assert moved["x"] > computed["x"] + 10 and moved["y"] > computed["y"] + 10
+    layout = web.api("/api/topology/layout")
+    assert set(layout["positions"]) == {name} and _near(layout["positions"][name], moved)
+    assert layout["updated_by"] == "olga"
+    page.reload()  # the same browser: restored from the server (nothing in localStorage)
+    page.wait_for_function("() => document.querySelector('#map-counts').dataset.devices !== undefined")
+    assert _near(_position(page, name), moved)
+    assert web.js("() => Object.keys(localStorage)") == []
+    web.shot("03-dragged-position")
+    other = page.context.browser.new_context(viewport={"width": 1500, "height": 950})
+    try:  # another browser (no shared storage), another user: the viewer sees the operator's layout
+        viewer = other.new_page()
+        viewer.goto(web.base + "/")
+        viewer.fill("#login-username", "vera")
+        viewer.fill("#login-password", PASSWORDS["vera"])
+        viewer.click("#login-submit")
+        viewer.wait_for_function("() => document.querySelector('#map-counts').dataset.devices !== undefined")
+        assert _near(_position(viewer, name), moved)
+        puts: list[str] = []
+        viewer.on("request", lambda r: puts.append(r.url) if r.method == "PUT" else None)
+        _drag(viewer, name, -60, 30)  # a viewer's drag moves the node here only: never sent
+        viewer.wait_for_timeout(800)
+        assert puts == [] and not _near(_position(viewer, name), moved)
+        assert web.api("/api/topology/layout") == layout
+    finally:
+        other.close()
+    page.click("#map-reset")  # the operator forgets the layout: the computed positions again
+    page.wait_for_function("() => document.querySelector('#message')?.textContent.startsWith('Layout reset')")
+    assert web.api("/api/topology/layout")["positions"] == {}
+    assert _near(_position(page, name), computed)
 
 
 def test_search_focuses_a_device_and_opens_its_panel(web: Web) -> None:

@@ -53,8 +53,14 @@ async function toApp() {
   $('#login-view').hidden = true;
   $('#app-view').hidden = false;
   $('#who').textContent = `${s.username} (${s.role})`;
-  if (!state.map) {
-    state.map = new MapView($('#cy'), { onNode: (n, e) => showNode(n, e), onLink: (l) => showLink(l) });
+  if (state.map) state.map.cy.destroy();
+  // A new map per login: positions are saved for the roles the API lets store them (operator, admin).
+  state.map = new MapView($('#cy'), { onNode: (n, e) => showNode(n, e), onLink: (l) => showLink(l),
+    fetchEndpoints: async (switches) => (await api(`/api/topology/attached${switches ? `?${switches.map((n) => `node=${encodeURIComponent(n)}`).join('&')}` : ''}`)).endpoints,
+    savePositions: s.role === 'viewer' ? null : (positions, replace) => api('/api/topology/layout', { method: 'PUT', body: { positions, replace } }),
+    onError: failed });
+  for (const input of document.querySelectorAll('#layers input[data-layer]')) {
+    if (!input.dataset.layer.startsWith('proto:')) input.checked = state.map.layers[input.dataset.layer];
   }
   await Promise.all([loadMap(), loadJobs(), loadDevices()]);
 }
@@ -96,11 +102,13 @@ tabs.forEach((tab, i) => {
 selectTab('tab-details');
 
 // ---- the map ----------------------------------------------------------------------------------
+// The map's first document carries no endpoint (a count per switch: the map fetches them when its
+// endpoints layer is on); the stored layout comes with it.
 async function loadMap() {
-  const doc = await api('/api/topology');
+  const [doc, layout] = await Promise.all([api('/api/topology?endpoints=count'), api('/api/topology/layout')]);
   performance.mark('netatlas:topology-received');
   state.doc = doc;
-  state.map.load(doc);
+  state.map.load(doc, Object.fromEntries(Object.entries(layout.positions).map(([id, p]) => [id, { x: p.x, y: p.y }])));
   buildProtocolToggles();
   showCounts();
   // Two animation frames: cytoscape has drawn the map (bench/map.py reads these marks).
@@ -124,7 +132,7 @@ function buildProtocolToggles() {
 
 $('#layers').addEventListener('change', (e) => {
   const layer = e.target.dataset.layer;
-  if (layer) state.map.setLayer(layer, e.target.checked);
+  if (layer) state.map.setLayer(layer, e.target.checked).catch(failed);
 });
 // The map from the keyboard: arrows pan, + and - zoom, 0 fits everything (nodes: use the search).
 $('#cy').addEventListener('keydown', (e) => {
@@ -142,7 +150,10 @@ $('#cy').addEventListener('keydown', (e) => {
 $('#map-refresh').addEventListener('click', guarded(loadMap));
 $('#map-expand').addEventListener('click', () => state.map.expandAll());
 $('#map-collapse').addEventListener('click', () => state.map.collapseAll());
-$('#map-reset').addEventListener('click', () => state.map.resetPositions());
+$('#map-reset').addEventListener('click', guarded(async () => {
+  await state.map.resetPositions();
+  show('Layout reset: the computed positions again', 'info');
+}));
 $('#map-clear').addEventListener('click', () => state.map.clearMarks());
 
 // ---- search -----------------------------------------------------------------------------------
@@ -164,14 +175,14 @@ $('#search-form').addEventListener('submit', guarded(async (event) => {
   const found = await api(`/api/topology/endpoints${query({ q })}`);
   if (!found.found) { show(`Nothing matches ${q}`); return; }
   const marks = [];
+  const hosts = found.now.filter((place) => place.mac);
+  if (hosts.length) {
+    await map.revealEndpoints(hosts.map((place) => place.node)); // the layer on, their endpoints fetched
+    $('#layer-endpoints').checked = true;
+  }
   for (const place of found.now) {
-    if (!map.layers.endpoints && place.mac) { map.setLayer('endpoints', true); $('#layer-endpoints').checked = true; }
-    const sw = map.element(place.node);
-    marks.push(sw);
-    if (place.mac) {
-      const ep = map.element(`ep:${place.mac}`);
-      marks.push(ep, map.cy.getElementById(`acc:${place.mac}`));
-    }
+    marks.push(map.element(place.node));
+    if (place.mac) marks.push(map.element(`ep:${place.mac}`), map.cy.getElementById(`acc:${place.mac}`));
   }
   for (const id of found.nodes || []) marks.push(map.element(id));
   map.focus(marks.reduce((all, x) => all.union(x), map.cy.collection()));
@@ -222,7 +233,8 @@ function showNode(node, endpoint) {
   const links = state.doc.links.filter((l) => l.a.node === node.id || l.b.node === node.id);
   clear(panel, h('h2', { id: 'device-title' }, `${node.kind === 'device' ? 'Device' : 'Node'} ${node.id}`),
     facts([['kind', node.kind], ['platform', node.platform], ['management IP', node.mgmt_ip], ['site', node.site], ['role', node.role],
-      ['last discovery', node.status], ['error', node.error_kind || '—'], ['also known as', node.names]]),
+      ['last discovery', node.status], ['error', node.error_kind || '—'], ['also known as', node.names],
+      ['endpoints', state.map.endpointCounts[node.id] || 0]]),
     table(links, [['layer', (l) => l.layer], ['local', (l) => (l.a.node === node.id ? l.a.interface : l.b.interface)],
       ['neighbor', (l) => (l.a.node === node.id ? l.b.node : l.a.node)], ['remote', (l) => (l.a.node === node.id ? l.b.interface : l.a.interface)],
       ['protocols', (l) => l.protocols], ['state', (l) => l.state]], { caption: `Links (${links.length})`, onRow: (l) => showLink(l) }));

@@ -6,8 +6,12 @@
 // rest, unmanaged neighbors, endpoints under their switch); groups tile the canvas in rows. At
 // COLLAPSE_AT devices or more every group starts collapsed into one node (links between groups
 // aggregated with their count): clicking a group expands it, clicking an expanded site collapses it.
-// Positions an operator drags are kept in localStorage (no API endpoint stores them) and win over
-// the computed ones.
+// Positions an operator drags are stored on the server (PUT /api/topology/layout, shared by every
+// user) and win over the computed ones.
+//
+// Endpoints are not in the map's first document (GET /api/topology?endpoints=count: a count per
+// switch); when the endpoints layer is on, those of the switches in open groups are fetched
+// (GET /api/topology/attached) and drawn.
 import cytoscape from '../vendor/cytoscape.esm.min.js';
 
 export const COLLAPSE_AT = 300;
@@ -17,7 +21,8 @@ const NODE_GAP = 90;
 const ROW_GAP = 110;
 const GROUP_GAP = 140;
 const ROW_WIDTH = 5200;
-const POSITIONS_KEY = 'netatlas.positions.v1';
+const MAX_ATTACHED = 200; // switches per GET /api/topology/attached; more: ask for every endpoint at once
+const SAVE_DELAY_MS = 300;
 export const PROTOCOL_COLORS = { ospf: '#2b6cb0', bgp: '#7b3fa0', static: '#c05621', subnet: '#2c7a7b', isis: '#b7791f' };
 
 export function rankOf(kind, role) {
@@ -86,14 +91,19 @@ function style(large) {
 function endKey(node, iface) { return `${node}\u0000${iface || ''}`; }
 
 export class MapView {
-  constructor(container, { onNode, onLink, onGroup } = {}) {
+  // fetchEndpoints(switches or null for all) -> [endpoint]; savePositions({id: {x, y} or null}, replace)
+  // -> Promise (absent: positions last until the page reloads, as for a viewer).
+  constructor(container, { onNode, onLink, onGroup, fetchEndpoints, savePositions, onError } = {}) {
     this.container = container;
-    this.handlers = { onNode, onLink, onGroup };
+    this.handlers = { onNode, onLink, onGroup, fetchEndpoints, savePositions, onError };
     this.layers = { l2: true, l3: true, endpoints: false, unmanaged: true, protocols: {} };
     this.expanded = new Set();
     this.collapsible = false;
-    this.positions = loadPositions();
+    this.positions = {};
+    this.unsaved = {};
     this.doc = null;
+    this.endpointsBySwitch = new Map();
+    this.loadedSwitches = new Set();
     this.create(false);
   }
 
@@ -103,15 +113,21 @@ export class MapView {
     if (this.cy) this.cy.destroy();
     this.large = large;
     this.cy = cytoscape({ container: this.container, style: style(large), wheelSensitivity: 0.3, minZoom: 0.02, maxZoom: 4,
-      boxSelectionEnabled: false, textureOnViewport: large, hideEdgesOnViewport: large, pixelRatio: large ? 1 : 'auto' });
+      boxSelectionEnabled: false, textureOnViewport: large, hideEdgesOnViewport: large, pixelRatio: large ? 1 : 'auto',
+      motionBlur: false });
     this.cy.on('tap', 'node', (e) => this.tapNode(e.target));
     this.cy.on('tap', 'edge', (e) => { const link = e.target.data('link'); if (link && this.handlers.onLink) this.handlers.onLink(link, e.target); });
     this.cy.on('dragfree', 'node', (e) => this.saveDragged(e.target));
   }
 
-  // A new topology document (keeps expanded groups and saved positions).
-  load(doc) {
+  // A new topology document (keeps expanded groups) and the stored layout ({id: {x, y}}).
+  load(doc, positions = null) {
     this.doc = doc;
+    if (positions) this.positions = { ...positions, ...this.unsaved };
+    this.endpointCounts = doc.endpoint_counts || countBy(doc.endpoints || [], (e) => e.node);
+    this.endpointsBySwitch = new Map();
+    this.loadedSwitches = new Set();
+    this.addEndpoints(doc.endpoints || [], doc.endpoint_counts ? [] : null);
     const devices = doc.nodes.filter((n) => n.kind === 'device').length;
     this.nodes = new Map(doc.nodes.map((n) => [n.id, n]));
     this.conflictEnds = new Set();
@@ -132,6 +148,7 @@ export class MapView {
     if (!this.collapsible) this.expanded = new Set(this.groups.keys());
     else if (!wasCollapsible) this.expanded = new Set();
     this.render();
+    this.loadEndpoints().catch((e) => this.failed(e));
   }
 
   assignGroups() {
@@ -160,11 +177,54 @@ export class MapView {
       if (n.kind === 'device') group.devices += 1;
       group.rank = Math.min(group.rank, rankOf(n.kind, n.role));
     }
-    this.endpointsBySwitch = new Map();
-    for (const e of this.doc.endpoints) {
+    for (const group of this.groups.values()) {
+      group.endpoints = group.nodes.reduce((sum, n) => sum + (this.endpointCounts[n.id] || 0), 0);
+    }
+  }
+
+  // Endpoints fetched for `switches` (null: for every switch).
+  addEndpoints(endpoints, switches) {
+    for (const sw of switches || Object.keys(this.endpointCounts)) {
+      this.loadedSwitches.add(sw);
+      this.endpointsBySwitch.set(sw, []);
+    }
+    for (const e of endpoints) {
       if (!this.endpointsBySwitch.has(e.node)) this.endpointsBySwitch.set(e.node, []);
       this.endpointsBySwitch.get(e.node).push(e);
     }
+  }
+
+  // The switches of open groups whose endpoints are not here yet (`only`: among these).
+  missingEndpoints(only = null) {
+    const wanted = [];
+    for (const group of this.groups.values()) {
+      if (!this.isOpen(group.key)) continue;
+      for (const n of group.nodes) {
+        if ((this.endpointCounts[n.id] || 0) > 0 && !this.loadedSwitches.has(n.id) && (!only || only.has(n.id))) wanted.push(n.id);
+      }
+    }
+    return wanted;
+  }
+
+  // Fetch what the endpoints layer needs (the open groups' switches), then draw. Resolves when drawn;
+  // `this.loading` is the pending fetch (tests and the search wait for it).
+  async loadEndpoints(only = null) {
+    if (!this.layers.endpoints || !this.handlers.fetchEndpoints) return;
+    const wanted = this.missingEndpoints(only);
+    if (!wanted.length) return;
+    const doc = this.doc;
+    const everything = wanted.length > MAX_ATTACHED;
+    const job = (async () => {
+      const parts = everything ? [null] : [wanted];
+      for (const part of parts) {
+        const found = await this.handlers.fetchEndpoints(part);
+        if (this.doc !== doc) return; // a newer document meanwhile
+        this.addEndpoints(found, part);
+      }
+      this.render(false);
+    })();
+    this.loading = job;
+    try { await job; } finally { if (this.loading === job) this.loading = null; }
   }
 
   isOpen(group) { return !this.collapsible || this.expanded.has(group); }
@@ -173,15 +233,16 @@ export class MapView {
     return g === undefined || this.isOpen(g) ? nodeId : `grp:${g}`;
   }
 
-  // Rebuild the elements from the document, the open groups and the layers.
-  render() {
+  // Rebuild the elements from the document, the open groups and the layers (`fit`: show them all).
+  render(fit = true) {
     const began = performance.now();
     const elements = [];
     const positions = this.layout();
     for (const group of [...this.groups.values()]) {
       if (!this.isOpen(group.key)) {
+        const endpoints = group.endpoints ? `\n${group.endpoints} endpoints` : '';
         elements.push({ group: 'nodes', classes: 'group', position: positions.get(`grp:${group.key}`),
-          data: { id: `grp:${group.key}`, label: `${group.key}\n${group.devices} devices`, groupKey: group.key,
+          data: { id: `grp:${group.key}`, label: `${group.key}\n${group.devices} devices${endpoints}`, groupKey: group.key,
             size: Math.min(180, 50 + Math.sqrt(group.devices) * 8) } });
         continue;
       }
@@ -238,7 +299,7 @@ export class MapView {
       this.cy.add(elements);
       this.applyLayers();
     });
-    this.cy.fit(undefined, 30);
+    if (fit) this.cy.fit(undefined, 30);
     this.timings = { elements: elements.length, build_ms: built - began, draw_ms: performance.now() - built };
   }
 
@@ -308,17 +369,34 @@ export class MapView {
     const members = this.cy.nodes().filter((n) => this.groupOf.get(n.id()) === groupKey);
     if (members.nonempty()) this.cy.fit(members, 40);
     if (this.handlers.onGroup) this.handlers.onGroup(groupKey);
+    this.loadEndpoints().catch((e) => this.failed(e));
   }
 
-  expandAll() { this.expanded = new Set(this.groups.keys()); this.render(); }
+  expandAll() { this.expanded = new Set(this.groups.keys()); this.render(); this.loadEndpoints().catch((e) => this.failed(e)); }
+
+  failed(error) { if (this.handlers.onError) this.handlers.onError(error); }
   collapseAll() { if (this.collapsible) { this.expanded = new Set(); this.render(); } }
 
-  setLayer(name, on) {
+  // Resolves once the layer is drawn (the endpoints layer fetches what it draws first).
+  async setLayer(name, on) {
     const before = this.layers.endpoints;
     if (name.startsWith('proto:')) this.layers.protocols[name.slice(6)] = on;
     else this.layers[name] = on;
-    if (name === 'endpoints' && before !== on) this.render();
-    else this.cy.batch(() => this.applyLayers());
+    if (name === 'endpoints' && before !== on) {
+      if (on && this.missingEndpoints().length) await this.loadEndpoints();
+      else this.render(false);
+    } else this.cy.batch(() => this.applyLayers());
+  }
+
+  // Draw the endpoints of `switches` (search results): the layer on, their groups open, fetched.
+  async revealEndpoints(switches) {
+    for (const sw of switches) {
+      const g = this.groupOf.get(sw);
+      if (g !== undefined && !this.isOpen(g)) { this.expanded.add(g); this.render(false); }
+    }
+    if (!this.layers.endpoints) { this.layers.endpoints = true; this.render(false); }
+    if (this.loading) await this.loading;
+    await this.loadEndpoints();
   }
 
   applyLayers() {
@@ -340,22 +418,43 @@ export class MapView {
     const doc = this.doc;
     if (!doc) return null;
     return { devices: doc.nodes.filter((n) => n.kind === 'device').length,
-      unmanaged: doc.nodes.filter((n) => n.kind === 'unmanaged').length, endpoints: doc.endpoints.length,
+      unmanaged: doc.nodes.filter((n) => n.kind === 'unmanaged').length, endpoints: doc.counts.endpoints,
       l2: doc.links.filter((l) => l.layer === 'l2').length, l3: doc.links.filter((l) => l.layer === 'l3').length };
   }
 
+  // A drag ends: the moved nodes' positions are kept and, for an operator, sent to the server (one
+  // PUT for the drags of the last SAVE_DELAY_MS; `this.saving` is the pending save).
   saveDragged(node) {
-    if (node.hasClass('site') && !node.hasClass('sitelabel')) {
-      node.descendants().forEach((child) => { this.positions[child.id()] = { ...child.position() }; });
-    } else {
-      this.positions[node.id()] = { ...node.position() };
-    }
-    try { localStorage.setItem(POSITIONS_KEY, JSON.stringify(this.positions)); } catch { /* storage full or off */ }
+    const moved = node.hasClass('site') && !node.hasClass('sitelabel') ? node.descendants() : node;
+    moved.forEach((n) => {
+      const p = { x: n.position('x'), y: n.position('y') };
+      this.positions[n.id()] = p;
+      this.unsaved[n.id()] = p;
+    });
+    if (!this.handlers.savePositions) return;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.flush(), SAVE_DELAY_MS);
   }
 
-  resetPositions() {
+  async flush() {
+    clearTimeout(this.saveTimer);
+    const changes = this.unsaved;
+    if (!Object.keys(changes).length || !this.handlers.savePositions) return;
+    this.unsaved = {};
+    const job = this.handlers.savePositions(changes, false);
+    this.saving = job;
+    try { await job; } catch (e) {
+      for (const [id, p] of Object.entries(changes)) if (!(id in this.unsaved)) this.unsaved[id] = p;
+      this.failed(e);
+    } finally { if (this.saving === job) this.saving = null; }
+  }
+
+  // Forget every stored position (the server's too, for an operator) and lay the map out again.
+  async resetPositions() {
+    clearTimeout(this.saveTimer);
+    if (this.handlers.savePositions) await this.handlers.savePositions({}, true);
     this.positions = {};
-    localStorage.removeItem(POSITIONS_KEY);
+    this.unsaved = {};
     this.render();
   }
 
@@ -405,6 +504,8 @@ export class MapView {
 // Labels are cut here once (cytoscape's own ellipsis measures every label's text at every draw).
 function short(text) { return text.length > 24 ? `${text.slice(0, 23)}…` : text; }
 
-function loadPositions() {
-  try { return JSON.parse(localStorage.getItem(POSITIONS_KEY) || '{}') || {}; } catch { return {}; }
+function countBy(items, key) {
+  const counts = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] || 0) + 1;
+  return counts;
 }
