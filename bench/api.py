@@ -4,6 +4,7 @@ Run::
 
     .venv/bin/python bench/api.py [--devices 200] [--requests 200] [--pollers 50] [--poll-interval 1]
                                   [--parallel 1] [--latency-ms 300] [--out bench/results/api.json]
+                                  [--broker redis://127.0.0.1:6379/13 [--workers 2] [--server-workers 1]]
 
 What it starts, all on loopback and removed afterwards:
 
@@ -13,7 +14,8 @@ What it starts, all on loopback and removed afterwards:
   the server process by the in-process executor), the lab's inventory imported first with
   ``netatlas devices import``, and an operator token from ``netatlas token create``;
 - with ``--broker redis://...``: the service form instead: a fresh PostgreSQL database and
-  ``--workers`` ``netatlas worker`` processes run the jobs, the server only serves.
+  ``--workers`` ``netatlas worker`` processes run the jobs, the server only serves (from
+  ``--server-workers`` processes: ``netatlas serve --workers``).
 
 Then, with httpx on one asyncio loop:
 
@@ -116,13 +118,13 @@ def lab(devices: int, latency_ms: float, address_range: str, workdir: Path, env:
 
 
 @contextmanager
-def server(env: dict[str, str], workdir: Path) -> Iterator[tuple[str, int]]:
+def server(env: dict[str, str], workdir: Path, processes: int = 1) -> Iterator[tuple[str, int]]:
     """``netatlas serve`` on a free loopback port until the block ends; yields its base URL (once
     healthy) and its pid."""
     port = free_port()
     log = (workdir / "serve.log").open("wb")
-    proc = subprocess.Popen([*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    argv = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(processes)]
+    proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -304,12 +306,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--broker", default="", help="redis://...: jobs run on --workers `netatlas worker` "
                         "processes (Celery; the database: a fresh PostgreSQL database next to --pg), not in the server")
     parser.add_argument("--workers", type=int, default=2, help="worker processes with --broker")
+    parser.add_argument("--server-workers", type=int, default=1, help="`netatlas serve --workers`: server "
+                        "processes (more than 1 needs --broker); the server's CPU counts them all")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="PostgreSQL server for --broker (a database is created there and dropped)")
     parser.add_argument("--out", type=Path, help="also write the JSON summary here")
     args = parser.parse_args(argv)
-    if min(args.devices, args.requests, args.parallel, args.pollers) < 1 or args.poll_interval <= 0:
-        parser.error("--devices, --requests, --parallel and --pollers must be positive, --poll-interval > 0")
+    if min(args.devices, args.requests, args.parallel, args.pollers, args.server_workers) < 1 \
+            or args.poll_interval <= 0:
+        parser.error("--devices, --requests, --parallel, --pollers and --server-workers must be positive, "
+                     "--poll-interval > 0")
+    if args.server_workers > 1 and not args.broker:
+        parser.error("--server-workers above 1 needs --broker")
     return args
 
 
@@ -353,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                 cli(["devices", "import", str(inventory)], env)
                 token = cli(["token", "create", "--name", "bench", "--role", "operator"], env).strip()
                 names = [d["name"] for d in yaml.safe_load(inventory.read_text())["devices"]]
-                with server(env, workdir) as (url, pid):
+                with server(env, workdir, args.server_workers) as (url, pid):
                     results = asyncio.run(measure(url, pid, token, names, args))
         except (RuntimeError, OSError, httpx.HTTPError, subprocess.TimeoutExpired) as exc:
             print(json.dumps({"ok": False, "error": str(exc)}, indent=2))

@@ -30,6 +30,9 @@ before they touch a device or the database, with a :class:`ConfigError` naming t
     NETATLAS_SYNC_TIMEOUT     120                       seconds discover-sync waits before answering 408
     NETATLAS_WORKER_WAIT      30                        seconds a Celery job may wait with no worker before it
                                                         reports waiting_for_worker
+    NETATLAS_API_WORKERS      1                         ``netatlas serve`` processes sharing the port, 1..64 (more
+                                                        than 1 needs NETATLAS_BROKER_URL: jobs and events then
+                                                        live outside the server)
 
 Files are private: :func:`prepare_storage` makes ``NETATLAS_HOME`` 0700 and the SQLite database
 (and its -wal/-shm/-journal files) 0600 before SQLAlchemy opens it, tightening what already exists.
@@ -204,6 +207,7 @@ class Settings(BaseSettings):
     sync_max_devices: int = Field(default=20, ge=1, le=10_000)
     sync_timeout: float = Field(default=120.0, gt=0, le=3600)
     worker_wait: float = Field(default=30.0, gt=0)
+    api_workers: int = Field(default=1, ge=1, le=64)  # ``netatlas serve`` processes (more than 1: a broker)
 
     @field_validator("home", "key_file", mode="after")
     @classmethod

@@ -52,3 +52,12 @@ def create_app(ctx: ApiContext) -> FastAPI:
         app.include_router(router)
     install_ui(app)  # the web UI at / and /ui/ (after the routers: never shadows /api, /docs, /metrics)
     return app
+
+
+def service_app() -> FastAPI:
+    """The app over the context the environment's settings describe: the factory each process of
+    ``netatlas serve --workers N`` builds its app with (the database already migrated by the parent)."""
+    from netatlas.api.context import open_context
+    from netatlas.settings import load_settings
+
+    return create_app(open_context(load_settings()))
