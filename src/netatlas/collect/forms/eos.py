@@ -4,4 +4,14 @@ A command listed here must have a reader in ``collect.parsers.json_eos`` and a J
 lab; one that is not listed is sent as text.
 """
 
-JSON_COMMANDS: frozenset[str] = frozenset()
+JSON_COMMANDS: frozenset[str] = frozenset({
+    "show version",
+    "show hostname",
+    "show interfaces",
+    "show lldp neighbors detail",
+    "show ip route vrf all",
+    "show ip ospf neighbor vrf all",
+    "show ip bgp summary vrf all",
+    "show mac address-table",
+    "show ip arp vrf all",
+})
