@@ -62,7 +62,7 @@ BASE = "/api/topology"
 UNAVAILABLE = "Background job service is not available"
 UNAVAILABLE_HINT = ("check that the broker named by NETATLAS_BROKER_URL is running and reachable "
                     "(GET /api/health shows it), then start the discovery again")
-MAX_PAGE, MAX_OFFSET, DEFAULT_PAGE = 1000, 1_000_000, 100
+MAX_PAGE, MAX_OFFSET, DEFAULT_PAGE = 1000, 1_000_000, 50  # a progress page: 50 devices unless asked
 SNAPSHOT_DEVICES = 500  # devices in a stream's first and last message
 HEARTBEAT_S = 15.0  # a comment line on a quiet stream (proxies keep it open; a gone client is noticed)
 MIN_INTERVAL_S = 0.1  # at most ~10 messages a second per client: events arriving meanwhile are batched
