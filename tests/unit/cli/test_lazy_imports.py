@@ -59,14 +59,47 @@ def test_top_level_help_lists_every_command_and_imports_none(tmp_path: Path) -> 
     assert code == 0
     for name, entry in COMMANDS.items():
         assert name in out and entry.help.split()[0] in out
-    assert loaded(modules, HEAVY) == []
+    assert loaded(modules, (*HEAVY, "typer", "rich", "click")) == []  # drawn by cli.main itself
     assert not [m for m in modules if m.startswith("netatlas.cli.") and m not in ("netatlas.cli.main",)]
 
 
 def test_no_arguments_shows_the_same_help_without_imports(tmp_path: Path) -> None:
     code, out, modules = run_cli([], tmp_path)
     assert code == 1 and "topology" in out  # no_args_is_help: click's usage error, exit 1 (see main())
-    assert loaded(modules, HEAVY) == []
+    assert loaded(modules, (*HEAVY, "typer", "rich")) == []
+
+
+TYPER_HELP = """
+import sys
+from netatlas.cli.main import _typer_main
+sys.argv = ["netatlas", *sys.argv[1:]]
+_typer_main()
+"""
+
+
+@pytest.mark.parametrize(("args", "columns"), [(["--help"], 80), (["--help"], 100), (["--help"], 61), ([], 120)])
+def test_fast_help_is_typers_own_text(tmp_path: Path, args: list[str], columns: int) -> None:
+    """The root help drawn without typer equals, byte for byte, what typer draws (no colour)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TERMINAL_WIDTH", "FORCE_COLOR", "FORCE_TERMINAL")}
+    env.update(NETATLAS_HOME=str(tmp_path), COLUMNS=str(columns))
+    fast = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+    typer_ = subprocess.run([sys.executable, "-c", TYPER_HELP, *args], capture_output=True, text=True, env=env,
+                            timeout=120, check=False)
+    assert "Usage: netatlas" in typer_.stdout and "discover" in typer_.stdout
+    assert fast.stdout == typer_.stdout
+    assert json.loads(fast.stderr[fast.stderr.rindex("RESULT ") + 7:])["code"] == typer_.returncode
+
+
+def test_narrow_or_forced_terminals_take_typers_path(tmp_path: Path) -> None:
+    env = {**os.environ, "NETATLAS_HOME": str(tmp_path), "COLUMNS": "50"}
+    done = subprocess.run([sys.executable, "-c", RUN, "[\"--help\"]"], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+    assert "typer" in json.loads(done.stderr[done.stderr.rindex("RESULT ") + 7:])["modules"]
+    env.update(COLUMNS="100", TERMINAL_WIDTH="70")
+    done = subprocess.run([sys.executable, "-c", RUN, "[\"--help\"]"], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+    assert max(map(len, done.stdout.splitlines())) == 70
 
 
 def test_a_command_help_imports_its_module_only(tmp_path: Path) -> None:
