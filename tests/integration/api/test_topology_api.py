@@ -22,11 +22,13 @@ from netatlas.cli.topology import topology_document
 from netatlas.domain.accounts import Role
 from netatlas.domain.datatypes import RECORD_KINDS
 from netatlas.domain.jsonable import to_jsonable
+from netatlas.domain.records import DeviceResult, ErrorKind
 from netatlas.jobs.queries import DataQueries
 from netatlas.jobs.topology import TopologyService
 from netatlas.lab.background import BackgroundLab
 from netatlas.lab.model import MacEntry
 from netatlas.lab.runtime import Lab
+from netatlas.store import JobRepo, SnapshotRepo
 from netatlas.topology.export import FORMATS
 from tests.integration.api.harness import Api, open_api
 from tests.integration.discovery.helpers import Discovery, cli_json, make_lab, write_inventory
@@ -313,3 +315,36 @@ def test_a_non_finite_coordinate_is_refused(served: Served) -> None:
                                                                      "Content-Type": "application/json"},
                                     content=b'{"positions": {"sw1": {"x": NaN, "y": 0}}}')
     assert refused.status_code == 422 and refused.json()["message"].startswith("body"), refused.text
+
+
+def test_the_kept_current_topology_follows_every_change(served: Served) -> None:
+    """The whole current topology is kept between requests: an override, an inventory edit and a new
+    snapshot each show at once (the module's last test: it changes the database)."""
+    def node(name: str) -> dict[str, Any]:
+        return next(n for n in _ok(served.api.get("/api/topology"))["nodes"] if n["id"] == name)
+
+    def attached(name: str) -> list[Any]:
+        return list(_ok(served.api.get("/api/topology/attached", params={"node": name}))["endpoints"])
+
+    first = _ok(served.api.get("/api/topology"))
+    assert _ok(served.api.get("/api/topology")) == first
+    link = next(li for li in first["links"] if li["layer"] == "l2")
+    body = {"action": "confirm", "a": f"{link['a']['node']}:{link['a']['interface']}",
+            "b": f"{link['b']['node']}:{link['b']['interface']}"}
+    created = served.api.post("/api/topology/overrides", Role.OPERATOR, json=body)
+    assert created.status_code == 201, created.text
+    override = created.json()
+    shown = next(li for li in _ok(served.api.get("/api/topology"))["links"] if (li["a"], li["b"]) == (link["a"],
+                                                                                                      link["b"]))
+    assert (shown["state"], shown["override_id"]) == ("confirmed", override["id"])
+    assert served.api.delete(f"/api/topology/overrides/{override['id']}").status_code == 204
+    assert _ok(served.api.get("/api/topology")) == first
+    edited = served.api.patch("/api/devices/sw1", json={"site": "moved-site"})
+    assert edited.status_code == 200, edited.text
+    assert node("sw1")["site"] == "moved-site"
+    assert attached("sw1")
+    with served.api.ctx.db.session() as session:  # sw1's newest snapshot now a failure
+        job = JobRepo(session).create([], {"data_types": ["mac_table"]}, requested_by="tests")
+        SnapshotRepo(session).save(job, "sw1", DeviceResult("sw1", False, error_kind=ErrorKind.AUTH_FAILED,
+                                                            error="refused"))
+    assert (node("sw1")["status"], node("sw1")["error_kind"]) == ("failed", "auth_failed")

@@ -3,14 +3,21 @@ is. Every answer is the document the CLI prints with ``--json``.
 
 Each request builds the topology from the database (the current state, or one job's snapshots with
 ``job``): the handlers are sync ``def``, so FastAPI runs the build in its threadpool and the event
-loop keeps serving. The service names a bad input by its own field (``source``, ``from``...); the
-answer names the parameter (``src``, ``from_job``...): 422 for a value that cannot be answered
-(shaped like FastAPI's validation errors: ``query.src: ...``), 404 for a job, node or override that
-does not exist (``from_job: no run ...``). Both have the API's ``detail`` and ``message``.
+loop keeps serving. The whole current topology (the map's document, ``/attached``) is kept between
+requests while the database's stamp (``netatlas.store.stamp``: devices, snapshots, overrides) stays
+the same. The map's large documents go out as JSON encoded once by pydantic-core, described by
+their response models but not validated against them again; the web map's layout
+(``/api/topology/layout``) is read and stored through ``netatlas.store.layout``.
+
+The service names a bad input by its own field (``source``, ``from``...); the answer names the
+parameter (``src``, ``from_job``...): 422 for a value that cannot be answered (shaped like
+FastAPI's validation errors: ``query.src: ...``), 404 for a job, node or override that does not
+exist (``from_job: no run ...``). Both have the API's ``detail`` and ``message``.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -44,8 +51,10 @@ from netatlas.jobs.topology import (
     UnknownReference,
     collector_paused,
 )
+from netatlas.store import Database
 from netatlas.store.layout import LayoutError, LayoutRepo, StoredLayout
-from netatlas.topology.model import Override
+from netatlas.store.stamp import current_stamp
+from netatlas.topology.model import Override, Topology
 
 router = APIRouter(tags=["topology"])
 T = TypeVar("T")
@@ -91,6 +100,44 @@ def _service(ctx: ApiContext) -> TopologyService:
     return TopologyService(ctx.db)
 
 
+class CurrentTopology:
+    """The current topology, built once per state of the database (``store.stamp``): the map's
+    document and its endpoint requests read it without rebuilding while nothing changed. One per
+    process (in ``ApiContext.extras``); one build at a time (others wait for it and share it)."""
+
+    KEY = "topology.current"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamp: tuple[object, ...] | None = None
+        self._topology: Topology | None = None
+
+    @classmethod
+    def of(cls, ctx: ApiContext) -> CurrentTopology:
+        found = ctx.extras.get(cls.KEY)
+        if not isinstance(found, cls):
+            found = ctx.extras.setdefault(cls.KEY, cls())
+        return found
+
+    def get(self, db: Database) -> Topology:
+        with db.session(readonly=True) as session:
+            stamp = current_stamp(session)  # before the build: a change meanwhile makes the next one differ
+        with self._lock:
+            if self._topology is None or stamp != self._stamp:
+                self._topology = None  # the old one can go before the new one is built
+                self._topology = TopologyService(db).topology()
+                self._stamp = stamp
+            return self._topology
+
+
+def _whole(ctx: ApiContext, job: str | None) -> Topology:
+    """The whole topology: the current one kept between requests (see ``CurrentTopology``), a job's built."""
+    if job is None:
+        return CurrentTopology.of(ctx).get(ctx.db)
+    service = _service(ctx)
+    return _call(lambda: service.topology(job))
+
+
 @router.get("/api/topology", response_model=TopologyOut, summary="The topology, or a part of it", responses=_BAD)
 def show(ctx: Ctx, _: Viewer,
          layer: Annotated[Literal["l2", "l3", "all"], Query(description="One layer, or both.")] = "all",
@@ -105,7 +152,7 @@ def show(ctx: Ctx, _: Viewer,
     service = _service(ctx)
     with collector_paused():  # the document allocates ~100k objects next to the topology's millions
         if layer == "all" and site is None and role is None and node is None:
-            topology = _call(lambda: service.topology(job))  # what select() would keep: everything
+            topology = _whole(ctx, job)  # what select() would keep: everything
         else:
             topology = _call(lambda: service.show(layer, site, role, node, depth, job))
         return _json(topology_document(topology, endpoints))
@@ -118,10 +165,9 @@ def attached(ctx: Ctx, _: Viewer,
                  max_length=MAX_ATTACHED, description=f"A switch (repeat, at most {MAX_ATTACHED}); none: every "
                                                       "endpoint.")] = None,
              job: Job = None) -> Response:
-    service = _service(ctx)
     wanted = None if not node else frozenset(node)
     with collector_paused():
-        topology = _call(lambda: service.topology(job))
+        topology = _whole(ctx, job)
         return _json({"label": topology.label, "nodes": None if wanted is None else sorted(wanted),
                       "endpoints": endpoint_list(topology.endpoints, wanted)})
 
