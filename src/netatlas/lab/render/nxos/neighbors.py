@@ -51,8 +51,13 @@ def cdp_platform(advert: NeighborAdvert) -> str:
     return platform[6:] if platform.lower().startswith("cisco ") else platform
 
 
+def cdp_word_list(advert: NeighborAdvert) -> list[str]:
+    """The advertised capabilities as CDP words (``IGMP Filtering`` is one)."""
+    return [_CDP_WORD.get(c, c) for c in advert.capabilities]
+
+
 def cdp_words(advert: NeighborAdvert) -> str:
-    return " ".join(_CDP_WORD.get(c, c) for c in advert.capabilities)
+    return " ".join(cdp_word_list(advert))
 
 
 def _cdp_letters(advert: NeighborAdvert) -> str:

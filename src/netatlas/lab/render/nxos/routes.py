@@ -25,48 +25,57 @@ DEFAULT_DISTANCE = {
     RouteProto.OSPF: 110,
 }
 OSPF_TYPE = {"intra": "intra", "inter": "inter", "ext1": "type-1", "ext2": "type-2", "": "intra"}
-_ATTACHED = (RouteProto.CONNECTED, RouteProto.LOCAL)
+ATTACHED = (RouteProto.CONNECTED, RouteProto.LOCAL)
 
 
 def distance(route: Route) -> int:
-    if route.distance or route.protocol in _ATTACHED:
+    if route.distance or route.protocol in ATTACHED:
         return route.distance
     if route.protocol == RouteProto.BGP:
         return 200 if route.bgp_internal else 20
     return DEFAULT_DISTANCE[route.protocol]
 
 
+def hop_parts(dev: DeviceState, route: Route, hop: NextHop) -> tuple[str | None, str | None]:
+    """(address, interface) a via shows: an attached route its interface's address; BGP no interface."""
+    address = text.ip(hop.address) if hop.address else None
+    if route.protocol in ATTACHED:
+        address = if_address(dev, hop.interface) or str(route.prefix.network_address)
+    interface = short_if(hop.interface) if hop.interface and route.protocol != RouteProto.BGP else None
+    return address, interface
+
+
+def client(dev: DeviceState, route: Route) -> tuple[str, str, str]:
+    """(protocol word, route type, tag) as NX-OS names them: ``ospf-1, intra``, ``bgp-65000, external, tag 65001``."""
+    if route.protocol == RouteProto.CONNECTED:
+        return "direct", "", ""
+    if route.protocol == RouteProto.OSPF:
+        return f"ospf-{dev.ospf_process}", OSPF_TYPE.get(route.ospf_type, route.ospf_type), ""
+    if route.protocol == RouteProto.BGP:
+        tag = route.bgp_as_path[0] if route.bgp_as_path else dev.bgp_asn
+        return f"bgp-{dev.bgp_asn}", "internal" if route.bgp_internal else "external", str(tag)
+    return route.protocol.value, "", ""
+
+
 def _proto_text(dev: DeviceState, route: Route) -> str:
     """The ``, <protocol>[, <type>]`` tail of a via line."""
-    if route.protocol == RouteProto.CONNECTED:
-        return "direct"
-    if route.protocol == RouteProto.OSPF:
-        return f"ospf-{dev.ospf_process}, {OSPF_TYPE.get(route.ospf_type, route.ospf_type)}"
-    if route.protocol == RouteProto.BGP:
-        kind = "internal" if route.bgp_internal else "external"
-        tag = route.bgp_as_path[0] if route.bgp_as_path else dev.bgp_asn
-        return f"bgp-{dev.bgp_asn}, {kind}, tag {tag}"
-    return route.protocol.value
+    word, kind, tag = client(dev, route)
+    return ", ".join(x for x in (word, kind, f"tag {tag}" if tag else "") if x)
 
 
 def _via(dev: DeviceState, route: Route, hop: NextHop) -> str:
-    address = text.ip(hop.address) if hop.address else None
-    if route.protocol in _ATTACHED:
-        address = if_address(dev, hop.interface) or str(route.prefix.network_address)
-    parts = [address] if address else []
-    if hop.interface and route.protocol != RouteProto.BGP:
-        parts.append(short_if(hop.interface))
+    parts = [x for x in hop_parts(dev, route, hop) if x]
     pref = f"[{distance(route)}/{route.metric}]"
     return f"    *via {', '.join(parts)}, {pref}, {route.age}, {_proto_text(dev, route)}"
 
 
 def _prefix_block(dev: DeviceState, routes: list[Route]) -> list[str]:
     vias = [_via(dev, r, hop) for r in routes for hop in r.next_hops]
-    attached = ", attached" if any(r.protocol in _ATTACHED for r in routes) else ""
+    attached = ", attached" if any(r.protocol in ATTACHED for r in routes) else ""
     return [f"{text.prefix(routes[0].prefix)}, ubest/mbest: {len(vias)}/0{attached}", *vias]
 
 
-def _group(routes: list[Route]) -> list[list[Route]]:
+def prefix_groups(routes: list[Route]) -> list[list[Route]]:
     """Routes of one VRF grouped per prefix, prefixes in address order, local before direct."""
     groups: dict[str, list[Route]] = {}
     for route in routes:
@@ -90,16 +99,20 @@ Keep = Callable[[DeviceState, Route], bool]
 def _table(ctx: RenderContext, vrf: str, keep: Keep) -> list[str]:
     routes = [r for r in ctx.routes(vrf) if keep(ctx.dev, r)]
     lines = [f'IP Route Table for VRF "{vrf}"', *_HEADER]
-    for group in _group(routes):
+    for group in prefix_groups(routes):
         lines += _prefix_block(ctx.dev, group)
     return lines
 
 
+def vrfs_shown(ctx: RenderContext, vrf: str | None) -> list[str]:
+    """The VRFs a view shows (``None``: the one the command names, where ``all`` means every VRF)."""
+    name = vrf if vrf is not None else ctx.args.get("vrf", "default")
+    return vrf_list(ctx.dev) if name == "all" else [check_vrf(ctx.dev, name)]
+
+
 def _view(keep: Keep, vrf: str | None) -> RenderFn:
     def render(ctx: RenderContext) -> str:
-        name = vrf if vrf is not None else ctx.args.get("vrf", "default")
-        vrfs = vrf_list(ctx.dev) if name == "all" else [check_vrf(ctx.dev, name)]
-        return join(["\n\n".join("\n".join(_table(ctx, v, keep)) for v in vrfs)])
+        return join(["\n\n".join("\n".join(_table(ctx, v, keep)) for v in vrfs_shown(ctx, vrf))])
 
     return render
 
