@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Any
 
 import pytest
 
@@ -390,3 +392,81 @@ def test_cdp_summary_wraps_long_device_ids() -> None:
     index = lines.index("spine2.lab.example.net")
     assert lines[index + 1].startswith(" " * 20 + "Eth1/2 ")
     assert "Total entries displayed: 5" in lines
+
+
+# ---- `| json` documents ----------------------------------------------------------------------------------------
+
+def _document(pattern: str, dev: DeviceState, **args: str) -> Any:
+    spec = next(s for s in COMMANDS if s.pattern == pattern)
+    assert spec.render_json is not None, pattern
+    text = spec.render_json(context(dev, **args))
+    assert text.endswith("}\n") and text.count("\n") == 1  # `| json`: one line
+    return json.loads(text)
+
+
+def test_json_forms_of_the_collected_commands_and_none_of_the_others() -> None:
+    structured = {s.pattern for s in COMMANDS if s.render_json is not None}
+    assert {"show version", "show interface", "show ip route vrf all", "show ip arp vrf all",
+            "show ip bgp summary vrf all", "show lldp neighbors detail"} <= structured
+    assert not structured & {"show feature", "show vrf", "show running-config", "show interface brief"}
+
+
+def test_json_version_keys_and_types_as_the_platform_prints_them() -> None:
+    doc = _document("show version", leaf())
+    assert (doc["host_name"], doc["nxos_ver_str"], doc["proc_board_id"]) == ("leaf1", "10.2(5)", "FDO22360GMS")
+    assert doc["chassis_id"] == "Nexus9000 C93180YC-EX Chassis"
+    assert all(isinstance(doc[k], int) for k in ("kern_uptm_days", "kern_uptm_hrs", "memory"))
+
+
+def test_json_one_row_is_an_object_and_an_empty_table_is_absent() -> None:
+    bgp = _document("show ip bgp summary vrf all", leaf())["TABLE_vrf"]["ROW_vrf"]
+    assert [v["vrf-name-out"] for v in bgp] == ["default", "BLUE"]
+    blue = bgp[1]["TABLE_af"]["ROW_af"]["TABLE_saf"]["ROW_saf"]["TABLE_neighbor"]["ROW_neighbor"]
+    assert isinstance(blue, dict) and blue["neighborid"] == "10.0.0.0" and blue["prefixreceived"] == "3"
+    default = bgp[0]["TABLE_af"]["ROW_af"]["TABLE_saf"]["ROW_saf"]["TABLE_neighbor"]["ROW_neighbor"]
+    idle = next(n for n in default if n["state"] == "Idle")
+    assert "prefixreceived" not in idle and isinstance(idle["msgrecvd"], int) and idle["neighboras"] == "65300"
+    assert _document("show mac address-table", bare()) == {}
+    arp = _document("show ip arp vrf all", bare())["TABLE_vrf"]["ROW_vrf"]
+    assert all("TABLE_adj" not in v and v["cnt-total"] == 0 for v in arp)
+
+
+def test_json_routes_keep_the_text_tables_paths() -> None:
+    doc = _document("show ip route", leaf())
+    vrf = doc["TABLE_vrf"]["ROW_vrf"]
+    assert vrf["vrf-name-out"] == "default" and vrf["TABLE_addrf"]["ROW_addrf"]["addrf"] == "ipv4"
+    prefixes = {p["ipprefix"]: p for p in vrf["TABLE_addrf"]["ROW_addrf"]["TABLE_prefix"]["ROW_prefix"]}
+    loopback = prefixes["1.1.1.1/32"]
+    assert (loopback["attached"], loopback["ucast-nhops"]) == ("true", "2")
+    assert [p["clientname"] for p in loopback["TABLE_path"]["ROW_path"]] == ["local", "direct"]
+    ospf = prefixes["3.3.3.3/32"]["TABLE_path"]["ROW_path"]
+    assert {"ipnexthop": "10.0.0.0", "ifname": "Eth1/1", "pref": "110", "metric": "81", "clientname": "ospf-1",
+            "type": "intra"}.items() <= ospf[0].items()
+    paths = [p for x in prefixes.values() for p in (x["TABLE_path"]["ROW_path"] if isinstance(
+        x["TABLE_path"]["ROW_path"], list) else [x["TABLE_path"]["ROW_path"]])]
+    ibgp = next(p for p in paths if p.get("ipnexthop") == "3.3.3.3" and p["clientname"] == "bgp-65001")
+    assert "ifname" not in ibgp and (ibgp["type"], ibgp["tag"], ibgp["uptime"]) == ("internal", "65001", "P9D")
+
+
+def test_json_interfaces_by_kind() -> None:
+    rows = {r["interface"]: r for r in _document("show interface", leaf())["TABLE_interface"]["ROW_interface"]}
+    eth = rows["Ethernet1/1"]
+    assert (eth["state"], eth["admin_state"], eth["eth_mtu"], eth["eth_bw"], eth["eth_ip_mask"]) == (
+        "up", "up", "9216", 100_000_000, 31)
+    assert rows["mgmt0"]["eth_hw_desc"] == "GigabitEthernet"
+    svi = next(r for name, r in rows.items() if name.startswith("Vlan"))
+    assert {"svi_admin_state", "svi_line_proto", "svi_mac", "svi_mtu"} <= svi.keys() and "state" not in svi
+    down = _document("show interface", bare())["TABLE_interface"]["ROW_interface"][1]
+    assert (down["state"], down["state_rsn_desc"], down["eth_speed"], down["eth_duplex"]) == (
+        "down", "Link not connected", "auto-speed", "auto")
+
+
+def test_json_neighbors() -> None:
+    table = _document("show cdp neighbors detail", leaf())["TABLE_cdp_neighbor_detail_info"]
+    cdp = table["ROW_cdp_neighbor_detail_info"]
+    assert all({"device_id", "intf_id", "port_id", "platform_id", "capability"} <= c.keys() for c in cdp)
+    assert all(w == w.lower() or w in ("IGMP", "IGMP_cnd_filtering", "Supports-STP-Dispute")
+               for c in cdp for w in ([c["capability"]] if isinstance(c["capability"], str) else c["capability"]))
+    lldp = _document("show lldp neighbors detail", leaf())
+    rows = lldp["TABLE_nbor_detail"]["ROW_nbor_detail"]
+    assert lldp["neigh_count"] == len(rows if isinstance(rows, list) else [rows])
