@@ -27,9 +27,8 @@ or a dead worker's chunk waits for the broker's visibility timeout) is not aband
 a distributed job ``DISTRIBUTED_STALE_S`` (3 h) without a heartbeat before it ends it ``interrupted``
 (its late chunks then find it ended and do nothing). ``netatlas jobs cancel`` ends one sooner.
 
-The conditional UPDATEs here belong with ``JobRepo`` (``netatlas.store.jobs``); they live in this
-module because that file belongs to another part of the project. They are plain SQLAlchemy Core
-statements on the job table, the same on SQLite and PostgreSQL.
+The statements themselves (conditional UPDATEs on the job row, the one query of its unfinished
+rows) live in the store, ``netatlas.store.distributed``; this module holds the policy.
 """
 
 from __future__ import annotations
@@ -38,20 +37,16 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
-
 from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus
 from netatlas.jobs.events import EventSink, NullSink, ProgressEvent
 from netatlas.jobs.liveness import DISTRIBUTED_HOST, Owner
 from netatlas.store import Database, JobRepo
-from netatlas.store.tables import JobDeviceRow, JobRow, utcnow
+from netatlas.store.distributed import DistributedJobRepo
 
 DISTRIBUTED = Owner(DISTRIBUTED_HOST, 0)  # the owner of a job run by workers: never a live local process
 CHUNK_MAX = 50  # devices per chunk at most (one task runs them concurrently)
 TARGET_CHUNKS = 8  # a small job is still spread over this many chunks (so over several workers)
 CANCEL_MESSAGE = "cancelled on request"
-_FINAL_JOB = [s.value for s in JobStatus if s.final]
-_UNFINISHED = [s.value for s in DeviceStatus if not s.final]
 
 
 def chunk_size(total: int, concurrency: int) -> int:
@@ -91,33 +86,23 @@ class Rows:
 def hand_over(db: Database, job_id: str) -> None:
     """A pending job is owned by the workers from now on (not by the process that created it)."""
     with db.session() as session:
-        session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == JobStatus.PENDING.value)
-                        .values(owner_host=DISTRIBUTED.host, owner_pid=DISTRIBUTED.pid))
+        DistributedJobRepo(session).hand_over(job_id, DISTRIBUTED.host, DISTRIBUTED.pid)
 
 
 def begin(db: Database, job_id: str) -> bool:
     """A chunk starts: a pending job becomes running (``started_at`` stamped once), any unfinished
     job gets the distributed owner and a fresh heartbeat. False when the job has already ended (the
     chunk has nothing to do); ``NotFound`` when there is no such job."""
-    now = utcnow()
     with db.session() as session:
         JobRepo(session).get(job_id)  # NotFound
-        session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == JobStatus.PENDING.value)
-                        .values(status=JobStatus.RUNNING.value))
-        moved = session.execute(
-            update(JobRow).where(JobRow.id == job_id, JobRow.status.not_in(_FINAL_JOB))
-            .values(owner_host=DISTRIBUTED.host, owner_pid=DISTRIBUTED.pid, heartbeat_at=now,
-                    started_at=func.coalesce(JobRow.started_at, now)))
-        return bool(getattr(moved, "rowcount", 0))
+        return DistributedJobRepo(session).begin(job_id, DISTRIBUTED.host, DISTRIBUTED.pid)
 
 
 def rows(db: Database, job_id: str) -> Rows:
     with db.session(readonly=True) as session:
         status = JobRepo(session).get(job_id).status
-        found = session.execute(select(JobDeviceRow.device_name, JobDeviceRow.status)
-                                .where(JobDeviceRow.job_id == job_id, JobDeviceRow.status.in_(_UNFINISHED))
-                                .order_by(JobDeviceRow.id)).all()
-    running = sum(1 for _, s in found if s == DeviceStatus.RUNNING.value)
+        found = DistributedJobRepo(session).unfinished(job_id)
+    running = sum(1 for _, s in found if s is DeviceStatus.RUNNING)
     return Rows(status, tuple(name for name, _ in found), running)
 
 
