@@ -224,7 +224,12 @@ def clean_output(raw: str, command: str, preamble: re.Pattern[str] | None = None
     first, newline, rest = text.partition("\n")
     if newline and first.rstrip().endswith(command.strip()):
         text = rest
-    lines = text[: text.rfind("\n") + 1].split("\n")[:-1]
-    while lines and (not lines[-1].strip() or (preamble is not None and preamble.fullmatch(lines[-1].strip()))):
-        lines.pop()
-    return "".join(line + "\n" for line in lines)
+    body = text[: text.rfind("\n") + 1]  # the prompt line (no newline yet) dropped
+    end = len(body)
+    while end:  # trailing blank and preamble lines, looked at from the end: no pass over every line
+        start = body.rfind("\n", 0, end - 1) + 1
+        line = body[start : end - 1].strip()
+        if line and (preamble is None or not preamble.fullmatch(line)):
+            break
+        end = start
+    return body[:end]

@@ -1,8 +1,12 @@
-"""``JobStore`` over the database: each call is one short unit of work (one transaction)."""
+"""``JobStore`` over the database: each call is one short unit of work (one transaction).
+
+A job's devices mostly share a few credentials: each is read and decrypted once per store (one
+store serves one job run), not once per device.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DeviceResult, JobStatus
@@ -17,15 +21,19 @@ from netatlas.store.database import RecordRejected
 class DatabaseJobStore:
     db: Database
     box: SecretBox
+    _credentials: dict[str, Credential] = field(default_factory=dict, repr=False)
 
     def pending_devices(self, job_id: str) -> list[InventoryDevice]:
         with self.db.session(readonly=True) as session:
             return JobRepo(session).pending_devices(job_id)
 
     def credential(self, name: str) -> Credential:
-        with self.db.session(readonly=True) as session:
-            stored = CredentialRepo(session).get(name)
-        return self.box.unseal(stored.name, stored.username, stored.ciphertext)
+        known = self._credentials.get(name)
+        if known is None:
+            with self.db.session(readonly=True) as session:
+                stored = CredentialRepo(session).get(name)
+            known = self._credentials[name] = self.box.unseal(stored.name, stored.username, stored.ciphertext)
+        return known
 
     def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
         with self.db.session() as session:

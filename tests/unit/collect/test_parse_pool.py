@@ -112,3 +112,31 @@ def test_a_forked_child_starts_its_own_pool() -> None:
     os.close(read)
     assert answer == b"1", "the child must not use its parent's workers"
     assert pool._pool is parent_pool
+
+
+def test_records_cross_the_pool_as_constructor_and_values() -> None:
+    """The compact pickling gives back equal records (a big routing table, every field)."""
+    import copyreg
+    import pickle
+
+    from netatlas.collect.parsers import parse_command
+
+    outcome = parse_command("cisco_ios", COMMAND, _routes(), ROUTES)
+    route = outcome.records.routes[0]
+    reduce = copyreg.dispatch_table[type(route)]  # (class, values): not the dataclass's __getstate__
+    assert reduce(route) == (type(route), tuple(getattr(route, name) for name in route.__slots__))
+    assert pickle.loads(pickle.dumps(outcome, protocol=5)) == outcome
+    assert len(outcome.records.routes) > 10
+
+
+def test_a_large_structured_output_parses_inline_without_the_pool() -> None:
+    text = (FIXTURES / "cisco_nxos/show_ip_route_vrf_all_json/lab_spine1.raw").read_text()
+    assert pool.POOL_THRESHOLD < len(text) <= pool.STRUCTURED_INLINE_MAX
+    command = "show ip route vrf all | json"
+    outcome = asyncio.run(pool.parse_command_async("cisco_nxos", command, text, ROUTES))
+    assert outcome.records.routes and pool._pool is None  # parsed here: no worker was started
+    plain = (FIXTURES / "cisco_nxos/show_ip_route_vrf_all/lab_spine1.raw").read_text()
+    assert len(plain) > pool.POOL_THRESHOLD  # the text form of the same device: TextFSM, in the pool
+    text_outcome = asyncio.run(pool.parse_command_async("cisco_nxos", "show ip route vrf all", plain, ROUTES))
+    assert pool._pool is not None
+    assert sorted(text_outcome.records.routes, key=repr) == sorted(outcome.records.routes, key=repr)

@@ -15,13 +15,23 @@ route or interface table (3-7 MB/s). Below ~2 kB the pool saves nothing; from ~8
 event loop of 2 ms or more per call. The pool adds ~0.3 ms of total CPU per call, so on a small
 machine where the workers compete with the loop the threshold stays above the small tables:
 :data:`POOL_THRESHOLD` is 8,000 characters.
+
+Structured outputs (``| json``, ``| display json``) parse inline up to :data:`STRUCTURED_INLINE_MAX`
+characters: decoding JSON is C code and there is no TextFSM, so sending the text to a worker and
+its records back would cost the parent more than reading them itself.
+
+Records cross the process boundary as ``(class, field values)`` (:func:`_register_compact`): the
+default pickling of a frozen, slotted dataclass (``__getstate__``/``__setstate__`` walking
+``dataclasses.fields`` for every object) costs both processes ~40 % more for a routing table.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import copyreg
 import ctypes
+import dataclasses
 import multiprocessing
 import os
 import signal
@@ -34,9 +44,25 @@ from functools import partial
 from typing import ParamSpec, TypeVar
 
 from netatlas.collect.parsers.parse import parse_command, parse_output
-from netatlas.domain.records import DataType, DeviceRecords, ParseOutcome
+from netatlas.collect.platforms import spec_for
+from netatlas.domain.records import (
+    ArpEntry,
+    BgpSession,
+    DataType,
+    DeviceRecords,
+    Facts,
+    Interface,
+    MacEntry,
+    Neighbor,
+    NextHop,
+    OspfNeighbor,
+    ParseOutcome,
+    Route,
+)
 
 POOL_THRESHOLD = 8_000  # characters; outputs larger than this parse in the pool
+STRUCTURED_INLINE_MAX = 131_072  # characters; structured outputs up to this size parse inline
+COMPACT = (ArpEntry, BgpSession, Facts, Interface, MacEntry, Neighbor, NextHop, OspfNeighbor, Route)
 POOL_WORKERS = os.cpu_count() or 1
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -139,6 +165,24 @@ atexit.register(shutdown_pool)
 os.register_at_fork(after_in_child=_forget_after_fork)
 
 
+def _register_compact(cls: type[object]) -> None:
+    """Pickle ``cls`` (a frozen record dataclass whose fields are all ``__init__`` arguments, as the
+    parent and every worker import this module) as its constructor and field values."""
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    if not all(f.init and not f.kw_only for f in fields):
+        return
+    names = tuple(f.name for f in fields)
+
+    def reduce(record: object) -> tuple[type[object], tuple[object, ...]]:
+        return cls, tuple([getattr(record, name) for name in names])
+
+    copyreg.pickle(cls, reduce)
+
+
+for _cls in COMPACT:
+    _register_compact(_cls)
+
+
 async def _in_pool(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``fn(*args)`` in a worker; a broken pool is replaced and the call made once more."""
     loop = asyncio.get_running_loop()
@@ -166,16 +210,23 @@ async def _awaited(future: asyncio.Future[T]) -> T:
 async def parse_output_async(
     platform: str, command: str, text: str, data_types: frozenset[DataType]
 ) -> DeviceRecords:
-    """:func:`parse_output`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
-    if len(text) <= POOL_THRESHOLD:
+    """:func:`parse_output`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`
+    (a structured output: than :data:`STRUCTURED_INLINE_MAX`)."""
+    if len(text) <= POOL_THRESHOLD or (len(text) <= STRUCTURED_INLINE_MAX and _structured(platform, command)):
         return parse_output(platform, command, text, data_types)
     return await _in_pool(parse_output, platform, command, text, data_types)
+
+
+def _structured(platform: str, command: str) -> bool:
+    spec = spec_for(platform)
+    return spec is not None and spec.structured(command)
 
 
 async def parse_command_async(
     platform: str, command: str, text: str, data_types: frozenset[DataType]
 ) -> ParseOutcome:
-    """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
-    if len(text) <= POOL_THRESHOLD:
+    """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`
+    (a structured output: than :data:`STRUCTURED_INLINE_MAX`)."""
+    if len(text) <= POOL_THRESHOLD or (len(text) <= STRUCTURED_INLINE_MAX and _structured(platform, command)):
         return parse_command(platform, command, text, data_types)
     return await _in_pool(parse_command, platform, command, text, data_types)

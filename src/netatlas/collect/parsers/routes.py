@@ -95,17 +95,31 @@ def _eos(r: Row, platform: str) -> Route | None:
 
 
 def group(routes: list[Route]) -> list[Route]:
-    """One route per (VRF, prefix, protocol) carrying every next hop, in first-seen order."""
-    merged: dict[tuple[str, str, str], Route] = {}
+    """One route per (VRF, prefix, protocol) carrying every next hop, in first-seen order.
+
+    A route's next hops are gathered in a list and the route rebuilt once, not once per extra hop.
+
+    Examples:
+        >>> a, b = NextHop("10.0.0.1", "Ethernet1"), NextHop("10.0.0.5", "Ethernet2")
+        >>> rows = [Route("default", "10.9.0.0/16", "ospf", (a,)), Route("default", "10.9.0.0/16", "ospf", (b,)),
+        ...         Route("default", "10.9.0.0/16", "ospf", (a,)), Route("default", "10.8.0.0/16", "ospf", (b,))]
+        >>> [(r.prefix, [h.address for h in r.next_hops]) for r in group(rows)]
+        [('10.9.0.0/16', ['10.0.0.1', '10.0.0.5']), ('10.8.0.0/16', ['10.0.0.5'])]
+    """
+    first: dict[tuple[str, str, str], Route] = {}
+    hops: dict[tuple[str, str, str], list[NextHop]] = {}
     for route in routes:
         key = (route.vrf, route.prefix, route.protocol)
-        seen = merged.get(key)
+        seen = first.get(key)
         if seen is None:
-            merged[key] = route
-        else:
-            extra = tuple(h for h in route.next_hops if h not in seen.next_hops)
-            merged[key] = replace(seen, next_hops=seen.next_hops + extra)
-    return list(merged.values())
+            first[key] = route
+            continue
+        gathered = hops.get(key)
+        if gathered is None:
+            gathered = hops[key] = list(seen.next_hops)
+        gathered.extend(h for h in route.next_hops if h not in gathered)
+    return [replace(route, next_hops=tuple(hops[key])) if key in hops and len(hops[key]) > len(route.next_hops)
+            else route for key, route in first.items()]
 
 
 def builder(read: Reader) -> Callable[[list[Row], str], DeviceRecords]:
