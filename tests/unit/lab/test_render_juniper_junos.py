@@ -440,3 +440,90 @@ def test_inet6_routes_wrap_a_long_prefix() -> None:
     assert "\n                    >  to 2001:db8::2 via ge-0/0/1.0\n" in table
     assert "\n2001:db8:ffff:1::1/128\n                   *[Local/0] " in table
     assert "\n                       Local via ge-0/0/1.0\n" in table
+
+
+# ---- | display json -----------------------------------------------------------------------------
+
+JSON_SPECS = [s for s in COMMANDS if s.render_json is not None]
+
+
+def _layout_problems(value: object, where: str) -> list[str]:
+    """Where a document departs from JunOS's conversion: children are lists of objects, leaves
+    ``{"data": "text"}`` (or ``[null]``), attributes an object of strings."""
+    if not isinstance(value, dict):
+        return [f"{where}: not an object"]
+    problems = []
+    for key, child in value.items():
+        if key == "data":
+            if not (isinstance(child, str) or child == [None]):
+                problems.append(f"{where}.data: {child!r} is not text")
+        elif key == "attributes":
+            if not (isinstance(child, dict) and all(isinstance(v, str) for v in child.values())):
+                problems.append(f"{where}.attributes: {child!r}")
+        elif key == "comment":
+            problems += [] if isinstance(child, str) else [f"{where}.comment"]
+        elif not isinstance(child, list) or not child:
+            problems.append(f"{where}.{key}: not a non-empty list")
+        else:
+            for n, item in enumerate(child):
+                problems += _layout_problems(item, f"{where}.{key}[{n}]")
+    return problems
+
+
+@pytest.mark.parametrize("spec", JSON_SPECS, ids=lambda s: s.pattern)
+@pytest.mark.parametrize("make", DEVICES, ids=lambda m: m.__name__)
+def test_every_json_document_has_junos_layout(spec: CommandSpec, make: Callable[[], DeviceState]) -> None:
+    import json
+
+    assert spec.render_json is not None
+    out = spec.render_json(_context(make(), _args_for(spec.pattern)))
+    if not out.startswith("{"):  # a feature that is off prints its message as text
+        assert out in ("BGP is not running\n",), out
+        return
+    document = json.loads(out)
+    assert len(document) == 1 and isinstance(next(iter(document.values())), list), list(document)
+    assert _layout_problems(document, "") == []
+    assert out.splitlines()[1].endswith('" : [') and out.splitlines()[2] == "    {"  # JunOS's own indentation
+
+
+def test_a_route_document_carries_junos_details() -> None:
+    import json
+
+    spec = next(s for s in COMMANDS if s.pattern == "show route")
+    assert spec.render_json is not None
+    doc = json.loads(spec.render_json(_context(rich_device())))
+    (reply,) = doc["route-information"]
+    assert reply["attributes"]["xmlns"].startswith("http://xml.juniper.net/junos/")
+    tables = {t["table-name"][0]["data"]: t for t in reply["route-table"]}
+    assert {"inet.0", "BLUE.inet.0"} <= tables.keys()
+    entries = [e for rt in tables["inet.0"]["rt"] for e in rt["rt-entry"]]
+    active = [e for e in entries if "active-tag" in e]
+    assert active and all(e["active-tag"] == [{"data": "*"}] for e in active)
+    assert all(e["age"][0]["attributes"]["junos:seconds"].isdigit() for e in entries)
+    hops = [nh for e in active for nh in e.get("nh", [])]
+    assert any(nh.get("selected-next-hop") == [{"data": [None]}] for nh in hops)
+    assert any(e["nh-type"] == [{"data": "Local"}] and "nh-local-interface" in e["nh"][0] for e in entries
+               if "nh-type" in e)
+
+
+def _json_cases() -> list[tuple[Callable[[], DeviceState], CommandSpec, dict[str, str]]]:
+    cases = [(make, s, _args_for(s.pattern)) for make in DEVICES for s in JSON_SPECS if "<" not in s.pattern]
+    lldp = next(s for s in JSON_SPECS if s.pattern == "show lldp neighbors interface <interface>")
+    return cases + [(rich_device, lldp, {"interface": f"ge-0/0/{n}"}) for n in range(4)]
+
+
+@pytest.mark.parametrize(("make", "spec", "args"), _json_cases(),
+                         ids=lambda v: getattr(v, "__name__", None) or getattr(v, "pattern", None) or str(v))
+def test_the_json_form_says_what_the_text_form_says(make: Callable[[], DeviceState], spec: CommandSpec,
+                                                    args: dict[str, str]) -> None:
+    """Read by netatlas's collector, both forms give the same records (so the JSON carries the state)."""
+    from netatlas.collect.parsers import parse_output
+    from netatlas.domain.records import DataType
+    from tests.support.expected import canonical
+
+    assert spec.render_json is not None
+    ctx, command, every = _context(make(), args), _command(spec.pattern, args), frozenset(DataType)
+    as_text = parse_output(PLATFORM, command, spec.render(ctx), every)
+    as_json = parse_output(PLATFORM, f"{command} | display json", spec.render_json(ctx), every)
+    assert canonical(as_json) == canonical(as_text)
+    assert canonical(as_text) != canonical(type(as_text)()) or make is small_device
