@@ -23,6 +23,7 @@ from netatlas.domain.text import clean
 from netatlas.store import Database, DeviceState, Run, StoredInput, StoredOverride, TopologyRepo
 from netatlas.topology.analysis import Analysis, analyse
 from netatlas.topology.build import build
+from netatlas.topology.columns import DeviceColumns
 from netatlas.topology.diff import TopologyDiff, diff
 from netatlas.topology.export import FORMATS, export
 from netatlas.topology.model import (
@@ -320,8 +321,9 @@ def to_input(stored: StoredInput) -> TopologyInput:
 
 
 def _device(state: DeviceState) -> DeviceInput:
+    columns = DeviceColumns.of_columns(state.columns) if state.columns is not None else None
     return DeviceInput(state.name, state.platform, state.mgmt_ip, state.records, state.site, state.role,
-                       state.identity, state.collected, state.error_kind, state.error, state.coverage)
+                       state.identity, state.collected, state.error_kind, state.error, state.coverage, columns)
 
 
 def to_override(stored: StoredOverride) -> Override:

@@ -322,8 +322,22 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 # ---- the topology's packed copy of a snapshot's records (``snapshot_pack``) -----------------------
 
-PACK_VERSION = 1
+PACK_VERSION = 2  # written now; version 1 packs (rows of column values, one JSON document) are still read
+PACK_VERSIONS = (1, 2)
 PACK_LEVEL = 1  # zlib: the pack is read far more often than written, and level 1 inflates fastest
+# The fields the topology builder reads, per ``DeviceRecords`` attribute: a version 2 pack holds
+# them in its head, decoded for every build; the rest of each record (descriptions, speeds, route
+# metrics...) is in its tail, decoded only when someone asks for whole records (paths, analysis).
+PACK_HEAD: dict[str, tuple[str, ...]] = {
+    "interfaces": ("name", "oper_up", "vrf", "channel", "mac", "ipv4", "ipv6"),
+    "neighbors": ("protocol", "local_interface", "remote_name", "remote_interface", "remote_name_raw", "mgmt_ip",
+                  "remote_platform", "capabilities"),
+    "routes": ("vrf", "prefix", "protocol", "next_hops"),
+    "ospf_neighbors": ("address", "vrf"),
+    "bgp_sessions": ("peer", "remote_as", "state", "vrf"),
+    "mac_table": ("mac", "vlan", "interface"),
+    "arp": ("ip", "mac", "vrf"),
+}
 
 
 def pack_group(attribute: str, row: dict[str, Any]) -> str:
@@ -336,22 +350,48 @@ def pack_group(attribute: str, row: dict[str, Any]) -> str:
     return ""
 
 
+def pack_tail(attribute: str) -> tuple[str, ...]:
+    """The fields of ``attribute``'s records a version 2 pack keeps in its tail, in field order."""
+    head = PACK_HEAD[attribute]
+    return tuple(n for n in rowmap.BY_ATTRIBUTE[attribute].field_names if n not in head)
+
+
 def pack(rows: dict[str, list[dict[str, Any]]]) -> bytes:
-    """The rows just written, per ``DeviceRecords`` attribute and group, as lists of column values in
-    the record's field order (``rowmap.RecordSpec.field_names``), row order kept; JSON, compressed.
+    """The rows just written, packed (version 2): per ``DeviceRecords`` attribute and group, the
+    column values of each field, row order kept -- the builder's fields (``PACK_HEAD``) in a head,
+    the others in a tail: ``zlib(b"<head length>\\n" + head JSON + tail JSON)``.
 
     Examples:
         >>> from netatlas.domain.records import MacEntry
-        >>> rows = {"mac_table": rowmap.MAC_TABLE.rows(1, [MacEntry("aa:bb:cc:00:00:01", 10, "Gi1/0/1")])}
-        >>> json.loads(zlib.decompress(pack(rows)))
-        {'mac_table': {'': [['aa:bb:cc:00:00:01', 10, 'Gi1/0/1', True]]}}
+        >>> rows = {"mac_table": rowmap.MAC_TABLE.rows(1, [MacEntry("aa:bb:cc:00:00:01", 10, "Gi1/0/1"),
+        ...                                                MacEntry("aa:bb:cc:00:00:02", 20, "Gi1/0/2")])}
+        >>> head, tail = unpack(pack(rows))
+        >>> head["mac_table"]
+        {'': [['aa:bb:cc:00:00:01', 'aa:bb:cc:00:00:02'], [10, 20], ['Gi1/0/1', 'Gi1/0/2']]}
+        >>> tail["mac_table"]
+        {'': [[True, True]]}
     """
-    packed: dict[str, dict[str, list[list[Any]]]] = {}
+    head: dict[str, dict[str, list[list[Any]]]] = {}
+    tail: dict[str, dict[str, list[list[Any]]]] = {}
     for attribute, found in rows.items():
-        names = rowmap.BY_ATTRIBUTE[attribute].field_names
-        groups: dict[str, list[list[Any]]] = defaultdict(list)
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in found:
-            groups[pack_group(attribute, row)].append([row[n] for n in names])
-        if groups:
-            packed[attribute] = dict(groups)
-    return zlib.compress(json.dumps(packed, separators=(",", ":")).encode(), PACK_LEVEL)
+            groups[pack_group(attribute, row)].append(row)
+        for part, names in ((head, PACK_HEAD[attribute]), (tail, pack_tail(attribute))):
+            if groups and names:
+                part[attribute] = {group: [[row[n] for row in members] for n in names]
+                                   for group, members in groups.items()}
+    first = json.dumps(head, separators=(",", ":")).encode()
+    second = json.dumps(tail, separators=(",", ":")).encode()
+    return zlib.compress(b"%d\n" % len(first) + first + second, PACK_LEVEL)
+
+
+Packed = dict[str, dict[str, list[list[Any]]]]  # attribute -> group -> one list of values per field
+
+
+def unpack(content: bytes, *, tail: bool = True) -> tuple[Packed, Packed]:
+    """A version 2 pack's head and (unless ``tail`` is False: empty) tail."""
+    data = zlib.decompress(content)
+    mark = data.index(b"\n")
+    end = mark + 1 + int(data[:mark])
+    return json.loads(data[mark + 1:end]), (json.loads(data[end:]) if tail else {})

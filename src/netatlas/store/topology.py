@@ -18,7 +18,7 @@ import json
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -54,7 +54,7 @@ from netatlas.domain.records import (
 )
 from netatlas.domain.text import clean
 from netatlas.store import rowmap
-from netatlas.store.snapshots import PACK_VERSION
+from netatlas.store.snapshots import PACK_HEAD, PACK_VERSIONS, Packed, pack_tail, unpack
 from netatlas.store.tables import (
     DeviceRow,
     JobDeviceRow,
@@ -93,6 +93,10 @@ class DeviceState:
     error_kind: str = ""  # its latest attempt in this view failed: how
     error: str = ""
     coverage: Mapping[DataType, Coverage] = field(default_factory=dict)  # the data types held, how completely
+    # The builder's fields of ``records`` as packed: attribute -> the values of each field of
+    # ``snapshots.PACK_HEAD[attribute]`` in that order, the same records in the same order; None when
+    # some of them were read otherwise.
+    columns: Mapping[str, Sequence[Sequence[Any]]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +144,8 @@ class _Read:
     coverage: dict[str, dict[DataType, Coverage]] = field(default_factory=lambda: defaultdict(dict))
     identity: dict[str, str] = field(default_factory=dict)
     failure: dict[str, tuple[str, str]] = field(default_factory=dict)  # the latest attempt failed: kind, error
+    # Devices whose records all come from version 2 packs: where, in view order (read lazily).
+    sources: dict[str, list[_Source]] = field(default_factory=dict)
 
 
 def _group(kind: DataType, spec: rowmap.RecordSpec) -> str:
@@ -153,33 +159,117 @@ def _group(kind: DataType, spec: rowmap.RecordSpec) -> str:
 
 
 class _Pack:
-    """One snapshot's pack. Decoded when a view first asks for its groups, every group asked for at
-    once, the JSON dropped right away (a view's 10,000 decoded packs would double its memory); the
-    records are kept, so a second view with the same pack (a diff's other run) shares them (frozen)."""
+    """One snapshot's pack. Version 1 (rows of column values): decoded when a view first asks for its
+    groups, every group asked for at once, the JSON dropped right away (a view's 10,000 decoded packs
+    would double its memory). Version 2: the head (the builder's columns) decoded once and kept, the
+    tail only when whole records are asked for. Records, once made, are kept: a second view with the
+    same pack (a diff's other run) shares them (frozen), and its columns."""
 
-    __slots__ = ("_content", "_decoded")
+    __slots__ = ("_content", "_decoded", "_head", "version")
 
-    def __init__(self, content: bytes) -> None:
+    def __init__(self, content: bytes, version: int) -> None:
         self._content = content
+        self.version = version
         self._decoded: dict[tuple[str, str], list[Any]] = {}
+        self._head: Packed | None = None
 
     def records(self, wanted: Sequence[tuple[rowmap.RecordSpec, str]]) -> list[list[Any]]:
         """The records of each (table, group) in ``wanted``, in that order."""
         missing = [(spec, group) for spec, group in wanted if (spec.attribute, group) not in self._decoded]
         if missing:
-            raw = json.loads(zlib.decompress(self._content))
-            for spec, group in missing:
-                rows = raw.get(spec.attribute, {}).get(group)
-                self._decoded[(spec.attribute, group)] = _decoder(spec)(rows) if rows else []
+            if self.version == 1:
+                raw = json.loads(zlib.decompress(self._content))
+                for spec, group in missing:
+                    rows = raw.get(spec.attribute, {}).get(group)
+                    self._decoded[(spec.attribute, group)] = _decoder(spec)(rows) if rows else []
+            else:
+                head, tail = unpack(self._content)
+                for spec, group in missing:
+                    self._decoded[(spec.attribute, group)] = _decoder(spec)(_rows_of(spec, group, head, tail))
         return [self._decoded[(spec.attribute, group)] for spec, group in wanted]
 
+    def columns(self, attribute: str, group: str) -> list[list[Any]]:
+        """A version 2 pack's head columns of (table, group) (``PACK_HEAD[attribute]``; [] when none)."""
+        if self._head is None:
+            self._head, _ = unpack(self._content, tail=False)
+        found: list[list[Any]] = self._head.get(attribute, {}).get(group, [])
+        return found
 
-def _decode(wanted: Sequence[tuple[rowmap.RecordSpec, str, Any, dict[int, str]]], packs: Mapping[int, _Pack]) -> None:
-    """Decode each pack once, for every group the view takes from it (one pack's JSON alive at a time)."""
+
+_Source = tuple[_Pack, rowmap.RecordSpec, str]  # a pack, and the table and group a view takes from it
+
+
+def _rows_of(spec: rowmap.RecordSpec, group: str, head: Packed, tail: Packed) -> list[list[Any]]:
+    """A version 2 group's records as rows of column values in field order (what ``_decoder`` takes)."""
+    first, second = head.get(spec.attribute, {}).get(group), tail.get(spec.attribute, {}).get(group)
+    if not first:
+        return []
+    by_name = dict(zip(PACK_HEAD[spec.attribute], first, strict=True))
+    if second:
+        by_name.update(zip(pack_tail(spec.attribute), second, strict=True))
+    return [list(row) for row in zip(*(by_name[name] for name in spec.field_names), strict=True)]
+
+
+class _PackedRecords(DeviceRecords):
+    """A device's records, made from its version 2 packs the first time any list of them is read:
+    a build reads only the packs' columns, and most views are only built."""
+
+    __slots__ = ("_sources",)
+    _sources: list[_Source]
+
+    @classmethod
+    def lazy(cls, facts: Facts | None, sources: list[_Source]) -> _PackedRecords:
+        made = cls.__new__(cls)
+        made.facts = facts
+        made._sources = sources
+        return made
+
+    def __getattr__(self, name: str) -> Any:  # only for a list not made yet (a slot never set)
+        if name not in _LISTS:
+            raise AttributeError(name)
+        lists: dict[str, list[Any]] = {attribute: [] for attribute in _LISTS}
+        by_pack: dict[int, tuple[_Pack, list[tuple[rowmap.RecordSpec, str]]]] = {}
+        for pack, spec, group in self._sources:
+            by_pack.setdefault(id(pack), (pack, []))[1].append((spec, group))
+        made = {id(pack): dict(zip(wanted, pack.records(wanted), strict=True)) for pack, wanted in by_pack.values()}
+        for pack, spec, group in self._sources:
+            lists[spec.attribute].extend(made[id(pack)][(spec, group)])
+        for attribute, found in lists.items():
+            setattr(self, attribute, found)
+        return lists[name]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DeviceRecords):
+            return NotImplemented
+        return all(getattr(self, one) == getattr(other, one) for one in ("facts", *_LISTS))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as DeviceRecords
+
+
+_LISTS = tuple(f.name for f in fields(DeviceRecords) if f.name != "facts")
+
+
+def _columns(sources: list[_Source]) -> dict[str, list[list[Any]]]:
+    """A device's head columns across its sources (view order): attribute -> the values of each
+    field of ``PACK_HEAD[attribute]``, in that order."""
+    found: dict[str, list[list[Any]]] = {}
+    for pack, spec, group in sources:
+        columns = pack.columns(spec.attribute, group)
+        if not columns:
+            continue
+        known = found.get(spec.attribute)
+        found[spec.attribute] = columns if known is None else [a + b for a, b in zip(known, columns, strict=True)]
+    return found
+
+
+def _decode(wanted: Sequence[tuple[rowmap.RecordSpec, str, Any, dict[int, str]]], packs: Mapping[int, _Pack],
+            eager: set[str]) -> None:
+    """Decode each pack the ``eager`` devices take records from once, for every group they take from it
+    (one pack's JSON alive at a time)."""
     takes: dict[int, list[tuple[rowmap.RecordSpec, str]]] = defaultdict(list)
     for spec, group, _, owners in wanted:
-        for sid in owners:
-            if sid in packs:
+        for sid, device in owners.items():
+            if sid in packs and device in eager:
                 takes[sid].append((spec, group))
     for sid, groups in takes.items():
         packs[sid].records(groups)
@@ -299,17 +389,21 @@ class TopologyRepo:
             wanted += [(q.spec, _group(kind, q.spec), q.where, owners) for q in rowmap.kind_queries(kind)]
         wanted.append((rowmap.ROUTES, "", RouteRow.data_type == "", self._attached_owners(scope)))
         packs = self._packs({sid for *_, owners in wanted for sid in owners})
-        _decode(wanted, packs)
+        eager = {device for *_, owners in wanted for sid, device in owners.items()
+                 if sid not in packs or packs[sid].version == 1}  # records read now: rows, old packs
+        _decode(wanted, packs, eager)
         for spec, group, where, owners in wanted:  # in kind order, packed or not: the same records, same order
             unpacked = {}
             for sid, device in owners.items():
                 pack = packs.get(sid)
                 if pack is None:
                     unpacked[sid] = device
-                    continue
-                (records,) = pack.records([(spec, group)])  # decoded already
-                if records:
-                    getattr(read.records[device], spec.attribute).extend(records)
+                elif device not in eager:
+                    read.sources.setdefault(device, []).append((pack, spec, group))
+                else:
+                    (records,) = pack.records([(spec, group)])  # decoded already
+                    if records:
+                        getattr(read.records[device], spec.attribute).extend(records)
             if unpacked:
                 self._rows(spec, unpacked, where, read.records)
         self._snapshot_facts(scope, read)
@@ -322,12 +416,12 @@ class TopologyRepo:
         found: dict[int, _Pack] = {}
         for ids in self._chunks(dict.fromkeys(snapshot_ids, "")):
             query = select(_PACK.c.snapshot_id, _PACK.c.version, _PACK.c.content).where(
-                self._among(_PACK.c.snapshot_id, ids), _PACK.c.version == PACK_VERSION)
-            for sid, _, value in self._fetch(query):
+                self._among(_PACK.c.snapshot_id, ids), _PACK.c.version.in_(PACK_VERSIONS))
+            for sid, version, value in self._fetch(query):
                 content = bytes(value)  # PostgreSQL's driver may give a memoryview
                 pack = self._seen.get(content)
                 if pack is None:
-                    pack = self._seen[content] = _Pack(content)
+                    pack = self._seen[content] = _Pack(content, version)
                 found[sid] = pack
         return found
 
@@ -463,9 +557,16 @@ def _ranked(query: Select[Any], partition: Sequence[Any], scope: ColumnElement[b
 
 def _state(name: str, platform: str, host: str, site: str, role: str, read: _Read) -> DeviceState:
     error_kind, error = read.failure.get(name, ("", ""))
-    records = read.records.get(name) or DeviceRecords()
+    eager = read.records.get(name)
+    sources = read.sources.get(name)
+    columns: dict[str, list[list[Any]]] | None = None
+    if sources is not None:  # every record from version 2 packs
+        records: DeviceRecords = _PackedRecords.lazy(eager.facts if eager else None, sources)
+        columns = _columns(sources)
+    else:
+        records = eager or DeviceRecords()
     return DeviceState(name, platform, host, records, site, role, read.identity.get(name, ""),
-                       name in read.identity, error_kind, error, dict(read.coverage.get(name, {})))
+                       name in read.identity, error_kind, error, dict(read.coverage.get(name, {})), columns)
 
 
 def _override(row: TopologyOverrideRow) -> StoredOverride:

@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from netatlas.topology.columns import DeviceColumns
 from netatlas.topology.endpoints import locate
 from netatlas.topology.identity import Resolver
-from netatlas.topology.l2 import L2Builder, interface_ports
+from netatlas.topology.l2 import L2Builder, Ports, channels, interface_ports
 from netatlas.topology.l3 import L3Builder
 from netatlas.topology.model import (
     DeviceInput,
@@ -42,12 +45,15 @@ def build(inp: TopologyInput) -> Topology:
         [(End(node='sw1', interface='GigabitEthernet1/0/1'), End(node='sw10', interface='GigabitEthernet1/0/2'),
           ('cdp', 'lldp'))]
     """
-    devices = {d.name: d for d in inp.devices}
-    ports = interface_ports(inp.devices)
-    l2 = L2Builder(devices, Resolver(inp.devices), ports).build()
-    l3_links, l3_problems = L3Builder(devices).build()
-    endpoints, endpoint_problems = locate(devices, l2.links, l2.problems, ports)
-    nodes: dict[str, Node] = {d.name: _device_node(d) for d in inp.devices}
+    given = [d if d.columns is not None else replace(d, columns=DeviceColumns.of(d.records)) for d in inp.devices]
+    devices = {d.name: d for d in given}
+    names = Ports()  # every port spelling canonicalised once per platform, shared by every step
+    ports = interface_ports(given, names)
+    channel_of = channels(given, names)
+    l2 = L2Builder(devices, Resolver(given), ports, names, channel_of).build()
+    l3_links, l3_problems = L3Builder(devices, names).build()
+    endpoints, endpoint_problems = locate(devices, l2.links, l2.problems, ports, names, channel_of)
+    nodes: dict[str, Node] = {d.name: _device_node(d) for d in given}
     for node_id, node in l2.unmanaged.items():
         nodes.setdefault(node_id, node)
     links = _apply(l2.links + l3_links, inp.overrides)

@@ -20,9 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from ipaddress import ip_address
-from typing import NamedTuple
 
-from netatlas.topology.l2 import interface_ports, port
+from netatlas.topology.l2 import Ports, Spellings, channels, interface_ports
 from netatlas.topology.model import DEFAULT_VRF, DeviceInput, End, Endpoint, Link, Problem, ProblemKind
 
 PortKey = End
@@ -34,7 +33,8 @@ class _Learned:
     vlan: int
 
 
-def uplinks(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Iterable[Problem]) -> set[PortKey]:
+def uplinks(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Iterable[Problem],
+            names: Ports | None = None, channel_of: dict[End, str] | None = None) -> set[PortKey]:
     """Ports facing a managed device (see the module docstring), aggregates and members included."""
     found: set[PortKey] = set()
     for link in links:
@@ -44,80 +44,112 @@ def uplinks(devices: dict[str, DeviceInput], links: Iterable[Link], problems: It
     for problem in problems:
         if problem.kind is ProblemKind.CONFLICT:
             found.update(end for end in problem.ends if end.node in devices)
-    for device in devices.values():
-        for intf in device.records.interfaces:
-            if not intf.channel:
-                continue
-            member = End(device.name, port(intf.name, device.platform))
-            channel = End(device.name, port(intf.channel, device.platform))
-            if member in found or channel in found:
-                found.update((member, channel))
+    if channel_of is None:
+        channel_of = channels(devices.values(), names or Ports())
+    for member, channel in channel_of.items():
+        aggregate = End(member.node, channel)
+        if member in found or aggregate in found:
+            found.update((member, aggregate))
     return found
 
 
 def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Iterable[Problem],
-           ports: dict[str, frozenset[str]] | None = None) -> tuple[list[Endpoint], list[Problem]]:
+           ports: dict[str, frozenset[str]] | None = None, names: Ports | None = None,
+           channel_of: dict[End, str] | None = None) -> tuple[list[Endpoint], list[Problem]]:
     """Every host MAC's edge port, VLAN and IP; and the MACs that stay ambiguous. ``ports``: each
-    device's canonical interface names (``l2.interface_ports``), when the caller has them."""
+    device's canonical interface names (``l2.interface_ports``), and ``names`` the build's canonical
+    names, when the caller has them."""
     links = list(links)
-    ports_of = interface_ports(devices.values()) if ports is None else ports
-    none: frozenset[str] = frozenset()
-    skip = uplinks(devices, links, problems)
+    names = names or Ports()
+    ports_of = interface_ports(devices.values(), names) if ports is None else ports
+    skip = uplinks(devices, links, problems, names, channel_of)
     blind = _towards_unseen(devices, links)
-    own = {i.mac for d in devices.values() for i in d.records.interfaces if i.mac}
-    learned: dict[str, dict[PortKey, int]] = defaultdict(dict)
-    unseen: dict[str, set[str]] = defaultdict(set)  # MAC -> devices without a MAC table it is learned towards
-    for device in devices.values():
-        name, platform = device.name, device.platform
-        known = ports_of.get(name, none)
-        spots: dict[str, _Spot | None] = {}  # a table names each port many times: worked out once
-        for entry in device.records.mac_table:
-            spot = spots.get(entry.interface, _NOT_YET)
-            if spot is _NOT_YET:
-                spot = spots[entry.interface] = _spot(name, port(entry.interface, platform), known, blind, skip)
-            if spot is None or entry.mac in own:
-                continue
-            where, behind, uplink = spot
-            if behind:
-                unseen[entry.mac] |= behind
-            if not uplink:
-                learned[entry.mac].setdefault(where, entry.vlan)
-    transit = _transit({mac: set(at) for mac, at in learned.items() if len(at) > 1})
+    first, more, unseen = _learned(devices, ports_of, names, _own_macs(devices), blind, skip)
+    transit = _transit({mac: set(at) for mac, at in more.items()})
     addresses = _addresses(devices)
     endpoints: list[Endpoint] = []
     found: list[Problem] = []
-    for mac, at in learned.items():
-        edge = [where for where in at if where not in transit] if len(at) > 1 else list(at)
-        if len(edge) != 1:
-            found.append(_ambiguous(mac, sorted(at)))
-            continue
+    for mac, place in first.items():
+        at = more.get(mac)
+        if at is not None:
+            edge = [one for one in at if one not in transit]
+            if len(edge) != 1:
+                found.append(_ambiguous(mac, sorted(at)))
+                continue
+            place = edge[0], at[edge[0]]  # noqa: PLW2901  # the one edge port among several
+        where, vlan = place
         if mac in unseen:
-            found.append(_unseen(mac, edge[0], sorted(unseen[mac])))
+            found.append(_unseen(mac, where, sorted(unseen[mac])))
             continue
-        node, interface = edge[0]
+        node, interface = where
         ip, vrf = addresses.get(mac, (None, DEFAULT_VRF))
-        endpoints.append(Endpoint(mac, ip, at[edge[0]], node, interface, vrf))
+        endpoints.append(Endpoint(mac, ip, vlan, node, interface, vrf))
     return endpoints, found
 
 
-class _Spot(NamedTuple):
-    """A port a MAC table names: where it is, the unseen devices behind it, whether it is an uplink."""
-
-    where: PortKey
-    behind: set[str] | None
-    uplink: bool
-
-
-_NOT_YET = _Spot(End("", ""), None, True)  # marker: a port name not worked out yet
+def _own_macs(devices: dict[str, DeviceInput]) -> set[str]:
+    """The MACs of managed devices' own interfaces: devices, never endpoints."""
+    own: set[str] = set()
+    for device in devices.values():
+        own.update(device.table().interfaces.mac)
+    own.discard("")
+    return own
 
 
-def _spot(name: str, interface: str, known: frozenset[str], blind: dict[PortKey, set[str]],
-          skip: set[PortKey]) -> _Spot | None:
-    """What a MAC learned on ``name``'s ``interface`` tells; None for a port the device does not have."""
-    if known and interface not in known:
-        return None
-    where: PortKey = (name, interface)  # type: ignore[assignment]  # a plain tuple: equal to an End
-    return _Spot(where, blind.get(where), where in skip)
+Learned = tuple[dict[str, tuple[PortKey, int]], dict[str, dict[PortKey, int]], dict[str, set[str]]]
+
+
+def _learned(devices: dict[str, DeviceInput], ports_of: dict[str, frozenset[str]], names: Ports, own: set[str],
+             blind: dict[PortKey, set[str]], skip: set[PortKey]) -> Learned:
+    """Where each host MAC is learned off an uplink: its first such port and VLAN (in device and table
+    order), every such port with its first VLAN for the few learned on more than one, and the unseen
+    devices it is also learned towards."""
+    first: dict[str, tuple[PortKey, int]] = {}
+    more: dict[str, dict[PortKey, int]] = {}
+    unseen: dict[str, set[str]] = defaultdict(set)  # MAC -> devices without a MAC table it is learned towards
+    none: frozenset[str] = frozenset()
+    for device in devices.values():
+        table = device.table().mac_table
+        if not table.mac:
+            continue
+        spots = _spots(device.name, set(table.interface), names.of(device.platform),
+                       ports_of.get(device.name, none), blind, skip)
+        if not spots:  # a distribution switch: every MAC learned on its uplinks
+            continue
+        for mac, vlan, interface in zip(table.mac, table.vlan, table.interface, strict=True):
+            spot = spots.get(interface)
+            if spot is None or mac in own:
+                continue
+            where, behind, uplink = spot
+            if behind:
+                unseen[mac] |= behind
+            if uplink:
+                continue
+            known_at = first.get(mac)
+            if known_at is None:
+                first[mac] = (where, vlan)
+            elif known_at[0] != where:
+                more.setdefault(mac, {known_at[0]: known_at[1]}).setdefault(where, vlan)
+    return first, more, unseen
+
+
+_Spot = tuple[PortKey, "set[str] | None", bool]  # where, the unseen devices behind it, an uplink
+
+
+def _spots(name: str, spellings: Iterable[str], spelled: Spellings, known: frozenset[str],
+           blind: dict[PortKey, set[str]], skip: set[PortKey]) -> dict[str, _Spot]:
+    """The ports (as a MAC table spells them) whose entries tell something: ports the device has
+    (when its interfaces are known) that are not uplinks, or that face an unseen device."""
+    found = {}
+    for interface in spellings:
+        canonical = spelled[interface]
+        if known and canonical not in known:
+            continue
+        where: PortKey = (name, canonical)  # type: ignore[assignment]  # a plain tuple: equal to an End
+        behind, uplink = blind.get(where), where in skip
+        if behind or not uplink:  # else an uplink with nothing unseen behind it tells nothing
+            found[interface] = (where, behind, uplink)
+    return found
 
 
 def _towards_unseen(devices: dict[str, DeviceInput], links: Iterable[Link]) -> dict[PortKey, set[str]]:
@@ -127,7 +159,7 @@ def _towards_unseen(devices: dict[str, DeviceInput], links: Iterable[Link]) -> d
     for link in links:
         for near, far in ((link.a, link.b), (link.b, link.a)):
             other = devices.get(far.node)
-            if near.node in devices and other is not None and not (other.collected and other.records.mac_table):
+            if near.node in devices and other is not None and not (other.collected and other.table().mac_table.mac):
                 found[near].add(far.node)
     return found
 
@@ -163,11 +195,12 @@ def _addresses(devices: dict[str, DeviceInput]) -> dict[str, tuple[str, str]]:
     first: dict[str, tuple[str, str]] = {}
     several: dict[str, set[tuple[str, str]]] = {}  # the few MACs with more than one address
     for device in devices.values():
-        for entry in device.records.arp:
-            value = (entry.ip, entry.vrf or DEFAULT_VRF)
-            known = first.setdefault(entry.mac, value)
+        arp = device.table().arp
+        for ip, mac, vrf in zip(arp.ip, arp.mac, arp.vrf, strict=True):
+            value = (ip, vrf or DEFAULT_VRF)
+            known = first.setdefault(mac, value)
             if known != value:
-                several.setdefault(entry.mac, {known}).add(value)
+                several.setdefault(mac, {known}).add(value)
     for mac, found in several.items():
         first[mac] = min(found, key=lambda f: (_sortable(f[0]), f[1]))
     return first

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from netatlas.domain.records import Neighbor
 from netatlas.topology.model import DeviceInput
 
 
@@ -45,7 +44,8 @@ class Resolution:
 
 def addresses(device: DeviceInput) -> set[str]:
     """Every IPv4/IPv6 address the device holds (interfaces, without prefix length)."""
-    found = {a.split("/", 1)[0] for i in device.records.interfaces for a in (*i.ipv4, *i.ipv6)}
+    cols = device.table().interfaces
+    found = {a.split("/", 1)[0] for spelled in (cols.ipv4, cols.ipv6) for held in spelled if held for a in held}
     if device.mgmt_ip:
         found.add(device.mgmt_ip)
     return found
@@ -58,34 +58,43 @@ class Resolver:
         self._by_name = _index((key, d.name) for d in devices for key in {d.name.lower(), d.identity} if key)
         self._by_mgmt = _index((d.mgmt_ip, d.name) for d in devices if d.mgmt_ip)
         self._owned = {d.name: addresses(d) for d in devices}
-        self._interfaces_known = {d.name for d in devices if d.records.interfaces}
+        self._interfaces_known = {d.name for d in devices if d.table().interfaces.name}
         self._by_address = _index((a, d.name) for d in devices for a in self._owned[d.name])
+        self._known: dict[tuple[str, str], Resolution] = {}  # a neighbor is heard by several devices
 
-    def resolve(self, neighbor: Neighbor) -> Resolution:
-        """The device ``neighbor`` is, or why it is none (see the module docstring).
+    def resolve(self, remote_name: str, mgmt_ip: str = "") -> Resolution:
+        """The device a neighbor advertising ``remote_name`` (normalised) and ``mgmt_ip`` is, or why it
+        is none (see the module docstring).
 
         Examples:
             >>> from netatlas.domain.records import DeviceRecords, Interface
             >>> r = Resolver([DeviceInput("sw1", "cisco_ios", "10.0.0.1", DeviceRecords()),
             ...               DeviceInput("sw10", "cisco_ios", "10.0.0.10", DeviceRecords())])
-            >>> r.resolve(Neighbor("cdp", "Gi1", "sw1", "Gi2")).device
+            >>> r.resolve("sw1").device
             'sw1'
-            >>> r.resolve(Neighbor("cdp", "Gi1", "sw", "Gi2")).match
+            >>> r.resolve("sw").match
             <Match.NONE: 'none'>
-            >>> r.resolve(Neighbor("cdp", "Gi1", "phone7", "Port 1", mgmt_ip="10.0.0.10")).device
+            >>> r.resolve("phone7", mgmt_ip="10.0.0.10").device
             'sw10'
         """
-        name = neighbor.remote_name.lower()
+        key = (remote_name, mgmt_ip)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = self._resolve(remote_name, mgmt_ip)
+        return found
+
+    def _resolve(self, remote_name: str, mgmt_ip: str) -> Resolution:
+        name = remote_name.lower()
         named = self._by_name.get(name, ())
         if len(named) > 1:
             return Resolution(Match.AMBIGUOUS, candidates=tuple(sorted(named)))
         if named:
             device = next(iter(named))
-            if neighbor.mgmt_ip and device in self._interfaces_known and neighbor.mgmt_ip not in self._owned[device]:
+            if mgmt_ip and device in self._interfaces_known and mgmt_ip not in self._owned[device]:
                 return Resolution(Match.IMPERSONATION, candidates=(device,))
             return Resolution(Match.NAME, device)
         for index, match in ((self._by_mgmt, Match.MGMT_IP), (self._by_address, Match.INTERFACE_IP)):
-            found = index.get(neighbor.mgmt_ip, ()) if neighbor.mgmt_ip else ()
+            found = index.get(mgmt_ip, ()) if mgmt_ip else ()
             if len(found) > 1:
                 return Resolution(Match.AMBIGUOUS, candidates=tuple(sorted(found)))
             if found:

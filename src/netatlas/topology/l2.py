@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from netatlas.domain.names import physical_port
 from netatlas.domain.records import Neighbor
@@ -62,14 +63,55 @@ def port(name: str, platform: str) -> str:
     return physical_port(name, platform) if platform else name.strip()
 
 
-def interface_ports(devices: Iterable[DeviceInput]) -> dict[str, frozenset[str]]:
+_end = partial(tuple.__new__, End)  # End((node, interface)) without a Python-level call: ~100,000 per build
+
+
+class Spellings(dict[str, str]):
+    """One platform's port spellings -> :func:`port`, each worked out on first use (``spelled[name]``)."""
+
+    __slots__ = ("platform",)
+
+    def __init__(self, platform: str) -> None:
+        super().__init__()
+        self.platform = platform
+
+    def __missing__(self, name: str) -> str:
+        value = self[name] = port(name, self.platform)
+        return value
+
+
+class Ports:
+    """Canonical port names for one build: each spelling worked out once per platform, and the same
+    string object for every record naming that port (a 10,000-device network names about two
+    million ports, half a million of them distinct).
+
+    Examples:
+        >>> ports = Ports()
+        >>> ports.of("cisco_ios")["Gi1/0/1"], ports.of("")[" Port 1 "]
+        ('GigabitEthernet1/0/1', 'Port 1')
+    """
+
+    __slots__ = ("_by_platform",)
+
+    def __init__(self) -> None:
+        self._by_platform: dict[str, Spellings] = {}
+
+    def of(self, platform: str) -> Spellings:
+        found = self._by_platform.get(platform)
+        if found is None:
+            found = self._by_platform[platform] = Spellings(platform)
+        return found
+
+
+def interface_ports(devices: Iterable[DeviceInput], names: Ports | None = None) -> dict[str, frozenset[str]]:
     """Each device's interfaces as the topology names them (devices without interface records: none).
     Computed once per build and shared: a 10,000-device network has about half a million."""
+    names = names or Ports()
     found = {}
     for device in devices:
-        if device.records.interfaces:
-            platform = device.platform
-            found[device.name] = frozenset([port(i.name, platform) for i in device.records.interfaces])
+        spelled = device.table().interfaces.name
+        if spelled:
+            found[device.name] = frozenset(map(names.of(device.platform).__getitem__, spelled))
     return found
 
 
@@ -84,45 +126,65 @@ def role_of(capabilities: str) -> str:
     return next((role for keys, role in ROLES if words & keys), "")
 
 
+def channels(devices: Iterable[DeviceInput], names: Ports) -> dict[End, str]:
+    """Each port-channel member port -> its port-channel, canonical."""
+    found: dict[End, str] = {}
+    for device in devices:
+        cols = device.table().interfaces
+        if any(cols.channel):
+            spelled = names.of(device.platform)
+            found.update((End(device.name, spelled[name]), spelled[channel])
+                         for name, channel in zip(cols.name, cols.channel, strict=True) if channel)
+    return found
+
+
 class L2Builder:
     def __init__(self, devices: dict[str, DeviceInput], resolver: Resolver,
-                 ports: dict[str, frozenset[str]] | None = None) -> None:
+                 ports: dict[str, frozenset[str]] | None = None, names: Ports | None = None,
+                 channel_of: dict[End, str] | None = None) -> None:
         self._devices = devices
-        self._ports = interface_ports(devices.values()) if ports is None else ports
+        self._names = names or Ports()
+        self._ports = interface_ports(devices.values(), self._names) if ports is None else ports
         self._resolver = resolver
         self._candidates: dict[frozenset[End], _Candidate] = {}
         self._unmanaged: dict[str, Node] = {}
         self._problems: list[Problem] = []
-        self._channels = {End(d.name, port(i.name, d.platform)): port(i.channel, d.platform)
-                          for d in devices.values() for i in d.records.interfaces if i.channel}
+        self._channels = channels(devices.values(), self._names) if channel_of is None else channel_of
 
     def build(self) -> L2Result:
         for device in self._devices.values():
-            for neighbor in device.records.neighbors:
-                self._report(device, neighbor)
+            neighbors = device.table().neighbors
+            if neighbors.protocol:
+                spelled = self._names.of(device.platform)
+                for row in zip(*neighbors, strict=True):
+                    self._report(device, spelled, row)
         links, conflicts = self._settle()
         return L2Result(links, self._unmanaged, self._problems + conflicts)
 
     # ---- reports --------------------------------------------------------------------------------
 
-    def _report(self, device: DeviceInput, neighbor: Neighbor) -> None:
-        resolution = self._resolver.resolve(neighbor)
-        local = End(device.name, port(neighbor.local_interface, device.platform))
-        if resolution.match in (Match.AMBIGUOUS, Match.IMPERSONATION):
-            self._problem(device, neighbor, resolution, local)
-        if resolution.managed:
+    def _report(self, device: DeviceInput, spelled: Spellings, row: tuple[str, ...]) -> None:
+        """One neighbor entry: ``row`` holds its fields in ``Neighbor`` order."""
+        protocol, local_interface, remote_name, remote_interface, _, mgmt_ip = row[:6]
+        resolution = self._resolver.resolve(remote_name, mgmt_ip)
+        match = resolution.match
+        local = _end((device.name, spelled[local_interface]))
+        if match is Match.AMBIGUOUS or match is Match.IMPERSONATION:
+            self._problem(device, Neighbor(*row), resolution, local)
+        if resolution.device:
             remote_node = resolution.device
-            remote = End(remote_node, port(neighbor.remote_interface, self._devices[remote_node].platform))
-        elif resolution.match is Match.AMBIGUOUS:
+            remote = _end((remote_node, self._names.of(self._devices[remote_node].platform)[remote_interface]))
+        elif match is Match.AMBIGUOUS:
             return
         else:
-            remote = End(self._unmanaged_node(device, neighbor, resolution), port(neighbor.remote_interface, ""))
+            neighbor = Neighbor(*row)
+            remote = End(self._unmanaged_node(device, neighbor, resolution), self._names.of("")[remote_interface])
         key = frozenset((local, remote))
         candidate = self._candidates.get(key)
         if candidate is None:
             first, second = sorted((local, remote))
             candidate = self._candidates[key] = _Candidate((first, second))
-        candidate.protocols.add(neighbor.protocol)
+        candidate.protocols.add(protocol)
         candidate.reporters.add(device.name)
 
     def _unmanaged_node(self, device: DeviceInput, neighbor: Neighbor, resolution: Resolution) -> str:
@@ -200,8 +262,9 @@ class L2Builder:
         return links, [self._conflict(group) for group in _merge(groups)]
 
     def _state(self, candidate: _Candidate) -> LinkState:
-        managed = [e.node for e in candidate.ends if e.node in self._devices]
-        if len(managed) == 2 and not all(node in candidate.reporters for node in managed):
+        (a, _), (b, _) = candidate.ends
+        devices, reporters = self._devices, candidate.reporters
+        if a in devices and b in devices and (a not in reporters or b not in reporters):
             return LinkState.ONE_SIDED
         return LinkState.REPORTED
 

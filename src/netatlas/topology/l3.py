@@ -23,7 +23,7 @@ from ipaddress import IPv4Interface, IPv6Interface, ip_interface
 from typing import Any, NamedTuple
 
 from netatlas.domain.platforms import naming
-from netatlas.topology.l2 import port
+from netatlas.topology.l2 import Ports
 from netatlas.topology.model import DEFAULT_VRF, L3, DeviceInput, End, Link, Problem, ProblemKind
 
 ATTACHED = frozenset({"connected", "local", "direct"})
@@ -47,14 +47,16 @@ class _Pair:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def interface_vrfs(device: DeviceInput) -> dict[str, str]:
+def interface_vrfs(device: DeviceInput, names: Ports | None = None) -> dict[str, str]:
     """Interface -> VRF, from the connected routes (an interface's own ``vrf`` wins over this)."""
     found: dict[str, str] = {}
-    for route in device.records.routes:
-        if route.protocol in ATTACHED:
-            for hop in route.next_hops:
-                if hop.interface:
-                    found.setdefault(port(hop.interface, device.platform), route.vrf or DEFAULT_VRF)
+    routes = device.table().routes
+    spelled = (names or Ports()).of(device.platform)
+    for protocol, vrf, hops in zip(routes.protocol, routes.vrf, routes.next_hops, strict=True):
+        if protocol in ATTACHED:
+            for hop in hops:
+                if hop[1]:
+                    found.setdefault(spelled[hop[1]], vrf or DEFAULT_VRF)
     return found
 
 
@@ -93,28 +95,34 @@ def parse_interface(text: str) -> Placed | None:
     return Placed(str(address.ip), str(address.network), address.network.prefixlen == address.max_prefixlen)
 
 
-def placed(device: DeviceInput) -> Iterator[tuple[str, Placed, str]]:
+def placed(device: DeviceInput, names: Ports | None = None) -> Iterator[tuple[str, Placed, str]]:
     """Each topology-relevant address of the device with its (canonical) interface and VRF:
     interfaces that are down, management ports, management VRFs and the management address left
     out, host routes (/32 loopbacks) included."""
-    vrfs = interface_vrfs(device)
+    cols = device.table().interfaces
+    if not any(cols.ipv4):  # an L2 switch: nothing to place
+        return
+    names = names or Ports()
+    vrfs = interface_vrfs(device, names)
     rules = naming(device.platform)
-    for intf in device.records.interfaces:
-        if not intf.ipv4:  # most ports of a switch: nothing to place (and nothing to canonicalise)
+    spelled = names.of(device.platform)
+    for raw, oper_up, own_vrf, ipv4 in zip(cols.name, cols.oper_up, cols.vrf, cols.ipv4, strict=True):
+        if not ipv4:  # most ports of a switch: nothing to place (and nothing to canonicalise)
             continue
-        name = port(intf.name, device.platform)
-        vrf = intf.vrf or vrfs.get(name) or vrfs.get(intf.name) or DEFAULT_VRF
-        if not intf.oper_up or rules.is_management(name, vrf):  # a pulled cable leaves its address behind
+        name = spelled[raw]
+        vrf = own_vrf or vrfs.get(name) or vrfs.get(raw) or DEFAULT_VRF
+        if not oper_up or rules.is_management(name, vrf):  # a pulled cable leaves its address behind
             continue
-        for text in intf.ipv4:
+        for text in ipv4:
             address = parse_interface(text)
             if address is not None and address.ip != device.mgmt_ip:
                 yield name, address, vrf
 
 
 class L3Builder:
-    def __init__(self, devices: dict[str, DeviceInput]) -> None:
+    def __init__(self, devices: dict[str, DeviceInput], names: Ports | None = None) -> None:
         self._devices = devices
+        self._names = names or Ports()
         self._problems: list[Problem] = []
         self._owner: dict[tuple[str, str], Address] = {}  # (vrf, ip) -> who holds it
         self._groups: dict[tuple[str, str], list[Address]] = defaultdict(list)  # (vrf, subnet)
@@ -123,7 +131,7 @@ class L3Builder:
             self._index(device)
 
     def _index(self, device: DeviceInput) -> None:
-        for name, address, vrf in placed(device):
+        for name, address, vrf in placed(device, self._names):
             holder = Address(device.name, name, address.ip, vrf)
             key = (vrf, holder.ip)
             other = self._owner.setdefault(key, holder)
@@ -171,35 +179,39 @@ class L3Builder:
         return by_address.get((vrf, ip, me))
 
     def _ospf(self, device: DeviceInput, by_address: dict[tuple[str, str, str], _Pair]) -> None:
-        for neighbor in device.records.ospf_neighbors:
-            pair = self._over(by_address, neighbor.vrf or DEFAULT_VRF, neighbor.address, device.name)
+        ospf = device.table().ospf_neighbors
+        for address, vrf in zip(ospf.address, ospf.vrf, strict=True):
+            pair = self._over(by_address, vrf or DEFAULT_VRF, address, device.name)
             if pair is not None:
                 pair.protocols.add("ospf")
 
     def _static(self, device: DeviceInput, by_address: dict[tuple[str, str, str], _Pair]) -> None:
-        for route in device.records.routes:
-            if route.protocol != "static":
+        routes = device.table().routes
+        for protocol, vrf, prefix, hops in zip(routes.protocol, routes.vrf, routes.prefix, routes.next_hops,
+                                               strict=True):
+            if protocol != "static":
                 continue
-            for hop in route.next_hops:
-                pair = self._over(by_address, route.vrf or DEFAULT_VRF, hop.address, device.name)
-                if hop.address and pair is not None:
+            for hop in hops:
+                address = hop[0]
+                pair = self._over(by_address, vrf or DEFAULT_VRF, address, device.name)
+                if address and pair is not None:
                     pair.protocols.add("static")
                     pair.detail.setdefault("static", [])
-                    if route.prefix not in pair.detail["static"]:
-                        pair.detail["static"].append(route.prefix)
+                    if prefix not in pair.detail["static"]:
+                        pair.detail["static"].append(prefix)
 
     def _bgp(self, device: DeviceInput, by_address: dict[tuple[str, str, str], _Pair],
              pairs: dict[tuple[End, End, str], _Pair]) -> None:
-        for session in device.records.bgp_sessions:
-            vrf = session.vrf or DEFAULT_VRF
-            pair = self._over(by_address, vrf, session.peer, device.name)
+        bgp = device.table().bgp_sessions
+        for peer, remote_as, state, own_vrf in zip(bgp.peer, bgp.remote_as, bgp.state, bgp.vrf, strict=True):
+            vrf = own_vrf or DEFAULT_VRF
+            pair = self._over(by_address, vrf, peer, device.name)
             if pair is None:
-                pair = self._multihop(device, vrf, session.peer, pairs)
+                pair = self._multihop(device, vrf, peer, pairs)
             if pair is None:
                 continue
             pair.protocols.add("bgp")
-            pair.detail.setdefault("bgp", {})[device.name] = {"peer": session.peer, "remote_as": session.remote_as,
-                                                             "state": session.state}
+            pair.detail.setdefault("bgp", {})[device.name] = {"peer": peer, "remote_as": remote_as, "state": state}
 
     def _multihop(self, device: DeviceInput, vrf: str, peer: str,
                   pairs: dict[tuple[End, End, str], _Pair]) -> _Pair | None:
@@ -221,9 +233,10 @@ class L3Builder:
         only loopback in the VRF."""
         far = self._devices.get(remote.device)
         if far is not None:
-            for session in far.records.bgp_sessions:
-                mine = self.owner(session.vrf or DEFAULT_VRF, session.peer)
-                if (session.vrf or DEFAULT_VRF) == vrf and mine is not None and mine.device == device.name:
+            bgp = far.table().bgp_sessions
+            for peer, own_vrf in zip(bgp.peer, bgp.vrf, strict=True):
+                mine = self.owner(own_vrf or DEFAULT_VRF, peer)
+                if (own_vrf or DEFAULT_VRF) == vrf and mine is not None and mine.device == device.name:
                     return mine
         loops = self._loopbacks.get((device.name, vrf), [])
         return loops[0] if len(loops) == 1 else None

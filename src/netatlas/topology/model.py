@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from netatlas.domain.records import Coverage, DataType, DeviceRecords
+from netatlas.topology.columns import DeviceColumns
 
 L2 = "l2"
 L3 = "l3"
@@ -71,9 +72,16 @@ class DeviceInput:
     error: str = ""
     # The data types this view holds for it, and how completely (absent: not collected).
     coverage: Mapping[DataType, Coverage] = field(default_factory=dict)
+    # The fields of ``records`` the builder reads, as the store packed them (None: taken from
+    # ``records``); the same records either way, so two inputs that differ only here are equal.
+    columns: DeviceColumns | None = field(default=None, compare=False, repr=False)
 
     def holds(self, kind: DataType) -> bool:
         return kind in self.coverage
+
+    def table(self) -> DeviceColumns:
+        """The builder's columns of this device's records."""
+        return self.columns if self.columns is not None else DeviceColumns.of(self.records)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import zlib
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,9 +25,13 @@ from netatlas.domain.records import (
     NextHop,
     Route,
 )
-from netatlas.store import Database, DeviceRepo, JobRepo, SnapshotRepo, StoredInput, TopologyRepo
+from netatlas.jobs.topology import to_input
+from netatlas.store import Database, DeviceRepo, JobRepo, SnapshotRepo, StoredInput, TopologyRepo, rowmap
+from netatlas.store.snapshots import PACK_HEAD, pack_tail, unpack
 from netatlas.store.tables import SnapshotPackRow, SnapshotRow
 from netatlas.store.topology import DeviceState
+from netatlas.topology.build import build
+from netatlas.topology.columns import FIELDS, DeviceColumns
 from tests.integration.store import factories
 
 pytestmark = pytest.mark.integration
@@ -269,3 +276,90 @@ def test_one_repository_decodes_a_pack_shared_by_two_runs_once(db: Database) -> 
     assert old["sw2"].records == new["sw2"].records and old["sw2"].records.mac_table
     assert [n.remote_name for n in new["sw1"].records.neighbors] == ["core1"]
     assert sorted(n.remote_name for n in old["sw1"].records.neighbors) == ["core1", "core2", "dist1"]
+
+
+# ---- packs: version 2 (the builder's columns apart), version 1 still read ---------------------------
+
+
+def _plain(value: object) -> object:
+    """Lists and tuples alike (JSON gives lists where records hold tuples), recursively."""
+    if isinstance(value, list | tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _as_version_1(db: Database, job_id: str) -> None:
+    """The job's packs rewritten as version 1 wrote them: per attribute and group, rows of column
+    values in field order, one JSON document."""
+    with db.session() as session:
+        ids = list(session.scalars(select(SnapshotRow.id).where(SnapshotRow.job_id == job_id)))
+        for sid in ids:
+            content = session.get(SnapshotPackRow, sid)
+            assert content is not None and content.version == 2
+            head, tail = unpack(content.content)
+            old: dict[str, dict[str, list[list[object]]]] = {}
+            for attribute, groups in head.items():
+                names = (*PACK_HEAD[attribute], *pack_tail(attribute))
+                order = [names.index(n) for n in rowmap.BY_ATTRIBUTE[attribute].field_names]
+                for group, columns in groups.items():
+                    rows = list(zip(*columns, *tail.get(attribute, {}).get(group, []), strict=True))
+                    old.setdefault(attribute, {})[group] = [[row[i] for i in order] for row in rows]
+            content.version, content.content = 1, zlib.compress(json.dumps(old).encode())
+
+
+def test_packs_hold_the_builders_fields_in_the_order_its_columns_take_them() -> None:
+    assert PACK_HEAD == FIELDS
+    assert all(set(PACK_HEAD[a]) | set(pack_tail(a)) == set(rowmap.BY_ATTRIBUTE[a].field_names) for a in PACK_HEAD)
+
+
+def test_a_packed_view_hands_the_builder_columns_equal_to_its_records(db: Database) -> None:
+    _inventory(db, *NAMES)
+    old = _run(db, {n: factories.result(n, route_count=30) for n in NAMES}, 0)
+    newer = factories.result("sw1", ["core9"], route_count=12)
+    newer.records.mac_table = []  # the MAC command failed: sw1's MACs stay those of the older snapshot
+    newer.outputs = [*newer.outputs, CommandOutput("show mac address-table", DataType.MAC, "junk", 0.01,
+                                                   ErrorKind.PARSE_ERROR, "no template row matched")]
+    _run(db, {"sw1": newer}, 10)
+    with db.session(readonly=True) as session:
+        views = [TopologyRepo(session).current_input(), TopologyRepo(session).job_input(old)]
+    for view in views:
+        for state in view.devices:
+            assert state.columns is not None
+            given, made = DeviceColumns.of_columns(state.columns), DeviceColumns.of(state.records)  # from the packs
+            assert [_plain(getattr(given, a)) for a in FIELDS] == [_plain(getattr(made, a)) for a in FIELDS]
+            assert any(getattr(given, a)[0] for a in FIELDS)  # not all empty
+    sw1 = _by_name(views[0])["sw1"]
+    assert sw1.records.mac_table == factories.result("sw1").records.mac_table  # from the older snapshot
+    assert [n.remote_name for n in sw1.records.neighbors] == ["core9"]
+
+
+def test_a_version_1_pack_is_still_read_and_builds_the_same_topology(db: Database) -> None:
+    _inventory(db, *NAMES)
+    job = _run(db, {n: factories.result(n, [m for m in NAMES if m != n], route_count=30) for n in NAMES}, 0)
+    with db.session(readonly=True) as session:
+        new = [TopologyRepo(session).current_input(), TopologyRepo(session).job_input(job)]
+    _as_version_1(db, job)
+    with db.session(readonly=True) as session:
+        old = [TopologyRepo(session).current_input(), TopologyRepo(session).job_input(job)]
+    assert old == new
+    assert all(state.columns is None for view in old for state in view.devices)  # records read at once
+    assert [build(to_input(view)) for view in old] == [build(to_input(view)) for view in new]
+    assert build(to_input(new[0])).links  # the three switches hear each other
+    _without_packs(db, job)
+    with db.session(readonly=True) as session:
+        rows = TopologyRepo(session).current_input()
+    assert rows == new[0] and build(to_input(rows)) == build(to_input(new[0]))
+
+
+def test_records_of_a_packed_view_are_plain_records_when_read(db: Database) -> None:
+    _inventory(db, "sw1")
+    result = factories.result("sw1")
+    _run(db, {"sw1": result}, 0)
+    with db.session(readonly=True) as session:
+        sw1 = _by_name(TopologyRepo(session).current_input())["sw1"]
+    assert _sorted(sw1.records) == _sorted(result.records)  # routes come by data type
+    plain = DeviceRecords(sw1.records.facts, *(list(getattr(sw1.records, f.name)) for f in fields(DeviceRecords)[1:]))
+    assert sw1.records == plain and plain == sw1.records and sw1.records.as_dict() == plain.as_dict()
+    changed = replace(sw1.records, arp=[])
+    assert changed != sw1.records and sw1.records != changed
+    assert changed.interfaces == result.records.interfaces and changed.arp == []
