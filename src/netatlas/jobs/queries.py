@@ -123,17 +123,6 @@ class DeviceQueries:
         with self._db.session(readonly=True) as session:
             return DeviceRepo(session).get(name)
 
-    def candidates(self, names: Sequence[str], site: str | None, *,
-                   all_of_site: bool = False) -> builtins.list[InventoryDevice]:
-        """The stored devices among ``names`` and, with ``all_of_site``, those of ``site`` (of every site
-        when None), in one session: what a selection may pick, without reading the whole inventory."""
-        with self._db.session(readonly=True) as session:
-            repo = DeviceRepo(session)
-            found = {d.name: d for d in repo.named(names)} if names else {}
-            if all_of_site:
-                found.update((d.name, d) for d in repo.in_site(site))
-        return builtins.list(found.values())
-
     def named(self, names: Sequence[str]) -> builtins.list[InventoryDevice]:
         """The devices ``names`` name, once each in that order; ``NotFound`` names every missing one."""
         with self._db.session(readonly=True) as session:

@@ -26,15 +26,15 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.text import clean
-from netatlas.jobs.queries import DeviceQueries
 from netatlas.jobs.request import JobOptionsError
-from netatlas.store import Database
+from netatlas.store import Database, DeviceRepo, JobRepo
 
 SHOWN_IDS = 20  # unknown ids quoted in one message; the rest are counted
 
@@ -90,10 +90,30 @@ def select_devices(stored: Sequence[InventoryDevice], selection: Selection) -> l
 
 
 def resolve(db: Database, selection: Selection) -> list[InventoryDevice]:
-    """The stored devices ``selection`` means, reading only the candidates: the devices named (by the
-    unique name index) and, with a filter, the site's devices (every device for tags alone)."""
-    return select_devices(DeviceQueries(db).candidates(selection_ids(selection), selection.site,
-                                                      all_of_site=selection.filtered), selection)
+    """The stored devices ``selection`` means, reading only its :func:`candidates`."""
+    with db.session(readonly=True) as session:
+        return select_devices(candidates(DeviceRepo(session), selection), selection)
+
+
+def create_job(db: Database, selection: Selection, options: Mapping[str, Any], *, requested_by: str,
+               owner_host: str = "", owner_pid: int | None = None) -> tuple[str, int]:
+    """Resolve ``selection`` (as :func:`resolve`) and create its pending job, in one transaction;
+    returns the job's id and its number of devices (``JobRepo.create`` for the rest)."""
+    with db.session() as session:
+        devices = select_devices(candidates(DeviceRepo(session), selection), selection)
+        job_id = JobRepo(session).create(devices, options, requested_by=requested_by, owner_host=owner_host,
+                                         owner_pid=owner_pid)
+    return job_id, len(devices)
+
+
+def candidates(repo: DeviceRepo, selection: Selection) -> list[InventoryDevice]:
+    """The stored devices ``selection`` may pick: those named (by the unique name index) and, with a
+    filter, the site's (every device for tags alone)."""
+    names = selection_ids(selection)
+    found = {d.name: d for d in repo.named(names)} if names else {}
+    if selection.filtered:
+        found.update((d.name, d) for d in repo.in_site(selection.site))
+    return list(found.values())
 
 
 def selection_ids(selection: Selection) -> list[str]:

@@ -65,11 +65,12 @@ class JobRepo:
         """
         check_no_secrets(options)
         job_id = job_id or str(uuid.uuid4())
+        unique = {d.name: d for d in devices}  # a new job: nothing to look up, the total is known
         self._session.add(JobRow(id=job_id, kind=kind, options=dict(options), status=JobStatus.PENDING.value,
                                  requested_by=requested_by, created_at=utcnow(), owner_host=owner_host,
-                                 owner_pid=owner_pid))
+                                 owner_pid=owner_pid, total=len(unique)))
         self._session.flush()
-        self.add_devices(job_id, devices)
+        self._session.add_all(_device_row(job_id, device) for device in unique.values())
         return job_id
 
     def add_devices(self, job_id: str, devices: Iterable[InventoryDevice]) -> list[str]:

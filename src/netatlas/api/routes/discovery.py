@@ -52,7 +52,7 @@ from netatlas.jobs.liveness import this_process
 from netatlas.jobs.progress import collected_counts, page_progress, read_job, read_page, waiting_for_worker
 from netatlas.jobs.queries import JobQueries
 from netatlas.jobs.recovery import recover_jobs
-from netatlas.jobs.selection import resolve
+from netatlas.jobs.selection import create_job, resolve
 from netatlas.store import JobDetail, JobRepo, JobView
 
 router = APIRouter(tags=["discovery"])
@@ -218,17 +218,21 @@ def _request(ctx: ApiContext, body: DiscoveryBody, principal: Principal) -> Disc
 
 def _resolve_and_create(ctx: ApiContext, body: DiscoveryBody, principal: Principal) -> tuple[str, int]:
     """The selection resolved (only the devices it may pick are read) and its pending job created, in
-    one trip to a worker thread; returns the job's id and its number of devices."""
-    devices = resolve(ctx.db, body.selection())
-    return _create(ctx, devices, _request(ctx, body, principal)), len(devices)
+    one transaction on a worker thread; returns the job's id and its number of devices.
+
+    In-process the job is owned by this process (so it ends ``interrupted`` if the server dies before
+    it ran, as ``DiscoveryService.start`` makes it); for workers it is created unowned, so that it
+    stays queued across a restart of this API process until a worker claims it (an unowned pending
+    job is never deemed abandoned). Abandoned jobs are looked for in the background
+    (:func:`recover_periodically`), never on a request's path."""
+    request = _request(ctx, body, principal)
+    owner = this_process() if isinstance(ctx.executor, LocalExecutor) else None
+    return create_job(ctx.db, body.selection(), request.options(), requested_by=request.requested_by,
+                      owner_host=owner.host if owner else "", owner_pid=owner.pid if owner else None)
 
 
 def _create(ctx: ApiContext, devices: Sequence[InventoryDevice], request: DiscoveryRequest) -> str:
-    """A pending job. In-process it is owned by this process (so it ends ``interrupted`` if the server
-    dies before it ran, as ``DiscoveryService.start`` makes it); for workers it is created unowned, so
-    that it stays queued across a restart of this API process until a worker claims it (an unowned
-    pending job is never deemed abandoned). Abandoned jobs are looked for in the background
-    (:func:`recover_periodically`), never on a request's path."""
+    """A pending job of ``devices`` owned as :func:`_resolve_and_create` says (discover-sync)."""
     owner = this_process() if isinstance(ctx.executor, LocalExecutor) else None
     with ctx.db.session() as session:
         return JobRepo(session).create(devices, request.options(), requested_by=request.requested_by,
