@@ -258,3 +258,20 @@ def test_a_huge_document_of_junk_keys_gives_no_rows_and_no_crash() -> None:
 def test_a_feature_off_message_instead_of_a_document() -> None:
     outcome = parse_command("cisco_nxos", "show cdp neighbors detail | json", "% CDP is not enabled\n", ALL)
     assert outcome.coverage is Coverage.FEATURE_OFF
+
+
+def test_a_disabled_features_refused_json_form_is_feature_off_without_trying_the_text_form() -> None:
+    from netatlas.collect.fake import FakeTransport, rejected
+    from tests.unit.collect.test_collector import collect, script_for
+
+    invalid = "% Invalid command at '^' marker.\n"
+    features = "Feature Name          Instance  State\nlldp                   1         disabled\n"
+    wanted = frozenset({DataType.LLDP})
+    script = {**script_for("cisco_nxos", wanted), "show lldp neighbors detail | json": rejected("x", invalid),
+              "show feature": features}
+    transport = FakeTransport(script)
+    result = collect("cisco_nxos", transport, wanted)
+    assert result.ok, result.error
+    lldp = next(o for o in result.outputs if o.command == "show lldp neighbors detail | json")
+    assert (lldp.coverage, lldp.note) == (Coverage.FEATURE_OFF, "feature lldp disabled")
+    assert "show lldp neighbors detail" not in transport.sent  # feature off: no fallback form tried
