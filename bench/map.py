@@ -9,13 +9,19 @@ Chromium runs with ``--disable-gpu`` (a software canvas, as on a server without 
 NETATLAS_BENCH_GPU=1 to keep its GPU emulation).
 
 * first render: from navigation start to the map drawn (``netatlas:map-drawn``, two animation
-  frames after cytoscape got the elements), which includes the API building the topology; the
-  client part alone (topology received -> drawn) is reported too. Target: under 2 s.
-* pan/zoom frames: 60 animation frames, each panning (and every other one zooming) the view,
-  timed with ``performance.now()`` between ``requestAnimationFrame`` callbacks. Target: every frame
-  under 50 ms. Measured on the first view (sites collapsed into groups, as a 1,000-device map
-  opens) and with every group expanded (the worst case: all nodes and links drawn). Expanding the
-  largest group (what a click does) and every group are timed too.
+  frames after cytoscape got the elements), which includes the API's ``GET /api/topology``; the
+  client part alone (topology received -> drawn) is reported too, and the server's CPU time. The
+  first load after the server started builds the topology ("cold"); the next ones find it kept
+  ("warm"). Target: under 2 s.
+* pan/zoom frames, two ways, each on the first view (sites collapsed into groups, as a 1,000-device
+  map opens) and with every group expanded (the worst case: all nodes and links drawn):
+  - as a user does it (``*_user``): real input events, mouse-wheel zooms over the map then a drag
+    of the background, every animation frame timed from the first event until 600 ms after the
+    last (the full redraw when the gesture ends included). This is what cytoscape's cheap viewport
+    settings (a cached image, edges hidden) apply to. Target: p95 under 50 ms.
+  - programmatic (60 frames, each ``cy.panBy`` and every other one ``cy.zoom``, as the keyboard
+    and the map's own animations do): every frame a full redraw.
+  Expanding the largest group (what a click does) and every group are timed too.
 
 Results go to ``bench/results/map.json`` (``--out``). The machine is shared (2 cores): the load
 average at the start and end is recorded with the figures.
@@ -78,6 +84,27 @@ FRAMES_JS = """async (count) => {
   return times;
 }"""
 
+# Frames while real input events arrive (cytoscape's own gestures: wheel zoom, dragging the background):
+# every animation frame's duration from the first event until SETTLE_MS after the last, which
+# includes the full redraw cytoscape makes when the gesture ends.
+RECORD_JS = """() => { const frames = window.__frames = []; let last = performance.now();
+  const tick = (now) => {
+    frames.push(now - last);
+    last = now;
+    if (window.__frames === frames) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick); }"""
+STOP_JS = "() => { const frames = window.__frames; window.__frames = null; return frames; }"
+EMPTY_SPOT_JS = """() => {
+  const cy = window.netatlas.map.cy;
+  const boxes = cy.nodes().map((n) => n.renderedBoundingBox());
+  for (let y = cy.height() - 40; y > 40; y -= 23) for (let x = 40; x < cy.width() - 300; x += 29) {
+    if (!boxes.some((b) => x > b.x1 - 25 && x < b.x2 + 25 && y > b.y1 - 25 && y < b.y2 + 25)) return { x, y };
+  }
+  return null; }"""
+SETTLE_MS = 600
+EVENT_GAP_MS = 16
+
 EXPAND_ONE_JS = """async () => {
   const map = window.netatlas.map;
   const group = [...map.groups.values()].sort((x, y) => y.devices - x.devices)[0];
@@ -99,10 +126,14 @@ EXPAND_JS = """async () => {
 
 MARKS_JS = """() => {
   const mark = (name) => performance.getEntriesByName(name)[0].startTime;
-  const api = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/api/topology'));
+  const resources = performance.getEntriesByType('resource');
+  const api = resources.find((e) => e.name.includes('/api/topology?') || e.name.endsWith('/api/topology'));
+  const layout = resources.find((e) => e.name.endsWith('/api/topology/layout'));
   const cy = window.netatlas.map.cy;
   return { drawn_ms: mark('netatlas:map-drawn'), received_ms: mark('netatlas:topology-received'),
-           api_ms: api ? api.duration : null, nodes: cy.nodes().length, edges: cy.edges().length,
+           api_ms: api ? api.duration : null, api_url: api ? api.name : null,
+           api_bytes: api ? api.encodedBodySize : null, layout_ms: layout ? layout.duration : null,
+           nodes: cy.nodes().length, edges: cy.edges().length,
            groups: cy.nodes('.group').length, counts: window.netatlas.map.counts(),
            render: window.netatlas.map.timings };
 }"""
@@ -188,15 +219,16 @@ class Cpu:
     """CPU time (user + system) used by the browser's processes between ``start`` and ``stop``: the
     work itself, whatever else the shared machine is doing (wall times there include waiting)."""
 
-    def __init__(self) -> None:
+    def __init__(self, server: bool = False) -> None:
         self.began = 0.0
+        self.server = server  # the `netatlas serve` process instead
 
-    @staticmethod
-    def now() -> float:
+    def now(self) -> float:
         total = 0.0
         for process in psutil.Process().children(recursive=True):
             with contextlib.suppress(psutil.Error):
-                if "chrom" in process.name().lower():
+                mine = ("serve" in process.cmdline()) if self.server else "chrom" in process.name().lower()
+                if mine:
                     times = process.cpu_times()
                     total += times.user + times.system
         return total
@@ -215,6 +247,29 @@ def summary(values: list[float]) -> dict[str, float]:
             "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1), "max_ms": round(ordered[-1], 1)}
 
 
+def user_frames(page: Any, steps: int) -> dict[str, Any]:
+    """Zoom with the mouse wheel (in and out) over the map's centre, then pan by dragging an empty
+    spot of the background, as a user does; every frame timed (see RECORD_JS)."""
+    box = page.locator("#cy").bounding_box()
+    spot = page.evaluate(EMPTY_SPOT_JS)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.evaluate(RECORD_JS)
+    for i in range(steps):
+        page.mouse.wheel(0, -100 if i % 4 < 2 else 100)
+        page.wait_for_timeout(EVENT_GAP_MS)
+    if spot is not None:
+        x, y = box["x"] + spot["x"], box["y"] + spot["y"]
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for i in range(1, steps + 1):
+            page.mouse.move(x + 9 * i, y - 5 * i)
+            page.wait_for_timeout(EVENT_GAP_MS)
+        page.mouse.up()
+    page.wait_for_timeout(SETTLE_MS)
+    times: list[float] = page.evaluate(STOP_JS)
+    return {**summary(times), "frames": len(times), "dragged": spot is not None}
+
+
 def measure(base: str, token: str, runs: int, frames: int) -> dict[str, Any]:
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: run `make install`")
@@ -228,16 +283,18 @@ def measure(base: str, token: str, runs: int, frames: int) -> dict[str, Any]:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.add_init_script(init)
-            loads, cpu = [], Cpu()
+            loads, cpu, server = [], Cpu(), Cpu(server=True)
             for _ in range(runs):
                 cpu.start()
+                server.start()
                 page.goto(base + "/")
                 page.wait_for_function("() => performance.getEntriesByName('netatlas:map-drawn').length > 0",
                                        timeout=120_000)
-                loads.append({**page.evaluate(MARKS_JS), "chromium_cpu_ms": cpu.stop()})
+                loads.append({**page.evaluate(MARKS_JS), "chromium_cpu_ms": cpu.stop(), "server_cpu_ms": server.stop()})
             cpu.start()
             collapsed = page.evaluate(FRAMES_JS, frames)
             collapsed_cpu = cpu.stop()
+            collapsed_user = user_frames(page, frames // 2)
             cpu.start()
             one = page.evaluate(EXPAND_ONE_JS)
             one_cpu = cpu.stop()
@@ -247,6 +304,7 @@ def measure(base: str, token: str, runs: int, frames: int) -> dict[str, Any]:
             cpu.start()
             expanded_frames = page.evaluate(FRAMES_JS, frames)
             expanded_cpu = cpu.stop()
+            expanded_user = user_frames(page, frames // 2)
             chromium = browser.version
         finally:
             browser.close()
@@ -255,11 +313,19 @@ def measure(base: str, token: str, runs: int, frames: int) -> dict[str, Any]:
     return {
         "chromium": chromium,
         "first_view": {key: loads[-1][key] for key in ("nodes", "edges", "groups", "counts")},
-        "first_render_ms": {"runs": [round(x) for x in first], "median": round(statistics.median(first))},
+        # the first load after the server started builds the topology (cold); the next ones find it
+        # kept (the database unchanged): both reported
+        "first_render_ms": {"runs": [round(x) for x in first], "median": round(statistics.median(first)),
+                            "cold": round(first[0]),
+                            "warm_median": round(statistics.median(first[1:])) if len(first) > 1 else None},
         "client_render_ms": {"runs": [round(x) for x in client], "median": round(statistics.median(client))},
         "api_topology_ms": [round(load["api_ms"]) for load in loads if load["api_ms"] is not None],
+        "api_topology_request": {"url": loads[-1]["api_url"], "bytes": loads[-1]["api_bytes"]},
+        "api_layout_ms": [round(load["layout_ms"]) for load in loads if load["layout_ms"] is not None],
+        "first_render_server_cpu_ms": [round(load["server_cpu_ms"]) for load in loads],
         "first_render_chromium_cpu_ms": [round(load["chromium_cpu_ms"]) for load in loads],
         "frames_first_view": {**summary(collapsed), "chromium_cpu_ms_per_frame": round(collapsed_cpu / frames, 1)},
+        "frames_first_view_user": collapsed_user,
         "render_first_view": {k: round(v) for k, v in loads[-1]["render"].items()},
         "expand_largest_group": {**{k: (round(v) if k == "ms" else v) for k, v in one.items()},
                                   "chromium_cpu_ms": round(one_cpu)},
@@ -267,6 +333,7 @@ def measure(base: str, token: str, runs: int, frames: int) -> dict[str, Any]:
                        "render": {k: round(v) for k, v in expanded["render"].items()},
                        "chromium_cpu_ms": round(expand_cpu)},
         "frames_expanded": {**summary(expanded_frames), "chromium_cpu_ms_per_frame": round(expanded_cpu / frames, 1)},
+        "frames_expanded_user": expanded_user,
     }
 
 
@@ -293,6 +360,10 @@ def main(argv: list[str] | None = None) -> int:
         token = viewer_token(url, home)
         with serve(url, home, free_port(), home / "serve.log") as base:
             result = measure(base, token, args.runs, args.frames)
+            known = httpx.get(f"{base}/api/topology/summary", headers={"Authorization": f"Bearer {token}"},
+                              timeout=120).json()
+    expected = {"devices": known["devices"]["total"], "unmanaged": known["unmanaged"], "endpoints": known["endpoints"],
+                "l2": known["links"]["l2"], "l3": known["links"]["l3"]}
     total_s, client_s = result["first_render_ms"]["median"] / 1000, result["client_render_ms"]["median"] / 1000
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -306,9 +377,15 @@ def main(argv: list[str] | None = None) -> int:
                     # the page's own work, and everything from navigation (the API's build included)
                     "first_render_client_met": client_s < TARGETS["first_render_s"],
                     "first_render_with_api_met": total_s < TARGETS["first_render_s"],
+                    "first_render_cold_met": result["first_render_ms"]["cold"] / 1000 < TARGETS["first_render_s"],
                     # every frame of the first view (as the map opens), and of the worst case
                     "frames_first_view_met": result["frames_first_view"]["max_ms"] < TARGETS["frame_ms"],
-                    "frames_expanded_met": result["frames_expanded"]["max_ms"] < TARGETS["frame_ms"]},
+                    "frames_expanded_met": result["frames_expanded"]["max_ms"] < TARGETS["frame_ms"],
+                    # as a user pans and zooms (real input events): p95 of the frames
+                    "frames_first_view_user_p95_met": result["frames_first_view_user"]["p95_ms"] < TARGETS["frame_ms"],
+                    "frames_expanded_user_p95_met": result["frames_expanded_user"]["p95_ms"] < TARGETS["frame_ms"],
+                    # the header's counts are the API summary's (nothing lost by not listing endpoints)
+                    "counts_exact_met": result["first_view"]["counts"] == expected},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

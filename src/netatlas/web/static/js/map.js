@@ -35,7 +35,9 @@ export function rankOf(kind, role) {
   return 3;
 }
 
-// `large`: straight edges (bundling parallel links as bezier curves costs much more to draw).
+// `large`: straight edges (bundling parallel links as bezier curves costs much more to draw) and
+// solid L3 lines (their colour tells them from the grey cables): a dashed line is drawn dash by dash,
+// and 1,500 dashed adjacencies doubled the cost of every full redraw of an expanded 1,000-device map.
 function style(large) {
   return [
     { selector: 'node', style: {
@@ -58,9 +60,9 @@ function style(large) {
       'text-valign': 'center', 'font-size': 36, color: '#4a5568', padding: 0 } },
     { selector: 'node.group', style: { shape: 'round-rectangle', 'background-color': '#bee3f8', 'border-color': '#2b6cb0',
       width: 'data(size)', height: 'data(size)', 'text-valign': 'center', 'text-wrap': 'wrap', 'font-size': 12,
-      'text-max-width': 160 } },
+      'text-max-width': 160, 'min-zoomed-font-size': 4 } },
     { selector: 'edge', style: { width: 2, 'line-color': '#718096', 'curve-style': large ? 'haystack' : 'bezier', opacity: 0.9 } },
-    { selector: 'edge.l3', style: { 'line-style': 'dashed', width: 1.5, 'line-color': 'data(color)' } },
+    { selector: 'edge.l3', style: { 'line-style': large ? 'solid' : 'dashed', width: 1.5, 'line-color': 'data(color)' } },
     { selector: 'edge.access', style: { width: 1, 'line-color': '#9ae6b4' } },
     { selector: 'edge.agg', style: { width: 'data(width)', label: 'data(label)', 'font-size': 9, 'text-rotation': 'autorotate',
       'text-background-color': '#fff', 'text-background-opacity': 0.8, 'curve-style': 'straight' } },
