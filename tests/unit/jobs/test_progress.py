@@ -27,6 +27,9 @@ from netatlas.jobs.progress import (
     command_steps,
     device_percentage,
     job_progress,
+    page_progress,
+    read_job,
+    read_page,
     waiting_for_worker,
 )
 from netatlas.jobs.request import DiscoveryRequest
@@ -134,3 +137,19 @@ def test_collected_counts_per_data_type(db: Database) -> None:
         job_id = JobRepo(session).create(devices, DiscoveryRequest(asked, 1).options())
         SnapshotRepo(session).save(job_id, "sw1", DeviceResult("sw1", True, records=records, asked=asked))
     assert collected_counts(db, job_id) == {"sw1": {"cdp": 1, "facts": 1, "mac": 2}}
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(0, 2), (1, 2), (2, 2), (3, 5), (9, 1), (0, None), (2, None)])
+def test_a_page_read_alone_gives_the_same_document_as_the_whole_job(db: Database, offset: int,
+                                                                      limit: int | None) -> None:
+    devices = [InventoryDevice(n, f"127.131.0.{i + 1}", "cisco_ios", "lab") for i, n in enumerate("abcd")]
+    with db.session() as session:
+        repo = JobRepo(session)
+        job_id = repo.create(devices, DiscoveryRequest(TYPES, 5).options())
+        repo.update_device(job_id, "b", DeviceStatus.RUNNING, step="show ip arp", attempt=2)
+        repo.update_device(job_id, "c", DeviceStatus.FAILED, error_kind=ErrorKind.TIMEOUT, error="timed out")
+    page, more = read_page(db, job_id, offset=offset, limit=limit)
+    whole = job_progress(read_job(db, job_id), offset=offset, limit=limit)
+    assert page_progress(page, offset=offset, limit=limit, more=more) == whole
+    assert [d.device_name for d in whole.devices] == list("abcd")[offset:None if limit is None else offset + limit]
+    assert (whole.total_devices, whole.failed_devices) == (4, 1)
