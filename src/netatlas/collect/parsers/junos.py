@@ -31,6 +31,7 @@ from dataclasses import replace
 from netatlas.collect.parsers import fields as f
 from netatlas.collect.parsers.common import adjacency_state
 from netatlas.collect.parsers.neighbors import NeighborFields, builder
+from netatlas.collect.parsers.routes import hop as shared_hop
 from netatlas.collect.parsers.table import Normaliser, Row, fields, rx
 from netatlas.domain.names import physical_port
 from netatlas.domain.records import (
@@ -305,7 +306,7 @@ def _hops(r: Row, protocol: str, platform: str) -> tuple[NextHop, ...]:
     hops = []
     for hop in r["hop"]:
         address = "" if protocol in ATTACHED or not hop["address"] else f.ip(hop["address"], "hop")
-        hops.append(NextHop(address, port(hop["interface"] or "", platform)))
+        hops.append(shared_hop(address, port(hop["interface"] or "", platform)))
     return tuple(dict.fromkeys(hops))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 
 from netatlas.collect.parsers import fields as f
 from netatlas.collect.parsers.common import port, vrf_name
@@ -36,6 +37,18 @@ def _prefix(r: Row) -> str:
     return f.prefix(r["network"], r["prefix_length"], "network/prefix_length")
 
 
+@lru_cache(maxsize=65_536)
+def hop(address: str, interface: str) -> NextHop:
+    """A shared next hop: a table's thousands of routes name a few of them, and one object each keeps
+    the records small in memory and in the pool's pickles (which keep shared objects shared).
+
+    Examples:
+        >>> hop("10.0.0.1", "Ethernet1") is hop("10.0.0.1", "Ethernet1")
+        True
+    """
+    return NextHop(address, interface)
+
+
 def _forwarding(hops: tuple[NextHop, ...]) -> tuple[NextHop, ...]:
     """The next hops of a route, which has at least one with an address or an interface.
 
@@ -60,9 +73,9 @@ def _ios(r: Row, platform: str) -> Route | None:
     if protocol == "bgp" and distance is not None:
         route_type = BGP_DISTANCE_TYPE.get(distance, "")
     address = "" if protocol in ATTACHED else f.optional_ip(r["nexthop_ip"], "nexthop_ip")
-    hop = NextHop(address, port(r["nexthop_if"], platform))
-    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, _forwarding((hop,)), distance,
-                 f.optional_int(r["metric"], "metric"), route_type)
+    hops = _forwarding((hop(address, port(r["nexthop_if"], platform)),))
+    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, hops, distance, f.optional_int(r["metric"], "metric"),
+                 route_type)
 
 
 def _nxos_protocol(word: str) -> str:
@@ -77,18 +90,17 @@ def _nxos(r: Row, platform: str) -> Route | None:
         return None
     protocol = _nxos_protocol(r["protocol"].strip())
     address = "" if protocol in ATTACHED else f.optional_ip(r["nexthop_ip"], "nexthop_ip")
-    hop = NextHop(address, port(r["nexthop_if"], platform))
-    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, _forwarding((hop,)),
-                 f.optional_int(r["distance"], "distance"), f.optional_int(r["metric"], "metric"),
-                 NXOS_TYPES.get(r["type"].strip(), ""))
+    hops = _forwarding((hop(address, port(r["nexthop_if"], platform)),))
+    return Route(vrf_name(r["vrf"]), _prefix(r), protocol, hops, f.optional_int(r["distance"], "distance"),
+                 f.optional_int(r["metric"], "metric"), NXOS_TYPES.get(r["type"].strip(), ""))
 
 
 def _eos(r: Row, platform: str) -> Route | None:
     code = " ".join(r["protocol"].split())
     protocol, route_type = EOS_CODES.get(code, (code, ""))
     hops = tuple(
-        NextHop("" if hop == "connected" else f.ip(hop, "next_hop"), port(intf.split(",")[0], platform))
-        for hop, intf in zip(r["next_hop"], r["interface"], strict=False)
+        hop("" if address == "connected" else f.ip(address, "next_hop"), port(intf.split(",")[0], platform))
+        for address, intf in zip(r["next_hop"], r["interface"], strict=False)
     )
     return Route(vrf_name(r["vrf"]), _prefix(r), protocol, _forwarding(hops), f.optional_int(r["distance"], "distance"),
                  f.optional_int(r["metric"], "metric"), route_type)
