@@ -24,6 +24,12 @@ Delivery is at least once, and running a chunk twice is harmless:
   permanent (malformed job options, an internal error) fails the chunk's devices with the reason
   and the task with an error, never a silent success.
 
+Each worker says which queues it consumes with a heartbeat in the broker's Redis (:class:`Heartbeat`,
+started when the worker is ready, removed when it stops): a key per worker holding its queues, that
+expires :data:`WORKER_TTL_S` seconds after its last beat, so a worker killed with ``-9`` drops out
+on its own. Producers read them (:func:`live_workers`: two Redis round trips, never a broadcast to
+the workers) to route a site's devices and to count live workers for ``/api/health``.
+
 ``celery -A netatlas.jobs.celery_app worker|flower|inspect ...`` finds :data:`app` here, configured
 from the environment (``NETATLAS_BROKER_URL`` and the rest of the settings, read at the first task).
 """
@@ -31,16 +37,18 @@ from the environment (``NETATLAS_BROKER_URL`` and the rest of the settings, read
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import threading
+import time
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import redis
-from celery import Celery, Task
+from celery import Celery, Task, signals
 
 from netatlas.domain.errors import NetatlasError, NotFound, StoreError
 from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus
@@ -57,6 +65,10 @@ CHUNK_TASK = "netatlas.discovery.chunk"
 CONNECT_TIMEOUT_S = 2.0  # a producer (API, CLI) gives up on a broker that does not answer within this
 TASKS_KEY = "netatlas:job:{job_id}:tasks"  # a Redis set: the job's chunk task ids, for revoking them
 TASKS_TTL_S = 7 * 24 * 3600
+WORKERS_KEY = "netatlas:workers"  # a sorted set of the names of workers that beat (score: last beat, Unix time)
+WORKER_KEY = "netatlas:worker:{name}"  # a worker's beat (JSON: name, queues, pid); expires WORKER_TTL_S after it
+WORKER_BEAT_S = 5.0  # how often a worker writes its beat
+WORKER_TTL_S = 15.0  # a worker that has not beaten for this long is gone (three beats missed)
 Role = Literal["producer", "worker"]
 
 
@@ -166,6 +178,140 @@ def redis_client(url: str) -> redis.Redis | None:
     return redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_S, socket_timeout=5.0)
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerBeat:
+    """A live worker as its last heartbeat describes it."""
+
+    name: str
+    queues: tuple[str, ...]
+    pid: int
+
+    def to_json(self) -> str:
+        return json.dumps({"name": self.name, "queues": list(self.queues), "pid": self.pid})
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> WorkerBeat:
+        """A beat as written by :meth:`to_json`; ``ValueError`` for anything else.
+
+        Examples:
+            >>> WorkerBeat.from_json(WorkerBeat("w1@h", ("discovery", "discovery.paris"), 7).to_json())
+            WorkerBeat(name='w1@h', queues=('discovery', 'discovery.paris'), pid=7)
+            >>> WorkerBeat.from_json('{"name": 1}')
+            Traceback (most recent call last):
+            ValueError: not a worker beat: {"name": 1}
+        """
+        data = json.loads(raw)  # a JSONDecodeError is a ValueError
+        if not isinstance(data, dict):
+            raise ValueError(f"not a worker beat: {str(raw)[:200]}")
+        name, queues, pid = data.get("name"), data.get("queues"), data.get("pid", 0)
+        if not (isinstance(name, str) and isinstance(queues, list) and all(isinstance(q, str) for q in queues)
+                and isinstance(pid, int)):
+            raise ValueError(f"not a worker beat: {str(raw)[:200]}")
+        return cls(name, tuple(queues), pid)
+
+
+class Heartbeat:
+    """This worker's beat, written every ``beat_s`` seconds by a daemon thread, expiring ``ttl_s`` after
+    the last one; :meth:`stop` removes it (a clean stop drops out at once, a killed worker at its TTL).
+    A Redis that does not answer is tried again at the next beat (logged once until it answers)."""
+
+    def __init__(self, client: redis.Redis, name: str, queues: Callable[[], Iterable[str]], *,
+                 beat_s: float = WORKER_BEAT_S, ttl_s: float = WORKER_TTL_S) -> None:
+        self.client, self.name, self._queues = client, name, queues
+        self.beat_s, self.ttl_s = beat_s, ttl_s
+        self._stopped = threading.Event()
+        self._failing = False
+        self._thread = threading.Thread(target=self._run, name="netatlas-worker-beat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self.beat()
+        self._thread.start()
+        return self
+
+    def beat(self) -> bool:
+        """Write the beat now; False when Redis did not take it."""
+        found = WorkerBeat(self.name, tuple(sorted(set(self._queues()))), os.getpid())
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.set(WORKER_KEY.format(name=self.name), found.to_json(), px=int(self.ttl_s * 1000))
+            pipe.zadd(WORKERS_KEY, {self.name: time.time()})
+            pipe.execute()
+        except redis.RedisError as exc:
+            if not self._failing:
+                log.warning("worker heartbeat not written (%s: %s); trying again every %.0f s",
+                            type(exc).__name__, exc, self.beat_s)
+            self._failing = True
+            return False
+        self._failing = False
+        return True
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self.beat_s):
+            self.beat()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join(self.beat_s + 1)
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.delete(WORKER_KEY.format(name=self.name))
+            pipe.zrem(WORKERS_KEY, self.name)
+            pipe.execute()
+        except redis.RedisError as exc:
+            log.info("worker heartbeat not removed (%s); it expires in %.0f s", exc, self.ttl_s)
+
+
+def live_workers(client: redis.Redis) -> list[WorkerBeat]:
+    """The workers whose beat has not expired, by name. Names whose beat expired are dropped from
+    :data:`WORKERS_KEY` on the way. Raises ``redis.RedisError`` when Redis does not answer."""
+    names = sorted(n.decode() if isinstance(n, bytes) else str(n) for n in client.zrange(WORKERS_KEY, 0, -1))
+    if not names:
+        return []
+    beats = client.mget([WORKER_KEY.format(name=n) for n in names])
+    found, gone = [], []
+    for name, raw in zip(names, beats, strict=True):
+        if raw is None:
+            gone.append(name)
+            continue
+        try:
+            found.append(WorkerBeat.from_json(raw))
+        except ValueError as exc:
+            log.warning("worker %s: unreadable heartbeat ignored (%s)", name, exc)
+    if gone:
+        client.zrem(WORKERS_KEY, *gone)  # a worker that beats again re-adds itself
+    return found
+
+
+_heartbeat: Heartbeat | None = None
+
+
+def _consumed(consumer: Any) -> list[str]:
+    """The queues a Celery consumer takes tasks from (they may change: ``celery control add_consumer``)."""
+    task_consumer = getattr(consumer, "task_consumer", None)
+    return [str(q.name) for q in getattr(task_consumer, "queues", None) or ()]
+
+
+def _start_heartbeat(sender: Any = None, **_: Any) -> None:
+    """A worker of :data:`app` is consuming: its heartbeat starts (Redis brokers only)."""
+    global _heartbeat  # noqa: PLW0603 - one per worker process
+    celery: Any = getattr(sender, "app", None)
+    if celery is None or celery is not app:
+        return
+    client = redis_client(str(celery.conf.broker_url or ""))
+    if client is None:
+        return
+    _heartbeat = Heartbeat(client, str(sender.hostname), lambda: _consumed(sender)).start()
+
+
+def _stop_heartbeat(**_: Any) -> None:
+    global _heartbeat  # noqa: PLW0603
+    if _heartbeat is not None:
+        _heartbeat.stop()
+        _heartbeat.client.close()
+        _heartbeat = None
+
+
 class ChunkFailed(NetatlasError):
     """The chunk could not run (its devices were ended with the reason): the task fails, visibly."""
 
@@ -259,6 +405,8 @@ def start_runtime(settings: Settings | None = None) -> WorkerRuntime:
 
 
 app = make_app(role="worker")
+signals.worker_ready.connect(_start_heartbeat, weak=False)
+signals.worker_shutdown.connect(_stop_heartbeat, weak=False)
 
 
 def _discover_chunk(task: Task, job_id: str, names: list[str], depth: int = 0) -> str:

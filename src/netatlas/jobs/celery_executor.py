@@ -8,6 +8,10 @@ at their next command), revokes its queued chunks and ends it at once when nothi
 ``health`` says whether the broker answers and how many workers consume discovery queues.
 A device whose site has workers of its own (``netatlas worker --queues discovery.<site>``) is
 queued on ``discovery.<site>``, so that it is read from near it; others go to ``discovery``.
+Which queues live workers consume is read from their heartbeats in Redis
+(``netatlas.jobs.celery_app.live_workers``, one read shared by routing and health and kept for
+:data:`HEALTH_TTL_S` seconds), never by asking every worker per submit; a broker that is not Redis
+falls back to asking the workers (``inspect active_queues``).
 
 A broker that is down makes ``submit`` raise :class:`~netatlas.domain.errors.Unavailable` within a
 few seconds (the API answers 503), and the job is ended ``failed`` with that reason rather than
@@ -40,6 +44,7 @@ from netatlas.jobs.celery_app import (
     TASKS_KEY,
     dispatch,
     is_discovery_queue,
+    live_workers,
     make_app,
     redis_client,
     site_queue,
@@ -54,9 +59,8 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = "Background job service is not available"
 HINT = ("the message broker at NETATLAS_BROKER_URL does not answer: check the URL and that Redis (or "
         "RabbitMQ) is running (`redis-cli -u $NETATLAS_BROKER_URL ping`)")
-HEALTH_TTL_S = 3.0  # health() answers from a cache this fresh (it asks the broker and every worker)
-PING_TIMEOUT_S = 1.0  # how long workers have to answer a health ping
-QUEUES_TTL_S = 30.0  # how old the routing's view of the workers' queues may be
+HEALTH_TTL_S = 3.0  # health() and routing answer from a view of the workers' heartbeats this fresh
+PING_TIMEOUT_S = 1.0  # how long workers have to answer a health ping (a broker that is not Redis)
 CHANNEL = "netatlas:events:{job_id}"
 PUBLISH_PAUSE_S = 5.0  # after a failed publish, events are dropped this long (never slow the engine)
 
@@ -70,8 +74,6 @@ class CeleryExecutor:
         self._redis = redis_client(settings.broker_url)
         self._bus = RedisBus(settings.broker_url)  # the job's end, when this process ends it (cancel)
         self._health: tuple[float, dict[str, Any]] | None = None
-        self._queues: tuple[frozenset[str] | None, float] = (None, 0.0)
-        self._refreshing = False
         self._lock = threading.Lock()
 
     def submit(self, job_id: str) -> None:
@@ -107,25 +109,8 @@ class CeleryExecutor:
         return groups
 
     def _live_queues(self) -> frozenset[str]:
-        """Discovery queues live workers consume, for routing: asked once synchronously, then kept up
-        to date in the background (a submit never waits for the workers' answers again)."""
-        with self._lock:
-            known, when = self._queues
-            stale = time.monotonic() - when > QUEUES_TTL_S
-            refresh = stale and known is not None and not self._refreshing
-            if refresh:
-                self._refreshing = True
-        if known is None:
-            return self._fetch_queues()
-        if refresh:
-            threading.Thread(target=self._fetch_queues, name="netatlas-queues", daemon=True).start()
-        return known
-
-    def _fetch_queues(self) -> frozenset[str]:
-        found = frozenset(self.health(fresh=True).get("queues", ()))
-        with self._lock:
-            self._queues, self._refreshing = (found, time.monotonic()), False
-        return found
+        """Discovery queues live workers consume (their heartbeats, at most :data:`HEALTH_TTL_S` old)."""
+        return frozenset(self.health().get("queues", ()))
 
     def _not_queued(self, job_id: str, names: list[str], exc: Exception) -> None:
         message = f"{UNAVAILABLE}: the broker did not take the job ({type(exc).__name__})"
@@ -174,18 +159,24 @@ class CeleryExecutor:
     def _ask(self) -> dict[str, Any]:
         base: dict[str, Any] = {"executor": "celery", "queue": QUEUE}
         try:
-            with self._app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=CONNECT_TIMEOUT_S)
-        except Exception as exc:
+            consumed = self._heartbeats() if self._redis is not None else self._inspect()
+        except Exception as exc:  # redis, kombu and socket errors alike: the broker does not answer
             return base | _down(exc)
-        try:
-            queues = self._app.control.inspect(timeout=PING_TIMEOUT_S).active_queues() or {}
-        except Exception as exc:
-            return base | _down(exc)
-        consumed = {w: {str(q.get("name")) for q in qs or ()} for w, qs in queues.items()}
         workers = sorted(w for w, names in consumed.items() if any(is_discovery_queue(n) for n in names))
         live = sorted({n for names in consumed.values() for n in names if is_discovery_queue(n)})
         return base | {"ok": True, "broker": "ok", "workers": len(workers), "worker_names": workers, "queues": live}
+
+    def _heartbeats(self) -> dict[str, set[str]]:
+        """Live workers and their queues, from their heartbeats in the broker's Redis (one read)."""
+        assert self._redis is not None
+        return {beat.name: set(beat.queues) for beat in live_workers(self._redis)}
+
+    def _inspect(self) -> dict[str, set[str]]:
+        """Live workers and their queues, asked of every worker (a broker that is not Redis)."""
+        with self._app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=CONNECT_TIMEOUT_S)
+        queues = self._app.control.inspect(timeout=PING_TIMEOUT_S).active_queues() or {}
+        return {w: {str(q.get("name")) for q in qs or ()} for w, qs in queues.items()}
 
     def shutdown(self) -> None:
         self._bus.close()

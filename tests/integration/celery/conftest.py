@@ -87,13 +87,13 @@ class Workers:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     killed: int = 0
 
-    def start(self, count: int = 2, concurrency: int = 2) -> list[subprocess.Popen[bytes]]:
+    def start(self, count: int = 2, concurrency: int = 2, queues: str = "discovery") -> list[subprocess.Popen[bytes]]:
         started = []
         for _ in range(count):
             n = len(self.processes) + self.killed
             log = (self.logs / f"worker-{n}.log").open("ab")
             process = subprocess.Popen([*CLI, "worker", "--concurrency", str(concurrency), "--loglevel", "warning",
-                                        "--name", f"test{n}-{os.getpid()}@127.0.0.1"],
+                                        "--queues", queues, "--name", f"test{n}-{os.getpid()}@127.0.0.1"],
                                        env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             log.close()
             self.processes.append(process)
@@ -101,7 +101,7 @@ class Workers:
         return started
 
     def wait_ready(self, executor: CeleryExecutor, count: int) -> None:
-        """Until ``count`` live workers consume the discovery queue (health asks them)."""
+        """Until ``count`` live workers consume a discovery queue (health reads their heartbeats)."""
         deadline = time.monotonic() + START_S
         while executor.health(fresh=True).get("workers", 0) < count:
             dead = [p.pid for p in self.processes if p.poll() is not None]

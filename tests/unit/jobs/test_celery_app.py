@@ -125,7 +125,7 @@ def test_a_sites_devices_go_to_its_queue_when_workers_consume_it(settings: Setti
                InventoryDevice("x1", "127.0.0.4", "cisco_ios", "lab")]
     DiscoveryService(db, box, settings).import_inventory(Inventory(devices, {"lab": Credential("lab", "u", "p")}))
     executor = CeleryExecutor(settings, db)
-    executor._queues = (frozenset({"discovery", "discovery.paris"}), time.monotonic())  # as workers reported
+    executor._health = (time.monotonic(), {"queues": ["discovery", "discovery.paris"]})  # as workers beat
     assert executor._by_queue(["p1", "l1", "x1"]) == {"discovery.paris": ["p1"], "discovery": ["l1", "x1"]}
-    executor._queues = (frozenset({"discovery"}), time.monotonic())
+    executor._health = (time.monotonic(), {"queues": ["discovery"]})
     assert executor._by_queue(["p1", "l1"]) == {"discovery": ["p1", "l1"]}
