@@ -23,6 +23,12 @@ Whatever happens, the job ends with a final status and every device row final:
   write, and ``StoreError`` is raised (the job is recovered as ``interrupted`` otherwise);
 - if the run itself is torn down (cancelled task, ``KeyboardInterrupt``), the job is ended
   ``interrupted`` on the way out.
+
+Progress steps (the command a device is on) are not a write each: the latest step of every
+device is kept and written for all of them together at most every :data:`STEP_WRITE_S`, in one
+transaction when the store offers ``update_steps(job_id, {device: step})`` (one call per device
+otherwise). Writes go through the one database thread in order, and a device's pending step is
+dropped when any other write for it is queued, so a step never lands after the device's final row.
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 CANCEL_POLL_S = 0.5  # how stale the cancel flag may be (one read serves every device)
-STEP_WRITE_S = 1.0  # a device's current step is written at most this often
+STEP_WRITE_S = 1.0  # the devices' current steps are written together at most this often
 STOP_GRACE_S = 2.0  # after a stop request, running devices get this long to end on their own
 _STATUS_OF_KIND = {ErrorKind.CANCELLED: DeviceStatus.CANCELLED, ErrorKind.INTERRUPTED: DeviceStatus.INTERRUPTED}
 
@@ -109,17 +115,20 @@ Tasks = dict["asyncio.Task[DeviceResult]", InventoryDevice]
 class DiscoveryEngine:
     def __init__(self, store: JobStore, collect: Collect, *, concurrency: int = 100,
                  retry: RetryPolicy | None = None, cancel_poll_s: float = CANCEL_POLL_S,
-                 heartbeat_s: float = HEARTBEAT_S, stop_grace_s: float = STOP_GRACE_S) -> None:
+                 heartbeat_s: float = HEARTBEAT_S, stop_grace_s: float = STOP_GRACE_S,
+                 step_write_s: float = STEP_WRITE_S) -> None:
         self._store, self._collect = store, collect
         self._sem = asyncio.Semaphore(concurrency)
         self._retry = retry or RetryPolicy()
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netatlas-db")
         self._beat_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netatlas-heartbeat")
         self._cancel_poll_s, self._heartbeat_s, self._grace_s = cancel_poll_s, heartbeat_s, stop_grace_s
+        self._step_write_s = step_write_s
         self._cancel_checked = -cancel_poll_s
         self._cancelling = False
         self._stop = Stop()
-        self._step_written: dict[str, float] = {}
+        self._steps: dict[str, str] = {}  # per running device: its latest step, not yet written
+        self._step_writer: asyncio.Task[None] | None = None
         self._secrets: dict[str, tuple[str | None, ...]] = {}  # per running device: what its errors must not show
         self._tasks: Tasks = {}
         self._hard_stop: asyncio.TimerHandle | None = None
@@ -179,6 +188,9 @@ class DiscoveryEngine:
                 watcher.exception()  # a heartbeat that failed with the run: retrieved, never logged as lost
         if self._hard_stop is not None:
             self._hard_stop.cancel()
+        if self._step_writer is not None:
+            self._step_writer.cancel()
+        self._steps.clear()
         self._db_thread.shutdown(wait=False)
         self._beat_thread.shutdown(wait=False)
 
@@ -264,7 +276,7 @@ class DiscoveryEngine:
                 return await self._finish(job_id, self._as_stopped(result), cancelled)
             finally:
                 self._secrets.pop(device.name, None)
-                self._step_written.pop(device.name, None)
+                self._steps.pop(device.name, None)
 
     async def _guarded(self, job_id: str, device: InventoryDevice,
                        wanted: frozenset[DataType]) -> tuple[DeviceResult, bool]:
@@ -285,6 +297,7 @@ class DiscoveryEngine:
         """Store the result and the row's final status in one transaction. When that fails for this
         device's sake (not ``StoreError``), its ``internal`` failure is stored instead, and if even
         that fails, the row alone is ended with it."""
+        self._steps.pop(result.name, None)
         try:
             await self._db(self._store.finish_device, job_id, result, _final(result, cancelled=cancelled))
             return result
@@ -386,10 +399,9 @@ class DiscoveryEngine:
             return await self._is_cancelling(job_id)
 
         async def on_step(step: str) -> None:
-            now = time.monotonic()
-            if now - self._step_written.get(device.name, 0.0) >= STEP_WRITE_S:
-                self._step_written[device.name] = now
-                await self._update(job_id, device.name, DeviceUpdate(DeviceStatus.RUNNING, step=step))
+            self._steps[device.name] = step
+            if self._step_writer is None or self._step_writer.done():
+                self._step_writer = asyncio.create_task(self._write_steps_soon(job_id))
 
         return await self._collect(device, credential, wanted, should_stop=should_stop, on_step=on_step)
 
@@ -403,7 +415,28 @@ class DiscoveryEngine:
         return self._cancelling
 
     async def _update(self, job_id: str, device: str, update: DeviceUpdate) -> None:
+        self._steps.pop(device, None)  # queued after any step batch that holds it: a step never follows this
         await self._db(self._store.update_device, job_id, device, update)
+
+    async def _write_steps_soon(self, job_id: str) -> None:
+        """After ``step_write_s``, every device's latest step in one store call; a failure is logged,
+        never a device's (a broken database fails the devices' own writes next, which stop the job)."""
+        await asyncio.sleep(self._step_write_s)
+        steps, self._steps = self._steps, {}
+        if not steps:
+            return
+        try:
+            await self._db(self._write_steps, job_id, steps)
+        except Exception as exc:
+            log.warning("job %s: progress steps of %d device(s) not written: %s", job_id, len(steps), exc)
+
+    def _write_steps(self, job_id: str, steps: dict[str, str]) -> None:
+        batch = getattr(self._store, "update_steps", None)
+        if batch is not None:
+            batch(job_id, steps)
+            return
+        for device, step in steps.items():
+            self._store.update_device(job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
 
     async def _db(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()

@@ -10,7 +10,7 @@ its write returned: a subscriber that reads the rows on an event sees what the e
 from __future__ import annotations
 
 from netatlas.domain.inventory import Credential, InventoryDevice
-from netatlas.domain.records import DeviceResult, JobStatus
+from netatlas.domain.records import DeviceResult, DeviceStatus, JobStatus
 from netatlas.jobs.events import EventSink, ProgressEvent
 from netatlas.jobs.ports import DeviceUpdate, JobStore
 
@@ -28,6 +28,17 @@ class PublishingJobStore:
     def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
         self._store.update_device(job_id, device, update)
         self._device(job_id, device, update)
+
+    def update_steps(self, job_id: str, steps: dict[str, str]) -> None:
+        """The inner store's batch when it has one (one transaction), else one update per device."""
+        batch = getattr(self._store, "update_steps", None)
+        if batch is not None:
+            batch(job_id, steps)
+        else:
+            for device, step in steps.items():
+                self._store.update_device(job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
+        for device, step in steps.items():
+            self._device(job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
 
     def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         self._store.finish_device(job_id, result, final)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from netatlas.domain.inventory import Credential, InventoryDevice
-from netatlas.domain.records import DeviceResult, JobStatus
+from netatlas.domain.records import DeviceResult, DeviceStatus, JobStatus
 from netatlas.jobs.liveness import this_process
 from netatlas.jobs.ports import DeviceUpdate, ResultRejected
 from netatlas.secrets import SecretBox
@@ -38,6 +38,13 @@ class DatabaseJobStore:
     def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
         with self.db.session() as session:
             _update(JobRepo(session), job_id, device, update)
+
+    def update_steps(self, job_id: str, steps: dict[str, str]) -> None:
+        """Several running devices' current steps, in one transaction (the engine's progress batch)."""
+        with self.db.session() as session:
+            jobs = JobRepo(session)
+            for device, step in steps.items():
+                _update(jobs, job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
 
     def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         """The snapshot and the row's final status in one transaction (see ``JobStore.finish_device``)."""

@@ -90,19 +90,36 @@ def test_parsing_a_crashing_parser_through_the_real_collector() -> None:
     assert store.results["a"].records.facts == Facts("a")
 
 
-@pytest.mark.parametrize("stage", ["attempt", "step"])
-def test_a_progress_write(stage: str) -> None:
-    """The row's running update (``attempt``) or its current command (``step``) cannot be written."""
+def test_a_progress_write() -> None:
+    """The row's running update (``attempt``) cannot be written."""
 
     class Store(FakeStore):
         def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
-            hit = update.attempt is not None if stage == "attempt" else update.step == "show version"
-            if device == "boom" and hit:
-                raise LookupError(f"{stage} write refused")
+            if device == "boom" and update.attempt is not None:
+                raise LookupError("attempt write refused")
             super().update_device(job_id, device, update)
 
     store = Store(devices())
-    assert_only_boom_failed(store, run(store, scripted({}, counter())), "LookupError", f"{stage} write refused")
+    assert_only_boom_failed(store, run(store, scripted({}, counter())), "LookupError", "attempt write refused")
+
+
+def test_a_progress_step_write_that_fails_is_logged_and_fails_no_device(caplog: pytest.LogCaptureFixture) -> None:
+    """Steps are progress hints written in batches: a batch refused is a warning, every device completes."""
+
+    class Store(FakeStore):
+        def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
+            if device == "boom" and update.step == "show version":
+                raise LookupError("step write refused")
+            super().update_device(job_id, device, update)
+
+    store = Store(devices())
+    engine = DiscoveryEngine(store, scripted({}, counter(), delay=0.2), concurrency=10, retry=FAST,
+                             step_write_s=0.02)
+    with caplog.at_level("WARNING", logger="netatlas.jobs.engine"):
+        status = asyncio.run(engine.run("job1", WANTED))
+    assert status is JobStatus.COMPLETED
+    assert {name: store.updates[name][-1].status for name in NAMES} == dict.fromkeys(NAMES, DeviceStatus.COMPLETED)
+    assert "step write refused" in caplog.text
 
 
 def test_reading_its_credentials() -> None:

@@ -360,3 +360,35 @@ def test_a_torn_down_run_ends_the_job_interrupted() -> None:
     asyncio.run(scenario())
     assert store.statuses[-1] is JobStatus.INTERRUPTED and "interrupted" in store.messages[-1]
     assert final_statuses(store)["a"] is DeviceStatus.INTERRUPTED
+
+
+def test_steps_of_every_running_device_are_written_together_and_never_after_the_final_row() -> None:
+    """One ``update_steps`` call carries the latest step of each running device; a device's final
+    row is its last write (a pending step is dropped when it finishes)."""
+
+    @dataclass
+    class BatchStore(FakeStore):
+        batches: list[dict[str, str]] = field(default_factory=list)
+
+        def update_steps(self, job_id: str, steps: dict[str, str]) -> None:
+            self.batches.append(dict(steps))
+            for device, step in steps.items():
+                self.updates[device].append(DeviceUpdate(DeviceStatus.RUNNING, step=step))
+
+    async def collect(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                      should_stop: Callable[[], Awaitable[bool]],
+                      on_step: Callable[[str], Awaitable[None]]) -> DeviceResult:
+        for command in ("show version", "show interfaces", "show cdp neighbors detail"):
+            await on_step(command)
+            await asyncio.sleep(0.05)
+        await on_step("show lldp neighbors detail")  # the last step: pending when the device finishes
+        return DeviceResult(device.name, ok=True)
+
+    store = BatchStore([dev("a"), dev("b"), dev("c")])
+    engine = DiscoveryEngine(store, collect, concurrency=10, retry=FAST, step_write_s=0.06)
+    assert asyncio.run(engine.run("job1", WANTED)) is JobStatus.COMPLETED
+    assert store.batches and any(set(batch) == {"a", "b", "c"} for batch in store.batches)
+    assert len(store.batches) < 3 * 4  # fewer writes than steps
+    for name in ("a", "b", "c"):
+        assert store.updates[name][-1].status is DeviceStatus.COMPLETED
+        assert all(u.step != "show lldp neighbors detail" for u in store.updates[name])
