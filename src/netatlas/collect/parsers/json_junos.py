@@ -84,6 +84,10 @@ def text(element: Element, key: str) -> str:
     items = element.get(key)
     if items is None:
         return ""
+    if type(items) is list and items and type(items[0]) is dict:  # the common case, checked cheaply
+        data = items[0].get("data")
+        if type(data) is str and len(data) <= MAX_TEXT and data.isprintable():
+            return data.strip()
     if not isinstance(items, list) or not items or not isinstance(items[0], dict):
         raise TypeError(f"{key!r} is not a leaf ([{{'data': ...}}])")
     data = items[0].get("data")

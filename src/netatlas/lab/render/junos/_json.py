@@ -92,6 +92,12 @@ def dumps(document: Element) -> str:
     return "".join(out)
 
 
+def _string(value: str) -> str:
+    """A JSON string; most leaves need no escaping, so ``json.dumps`` is only called for those that do."""
+    return f'"{value}"' if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value else (
+        json.dumps(value))
+
+
 def _members(element: Element, depth: int, out: list[str]) -> None:
     pad = _INDENT * depth
     items = list(element.items())
@@ -105,6 +111,9 @@ def _members(element: Element, depth: int, out: list[str]) -> None:
         elif key == "data":
             text = "[null]" if value == [None] else json.dumps(value)
             out.append(f"{pad}\"data\" : {text}{comma}\n")
+        elif len(value) == 1 and len(value[0]) == 1 and isinstance(value[0].get("data"), str):  # a plain leaf
+            out.append(f'{pad}"{key}" : [\n{pad}{{\n{pad}{_INDENT}"data" : {_string(value[0]["data"])}\n'
+                       f"{pad}}}\n{pad}]{comma}\n")
         else:
             out.append(f"{pad}{json.dumps(key)} : [\n")
             for m, child in enumerate(value):
