@@ -3,9 +3,10 @@
 Run::
 
     .venv/bin/python bench/celery_vs_local.py [--devices 1000] [--concurrency 100] [--worker-slots 1]
+                                              [--local-db postgresql|sqlite|both]
                                               [--out bench/results/celery_vs_local.json]
 
-A ``netatlas lab serve --scenario mixed --warm`` subprocess serves the lab on 127.110.0.0/16; a
+A ``netatlas lab serve --scenario mixed --warm`` subprocess serves the lab on 127.140.0.0/16; a
 private ``redis-server`` on a free loopback port is the broker. Each run discovers every device
 for every data type into a new PostgreSQL database (127.0.0.1:5432, dropped afterwards):
 
@@ -14,6 +15,12 @@ for every data type into a new PostgreSQL database (127.0.0.1:5432, dropped afte
   starts, then the same ``netatlas discover`` with ``NETATLAS_BROKER_URL`` set (the CLI queues the
   job and follows its rows; the workers do the work). With ``S`` = 1 each worker runs one chunk of
   up to 50 devices at a time, so both runs hold about the same number of SSH sessions (N = 100).
+
+By default both use PostgreSQL, so the comparison is like with like (``local``, ``wall_ratio``).
+``--local-db sqlite`` runs the local executor on SQLite instead (the embedded default), ``both`` on
+each; the SQLite run is reported apart (``local_sqlite``, ``wall_ratio_vs_sqlite``). On PostgreSQL
+every progress write and snapshot is a round trip from the engine's one database thread, so the
+local executor there is bound by round trips, and two workers (two such threads) gain from that.
 
 Wall time is the ``discover`` command's. CPU time is that of every process of the run: the CLI
 and its children (``RUSAGE_CHILDREN``), plus, for Celery, the workers and their parse pools
@@ -36,7 +43,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +51,7 @@ import psutil  # type: ignore[import-untyped]
 import psycopg
 
 CLI = [sys.executable, "-m", "netatlas.cli.main"]
-NETWORK = "127.110.0.0/16"
+NETWORK = "127.140.0.0/16"
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 REPO = Path(__file__).resolve().parents[1]
@@ -68,7 +75,7 @@ def base_env(home: Path, **settings: Any) -> dict[str, str]:
 def lab(devices: int, workdir: Path) -> Iterator[Path]:
     inventory = workdir / "lab.yaml"
     argv = [*CLI, "lab", "serve", "--scenario", "mixed", "--devices", str(devices), "--seed", "7", "--port",
-            str(free_port("127.110.0.1")), "--address-range", NETWORK, "--inventory-out", str(inventory), "--warm"]
+            str(free_port("127.140.0.1")), "--address-range", NETWORK, "--inventory-out", str(inventory), "--warm"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=base_env(workdir),
                             bufsize=0)  # unbuffered: select() sees every line the lab prints
     assert proc.stdout is not None
@@ -145,12 +152,13 @@ def discover(inventory: Path, env: dict[str, str], concurrency: int) -> dict[str
             "counts": report["counts"]}
 
 
-def run_local(inventory: Path, home: Path, concurrency: int) -> dict[str, Any]:
-    with database("local") as url:
-        env = base_env(home / "local", database_url=url)
+def run_local(inventory: Path, home: Path, concurrency: int, *, sqlite: bool = False) -> dict[str, Any]:
+    with (nullcontext(f"sqlite:///{home / 'local-sqlite.db'}") if sqlite else database("local")) as url:
+        env = base_env(home / ("local-sqlite" if sqlite else "local"), database_url=url)
         subprocess.run([*CLI, "db", "upgrade"], env=env, check=True, capture_output=True)
         result = discover(inventory, env, concurrency)
     result["cpu_s"] = result["cli_cpu_s"]
+    result["database"] = "sqlite" if sqlite else "postgresql"
     return result
 
 
@@ -195,33 +203,55 @@ def run_celery(inventory: Path, home: Path, concurrency: int, slots: int, broker
     return result
 
 
+def _commit() -> str:
+    """The checkout's commit, ``+dirty`` when files differ from it (the figures are for that code)."""
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          check=False).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no", "src"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    return f"{head}+dirty" if dirty else head
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--devices", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--worker-slots", type=int, default=1, help="chunks each worker runs at once")
+    parser.add_argument("--local-db", choices=("postgresql", "sqlite", "both"), default="postgresql",
+                        help="the local executor's database (SQLite: the embedded default, reported apart)")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "celery_vs_local.json")
     args = parser.parse_args()
+    commit = _commit()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the lab, Redis, workers and databases go too
     with tempfile.TemporaryDirectory(prefix="netatlas-bench-") as tmp:
         work = Path(tmp)
         with lab(args.devices, work) as inventory, redis_server(work) as broker:
             load_before = os.getloadavg()
-            local = run_local(inventory, work, args.concurrency)
+            local = run_local(inventory, work, args.concurrency) if args.local_db != "sqlite" else None
+            local_sqlite = run_local(inventory, work, args.concurrency, sqlite=True) if args.local_db != "postgresql" \
+                else None
             celery = run_celery(inventory, work, args.concurrency, args.worker_slots, broker)
             load_after = os.getloadavg()
-    result = {"devices": args.devices, "concurrency": args.concurrency, "worker_slots": args.worker_slots,
-              "workers": 2, "database": "postgresql", "cores": os.cpu_count(), "local": local, "celery": celery,
-              "wall_ratio": round(celery["wall_s"] / local["wall_s"], 3),
-              "cpu_ratio": round(celery["cpu_s"] / max(local["cpu_s"], 1e-9), 3),
-              "loadavg_before": load_before, "loadavg_after": load_after}
+    result = {"commit": commit, "devices": args.devices, "concurrency": args.concurrency,
+              "worker_slots": args.worker_slots, "workers": 2, "database": "postgresql", "cores": os.cpu_count(),
+              "celery": celery, "loadavg_before": load_before, "loadavg_after": load_after}
+    if local is not None:
+        result |= {"local": local, "wall_ratio": round(celery["wall_s"] / local["wall_s"], 3),
+                   "cpu_ratio": round(celery["cpu_s"] / max(local["cpu_s"], 1e-9), 3)}
+    if local_sqlite is not None:
+        result |= {"local_sqlite": local_sqlite,
+                   "wall_ratio_vs_sqlite": round(celery["wall_s"] / local_sqlite["wall_s"], 3),
+                   "cpu_ratio_vs_sqlite": round(celery["cpu_s"] / max(local_sqlite["cpu_s"], 1e-9), 3)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
-    print(f"\n| executor | wall s | CPU s |\n|---|---|---|\n| local | {local['wall_s']} | {local['cpu_s']} |\n"
-          f"| celery (2 workers) | {celery['wall_s']} | {celery['cpu_s']} |\n"
-          f"| ratio | {result['wall_ratio']} | {result['cpu_ratio']} |")
-    ok = all(r["counts"]["completed"] == args.devices for r in (local, celery))
+    print("\n| executor | database | wall s | CPU s | celery / this (wall, CPU) |\n|---|---|---|---|---|")
+    print(f"| celery (2 workers) | postgresql | {celery['wall_s']} | {celery['cpu_s']} | |")
+    for run, suffix in ((local, ""), (local_sqlite, "_vs_sqlite")):
+        if run is not None:
+            print(f"| local | {run['database']} | {run['wall_s']} | {run['cpu_s']} | "
+                  f"{result['wall_ratio' + suffix]}, {result['cpu_ratio' + suffix]} |")
+    ok = all(r["counts"]["completed"] == args.devices for r in (local, celery, local_sqlite) if r is not None)
     return 0 if ok else 1
 
 
