@@ -8,7 +8,8 @@ Two measures, each printed as a table and written to ``bench/results/structured_
 * ``ssh``: a ``netatlas lab serve --warm`` subprocess (``--address-range 127.160.0.0/16``); every NX-OS
   device is collected with netatlas's own collector (real SSH, parsing inline, every data type), once
   with the text forms (the row's ``json_commands`` emptied) and once with the structured forms, in
-  turns (``--rounds``); the client process's CPU per device (SSH + parsing), wall time and bytes read.
+  turns (``--rounds``); the client process's CPU per device (SSH + parsing), the lab process's CPU per
+  device (rendering + SSH), wall time and bytes read.
 
 Run (one bench at a time on a shared machine)::
 
@@ -34,6 +35,7 @@ from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
 
+import psutil  # type: ignore[import-untyped]
 import yaml
 
 from netatlas.collect.collector import collect_device
@@ -149,7 +151,8 @@ async def _parse(platform_name: str, command: str, text: str, types: frozenset[D
     return parse_command(platform_name, command, text, types)
 
 
-async def _collect(devices: list[InventoryDevice], credential: Credential, concurrency: int) -> dict[str, Any]:
+async def _collect(devices: list[InventoryDevice], credential: Credential, concurrency: int,
+                   lab: psutil.Process) -> dict[str, Any]:
     gate = asyncio.Semaphore(concurrency)
     wanted = frozenset(DataType)
 
@@ -158,12 +161,14 @@ async def _collect(devices: list[InventoryDevice], credential: Credential, concu
             result = await collect_device(device, credential, wanted, timeouts=TIMEOUTS, parse=_parse)
             return result.ok, sum(len(o.output) for o in result.outputs)
 
-    cpu, wall = time.process_time(), time.perf_counter()
+    cpu, wall, lab_cpu = time.process_time(), time.perf_counter(), sum(lab.cpu_times()[:2])
     done = await asyncio.gather(*(one(d) for d in devices))
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    lab_cpu = sum(lab.cpu_times()[:2]) - lab_cpu
     return {"devices": len(devices), "failed": sum(1 for ok, _ in done if not ok),
             "cpu_s": round(cpu, 3), "wall_s": round(wall, 3), "cpu_ms_per_device": round(1000 * cpu / len(devices), 2),
-            "bytes_per_device": round(sum(b for _, b in done) / len(devices))}
+            "bytes_per_device": round(sum(b for _, b in done) / len(devices)),
+            "lab_cpu_ms_per_device": round(1000 * lab_cpu / len(devices), 2)}
 
 
 async def measure_ssh(size: int, seed: int, rounds: int, concurrency: int) -> dict[str, Any]:
@@ -175,16 +180,18 @@ async def measure_ssh(size: int, seed: int, rounds: int, concurrency: int) -> di
             devices = [InventoryDevice(d["name"], d["host"], d["platform"], "lab", int(d.get("port", 22)))
                        for d in inventory["devices"] if d["platform"] == NXOS]
             runs: dict[str, list[dict[str, Any]]] = {"text": [], "json": []}
-            await _collect(devices, credential, concurrency)  # first visit: lab caches, host keys, imports
+            lab = psutil.Process(proc.pid)
+            await _collect(devices, credential, concurrency, lab)  # first visit: lab caches, host keys, imports
             for _ in range(rounds):
                 for form in ("text", "json"):
                     PLATFORMS[Platform.CISCO_NXOS] = _row(form == "json")
-                    runs[form].append(await _collect(devices, credential, concurrency))
+                    runs[form].append(await _collect(devices, credential, concurrency, lab))
             PLATFORMS[Platform.CISCO_NXOS] = _row(True)
         finally:
             proc.send_signal(signal.SIGTERM)
             await proc.wait()
-    return {form: {"runs": r, "median_cpu_ms_per_device": statistics.median(x["cpu_ms_per_device"] for x in r)}
+    return {form: {"runs": r, "median_cpu_ms_per_device": statistics.median(x["cpu_ms_per_device"] for x in r),
+                   "median_lab_cpu_ms_per_device": statistics.median(x["lab_cpu_ms_per_device"] for x in r)}
             for form, r in runs.items()}
 
 
@@ -196,6 +203,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     PLATFORMS[Platform.CISCO_NXOS] = _row(True)
     out: dict[str, Any] = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
@@ -209,11 +217,13 @@ def main() -> int:
     if args.phase in ("ssh", "both"):
         out["ssh"] = asyncio.run(measure_ssh(args.devices, args.seed, args.rounds, args.concurrency))
         for form, r in out["ssh"].items():
-            print(form, r["median_cpu_ms_per_device"], "ms CPU/device;", [
-                (x["cpu_ms_per_device"], x["wall_s"], x["bytes_per_device"], x["failed"]) for x in r["runs"]])
+            print(form, r["median_cpu_ms_per_device"], "ms client CPU/device,", r["median_lab_cpu_ms_per_device"],
+                  "ms lab CPU/device; runs (client ms, lab ms, wall s, bytes, failed):",
+                  [(x["cpu_ms_per_device"], x["lab_cpu_ms_per_device"], x["wall_s"], x["bytes_per_device"],
+                    x["failed"]) for x in r["runs"]])
     out["machine"]["loadavg_end"] = os.getloadavg()
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(out, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({**out, "args": {**vars(args), "out": str(args.out)}}, indent=2) + "\n")
     return 0
 
 
