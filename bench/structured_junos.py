@@ -12,8 +12,8 @@ Run (one bench at a time on the shared machine)::
 * ``--ssh``: the same lab served in a subprocess on 127.164.0.0/16; every JunOS device is
   collected with netatlas's collector (``collect_device``, every data type, parsing inline in this
   process) twice: once with the row's text forms only, once with its structured forms
-  (``forms/junos.py``). Reported: this process's CPU per device (SSH + parse), wall, the bytes
-  read, and whether both runs gave the same records.
+  (``forms/junos.py``). Reported: this process's CPU per device (SSH + parse), the lab process's CPU
+  over the same run, wall, the characters read, and whether both runs gave the same records.
 
 Results go to ``--out`` as JSON, with the load average at the start and the end.
 """
@@ -34,6 +34,8 @@ from collections.abc import Callable
 from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
+
+import psutil  # type: ignore[import-untyped]
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -117,7 +119,9 @@ def offline(devices: int, seed: int, repeat: int) -> dict[str, Any]:
     finally:
         PLATFORMS[PLATFORM] = spec
     n = len(juniper)
-    return {"devices": n, "per_device": {cmd: {k: round(v / n, 3) for k, v in row.items()} for cmd, row in per.items()},
+    per_device = {cmd: {k: None if math.isnan(v) else round(v / n, 3) for k, v in row.items()}
+                  for cmd, row in per.items()}
+    return {"devices": n, "per_device": per_device,
             "sent_as_json": sorted(spec.json_commands)}
 
 
@@ -125,11 +129,13 @@ def _print_offline(result: dict[str, Any]) -> None:
     print(f"{result['devices']} JunOS devices; per device, summed over each command's sends")
     print(f"{'command':45} {'text B':>8} {'json B':>8} {'txt rnd':>8} {'js rnd':>8} {'txt prs':>8} {'js prs':>8}")
     for cmd, row in result["per_device"].items():
-        print(f"{cmd:45} {row['text_bytes']:8.0f} {row['json_bytes']:8.0f} {row['text_render_ms']:8.3f} "
-              f"{row['json_render_ms']:8.3f} {row['text_parse_ms']:8.3f} {row['json_parse_ms']:8.3f}")
+        cells = [f"{row[k]:8.{0 if k.endswith('bytes') else 3}f}" if row[k] is not None else f"{'-':>8}" for k in (
+            "text_bytes", "json_bytes", "text_render_ms", "json_render_ms", "text_parse_ms", "json_parse_ms")]
+        print(f"{cmd:45} {' '.join(cells)}")
 
 
-async def _collect_all(devices: list[Any], credentials: dict[str, Any], structured: bool) -> dict[str, Any]:
+async def _collect_all(devices: list[Any], credentials: dict[str, Any], structured: bool,
+                       lab_pid: int | None = None) -> dict[str, Any]:
     """Collect every device (every data type) in this process, parsing inline; CPU and wall of it all."""
     from netatlas.collect.collector import collect_device
     from netatlas.collect.transport import Timeouts
@@ -150,14 +156,18 @@ async def _collect_all(devices: list[Any], credentials: dict[str, Any], structur
                                         timeouts=timeouts)
 
     try:
+        lab = psutil.Process(lab_pid) if lab_pid is not None else None
+        lab_cpu = sum(lab.cpu_times()[:2]) if lab is not None else 0.0
         cpu, wall = time.process_time(), time.perf_counter()
         results = await asyncio.gather(*(one(d) for d in devices))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        lab_cpu = sum(lab.cpu_times()[:2]) - lab_cpu if lab is not None else 0.0
     finally:
         PLATFORMS[PLATFORM] = spec
     read = sum(len(o.output) for r in results for o in r.outputs)
     sent = sorted({o.command for r in results for o in r.outputs})
     return {"cpu_s": round(cpu, 3), "wall_s": round(wall, 3), "cpu_ms_per_device": round(1000 * cpu / len(devices), 2),
+            "lab_cpu_ms_per_device": round(1000 * lab_cpu / len(devices), 2),
             "chars_read_per_device": read // len(devices), "failed": [r.error for r in results if not r.ok][:5],
             "commands": sent[:40], "_records": {r.name: r.records for r in results}}
 
@@ -189,9 +199,10 @@ async def ssh_phase(devices: int, seed: int, rounds: int) -> dict[str, Any]:
             inventory = load_inventory(path)
             juniper = [d for d in inventory.devices if str(d.platform) == PLATFORM]
             out: dict[str, Any] = {"devices": len(juniper)}
-            await _collect_all(juniper, inventory.credentials, True)  # warm: routing tables, imports, templates
+            for warm in (True, False):  # warm: the lab's routing tables, imports, templates compiled
+                await _collect_all(juniper, inventory.credentials, warm)
             for form in ("text", "json") * rounds:
-                run = await _collect_all(juniper, inventory.credentials, form == "json")
+                run = await _collect_all(juniper, inventory.credentials, form == "json", lab.pid)
                 out.setdefault(form, []).append(run)
         finally:
             lab.terminate()
@@ -200,8 +211,8 @@ async def ssh_phase(devices: int, seed: int, rounds: int) -> dict[str, Any]:
     for form in ("text", "json"):
         for run in out[form]:
             del run["_records"]
-        cpus = [r["cpu_ms_per_device"] for r in out[form]]
-        out[f"{form}_cpu_ms_per_device_median"] = statistics.median(cpus)
+        out[f"{form}_cpu_ms_per_device_median"] = statistics.median(r["cpu_ms_per_device"] for r in out[form])
+        out[f"{form}_lab_cpu_ms_per_device_median"] = statistics.median(r["lab_cpu_ms_per_device"] for r in out[form])
     out["same_records"] = same
     return out
 
@@ -225,7 +236,8 @@ def main() -> None:
         result["ssh"] = asyncio.run(ssh_phase(args.ssh_devices, args.seed, args.rounds))
         ssh = result["ssh"]
         print(f"SSH, {ssh['devices']} JunOS devices, client CPU ms/device (SSH + parse, median of {args.rounds}): "
-              f"text {ssh['text_cpu_ms_per_device_median']}, json {ssh['json_cpu_ms_per_device_median']}; "
+              f"text {ssh['text_cpu_ms_per_device_median']}, json {ssh['json_cpu_ms_per_device_median']}; lab CPU "
+              f"text {ssh['text_lab_cpu_ms_per_device_median']}, json {ssh['json_lab_cpu_ms_per_device_median']}; "
               f"same records: {ssh['same_records']}")
     result["loadavg_end"] = os.getloadavg()
     result["bench_cpu_s"] = round(time.process_time() - cpu, 2)
