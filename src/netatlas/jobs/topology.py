@@ -26,6 +26,7 @@ from netatlas.topology.build import build
 from netatlas.topology.columns import DeviceColumns
 from netatlas.topology.diff import TopologyDiff, diff
 from netatlas.topology.export import FORMATS, export
+from netatlas.topology.l2 import Ports
 from netatlas.topology.model import (
     DEFAULT_VRF,
     L2,
@@ -248,10 +249,11 @@ class TopologyService:
         from the run before it; ``from`` alone: to the newest run)."""
         old_job, new_job = self._diff_jobs(from_job, to_job)
         old_input, new_input = self._inputs((old_job, "from"), (new_job, "to"))
+        names = Ports()  # both runs name (mostly) the same ports: canonicalised once
         with collector_paused():
-            old = build(old_input)
+            old = build(old_input, names)
             del old_input  # the old run's records can go before the new run is built
-            return diff(old, build(new_input))
+            return diff(old, build(new_input, names))
 
     def _diff_jobs(self, from_job: str | None, to_job: str | None) -> tuple[str, str]:
         if from_job is not None and to_job is not None:

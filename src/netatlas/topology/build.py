@@ -32,8 +32,9 @@ from netatlas.topology.model import (
 )
 
 
-def build(inp: TopologyInput) -> Topology:
-    """The topology of ``inp``: nodes, L2 and L3 links, endpoints and the problems found.
+def build(inp: TopologyInput, names: Ports | None = None) -> Topology:
+    """The topology of ``inp``: nodes, L2 and L3 links, endpoints and the problems found. ``names``:
+    canonical port names already worked out (a diff builds two runs naming the same ports).
 
     Examples:
         >>> from netatlas.domain.records import DeviceRecords, Neighbor
@@ -47,7 +48,7 @@ def build(inp: TopologyInput) -> Topology:
     """
     given = [d if d.columns is not None else replace(d, columns=DeviceColumns.of(d.records)) for d in inp.devices]
     devices = {d.name: d for d in given}
-    names = Ports()  # every port spelling canonicalised once per platform, shared by every step
+    names = names or Ports()  # every port spelling canonicalised once per platform, shared by every step
     ports = interface_ports(given, names)
     channel_of = channels(given, names)
     l2 = L2Builder(devices, Resolver(given), ports, names, channel_of).build()

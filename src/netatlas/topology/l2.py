@@ -150,6 +150,7 @@ class L2Builder:
         self._unmanaged: dict[str, Node] = {}
         self._problems: list[Problem] = []
         self._channels = channels(devices.values(), self._names) if channel_of is None else channel_of
+        self._spellings: dict[str, Spellings] = {}
 
     def build(self) -> L2Result:
         for device in self._devices.values():
@@ -173,7 +174,7 @@ class L2Builder:
             self._problem(device, Neighbor(*row), resolution, local)
         if resolution.device:
             remote_node = resolution.device
-            remote = _end((remote_node, self._names.of(self._devices[remote_node].platform)[remote_interface]))
+            remote = _end((remote_node, self._spelled(remote_node)[remote_interface]))
         elif match is Match.AMBIGUOUS:
             return
         else:
@@ -186,6 +187,13 @@ class L2Builder:
             candidate = self._candidates[key] = _Candidate((first, second))
         candidate.protocols.add(protocol)
         candidate.reporters.add(device.name)
+
+    def _spelled(self, node: str) -> Spellings:
+        """The port spellings of managed device ``node``'s platform."""
+        found = self._spellings.get(node)
+        if found is None:
+            found = self._spellings[node] = self._names.of(self._devices[node].platform)
+        return found
 
     def _unmanaged_node(self, device: DeviceInput, neighbor: Neighbor, resolution: Resolution) -> str:
         node_id = (neighbor.remote_name.lower() or neighbor.mgmt_ip

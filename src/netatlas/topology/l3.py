@@ -80,8 +80,9 @@ def parse_interface(text: str) -> Placed | None:
     """
     ip, _, length = text.partition("/")
     parts = ip.split(".")
-    if len(parts) == 4 and length.isdigit() and all(p.isdigit() and len(p) <= 3 for p in parts):
-        octets = [int(p) for p in parts]
+    if (len(parts) == 4 and length.isdigit() and "" not in parts and ip.replace(".", "").isdigit()
+            and max(map(len, parts)) <= 3):  # four groups of 1-3 digits
+        octets = list(map(int, parts))
         prefixlen = int(length)
         if max(octets) <= 255 and prefixlen <= 32:
             value = (octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]

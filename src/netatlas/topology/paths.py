@@ -18,7 +18,7 @@ one input; :func:`trace` is the one-off form.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -26,6 +26,7 @@ from ipaddress import IPv4Interface, IPv6Interface
 from typing import Any, NamedTuple
 
 from netatlas.domain.records import NextHop, Route
+from netatlas.topology.columns import InterfaceColumns
 from netatlas.topology.model import DEFAULT_VRF, L2, DeviceInput, End, Endpoint, Link, Topology, TopologyInput
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -436,9 +437,14 @@ def _near(devices: Iterable[DeviceInput], src: IPAddress) -> list[_Address]:
         return _Addresses(devices).near(src)
     text = str(src)
     block = text[:text.rfind(".") + 1]
-    return [(device.name, one.name, spelled) for device in devices for one in device.records.interfaces
-            for spelled in one.ipv4
+    return [(device.name, name, spelled) for device in devices
+            for name, ipv4 in _addressed(device.table().interfaces) for spelled in ipv4
             if spelled.startswith(block) or spelled[-2] == "/" or (spelled[-3] == "/" and spelled[-2:] < "24")]
+
+
+def _addressed(interfaces: InterfaceColumns) -> Iterator[tuple[str, Sequence[str]]]:
+    """(name, IPv4 addresses) of the interfaces that have any (most switch ports have none)."""
+    return ((name, ipv4) for name, ipv4 in zip(interfaces.name, interfaces.ipv4, strict=True) if ipv4)
 
 
 _Address = tuple[str, str, str]  # device, interface, "10.0.0.1/24"
@@ -455,9 +461,10 @@ class _Addresses:
         blocks: dict[str, list[_Address]] = {}
         wide: list[_Address] = []
         for device in devices:
-            for one in device.records.interfaces:
-                for spelled in one.ipv4:
-                    entry = (device.name, one.name, spelled)
+            interfaces = device.table().interfaces
+            for name, ipv4 in _addressed(interfaces):
+                for spelled in ipv4:
+                    entry = (device.name, name, spelled)
                     slash = spelled.rfind("/")
                     key = spelled[:spelled.rfind(".", 0, slash)]
                     if key in blocks:
@@ -466,8 +473,9 @@ class _Addresses:
                         blocks[key] = [entry]
                     if len(spelled) - slash < 3 or spelled[slash + 1:] < "24":
                         wide.append(entry)
-                if one.ipv6:
-                    wide.extend((device.name, one.name, spelled) for spelled in one.ipv6
+            for name, ipv6 in zip(interfaces.name, interfaces.ipv6, strict=True):
+                if ipv6:
+                    wide.extend((device.name, name, spelled) for spelled in ipv6
                                 if not spelled.lower().startswith("fe80:"))
         self.blocks = blocks
         self.wide = wide
