@@ -12,6 +12,9 @@ destination) that makes the entry a *problem* (named, with why) and the read par
 an entry (the reply, a table) it is a wrong document: ``parsers.structured.read`` raises
 :class:`~netatlas.domain.errors.ParseError`.
 
+Which forms the platform row sends is ``collect.forms.junos`` (measured there); the readers of the
+others (OSPF, BGP summary, LLDP) are kept and tested, for a device or a choice that needs them.
+
 Public samples the readers were checked against (read, not copied): Batfish's lab_validation
 tests (``parsers/junos/commands/routes``, ``bgp_routes``: ``show route [protocol bgp] | display
 json`` from MX 17.4/18.x), ipSpace.net's "Junos JSON" article (vSRX 20.3).
