@@ -479,15 +479,18 @@ class TopologyRepo:
         return self._session.get_bind().dialect.name == "postgresql"
 
     def _facts(self, owners: Mapping[int, str]) -> dict[str, Facts]:
+        """Each device's facts, read as the driver's tuples (members as JSON text: ``[]``, the common
+        value, without a parser)."""
         columns = (_SNAPSHOT.c.id, _SNAPSHOT.c.hostname, _SNAPSHOT.c.model, _SNAPSHOT.c.serial,
-                   _SNAPSHOT.c.os_version, _SNAPSHOT.c.vendor, _SNAPSHOT.c.uptime, _SNAPSHOT.c.members)
+                   _SNAPSHOT.c.os_version, _SNAPSHOT.c.vendor, _SNAPSHOT.c.uptime, cast(_SNAPSHOT.c.members, Text))
         found = {}
         for ids in self._chunks(owners):
-            for sid, hostname, model, serial, version, vendor, uptime, members in self._session.execute(
+            for sid, hostname, model, serial, version, vendor, uptime, members in self._fetch(
                     select(*columns).where(self._among(_SNAPSHOT.c.id, ids))):
                 if hostname is not None:
+                    held = () if members in (None, "[]", "null") else tuple(json.loads(members) or ())
                     found[owners[sid]] = Facts(hostname, model or "", serial or "", version or "", vendor or "",
-                                               uptime or "", tuple(members or ()))
+                                               uptime or "", held)
         return found
 
     def _attached_owners(self, scope: ColumnElement[bool]) -> dict[int, str]:

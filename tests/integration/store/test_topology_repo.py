@@ -363,3 +363,16 @@ def test_records_of_a_packed_view_are_plain_records_when_read(db: Database) -> N
     changed = replace(sw1.records, arp=[])
     assert changed != sw1.records and sw1.records != changed
     assert changed.interfaces == result.records.interfaces and changed.arp == []
+
+
+def test_the_view_reads_facts_with_their_members(db: Database) -> None:
+    _inventory(db, "sw1", "sw2")
+    one, two = factories.result("sw1"), factories.result("sw2")
+    assert one.records.facts is not None
+    one.records.facts = replace(one.records.facts, members=("fpc0", "fpc1"))
+    _run(db, {"sw1": one, "sw2": two}, 0)
+    with db.session(readonly=True) as session:
+        states = _by_name(TopologyRepo(session).current_input())
+    assert states["sw1"].records.facts == one.records.facts and states["sw2"].records.facts == two.records.facts
+    first, second = states["sw1"].records.facts, states["sw2"].records.facts
+    assert first is not None and first.members == ("fpc0", "fpc1") and second is not None and second.members == ()
