@@ -15,7 +15,8 @@ Two measures, both of this process only (the lab runs in its own process):
 * **collect**, over SSH: the same network served by ``netatlas lab serve --warm`` on
   ``--address-range``, every EOS device collected (every data type) by ``collect_device`` one at a
   time with inline parsing, once with the platform row's text forms (``json_commands`` emptied)
-  and once with its structured forms: client CPU per device (SSH + parse), wall, bytes received.
+  and once with its structured forms: client CPU per device (SSH + parse), wall, characters
+  received, and the lab process's CPU over the same interval (rendering and SSH on its side).
 
 Both records equal each other (the JSON run's records are compared to the text run's, per device).
 The load average before and after is recorded: on a loaded machine wall times are inflated, CPU
@@ -150,20 +151,29 @@ async def _parse(platform: str, command: str, text: str, types: frozenset[DataTy
     return parse_command(platform, command, text, types)
 
 
-async def _collect_all(devices: list[Any], credential: Any) -> tuple[dict[str, Any], list[Any]]:
+def _lab_cpu(pid: int) -> float:
+    """CPU seconds the lab process has used (user + system, from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _collect_all(devices: list[Any], credential: Any, lab_pid: int) -> tuple[dict[str, Any], list[Any]]:
     from netatlas.collect.collector import collect_device
     from netatlas.collect.transport import Timeouts
 
     results = []
+    began_lab = _lab_cpu(lab_pid)
     began_wall, began_cpu = time.perf_counter(), time.process_time()
     for device in devices:
         results.append(await collect_device(device, credential, frozenset(DataType), parse=_parse,
                                             timeouts=Timeouts(connect=30, command=60, device=300)))
     cpu, wall = time.process_time() - began_cpu, time.perf_counter() - began_wall
+    lab = _lab_cpu(lab_pid) - began_lab
     chars = sum(len(o.output) for r in results for o in r.outputs)
     failed = [r.name for r in results if not r.ok]
     return ({"devices": len(devices), "cpu_ms_per_device": round(1000 * cpu / len(devices), 2),
              "wall_ms_per_device": round(1000 * wall / len(devices), 2),
+             "lab_cpu_ms_per_device": round(1000 * lab / len(devices), 2),
              "chars_per_device": round(chars / len(devices)), "failed": failed}, results)
 
 
@@ -182,7 +192,7 @@ def collect_phase(args: argparse.Namespace) -> dict[str, Any]:
             records: dict[str, list[Any]] = {}
             for label, structured in (("warm-up", True), ("text", False), ("json", True)):
                 with forms(structured):
-                    out[label], results = asyncio.run(_collect_all(devices, credential))
+                    out[label], results = asyncio.run(_collect_all(devices, credential, proc.pid))
                 records[label] = [r.records for r in results]
             out.pop("warm-up")
             out["same_records"] = records["text"] == records["json"]
