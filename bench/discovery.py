@@ -29,6 +29,14 @@ of the shared cores: a run where they took more than a quarter of a core is flag
       the concurrency), its own event loop, SSH sessions and inline parsing: no pickling at all;
     - ``one``: the earlier floor, SSH and parsing in one process (one core), for comparison.
 
+    Those modes send each command's text form (the text floor: TextFSM for everything). A mode
+    ending ``-plan`` (``pool-plan``, ``shards-plan``, ``one-plan``) sends the plan's own forms
+    instead: ``| json`` / ``| display json`` where the platform row asks for structured output
+    (decoded, and its rows read by the platform's reader in ``parsers.structured``: the cheapest
+    way each platform can answer), text with TextFSM elsewhere, a refused structured form followed
+    by its text form as netatlas does. The text floor's ratios are the issue's targets; the plan
+    floor's are reported beside them (``netatlas_over_plan_floor_*``). The Netmiko way sends text.
+
     The wall ratio is taken against the floor mode with the lowest wall time, the CPU ratio
     against the one with the lowest CPU (both named in the JSON): the strictest comparison. CPU
     is the whole process tree's (``wait4`` counts the waited-for pool workers; each floor worker
@@ -45,7 +53,12 @@ main process and in each parse-pool worker; the top entries of each (by own time
 cumulative time) go to FILE as JSON.
 
 ``--no-netmiko`` and ``--no-linearity`` skip (b) and the linearity phase (a quicker run of the
-comparison alone). Results go to ``--out`` as JSON; a markdown table is printed for the README.
+comparison alone). The issue-11 run (about 6 minutes on a quiet 2-core machine, lab start included)::
+
+    flock /tmp/netatlas-bench.lock .venv/bin/python bench/discovery.py --devices 1000 --concurrency 100 \
+        --floors pool,shards,pool-plan --netmiko-sample 200 --no-linearity \
+        --profile bench/results/discovery_profile.json --out bench/results/discovery.json
+ Results go to ``--out`` as JSON; a markdown table is printed for the README.
 Exit status 1 when a device failed in any run.
 """
 
@@ -89,8 +102,10 @@ import yaml
 from ntc_templates.parse import _get_template_dir as ntc_template_dir
 from textfsm import clitable
 
+from netatlas.collect.parsers import structured
 from netatlas.collect.parsers.templates import OWN_DIR, OWN_TEMPLATES
 from netatlas.collect.platforms import PLATFORMS, PlatformSpec
+from netatlas.domain.errors import ParseError
 from netatlas.domain.records import DataType
 
 SCENARIO = "mixed"
@@ -102,7 +117,9 @@ MB = 1024 * 1024
 SAME_SPEED = 0.05  # concurrency values this close to the fastest count as equally fast
 # issue 11: wall and CPU within 1.1x of the fair floor, >= 4x Netmiko measured on the same devices, < 250 MB
 TARGETS = {"netatlas_over_floor": 1.1, "inhouse_over_netatlas": 4.0, "peak_rss_mb": 250.0, "linear_spread": 0.15}
-FLOOR_MODES = ("pool", "shards", "one")
+FLOOR_MODES = ("pool", "shards", "one", "pool-plan", "shards-plan", "one-plan")
+PLAN = "-plan"  # a floor mode sending the plan's own forms (structured where the platform row asks for it)
+_FORM = {"plan": False}  # this floor process's form; forked pool workers and shards inherit it
 PROMPT_END = (b"#", b"# ", b">", b"> ")
 REJECTED = (b"% Invalid", b"% Incomplete", b"% Ambiguous", b"syntax error", b"unknown command")
 SSH_OPTIONS: dict[str, Any] = {
@@ -171,6 +188,13 @@ _CACHE: TemplateCache | None = None  # one per process: each pool worker or shar
 def parse_text(platform_name: str, command: str, text: str) -> Parsed:
     """Parse one output with this process's templates; only what the floor needs goes back."""
     global _CACHE  # noqa: PLW0603 - one compiled cache per process (a pool worker, a shard)
+    spec = PLATFORMS[platform_name]
+    if spec.structured(command):  # the cheapest read of a document: decoded, its rows by the platform's reader
+        try:
+            read = structured.read(platform_name, spec.text_form(command), text).rows
+        except ParseError:  # a document the reader refuses (as netatlas records it): nothing parsed
+            return True, 0, []
+        return True, len(read), [str(r["local_interface"]) for r in read if r.get("local_interface")]
     if _CACHE is None:
         _CACHE = TemplateCache()
     header, rows = _CACHE.parse(platform_name, command, text)
@@ -184,10 +208,15 @@ async def parse_inline(platform_name: str, command: str, text: str) -> Parsed:
     return parse_text(platform_name, command, text)
 
 
+def form(spec: PlatformSpec, command: str) -> str:
+    """The command as this floor sends it: the plan's form (``-plan`` modes) or its text form."""
+    return command if _FORM["plan"] else spec.text_form(command)
+
+
 def follow_ups(spec: PlatformSpec, types: frozenset[DataType], interfaces: Sequence[str]) -> list[str]:
     """The per-interface detail commands netatlas sends after a brief neighbor table (JunOS LLDP)."""
-    return [template.format(interface=i) for data_type, template in spec.per_interface.items() if data_type in types
-            for i in dict.fromkeys(interfaces)]  # fmt: skip
+    return [form(spec, template.format(interface=i)) for data_type, template in spec.per_interface.items()
+            if data_type in types for i in dict.fromkeys(interfaces)]  # fmt: skip
 
 
 def per_vrf_commands(spec: PlatformSpec, types: frozenset[DataType], listing: str) -> list[str]:
@@ -195,7 +224,7 @@ def per_vrf_commands(spec: PlatformSpec, types: frozenset[DataType], listing: st
     step = spec.per_vrf
     if step is None:
         return []
-    return [template.format(vrf=vrf) for vrf in step.vrfs(listing)
+    return [form(spec, template.format(vrf=vrf)) for vrf in step.vrfs(listing)
             for data_type, templates in step.commands.items() if data_type in types for template in templates]
 
 
@@ -257,14 +286,15 @@ async def floor_device(device: dict[str, Any], creds: dict[str, str], parse: Par
         for command in spec.paging_off:
             await shell.ask(command, prompt)
         probed = False
-        for command, types in spec.plan(ALL_TYPES):
-            if spec.per_vrf is not None and command == spec.per_vrf.list_command:  # the collector reads it
+        for planned, types in spec.plan(ALL_TYPES):
+            command = form(spec, planned)
+            if spec.per_vrf is not None and planned == spec.per_vrf.list_command:  # the collector reads it
                 listing = _body(await _floor_raw(shell, prompt, spec, command, outcome))
                 for per_vrf in per_vrf_commands(spec, types, listing):
                     await _floor_command(shell, prompt, spec, per_vrf, parse, outcome)
                 continue
             parsed, _, local = await _floor_command(shell, prompt, spec, command, parse, outcome)
-            if needs_probe(spec, command, not parsed, probed) and spec.features is not None:
+            if needs_probe(spec, spec.text_form(planned), not parsed, probed) and spec.features is not None:
                 await _floor_raw(shell, prompt, spec, spec.features.probe, outcome)
                 probed = True
             if spec.per_interface and local:
@@ -277,17 +307,24 @@ async def floor_device(device: dict[str, Any], creds: dict[str, str], parse: Par
 async def _floor_raw(shell: _Shell, prompt: bytes, spec: PlatformSpec, command: str, outcome: Outcome) -> bytes:
     """A command whose text is read, not parsed (a VRF list, a feature probe), its fallback form if refused."""
     raw = await shell.ask(command, prompt)
-    if any(marker in raw[:2048] for marker in REJECTED) and command in spec.fallbacks:
-        raw = await shell.ask(spec.fallbacks[command], prompt)
+    if any(marker in raw[:2048] for marker in REJECTED) and spec.fallback(command) is not None:
+        raw = await shell.ask(cast(str, spec.fallback(command)), prompt)
     outcome.commands += 1
     return raw
+
+
+def _refused(spec: PlatformSpec, command: str, raw: bytes) -> bool:
+    """A refusal marker, or a structured form answered with something other than a document."""
+    if any(marker in raw[:2048] for marker in REJECTED):
+        return True
+    return spec.structured(command) and not _body(raw).lstrip().startswith(("{", "["))
 
 
 async def _floor_command(shell: _Shell, prompt: bytes, spec: PlatformSpec, command: str, parse: Parse,
                          outcome: Outcome) -> Parsed:
     raw = await shell.ask(command, prompt)
-    if any(marker in raw[:2048] for marker in REJECTED) and command in spec.fallbacks:
-        command = spec.fallbacks[command]  # an old image: the plain form, as netatlas does
+    if _refused(spec, command, raw) and spec.fallback(command) is not None:
+        command = cast(str, spec.fallback(command))  # structured refused, or an old image: as netatlas does
         raw = await shell.ask(command, prompt)
     if any(marker in raw[:2048] for marker in REJECTED):  # NX-OS with the feature off: nothing to parse
         outcome.commands += 1
@@ -356,8 +393,9 @@ def netmiko_device(device: dict[str, Any], creds: dict[str, str]) -> Outcome:
             if spec.enable_from:
                 conn.enable()
             probed = False
-            for command, types in spec.plan(ALL_TYPES):
-                if spec.per_vrf is not None and command == spec.per_vrf.list_command:
+            for planned, types in spec.plan(ALL_TYPES):
+                command = spec.text_form(planned)  # the in-house way reads text with TextFSM
+                if spec.per_vrf is not None and planned == spec.per_vrf.list_command:
                     listing = _netmiko_raw(conn, spec, command, outcome)
                     for per_vrf in per_vrf_commands(spec, types, listing):
                         _netmiko_command(conn, spec, per_vrf, outcome)
@@ -418,11 +456,13 @@ def worker_main(args: argparse.Namespace) -> int:
     devices, creds = inventory["devices"], inventory["credentials"]["lab"]
     began = time.perf_counter()
     cores = os.cpu_count() or 1
+    _FORM["plan"] = args.floor_mode.endswith(PLAN)
+    mode = args.floor_mode.removesuffix(PLAN)
     if args.worker == "netmiko":
         outcomes = netmiko_all(devices, creds, args.threads)
-    elif args.floor_mode == "pool":
+    elif mode == "pool":
         outcomes = floor_pool(devices, creds, args.concurrency[0], cores)
-    elif args.floor_mode == "shards":
+    elif mode == "shards":
         outcomes = floor_shards(devices, creds, args.concurrency[0], cores)
     else:
         outcomes = asyncio.run(floor_all(devices, creds, args.concurrency[0]))
@@ -743,14 +783,23 @@ def _inhouse(args: argparse.Namespace, lab: LabProcess, devices: list[dict[str, 
 
 
 def floor_choice(floors: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The floor of each measure: the mode with the lowest wall time, the one with the lowest CPU.
+    """The text floor of each measure (the text-form mode with the lowest wall time, the one with the
+    lowest CPU) and, when ``-plan`` modes ran, the same for the plan-form floor (structured outputs).
 
     Examples:
         >>> floor_choice({"pool": {"wall_s": 50.0, "cpu_s": 80.0}, "shards": {"wall_s": 45.0, "cpu_s": 85.0}})
         {'floor_wall': 'shards', 'floor_cpu': 'pool'}
+        >>> floor_choice({"pool": {"wall_s": 50.0, "cpu_s": 80.0}, "pool-plan": {"wall_s": 40.0, "cpu_s": 60.0}})
+        {'floor_wall': 'pool', 'floor_cpu': 'pool', 'plan_floor_wall': 'pool-plan', 'plan_floor_cpu': 'pool-plan'}
     """
-    return {"floor_wall": min(floors, key=lambda mode: floors[mode]["wall_s"]),
-            "floor_cpu": min(floors, key=lambda mode: floors[mode]["cpu_s"])}
+    text = {m: f for m, f in floors.items() if not m.endswith(PLAN)} or floors
+    plan = {m: f for m, f in floors.items() if m.endswith(PLAN)}
+    chosen = {"floor_wall": min(text, key=lambda mode: text[mode]["wall_s"]),
+              "floor_cpu": min(text, key=lambda mode: text[mode]["cpu_s"])}
+    if plan:
+        chosen |= {"plan_floor_wall": min(plan, key=lambda mode: plan[mode]["wall_s"]),
+                   "plan_floor_cpu": min(plan, key=lambda mode: plan[mode]["cpu_s"])}
+    return chosen
 
 
 def pick_concurrency(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -822,6 +871,11 @@ def ratios(compare: dict[str, Any]) -> dict[str, Any]:
                              "cpu": round(net["cpu_s"] / max(f["cpu_s"], 0.01), 2)} for mode, f in floors.items()},
         "netatlas_peak_rss_mb": net["peak_rss_mb"], "netatlas_peak_pss_mb": net["peak_pss_mb"],
     }  # fmt: skip
+    if "plan_floor_wall" in compare:  # the second floor: each platform answering the cheapest way it can
+        plan_wall, plan_cpu = floors[compare["plan_floor_wall"]], floors[compare["plan_floor_cpu"]]
+        result |= {"netatlas_over_plan_floor_wall": round(net["wall_s"] / plan_wall["wall_s"], 2),
+                   "netatlas_over_plan_floor_cpu": round(net["cpu_s"] / max(plan_cpu["cpu_s"], 0.01), 2),
+                   "plan_floor_wall_mode": compare["plan_floor_wall"], "plan_floor_cpu_mode": compare["plan_floor_cpu"]}
     met = {
         "netatlas_wall_within_1.1x_of_floor": result["netatlas_over_floor_wall"] <= TARGETS["netatlas_over_floor"],
         "netatlas_cpu_within_1.1x_of_floor": result["netatlas_over_floor_cpu"] <= TARGETS["netatlas_over_floor"],
@@ -873,6 +927,10 @@ def _ratio_rows(compare: dict[str, Any], r: dict[str, Any]) -> list[str]:
         *(f"| netatlas / floor ({mode}): wall, CPU | {x['wall']:.2f}x, {x['cpu']:.2f}x | |"
           for mode, x in r["per_floor"].items()),
     ]  # fmt: skip
+    if "netatlas_over_plan_floor_wall" in r:
+        rows.append(f"| netatlas / plan floor (structured where offered), wall ({r['plan_floor_wall_mode']}), "
+                    f"CPU ({r['plan_floor_cpu_mode']}) | {r['netatlas_over_plan_floor_wall']:.2f}x, "
+                    f"{r['netatlas_over_plan_floor_cpu']:.2f}x | |")
     if "inhouse" in compare:
         rows.append(f"| Netmiko / netatlas, wall: on the same {compare['inhouse']['devices']} devices (extrapolated; "
                     f"CPU per device) | {r['inhouse_over_netatlas_wall_on_sample']:.2f}x "
@@ -898,6 +956,18 @@ def _linearity_rows(lin: dict[str, Any]) -> list[str]:
     ]  # fmt: skip
 
 
+def _floor_label(mode: str, processes: int) -> str:
+    """
+    Examples:
+        >>> _floor_label("shards-plan", 2).split("), ")[1]
+        '2 processes, each SSH + parsing for its share'
+    """
+    how = FLOOR_LABELS[mode.removesuffix(PLAN)].format(n=processes)
+    if mode.endswith(PLAN):
+        return f"asyncssh + the plan's forms (JSON decoded, TextFSM compiled once for text), {how}"
+    return f"asyncssh + TextFSM compiled once, {how}"
+
+
 FLOOR_LABELS = {"pool": "SSH in one process, parsing in a pool of {n}",
                 "shards": "{n} processes, each SSH + parsing for its share", "one": "one process (one core)"}
 
@@ -910,8 +980,8 @@ def markdown(results: dict[str, Any]) -> str:
         "| approach | devices | wall s | devices/s | CPU s | lab CPU s | peak RSS / PSS MB | failed |",
         "|---|---|---|---|---|---|---|---|",
         *(_row(f"netatlas, concurrency {run['concurrency']}", run) for run in compare["netatlas_runs"]),
-        *(_row(f"(a) floor: asyncssh + TextFSM compiled once, {FLOOR_LABELS[mode].format(n=floor['processes'])}, "
-               f"concurrency {floor['concurrency']}", floor) for mode, floor in compare["floors"].items()),
+        *(_row(f"(a) floor: {_floor_label(mode, floor['processes'])}, concurrency {floor['concurrency']}", floor)
+          for mode, floor in compare["floors"].items()),
     ]  # fmt: skip
     inhouse = compare.get("inhouse")
     if inhouse:
@@ -957,7 +1027,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--address-range", type=IPv4Network, default="127.90.0.0/16",
                         help="loopback range of the lab's devices")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "discovery.json")
-    parser.add_argument("--floors", type=_modes, default=["pool", "shards"],
+    parser.add_argument("--floors", type=_modes, default=["pool", "shards", "pool-plan"],
                         help=f"floor modes to measure, of {','.join(FLOOR_MODES)}")
     parser.add_argument("--no-netmiko", dest="netmiko", action="store_false", help="skip (b), Netmiko")
     parser.add_argument("--no-linearity", dest="linearity", action="store_false", help="skip the linearity phase")

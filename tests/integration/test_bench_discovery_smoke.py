@@ -25,8 +25,10 @@ RUN_KEYS = {"devices", "failures", "commands", "wall_s", "devices_per_s", "cpu_s
             "irq_steal_s", "noisy", "failed"}  # fmt: skip
 RATIO_KEYS = {"netatlas_over_floor_wall", "netatlas_over_floor_cpu", "inhouse_over_netatlas_wall",
               "inhouse_over_netatlas_wall_on_sample", "inhouse_over_netatlas_cpu", "netatlas_peak_rss_mb",
-              "netatlas_peak_pss_mb", "targets_met"}  # fmt: skip
-FLOORS = ("pool", "shards")  # the default modes: parsing on every core
+              "netatlas_peak_pss_mb", "targets_met", "netatlas_over_plan_floor_wall",
+              "netatlas_over_plan_floor_cpu"}  # fmt: skip
+FLOORS = ("pool", "shards", "pool-plan")  # the default modes: parsing on every core; text forms, then the plan's
+TEXT_FLOORS = FLOORS[:2]
 
 
 @pytest.fixture(scope="module")
@@ -80,11 +82,13 @@ def test_every_approach_ran_on_the_same_devices_and_commands(run: tuple[dict[str
         assert floor["concurrency"] == compare["netatlas"]["concurrency"]
         assert floor["commands"] == compare["netatlas"]["commands"]  # the same plan, follow-ups included
         assert floor["rows"] > DEVICES * 10
-        assert floor["rows"] == compare["floors"][FLOORS[0]]["rows"]  # the same parse, wherever it ran
+        if mode in TEXT_FLOORS:
+            assert floor["rows"] == compare["floors"][FLOORS[0]]["rows"]  # the same parse, wherever it ran
         assert 0 < floor["workers_cpu_s"] < floor["self_cpu_s"] <= floor["cpu_s"] + 0.05  # parsed in the children
-    assert {compare["floor_wall"], compare["floor_cpu"]} <= set(FLOORS)
-    assert compare["floor_wall"] == min(FLOORS, key=lambda m: compare["floors"][m]["wall_s"])
-    assert compare["floor_cpu"] == min(FLOORS, key=lambda m: compare["floors"][m]["cpu_s"])
+    assert {compare["floor_wall"], compare["floor_cpu"]} <= set(TEXT_FLOORS)
+    assert compare["floor_wall"] == min(TEXT_FLOORS, key=lambda m: compare["floors"][m]["wall_s"])
+    assert compare["floor_cpu"] == min(TEXT_FLOORS, key=lambda m: compare["floors"][m]["cpu_s"])
+    assert compare["plan_floor_wall"] == compare["plan_floor_cpu"] == "pool-plan"
 
 
 def test_inhouse_sample_and_extrapolation(run: tuple[dict[str, Any], str]) -> None:
@@ -110,6 +114,8 @@ def test_ratios(run: tuple[dict[str, Any], str]) -> None:
         compare["netatlas"]["cpu_s"] / compare["floors"][compare["floor_cpu"]]["cpu_s"], rel=0.02)
     assert set(ratios["per_floor"]) == set(FLOORS)
     assert all(ratios[k] > 0 for k in RATIO_KEYS - {"targets_met"})
+    assert ratios["netatlas_over_plan_floor_cpu"] == pytest.approx(
+        compare["netatlas"]["cpu_s"] / compare["floors"]["pool-plan"]["cpu_s"], rel=0.02)
     assert all(isinstance(v, bool) for v in ratios["targets_met"].values())
 
 
@@ -127,6 +133,8 @@ def test_markdown_table(run: tuple[dict[str, Any], str]) -> None:
     _, stdout = run
     assert "| (a) floor: asyncssh + TextFSM compiled once, SSH in one process, parsing in a pool of" in stdout
     assert "| (a) floor: asyncssh + TextFSM compiled once, " in stdout and " processes, each SSH + parsing" in stdout
+    assert "| (a) floor: asyncssh + the plan's forms (JSON decoded" in stdout
+    assert "| netatlas / plan floor (structured where offered)" in stdout
     assert "| (b) Netmiko + use_textfsm, 4 threads" in stdout
     assert "| netatlas / floor, wall (fastest floor: " in stdout
     assert "| netatlas / floor, CPU of the process tree (cheapest floor: " in stdout
