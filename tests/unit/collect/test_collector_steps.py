@@ -22,8 +22,10 @@ def _nxos(**special: str | Reply) -> FakeTransport:
     base: dict[str, str | Reply] = {"show lldp neighbors detail": rejected("x", NXOS_INVALID),
                                     "show ip ospf neighbors vrf all": rejected("x", NXOS_INVALID),
                                     "show feature": FEATURES}
-    return FakeTransport({**script_for("cisco_nxos", NEIGHBORS), **base,
-                          **{k.replace("_", " "): v for k, v in special.items()}})
+    texts = {**base, **{k.replace("_", " "): v for k, v in special.items()}}
+    # the row sends `| json` first: a command that does not exist (feature off) is refused in both forms
+    forms = {f"{k} | json": v for k, v in texts.items() if k != "show feature"}
+    return FakeTransport({**script_for("cisco_nxos", NEIGHBORS), **texts, **forms})
 
 
 # ----- NX-OS: a command that does not exist while its feature is disabled -------------------------------------
@@ -32,7 +34,7 @@ def test_a_disabled_features_refused_command_is_feature_off_and_the_device_compl
     result = collect("cisco_nxos", transport, NEIGHBORS)
     assert result.ok, result.error
     by_command = {o.command: o for o in result.outputs}
-    lldp, ospf = by_command["show lldp neighbors detail"], by_command["show ip ospf neighbors vrf all"]
+    lldp, ospf = by_command["show lldp neighbors detail | json"], by_command["show ip ospf neighbors vrf all | json"]
     assert (lldp.coverage, lldp.error_kind, lldp.note) == (Coverage.FEATURE_OFF, None, "feature lldp disabled")
     assert (ospf.coverage, ospf.note) == (Coverage.FEATURE_OFF, "feature ospf disabled")
     assert transport.sent.count("show feature") == 1  # probed once per session
@@ -45,14 +47,14 @@ def test_a_refusal_of_an_enabled_feature_stays_a_rejection() -> None:
     assert result.error_kind is ErrorKind.COMMAND_REJECTED  # bgp is enabled: the refusal means something else
     bgp = [o for o in result.outputs if "bgp" in o.command]
     assert [(o.command, o.error_kind) for o in bgp] == [("show ip bgp summary", ErrorKind.COMMAND_REJECTED)]
-    assert bgp[0].note.startswith("fallback: 'show ip bgp summary vrf all' rejected")  # then the plain form
+    assert "fallback: 'show ip bgp summary vrf all' rejected" in bgp[0].note  # json, text, then the plain form
 
 
 def test_an_authorization_refusal_never_becomes_feature_off() -> None:
     transport = _nxos(**{"show lldp neighbors detail": rejected("x", "% Permission denied\n")})
     result = collect("cisco_nxos", transport, NEIGHBORS)
     assert result.error_kind is ErrorKind.COMMAND_REJECTED
-    lldp = next(o for o in result.outputs if o.command == "show lldp neighbors detail")
+    lldp = next(o for o in result.outputs if o.command == "show lldp neighbors detail | json")
     assert lldp.coverage is not Coverage.FEATURE_OFF
 
 
