@@ -5,7 +5,10 @@ lock, so workers and servers started together migrate once), opens the secret bo
 ``NETATLAS_SECRET_KEY`` (or key file) and then consumes the ``discovery`` queue. Each task is a
 chunk of a job's devices run concurrently on an event loop; ``--concurrency`` is how many chunks
 this process runs at once (threads, each with its own loop), so one process holds up to
-``--concurrency`` x 50 SSH sessions. Only typer and the standard library are imported at the top.
+``--concurrency`` x 50 SSH sessions. Once consuming, it writes a heartbeat with its name and queues
+to the broker's Redis every few seconds (``netatlas.jobs.celery_app.Heartbeat``): that is how the API
+counts live workers and finds the workers of a site's queue. Only typer and the standard library
+are imported at the top.
 """
 
 from __future__ import annotations
