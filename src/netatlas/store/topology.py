@@ -434,12 +434,21 @@ class TopologyRepo:
             result.close()
 
     def _held(self, scope: ColumnElement[bool]) -> dict[DataType, dict[int, tuple[str, Coverage]]]:
-        """Per data type: the snapshot holding each device's records of it -> (device, coverage)."""
-        ranked = _ranked(select(_SNAPSHOT.c.device_name, _HELD.c.data_type, _SNAPSHOT.c.id, _HELD.c.status),
-                         (_SNAPSHOT.c.device_name, _HELD.c.data_type), scope)
+        """Per data type: the snapshot holding each device's records of it -> (device, coverage): its
+        newest good snapshot (by collection time, then id) that collected the type. Picked here from
+        one plain select rather than by a window query: sorting every (snapshot, type) row by device
+        and type cost SQLite three times as much (10,000 devices, two runs: 220,000 rows)."""
+        query = (select(_SNAPSHOT.c.device_name, _HELD.c.data_type, _SNAPSHOT.c.collected_at, _SNAPSHOT.c.id,
+                        _HELD.c.status)
+                 .select_from(_SNAPSHOT.join(_HELD, _HELD.c.snapshot_id == _SNAPSHOT.c.id))
+                 .where(_SNAPSHOT.c.ok.is_(True), scope))
+        newest: dict[tuple[str, str], tuple[Any, int, str]] = {}
+        for device, data_type, at, snapshot_id, status in self._fetch(query):
+            known = newest.get((device, data_type))
+            if known is None or (at, snapshot_id) > known[:2]:
+                newest[(device, data_type)] = (at, snapshot_id, status)
         found: dict[DataType, dict[int, tuple[str, Coverage]]] = defaultdict(dict)
-        query = select(ranked.c.device_name, ranked.c.data_type, ranked.c.id, ranked.c.status).where(ranked.c.rank == 1)
-        for device, data_type, snapshot_id, status in self._fetch(query):
+        for (device, data_type), (_, snapshot_id, status) in sorted(newest.items()):
             kind = _KINDS.get(data_type)
             if kind is not None:
                 found[kind][snapshot_id] = (device, _COVERAGES.get(status) or Coverage(status))

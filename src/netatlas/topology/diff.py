@@ -154,8 +154,8 @@ def _split(old: Mapping[K, V], new: Mapping[K, V]) -> tuple[list[V], list[V], li
     differ, each by key order."""
     added = [new[k] for k in sorted(new.keys() - old.keys())]
     removed = [old[k] for k in sorted(old.keys() - new.keys())]
-    both = [(old[k], new[k]) for k in sorted(old.keys() & new.keys()) if old[k] != new[k]]
-    return added, removed, both
+    differ = sorted(k for k in old.keys() & new.keys() if old[k] != new[k])  # only the few that differ sorted
+    return added, removed, [(old[k], new[k]) for k in differ]
 
 
 def _links(topology: Topology) -> dict[LinkKey, Link]:
