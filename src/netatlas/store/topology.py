@@ -76,6 +76,8 @@ _PACK = SnapshotPackRow.__table__
 _KINDS = {t.value: t for t in DataType}
 _KIND_ORDER = {t: i for i, t in enumerate(DataType)}
 _COVERAGES = {c.value: c for c in Coverage}
+_ROUTE_TYPES = frozenset(k.value for k in ROUTE_TYPES)
+_Held = dict[DataType, dict[int, tuple[str, Coverage]]]  # per data type: snapshot -> (device, coverage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +377,7 @@ class TopologyRepo:
         per snapshot, decoded once for all the groups the view takes from it), from the record rows
         of the snapshots stored before packs existed."""
         read = _Read()
-        held = self._held(scope)
+        held, attached = self._held(scope)
         wanted: list[tuple[rowmap.RecordSpec, str, ColumnElement[bool], dict[int, str]]] = []
         for kind in sorted(held, key=_KIND_ORDER.__getitem__):  # declaration order: the same every read
             snapshots = held[kind]
@@ -387,7 +389,7 @@ class TopologyRepo:
                     read.records[device].facts = facts
                 continue
             wanted += [(q.spec, _group(kind, q.spec), q.where, owners) for q in rowmap.kind_queries(kind)]
-        wanted.append((rowmap.ROUTES, "", RouteRow.data_type == "", self._attached_owners(scope)))
+        wanted.append((rowmap.ROUTES, "", RouteRow.data_type == "", attached))
         packs = self._packs({sid for *_, owners in wanted for sid in owners})
         eager = {device for *_, owners in wanted for sid, device in owners.items()
                  if sid not in packs or packs[sid].version == 1}  # records read now: rows, old packs
@@ -433,26 +435,31 @@ class TopologyRepo:
         finally:
             result.close()
 
-    def _held(self, scope: ColumnElement[bool]) -> dict[DataType, dict[int, tuple[str, Coverage]]]:
+    def _held(self, scope: ColumnElement[bool]) -> tuple[_Held, dict[int, str]]:
         """Per data type: the snapshot holding each device's records of it -> (device, coverage): its
-        newest good snapshot (by collection time, then id) that collected the type. Picked here from
-        one plain select rather than by a window query: sorting every (snapshot, type) row by device
-        and type cost SQLite three times as much (10,000 devices, two runs: 220,000 rows)."""
+        newest good snapshot (by collection time, then id) that collected the type. And each device's
+        newest good snapshot that collected any route type (snapshot -> device): where its connected
+        and local routes come from. Picked here from one plain select rather than by window queries:
+        sorting every (snapshot, type) row by device and type cost SQLite three times as much (10,000
+        devices, two runs: 220,000 rows)."""
         query = (select(_SNAPSHOT.c.device_name, _HELD.c.data_type, _SNAPSHOT.c.collected_at, _SNAPSHOT.c.id,
                         _HELD.c.status)
                  .select_from(_SNAPSHOT.join(_HELD, _HELD.c.snapshot_id == _SNAPSHOT.c.id))
                  .where(_SNAPSHOT.c.ok.is_(True), scope))
         newest: dict[tuple[str, str], tuple[Any, int, str]] = {}
+        routed: dict[str, tuple[Any, int]] = {}
         for device, data_type, at, snapshot_id, status in self._fetch(query):
             known = newest.get((device, data_type))
             if known is None or (at, snapshot_id) > known[:2]:
                 newest[(device, data_type)] = (at, snapshot_id, status)
-        found: dict[DataType, dict[int, tuple[str, Coverage]]] = defaultdict(dict)
+            if data_type in _ROUTE_TYPES and (device not in routed or (at, snapshot_id) > routed[device]):
+                routed[device] = (at, snapshot_id)
+        found: _Held = defaultdict(dict)
         for (device, data_type), (_, snapshot_id, status) in sorted(newest.items()):
             kind = _KINDS.get(data_type)
             if kind is not None:
                 found[kind][snapshot_id] = (device, _COVERAGES.get(status) or Coverage(status))
-        return found
+        return found, {snapshot_id: device for device, (_, snapshot_id) in sorted(routed.items())}
 
     def _rows(self, spec: rowmap.RecordSpec, owners: Mapping[int, str], where: ColumnElement[bool],
               into: dict[str, DeviceRecords]) -> None:
@@ -502,14 +509,6 @@ class TopologyRepo:
                                                uptime or "", held)
         return found
 
-    def _attached_owners(self, scope: ColumnElement[bool]) -> dict[int, str]:
-        """Each device's newest good snapshot that collected a route type: where its connected and
-        local routes come from."""
-        routed = scope & _HELD.c.data_type.in_([k.value for k in ROUTE_TYPES])
-        ranked = _ranked(select(_SNAPSHOT.c.device_name, _SNAPSHOT.c.id), (_SNAPSHOT.c.device_name,), routed)
-        return {sid: device for device, sid in self._fetch(select(ranked.c.device_name, ranked.c.id)
-                                                           .where(ranked.c.rank == 1))}
-
     def _snapshot_facts(self, scope: ColumnElement[bool], read: _Read) -> None:
         """Identity from each device's newest good snapshot; the error of its newest one when that failed."""
         for device, ok, error_kind, error in self._session.execute(_newest(
@@ -557,14 +556,6 @@ def _reader(spec: rowmap.RecordSpec) -> tuple[list[Any], Callable[[Sequence[Any]
         return make(*values) if plain else make(**decode(dict(zip(names, values, strict=True))))
 
     return selected, record_of
-
-
-def _ranked(query: Select[Any], partition: Sequence[Any], scope: ColumnElement[bool]) -> Any:
-    """``query`` over good snapshots and the data types they hold, ranked newest first per ``partition``."""
-    rank = func.row_number().over(partition_by=partition,
-                                  order_by=(_SNAPSHOT.c.collected_at.desc(), _SNAPSHOT.c.id.desc())).label("rank")
-    return (query.add_columns(rank).select_from(_SNAPSHOT.join(_HELD, _HELD.c.snapshot_id == _SNAPSHOT.c.id))
-            .where(_SNAPSHOT.c.ok.is_(True), scope).subquery())
 
 
 def _state(name: str, platform: str, host: str, site: str, role: str, read: _Read) -> DeviceState:
