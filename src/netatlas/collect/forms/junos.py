@@ -18,8 +18,11 @@ devices; client ``parse_command`` CPU per device, text -> JSON, and bytes on the
   and renderer, but stays text until ``tests/support/expected.py`` reads a structured command's
   text form (it takes the last word, ``json``, for the interface).
 
-Over SSH (every data type, the collector parsing inline): 32.0 -> 27.7 ms of client CPU per device,
-the same records.
+Over SSH (every data type, the collector parsing inline, the same records): client CPU per device
+32.0 -> 27.7 ms at load ~5, 35.3 -> 35.8 ms at load ~10 (rounds vary by +-6 ms: within noise), for
+9x the characters (20.8 K -> 186 K) and +8 ms of the lab's CPU. The routes are the open question: the
+surest parse saving (~4 ms) and ~140 K of the extra characters; a quiet-machine run with more
+``--rounds`` decides them (one line here).
 """
 
 JSON_COMMANDS: frozenset[str] = frozenset({
