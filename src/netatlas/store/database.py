@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from netatlas.domain.errors import StoreError
@@ -44,6 +43,7 @@ from netatlas.store.migrations import HEAD
 if TYPE_CHECKING:  # Alembic (and the mako and pygments it loads) is imported only to migrate
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -166,8 +166,7 @@ class Database:
         self.shown_url = mask_url(self.url.render_as_string(hide_password=False))
         self.engine = _engine(self.url, self.shown_url, engine_options)
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        self._sessions = sessionmaker(self._writer, expire_on_commit=False)
-        self._readers = sessionmaker(self.engine, expire_on_commit=False)
+        self._makers: tuple[sessionmaker[Session], sessionmaker[Session]] | None = None  # on first session()
         self._path = _sqlite_file(self.url)
         self._file_id: tuple[int, int] | None = None
 
@@ -230,9 +229,26 @@ class Database:
         wait for writers.
         """
         self.check()
-        sessions = self._readers if readonly else self._sessions
-        with self._translated("database error on"), sessions.begin() as session:
+        writers, readers = self._sessionmakers()
+        with self._translated("database error on"), (readers if readonly else writers).begin() as session:
             yield session
+
+    @contextmanager
+    def connection(self, *, readonly: bool = False) -> Iterator[Connection]:
+        """One unit of work on a Core connection (``select``/``insert`` on tables, no ORM imported):
+        committed when the block ends, rolled back if it raises; the same locking as :meth:`session`."""
+        self.check()
+        with self._translated("database error on"), (self.engine if readonly else self._writer).begin() as conn:
+            yield conn
+
+    def _sessionmakers(self) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
+        """The ORM's session factories (writers, readers), made (``sqlalchemy.orm`` imported) on first use."""
+        if self._makers is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._makers = (sessionmaker(self._writer, expire_on_commit=False),
+                            sessionmaker(self.engine, expire_on_commit=False))
+        return self._makers
 
     def check(self) -> None:
         """``StoreError`` when the SQLite file was removed or replaced since it was first used."""

@@ -156,3 +156,28 @@ def test_store_names_load_lazily_and_all_resolve() -> None:
         assert getattr(store, name).__name__ == name
     with pytest.raises(AttributeError):
         _ = store.NoSuchRepo
+
+
+CORE_ONLY = """
+import sys
+from sqlalchemy import text
+from netatlas.store.database import Database
+db = Database.open(sys.argv[1], upgrade=True)
+with db.connection() as conn:
+    conn.execute(text("CREATE TABLE probe (n INTEGER)"))
+    conn.execute(text("INSERT INTO probe VALUES (7)"))
+with db.connection(readonly=True) as conn:
+    value = conn.execute(text("SELECT n FROM probe")).scalar_one()
+print(value, "sqlalchemy.orm" in sys.modules, "alembic" in sys.modules)
+"""
+
+
+def test_the_database_opens_and_reads_with_core_alone(tmp_path: Path) -> None:
+    """Opening a current database and a Core unit of work import neither the ORM nor Alembic (a command
+    that reads with Core stays light); the first ORM session imports it."""
+    url = f"sqlite:///{tmp_path / 'core.db'}"
+    subprocess.run([sys.executable, "-c", "import sys; from netatlas.store.database import Database; "
+                    "Database.open(sys.argv[1], upgrade=True).close()", url], check=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", CORE_ONLY, url], capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert done.stdout.split() == ["7", "False", "False"]
