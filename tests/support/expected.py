@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dataclasses import replace as dc_replace
 from ipaddress import ip_interface
 
+from netatlas.collect.platforms import PLATFORMS
 from netatlas.domain import records as d
 from netatlas.domain.names import normalize_hostname
 from netatlas.domain.records import DataType, DeviceRecords
@@ -345,7 +346,9 @@ def _filter(records: DeviceRecords, types: frozenset[DataType]) -> DeviceRecords
 
 
 def expected_command(dev: DeviceState, rib: Rib, command: str, types: frozenset[DataType]) -> DeviceRecords:
-    """What ``parse_output(platform, command, output, types)`` must return for this device."""
+    """What ``parse_output(platform, command, output, types)`` must return for this device (a structured
+    form, ``... | json``, the same as its text form)."""
+    command = PLATFORMS[str(dev.platform)].text_form(command)
     return _filter(_part(View(dev, rib), command, types), types)
 
 

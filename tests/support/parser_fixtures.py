@@ -178,7 +178,8 @@ def document(case: Case) -> dict[str, Any]:
         "data_types": sorted(t.value for t in case.types),
         "records": canonical(expected_command(case.ctx.dev, case.ctx.rib, case.command, case.types)),
     }
-    if template_file(case.platform, case.command).parent == OWN_DIR:
+    structured = PLATFORMS[case.platform].structured(case.command)  # read by parsers.structured, no template
+    if not structured and template_file(case.platform, case.command).parent == OWN_DIR:
         doc["parsed_sample"] = parse_rows(case.platform, case.command, case.raw)
     return doc
 

@@ -196,8 +196,8 @@ class PlatformSpec:
             ['show version', 'show ip route vrf * static']
             >>> [c for c, _ in PLATFORMS["cisco_ios"].plan(frozenset(ROUTE_TYPES))]
             ['show version', 'show ip route vrf *']
-            >>> [c for c, _ in PLATFORMS["arista_eos"].plan(frozenset({DataType.CDP}))]  # EOS has no CDP
-            ['show version', 'show hostname']
+            >>> [c for c, _ in PLATFORMS["arista_eos"].plan(frozenset({DataType.CDP}))]  # no CDP; JSON forms
+            ['show version | json', 'show hostname | json']
             >>> [c for c, _ in PLATFORMS["cisco_ios"].plan(frozenset({DataType.ARP}))]
             ['show version', 'show ip arp', 'show vrf']
         """

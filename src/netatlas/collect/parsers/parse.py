@@ -87,7 +87,8 @@ def _parse_structured(platform: str, command: str, plain: str, text: str,
     document (or a document saying so) is FEATURE_OFF, as in text."""
     row = normaliser(platform, plain)
     where = f"{platform} {command!r}"
-    note = row.feature_off_note(text)
+    body = text.lstrip()
+    note = "" if body.startswith(("{", "[")) else row.feature_off_note(text)  # a document is no message
     if note:
         return ParseOutcome(DeviceRecords(), Coverage.FEATURE_OFF, note=note)
     try:
