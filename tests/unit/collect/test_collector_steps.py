@@ -5,7 +5,7 @@ from __future__ import annotations
 from netatlas.collect.fake import FakeTransport, Reply, rejected
 from netatlas.collect.transport import CappedOutput
 from netatlas.domain.records import Coverage, DataType, DeviceRecords, ErrorKind, ParseOutcome
-from tests.unit.collect.test_collector import HOST, _text_forms, collect, plan, script_for  # noqa: F401 - text forms
+from tests.unit.collect.test_collector import HOST, collect, plan, script_for
 
 NXOS_INVALID = "% Invalid command at '^' marker.\n"
 FEATURES = """Feature Name          Instance  State
