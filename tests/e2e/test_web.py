@@ -471,3 +471,62 @@ def test_keyboard_reaches_the_controls_with_a_visible_focus(web: Web) -> None:
     unlabeled = web.js("""() => [...document.querySelectorAll('input, select')].filter(e => e.type !== 'hidden'
         && !e.labels?.length && !e.closest('label') && !e.getAttribute('aria-label')).map(e => e.id)""")
     assert unlabeled == []
+
+
+# A 1,200-device document (3,800 elements: the map's cheap drawing settings) built in the page.
+LARGE_DOC_JS = """() => {
+  const nodes = [];
+  const links = [];
+  for (let i = 0; i < 1200; i++) {
+    const role = i % 40 ? 'access' : 'core';
+    nodes.push({ id: `sw${i}`, kind: 'device', site: `site${i % 4}`, role, status: 'completed' });
+    if (i % 40) {
+      for (const up of [i - (i % 40), i - 1]) {
+        links.push({ layer: 'l2', state: 'ok', protocols: [], a: { node: `sw${i}`, interface: `Gi0/${up}` },
+                     b: { node: `sw${up}`, interface: `Gi1/${i}` } });
+      }
+    }
+  }
+  window.netatlas.map.load({ nodes, links, problems: [], counts: { endpoints: 0 }, endpoint_counts: {} });
+  window.netatlas.map.expandAll();
+}"""
+# The renderer's state cytoscape draws from: its wheel-gesture flag and the cached image of the nodes
+# it draws instead of every element while that flag is set (textureOnViewport).
+CHEAP_JS = """async () => {
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const r = window.netatlas.map.cy.renderer();
+  return { moving: r.data.wheelZooming === true, cached: r.textureCache !== null && r.textureCache !== undefined };
+}"""
+
+
+def test_keyboard_pans_of_a_large_map_draw_the_cheap_frame_then_the_full_map(web: Web) -> None:
+    page = web.page
+    errors = len(web.console_errors)
+    web.js(LARGE_DOC_JS)
+    assert web.js("() => [window.netatlas.map.large, window.netatlas.map.cy.edges().length]") == [True, 2340]
+    assert web.js(CHEAP_JS) == {"moving": False, "cached": False}  # expanding drew the map in full
+    page.focus("#cy")
+    pan = web.js("() => window.netatlas.map.cy.pan().x")
+    page.keyboard.press("ArrowLeft")
+    assert web.js("() => window.netatlas.map.cy.pan().x") > pan
+    assert web.js(CHEAP_JS) == {"moving": True, "cached": True}
+    page.wait_for_timeout(400)
+    assert web.js(CHEAP_JS) == {"moving": False, "cached": False}  # idle: every element drawn again
+    zoom = web.js("() => window.netatlas.map.cy.zoom()")
+    page.keyboard.press("+")
+    assert web.js("() => window.netatlas.map.cy.zoom()") > zoom
+    assert web.js(CHEAP_JS) == {"moving": True, "cached": True}
+    web.js("() => window.netatlas.map.cheapMotion = false")  # the comparison bench/map.py makes
+    page.wait_for_timeout(400)
+    page.keyboard.press("ArrowRight")
+    assert web.js(CHEAP_JS) == {"moving": False, "cached": False}
+    web.js("() => window.netatlas.map.cheapMotion = true")
+    # The map's fit animation moves the same way; a search or a path uses it.
+    web.js("() => window.netatlas.map.fitTo(window.netatlas.map.cy.nodes('.r0'))")
+    assert web.js(CHEAP_JS)["moving"] is True
+    page.wait_for_function("() => !window.netatlas.map.cy.animated()")
+    page.wait_for_timeout(400)
+    assert web.js(CHEAP_JS) == {"moving": False, "cached": False}
+    page.click("#map-refresh")  # the lab's own topology again
+    page.wait_for_function("() => !window.netatlas.map.large")
+    assert web.console_errors[errors:] == []

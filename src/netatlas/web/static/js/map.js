@@ -9,6 +9,10 @@
 // Positions an operator drags are stored on the server (PUT /api/topology/layout, shared by every
 // user) and win over the computed ones.
 //
+// Pans and zooms the map makes itself (the keyboard, fit/centre animations, any cy.pan/zoom/fit)
+// get the cheap frame cytoscape draws during a user's gesture on a large map (a cached image of the
+// nodes, edges hidden), redrawn in full MOTION_IDLE_MS after the last change: see motion().
+//
 // Endpoints are not in the map's first document (GET /api/topology?endpoints=count: a count per
 // switch); when the endpoints layer is on, those of the switches in open groups are fetched
 // (GET /api/topology/attached) and drawn.
@@ -23,6 +27,7 @@ const GROUP_GAP = 140;
 const ROW_WIDTH = 5200;
 const MAX_ATTACHED = 200; // switches per GET /api/topology/attached; more: ask for every endpoint at once
 const SAVE_DELAY_MS = 300;
+const MOTION_IDLE_MS = 150; // cytoscape's own wheel gesture ends this long after its last event
 export const PROTOCOL_COLORS = { ospf: '#2b6cb0', bgp: '#7b3fa0', static: '#c05621', subnet: '#2c7a7b', isis: '#b7791f' };
 
 export function rankOf(kind, role) {
@@ -106,6 +111,8 @@ export class MapView {
     this.doc = null;
     this.endpointsBySwitch = new Map();
     this.loadedSwitches = new Set();
+    this.cheapMotion = true; // false: every programmatic pan/zoom frame a full redraw (the benchmark compares)
+    this.quiet = false; // set while the map fits itself to new elements (one full draw is cheaper)
     this.create(false);
   }
 
@@ -120,6 +127,42 @@ export class MapView {
     this.cy.on('tap', 'node', (e) => this.tapNode(e.target));
     this.cy.on('tap', 'edge', (e) => { const link = e.target.data('link'); if (link && this.handlers.onLink) this.handlers.onLink(link, e.target); });
     this.cy.on('dragfree', 'node', (e) => this.saveDragged(e.target));
+    this.cy.on('viewport', () => this.motion());
+  }
+
+  // The viewport changed. cytoscape draws its cheap frame (textureOnViewport, hideEdgesOnViewport)
+  // only while a user gesture runs: a drag, a pinch, or a wheel zoom, which sets its renderer's
+  // `data.wheelZooming` and clears it 150 ms after the last wheel event (then redraws in full). No
+  // public API starts it, so a change made by code is treated as one more wheel event: the same
+  // flag and the same timer slot (a wheel during a keyboard pan, or the reverse, ends when the
+  // later of the two is idle). During a drag or pinch cytoscape's own gesture already applies.
+  // Checked against the vendored cytoscape 3.35 (its renderer's `render`, `wheelHandler`).
+  motion() {
+    if (!this.large || !this.cheapMotion || this.quiet) return;
+    const r = this.cy.renderer();
+    if (!r || !r.data || !r.hoverData || r.hoverData.dragging || r.pinching || r.swipePanning) return;
+    r.data.wheelZooming = true;
+    clearTimeout(r.data.wheelTimeout);
+    r.data.wheelTimeout = setTimeout(() => {
+      r.data.wheelZooming = false;
+      r.redrawHint('eles', true);
+      r.redraw();
+    }, MOTION_IDLE_MS);
+  }
+
+  // New elements: a cheap motion in progress ends now (its cached image shows the old ones).
+  settle() {
+    const r = this.cy.renderer();
+    if (!r || !r.data || !r.data.wheelZooming) return;
+    clearTimeout(r.data.wheelTimeout);
+    r.data.wheelZooming = false;
+    r.redrawHint('eles', true);
+  }
+
+  // Fit the viewport to new elements without the cheap frame (it would draw them twice).
+  fitNow(eles, padding) {
+    this.quiet = true;
+    try { this.cy.fit(eles, padding); } finally { this.quiet = false; }
   }
 
   // A new topology document (keeps expanded groups) and the stored layout ({id: {x, y}}).
@@ -301,7 +344,8 @@ export class MapView {
       this.cy.add(elements);
       this.applyLayers();
     });
-    if (fit) this.cy.fit(undefined, 30);
+    this.settle();
+    if (fit) this.fitNow(undefined, 30);
     this.timings = { elements: elements.length, build_ms: built - began, draw_ms: performance.now() - built };
   }
 
@@ -369,7 +413,7 @@ export class MapView {
     this.expanded.add(groupKey);
     this.render();
     const members = this.cy.nodes().filter((n) => this.groupOf.get(n.id()) === groupKey);
-    if (members.nonempty()) this.cy.fit(members, 40);
+    if (members.nonempty()) this.fitNow(members, 40);
     if (this.handlers.onGroup) this.handlers.onGroup(groupKey);
     this.loadEndpoints().catch((e) => this.failed(e));
   }
