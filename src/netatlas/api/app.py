@@ -20,6 +20,7 @@ from netatlas.api import errors, metrics
 from netatlas.api.context import ApiContext
 from netatlas.api.routes import ROUTERS
 from netatlas.api.routes.discovery import recover_periodically
+from netatlas.api.routes.topology import keep_warm
 from netatlas.web import install as install_ui
 
 DESCRIPTION = """netatlas discovers a network's topology over SSH and serves it.
@@ -34,12 +35,14 @@ devices, credentials, tokens and users.
 def create_app(ctx: ApiContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        recovery = asyncio.create_task(recover_periodically(ctx), name="netatlas-recovery")
+        tasks = [asyncio.create_task(recover_periodically(ctx), name="netatlas-recovery"),
+                 asyncio.create_task(keep_warm(ctx), name="netatlas-topology-warm")]
         try:
             yield
         finally:
-            recovery.cancel()
-            await asyncio.gather(recovery, return_exceptions=True)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         close = ctx.extras.get("close")
         if callable(close):
             close()

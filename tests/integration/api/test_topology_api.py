@@ -10,6 +10,7 @@ device's current data are read back through the jobs and devices endpoints too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Network
@@ -18,11 +19,12 @@ from typing import Any
 
 import pytest
 
+from netatlas.api.routes.topology import CurrentTopology
 from netatlas.cli.topology import topology_document
 from netatlas.domain.accounts import Role
 from netatlas.domain.datatypes import RECORD_KINDS
 from netatlas.domain.jsonable import to_jsonable
-from netatlas.domain.records import DeviceResult, ErrorKind
+from netatlas.domain.records import DeviceResult, ErrorKind, JobStatus
 from netatlas.jobs.queries import DataQueries
 from netatlas.jobs.topology import TopologyService
 from netatlas.lab.background import BackgroundLab
@@ -315,6 +317,30 @@ def test_a_non_finite_coordinate_is_refused(served: Served) -> None:
                                                                      "Content-Type": "application/json"},
                                     content=b'{"positions": {"sw1": {"x": NaN, "y": 0}}}')
     assert refused.status_code == 422 and refused.json()["message"].startswith("body"), refused.text
+
+
+def test_the_current_topology_is_built_before_the_first_request(served: Served) -> None:
+    """The app builds the current topology in the background when it starts (the first map waits for no
+    build); it builds it again only after a change, and never while a job runs."""
+    with open_api(served.db_url, served.home) as api:
+        api._tokens[Role.VIEWER] = served.api.token(Role.VIEWER)  # one token of a name per database
+        kept = CurrentTopology.of(api.ctx)
+        deadline = time.monotonic() + 60
+        while not kept.built and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert kept.built, "not built in the background within 60 s"
+        assert kept.warm(api.ctx.db) is False  # nothing changed since
+        with api.ctx.db.session() as session:
+            job = JobRepo(session).create([], {"data_types": ["mac_table"]}, requested_by="tests")
+            JobRepo(session).set_status(job, JobStatus.RUNNING)
+            SnapshotRepo(session).save(job, "sw2", DeviceResult("sw2", False, error_kind=ErrorKind.TIMEOUT,
+                                                                error="timed out"))
+        assert kept.warm(api.ctx.db) is False  # changed, but a job runs: its next devices change it again
+        with api.ctx.db.session() as session:
+            JobRepo(session).finish(job, JobStatus.COMPLETED)
+        assert kept.warm(api.ctx.db) is True
+        node = next(n for n in _ok(api.get("/api/topology"))["nodes"] if n["id"] == "sw2")
+        assert node["error_kind"] == "timeout"
 
 
 def test_the_kept_current_topology_follows_every_change(served: Served) -> None:

@@ -17,6 +17,8 @@ exist (``from_job: no run ...``). Both have the API's ``detail`` and ``message``
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
@@ -44,6 +46,7 @@ from netatlas.api.schemas.topology import (
     topology_document,
 )
 from netatlas.api.security import Operator, Viewer
+from netatlas.domain.records import JobStatus
 from netatlas.jobs.topology import (
     HISTORY_RUNS,
     TopologyRequestError,
@@ -52,6 +55,7 @@ from netatlas.jobs.topology import (
     collector_paused,
 )
 from netatlas.store import Database
+from netatlas.store.jobs import JobRepo
 from netatlas.store.layout import LayoutError, LayoutRepo, StoredLayout
 from netatlas.store.stamp import current_stamp
 from netatlas.topology.model import Override, Topology
@@ -128,6 +132,39 @@ class CurrentTopology:
                 self._topology = TopologyService(db).topology()
                 self._stamp = stamp
             return self._topology
+
+    @property
+    def built(self) -> bool:
+        return self._topology is not None
+
+    def warm(self, db: Database) -> bool:
+        """Build it ahead of any request when the database changed and no job is running (a running
+        discovery changes it with every device it saves; the build waits for its end). True: built."""
+        with db.session(readonly=True) as session:
+            if self._topology is not None and current_stamp(session) == self._stamp:
+                return False
+            if any(job.status in _BUSY for job in JobRepo(session).unfinished()):
+                return False
+        self.get(db)
+        return True
+
+
+WARM_EVERY_S = 10.0
+_BUSY = frozenset({JobStatus.RUNNING, JobStatus.CANCELLING})  # a pending job may wait for a worker for long
+_log = logging.getLogger(__name__)
+
+
+async def keep_warm(ctx: ApiContext, every: float = WARM_EVERY_S) -> None:
+    """The app's background task: the current topology built when the server starts and again after
+    each change once no job runs, so the first map after ``serve`` starts or after a discovery does not
+    wait for a build (a request still checks the database's stamp itself: never a stale answer)."""
+    kept = CurrentTopology.of(ctx)
+    while True:
+        try:
+            await asyncio.to_thread(kept.warm, ctx.db)
+        except Exception as exc:  # a failed build is retried here; a request reports its own
+            _log.warning("building the current topology ahead of requests failed: %s", type(exc).__name__)
+        await asyncio.sleep(every)
 
 
 def _whole(ctx: ApiContext, job: str | None) -> Topology:
