@@ -2,7 +2,8 @@
 
 Called by ``netatlas jobs recover``, before ``jobs list``/``jobs show`` read the jobs they show,
 before ``discover`` starts a new job, and every 30 s in the background of each API process
-(``netatlas.api.routes.discovery.recover_periodically``, never on a request's path). The decision is :func:`netatlas.jobs.liveness.abandoned`;
+(``netatlas.api.routes.discovery.recover_periodically``, never on a request's path). The decision is
+:func:`netatlas.jobs.liveness.abandoned`;
 it is taken again inside the write transaction, so a job whose owner beats in between is kept.
 """
 
