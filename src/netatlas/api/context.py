@@ -41,7 +41,7 @@ class ApiContext:
     bus: Bus
     auth: Authenticator
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    extras: dict[str, Any] = field(default_factory=dict)  # per-process helpers a router caches (never results)
+    extras: dict[str, Any] = field(default_factory=dict)  # per-process helpers and caches of the routers
 
 
 def context(request: Request) -> ApiContext:

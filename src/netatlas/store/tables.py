@@ -436,8 +436,9 @@ class LoginThrottleRow(Base):
 
 class SnapshotPackRow(Base):
     """A snapshot's records once more, packed for the topology: one zlib-compressed JSON document
-    per snapshot (each record table's column values by row, grouped by the filter the "latest"
-    queries use), so a 10,000-device view is 10,000 values read instead of 1.5 million rows. Written
+    per snapshot (version 2: each record group column by column, the builder's fields in a head
+    apart from the rest; see ``netatlas.store.snapshots``), so a 10,000-device view is 10,000 values
+    read instead of 1.5 million rows. Written
     with the snapshot, never updated; a snapshot stored before this table existed has none, and is
     read from its record rows."""
 
