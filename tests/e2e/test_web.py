@@ -492,6 +492,7 @@ LARGE_DOC_JS = """() => {
 }"""
 # The renderer's state cytoscape draws from: its wheel-gesture flag and the cached image of the nodes
 # it draws instead of every element while that flag is set (textureOnViewport).
+IDLE_JS = "() => window.netatlas.map.cy.renderer().data.wheelZooming !== true"
 CHEAP_JS = """async () => {
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   const r = window.netatlas.map.cy.renderer();
@@ -505,19 +506,20 @@ def test_keyboard_pans_of_a_large_map_draw_the_cheap_frame_then_the_full_map(web
     web.js(LARGE_DOC_JS)
     assert web.js("() => [window.netatlas.map.large, window.netatlas.map.cy.edges().length]") == [True, 2340]
     assert web.js(CHEAP_JS) == {"moving": False, "cached": False}  # expanding drew the map in full
+    web.js("() => { window.netatlas.map.motionIdleMs = 2000; }")  # observable on a loaded machine (150 ms)
     page.focus("#cy")
     pan = web.js("() => window.netatlas.map.cy.pan().x")
     page.keyboard.press("ArrowLeft")
     assert web.js("() => window.netatlas.map.cy.pan().x") > pan
     assert web.js(CHEAP_JS) == {"moving": True, "cached": True}
-    page.wait_for_timeout(400)
+    page.wait_for_function(IDLE_JS, timeout=15_000)
     assert web.js(CHEAP_JS) == {"moving": False, "cached": False}  # idle: every element drawn again
     zoom = web.js("() => window.netatlas.map.cy.zoom()")
     page.keyboard.press("+")
     assert web.js("() => window.netatlas.map.cy.zoom()") > zoom
     assert web.js(CHEAP_JS) == {"moving": True, "cached": True}
     web.js("() => window.netatlas.map.cheapMotion = false")  # the comparison bench/map.py makes
-    page.wait_for_timeout(400)
+    page.wait_for_function(IDLE_JS, timeout=15_000)
     page.keyboard.press("ArrowRight")
     assert web.js(CHEAP_JS) == {"moving": False, "cached": False}
     web.js("() => window.netatlas.map.cheapMotion = true")
@@ -525,7 +527,7 @@ def test_keyboard_pans_of_a_large_map_draw_the_cheap_frame_then_the_full_map(web
     web.js("() => window.netatlas.map.fitTo(window.netatlas.map.cy.nodes('.r0'))")
     assert web.js(CHEAP_JS)["moving"] is True
     page.wait_for_function("() => !window.netatlas.map.cy.animated()")
-    page.wait_for_timeout(400)
+    page.wait_for_function(IDLE_JS, timeout=15_000)
     assert web.js(CHEAP_JS) == {"moving": False, "cached": False}
     page.click("#map-refresh")  # the lab's own topology again
     page.wait_for_function("() => !window.netatlas.map.large")

@@ -112,6 +112,7 @@ export class MapView {
     this.endpointsBySwitch = new Map();
     this.loadedSwitches = new Set();
     this.cheapMotion = true; // false: every programmatic pan/zoom frame a full redraw (the benchmark compares)
+    this.motionIdleMs = MOTION_IDLE_MS; // tests on a loaded machine lengthen it
     this.quiet = false; // set while the map fits itself to new elements (one full draw is cheaper)
     this.create(false);
   }
@@ -147,7 +148,7 @@ export class MapView {
       r.data.wheelZooming = false;
       r.redrawHint('eles', true);
       r.redraw();
-    }, MOTION_IDLE_MS);
+    }, this.motionIdleMs);
   }
 
   // New elements: a cheap motion in progress ends now (its cached image shows the old ones).
