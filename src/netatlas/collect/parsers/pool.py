@@ -16,9 +16,11 @@ event loop of 2 ms or more per call. The pool adds ~0.3 ms of total CPU per call
 machine where the workers compete with the loop the threshold stays above the small tables:
 :data:`POOL_THRESHOLD` is 8,000 characters.
 
-Structured outputs (``| json``, ``| display json``) parse inline up to :data:`STRUCTURED_INLINE_MAX`
-characters: decoding JSON is C code and there is no TextFSM, so sending the text to a worker and
-its records back would cost the parent more than reading them itself.
+Structured outputs (``| json``, ``| display json``) follow the same rule. Parsing them inline up to
+128 KiB (decoding is C code, no TextFSM) looked cheaper per call, but it put every device's reading
+and normalising on the one process that also runs the SSH sessions: on the 1,000-device lab that
+process became the bottleneck (94.2 s wall, 106 s CPU against 83.3 s and 89 s with the pool's
+threshold; ``bench/results/discovery*.json``).
 
 Records cross the process boundary as ``(class, field values)`` (:func:`_register_compact`): the
 default pickling of a frozen, slotted dataclass (``__getstate__``/``__setstate__`` walking
@@ -44,7 +46,6 @@ from functools import partial
 from typing import ParamSpec, TypeVar
 
 from netatlas.collect.parsers.parse import parse_command, parse_output
-from netatlas.collect.platforms import spec_for
 from netatlas.domain.records import (
     ArpEntry,
     BgpSession,
@@ -61,7 +62,6 @@ from netatlas.domain.records import (
 )
 
 POOL_THRESHOLD = 8_000  # characters; outputs larger than this parse in the pool
-STRUCTURED_INLINE_MAX = 131_072  # characters; structured outputs up to this size parse inline
 COMPACT = (ArpEntry, BgpSession, Facts, Interface, MacEntry, Neighbor, NextHop, OspfNeighbor, Route)
 POOL_WORKERS = os.cpu_count() or 1
 P = ParamSpec("P")
@@ -210,23 +210,16 @@ async def _awaited(future: asyncio.Future[T]) -> T:
 async def parse_output_async(
     platform: str, command: str, text: str, data_types: frozenset[DataType]
 ) -> DeviceRecords:
-    """:func:`parse_output`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`
-    (a structured output: than :data:`STRUCTURED_INLINE_MAX`)."""
-    if len(text) <= POOL_THRESHOLD or (len(text) <= STRUCTURED_INLINE_MAX and _structured(platform, command)):
+    """:func:`parse_output`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
+    if len(text) <= POOL_THRESHOLD:
         return parse_output(platform, command, text, data_types)
     return await _in_pool(parse_output, platform, command, text, data_types)
-
-
-def _structured(platform: str, command: str) -> bool:
-    spec = spec_for(platform)
-    return spec is not None and spec.structured(command)
 
 
 async def parse_command_async(
     platform: str, command: str, text: str, data_types: frozenset[DataType]
 ) -> ParseOutcome:
-    """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`
-    (a structured output: than :data:`STRUCTURED_INLINE_MAX`)."""
-    if len(text) <= POOL_THRESHOLD or (len(text) <= STRUCTURED_INLINE_MAX and _structured(platform, command)):
+    """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
+    if len(text) <= POOL_THRESHOLD:
         return parse_command(platform, command, text, data_types)
     return await _in_pool(parse_command, platform, command, text, data_types)
