@@ -186,7 +186,8 @@ def test_two_thousand_devices_build() -> None:
 
 
 @pytest.mark.parametrize(("scenario", "n", "word"), [("bogus", 10, "--scenario"), ("campus", 1, "--devices"),
-                                                     ("campus", 999_999, "--devices")])
+                                                     ("campus", 999_999, "--devices"), ("campus", 5001, "--devices"),
+                                                     ("datacenter", 5001, "--devices"), ("mixed", 10_001, "--devices")])
 def test_bad_arguments_name_the_argument(scenario: str, n: int, word: str) -> None:
     with pytest.raises(ScenarioError, match=word):
         build_network(scenario, n, seed=1)

@@ -10,7 +10,10 @@ from netatlas.lab.network import Network
 from netatlas.lab.scenarios import campus, datacenter, mixed, wan
 
 MIN_DEVICES = 2
-MAX_DEVICES = 5000
+MAX_DEVICES = 10_000  # the largest any scenario builds (mixed and wan)
+# campus and datacenter number their point-to-point links and distribution blocks from fixed /16s:
+# 5,000 devices is as far as their address plans go
+SCENARIO_MAX = {"campus": 5000, "datacenter": 5000, "wan": MAX_DEVICES, "mixed": MAX_DEVICES}
 
 
 def _campus(b: Builder, n: int) -> None:
@@ -44,8 +47,9 @@ def build_network(scenario: str, devices: int, seed: int, mgmt_network: IPv4Netw
     """Generate a scenario; device management addresses come from ``mgmt_network`` (in 127/8)."""
     if scenario not in SCENARIOS:
         raise ScenarioError(f"--scenario: unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
-    if not MIN_DEVICES <= devices <= MAX_DEVICES:
-        raise ScenarioError(f"--devices: {devices} is out of range ({MIN_DEVICES} to {MAX_DEVICES})")
+    if not MIN_DEVICES <= devices <= SCENARIO_MAX[scenario]:
+        raise ScenarioError(f"--devices: {devices} is out of range for {scenario} ({MIN_DEVICES} to "
+                            f"{SCENARIO_MAX[scenario]})")
     if not mgmt_network.subnet_of(LOOPBACK) or mgmt_network.num_addresses < devices * 2:
         raise ScenarioError(f"--address-range: {mgmt_network} must be inside 127.0.0.0/8 and hold {devices} devices")
     builder = Builder(scenario, seed, mgmt_network)

@@ -40,6 +40,7 @@ BRANCH_VARIATIONS: dict[int, tuple[Callable[[Builder, str], None], ...]] = {
     6: (lambda b, host: variations.feature_off(b, host, Feature.LLDP),),
 }
 AREA_SIZE = 20
+MAX_AREAS = 127  # area k summarises 10.(128+k).0.0/16: k stays within 1..127
 BACKBONE_PLATFORMS = (Platform.CISCO_IOS, Platform.CISCO_NXOS, Platform.JUNIPER_JUNOS)
 BRANCH_PLATFORMS = (Platform.CISCO_IOS, Platform.JUNIPER_JUNOS)
 
@@ -63,6 +64,16 @@ def sizes(n: int) -> tuple[int, int, int]:
     return backbone, 1, n - backbone - 1
 
 
+def area_size(n_branch: int) -> int:
+    """Branches per OSPF area: 20, more past 2,540 branches so that areas stay within ``MAX_AREAS``.
+
+    Examples:
+        >>> area_size(100), area_size(2540), area_size(2991), area_size(9990)
+        (20, 20, 24, 79)
+    """
+    return max(AREA_SIZE, -(-n_branch // MAX_AREAS))
+
+
 def build(b: Builder, n: int, *, prefix: str = "rtr") -> Wan:
     n_bb, n_partner, n_branch = sizes(n)
     names = [f"{prefix}{i}" for i in trap_numbers(n_bb + n_branch)]
@@ -78,8 +89,9 @@ def build(b: Builder, n: int, *, prefix: str = "rtr") -> Wan:
     variations.bgp_peer_down(b, edges[0], IPv4Address("198.18.1.1"), DOWN_PEER_AS, "Idle")
     if n_partner:
         _partner(b, edges)
-    for k, start in enumerate(range(0, n_branch, AREA_SIZE)):
-        _area(b, k + 1, branches[start : start + AREA_SIZE], backbone)
+    per_area = area_size(n_branch)
+    for k, start in enumerate(range(0, n_branch, per_area)):
+        _area(b, k + 1, branches[start : start + per_area], backbone)
     return Wan(backbone, edges)
 
 
