@@ -256,15 +256,18 @@ def test_one_bad_route_is_a_named_problem_the_others_kept(bad: dict[str, Any], w
     assert len(got.unparsed) == 1 and "10.2.0.0" in got.unparsed[0] and why in got.unparsed[0], got.unparsed
 
 
-def test_names_with_control_characters_or_beyond_reason_are_problems() -> None:
+def test_names_with_control_characters_are_kept_and_reported_names_beyond_reason_dropped() -> None:
+    """As in text: a name with control characters is kept (escaped where shown) and reported; a value
+    over ``structured.MAX_TEXT`` is no name: its entry is dropped, named, and never quoted whole."""
     interfaces = _interfaces()["interfaces"]
     doc = {"interfaces": {"Ethernet1\x1b[2J": interfaces["Ethernet4"], "E" * 10_000: interfaces["Ethernet4"],
                           "Ethernet4": interfaces["Ethernet4"]}}
     got = _parse("show interfaces", doc, frozenset({DataType.INTERFACES}))
-    assert [i.name for i in got.records.interfaces] == ["Ethernet4"]
+    assert [i.name for i in got.records.interfaces] == ["Ethernet1\x1b[2J", "Ethernet4"]
     assert got.coverage is Coverage.PARTIAL and len(got.unparsed) == 2
-    assert "control characters" in got.unparsed[0] and "10000 characters long" in got.unparsed[1]
-    assert all(len(line) <= 300 for line in got.unparsed)  # a huge key is never quoted whole
+    assert "Ethernet1\\x1b[2J" in got.unparsed[0] and "control characters in 'interface' (kept)" in got.unparsed[0]
+    assert "'interface' is 10000 characters long (at most 4096) (entry dropped)" in got.unparsed[1]
+    assert all(len(line) <= 300 and "\x1b" not in line for line in got.unparsed)  # short, and shown safely
 
 
 def test_every_entry_bad_is_a_parse_error_not_an_empty_table() -> None:
@@ -274,11 +277,12 @@ def test_every_entry_bad_is_a_parse_error_not_an_empty_table() -> None:
         _parse("show mac address-table", doc, frozenset({DataType.MAC}))
 
 
-def test_a_huge_free_text_field_does_not_crash_the_reader() -> None:
+def test_a_huge_free_text_field_costs_its_entry_named_and_no_crash() -> None:
     doc = _interfaces()
     doc["interfaces"]["Ethernet4"]["description"] = "x" * 1_000_000
     got = _parse("show interfaces", doc, frozenset({DataType.INTERFACES}))
-    assert got.coverage is Coverage.COMPLETE and len(got.records.interfaces) == 3
+    assert got.coverage is Coverage.PARTIAL and len(got.records.interfaces) == 2
+    assert len(got.unparsed) == 1 and "'description' is 1000000 characters long" in got.unparsed[0]
 
 
 def test_the_text_feature_off_line_in_place_of_a_document_is_feature_off() -> None:

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from netatlas.collect.parsers.json_nxos import MAX_TEXT
 from netatlas.collect.parsers.parse import parse_command
+from netatlas.collect.parsers.structured import MAX_TEXT
 from netatlas.domain.errors import ParseError
 from netatlas.domain.records import ROUTE_TYPES, Coverage, DataType, ParseOutcome
 
@@ -207,8 +207,7 @@ GOOD = {"ip-addr-out": "10.0.0.2", "time-stamp": "00:00:05", "mac": "0050.56ab.0
     ({**GOOD, "mac": ["0050.56ab.0002"]}, "'mac' is a list, not text"),
     ({**GOOD, "ip-addr-out": None}, "no 'ip-addr-out'"),
     ({**GOOD, "intf-out": True}, "'intf-out' is a boolean"),
-    ({**GOOD, "intf-out": "Vlan10\x1b[2J"}, "'intf-out' holds control characters"),
-    ({**GOOD, "intf-out": "V" * (MAX_TEXT + 1)}, f"characters long \\(at most {MAX_TEXT}\\)"),
+    ({**GOOD, "intf-out": "V" * (MAX_TEXT + 1)}, f"'interface' is {MAX_TEXT + 1} characters long \\(at most "),
     ("10.0.0.9", "a string, not an object"),
     ({**GOOD, "mac": "not-a-mac"}, "mac"),
 ])
@@ -218,6 +217,14 @@ def test_a_bad_entry_is_a_named_problem_and_the_others_are_kept(bad: Any, why: s
     assert [a.ip for a in outcome.records.arp] == ["10.0.0.2"]
     assert len(outcome.unparsed) == 1 and "entry 2" in outcome.unparsed[0]
     assert re.search(why, outcome.unparsed[0]), outcome.unparsed
+
+
+def test_an_entry_with_control_characters_is_kept_and_reported_as_in_text() -> None:
+    outcome = parse("show ip arp vrf all", _arp(GOOD, {**GOOD, "ip-addr-out": "10.0.0.3", "intf-out": "Vlan10\x1b[2J"}))
+    assert [(a.ip, a.interface) for a in outcome.records.arp] == [("10.0.0.2", "Vlan10"), ("10.0.0.3", "Vlan10\x1b[2J")]
+    assert outcome.coverage is Coverage.PARTIAL
+    assert outcome.unparsed == ("entry 2 (10.0.0.3 00:00:05 0050.56ab.0001 Vlan10\\x1b...): control characters "
+                                "in 'interface' (kept)",)
 
 
 def test_a_document_of_only_bad_entries_is_a_parse_error() -> None:

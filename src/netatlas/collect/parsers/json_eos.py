@@ -7,9 +7,11 @@ form's normaliser row validates and builds the records of both forms.
 
 The document is untrusted. The outer shape (``{"vrfs": {...}}``, ``{"interfaces": {...}}``) must
 be the platform's: a missing key or a value of the wrong type raises (``parsers.structured`` makes
-it a ParseError naming it). One entry that cannot be read (a route whose ``vias`` is not a list, an
-interface name with control characters) is a per-entry problem naming the entry and why; the
-others are kept and the read is partial. A command that fails in JSON mode prints EOS's errors
+it a ParseError naming it). One entry that cannot be read (a route whose ``vias`` is not a list, a
+count that is a string) is a per-entry problem naming the entry and why; the others are kept and
+the read is partial. Text (keys such as interface names included) is kept as the document gives
+it: control characters and lengths are checked for the three platforms' readers alike by
+``structured.checked`` (kept and reported, as the text path does). A command that fails in JSON mode prints EOS's errors
 envelope (``{"errors": ["BGP inactive"]}``): the feature's "not running" message makes the read
 FEATURE_OFF, any other error a ParseError quoting it.
 
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from netatlas.collect.parsers.table import EOS_BGP_OFF, EOS_OSPF_OFF, LLDP_OFF
 from netatlas.domain.errors import ParseError
+from netatlas.domain.text import clean
 
 if TYPE_CHECKING:
     from netatlas.collect.parsers.structured import ReaderRow, Reading
@@ -34,8 +37,6 @@ Row = dict[str, Any]
 EntryReader = Callable[[str, Any], list[Row]]  # (the entry's key, its value) -> its rows
 
 PLATFORM = "arista_eos"
-NAME_LIMIT = 256  # an identifier (interface, VRF, prefix) longer than this is no identifier
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ROUTE_CODES = {
     "connected": "C", "static": "S", "kernel": "K", "ospfIntraArea": "O", "ospfInterArea": "O IA",
     "ospfExternalType1": "O E1", "ospfExternalType2": "O E2", "ospfNssaExternalType1": "O N1",
@@ -87,24 +88,6 @@ def _count(entry: dict[str, Any], key: str) -> str:
     """A number field as the text prints it (``""`` when absent)."""
     value = _number(entry, key)
     return "" if value is None else str(value)
-
-
-def name(value: str, what: str) -> str:
-    """An identifier the document keys entries by (interface, VRF, prefix): printable, bounded.
-
-    Examples:
-        >>> name("Ethernet1", "interface")
-        'Ethernet1'
-        >>> name("Eth\\n1", "interface")
-        Traceback (most recent call last):
-        ...
-        netatlas.collect.parsers.json_eos.EntryError: interface 'Eth\\n1' holds control characters
-    """
-    if len(value) > NAME_LIMIT:
-        raise EntryError(f"{what} is {len(value)} characters long")
-    if _CONTROL.search(value):
-        raise EntryError(f"{what} {_short(value)} holds control characters")
-    return value
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -159,7 +142,7 @@ def _says_off(off: re.Pattern[str], message: str) -> bool:
 def _vrfs(document: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     """``{"vrfs": {name: {...}}}`` -> (checked name, table) pairs."""
     for vrf, table in _object(_object(document, "the document")["vrfs"], "'vrfs'").items():
-        yield name(vrf, "VRF"), _object(table, f"VRF {_short(vrf)}")
+        yield vrf, _object(table, f"VRF {_short(vrf)}")
 
 
 Entries = Callable[[str, dict[str, Any]], Iterator[tuple[str, str, Any]]]  # (VRF, its table) -> its entries
@@ -170,7 +153,7 @@ def _per_vrf(document: Any, entries: Entries, read_entry: Callable[[str], EntryR
     rows: list[Row] = []
     problems: list[str] = []
     for vrf, table in _vrfs(document):
-        reading = _read(entries(vrf, table), read_entry(vrf))
+        reading = _read(entries(clean(vrf[:60]), table), read_entry(vrf))  # labels shown safely, rows as given
         rows += reading.rows
         problems += reading.problems
     return _reading(rows, tuple(problems))
@@ -238,7 +221,7 @@ def _interface(key: str, value: Any) -> list[Row]:
     entry = _object(value, "the interface")
     membership = _text(entry, "interfaceMembership", "")
     return [{
-        "interface": name(key, "interface"),
+        "interface": key,
         "link_status": _link_status(entry),
         "protocol_status": _text(entry, "lineProtocolStatus"),
         "description": _text(entry, "description", ""),
@@ -273,7 +256,7 @@ def _port_id(port: dict[str, Any]) -> str:
 
 
 def _lldp_port(key: str, value: Any) -> list[Row]:
-    local = name(key, "interface")
+    local = key
     rows = []
     for neighbor in _list(_object(value, "the port")["lldpNeighborInfo"], "'lldpNeighborInfo'"):
         entry = _object(neighbor, "a neighbor")
@@ -302,7 +285,7 @@ def show_lldp_neighbors_detail(document: Any) -> Reading:
 def _route(vrf: str) -> EntryReader:
     def read(prefix: str, value: Any) -> list[Row]:
         entry = _object(value, "the route")
-        network, slash, length = name(prefix, "prefix").partition("/")
+        network, slash, length = prefix.partition("/")
         if not slash:
             raise EntryError(f"prefix {_short(prefix)} has no length")
         kind = _text(entry, "routeType")
@@ -335,7 +318,7 @@ def _ospf_neighbor(vrf: str) -> EntryReader:
     def read(_key: str, value: Any) -> list[Row]:
         entry = _object(value, "the neighbor")
         return [{"neighbor_id": _text(entry, "routerId"), "ip_address": _text(entry, "interfaceAddress"),
-                 "interface": name(_text(entry, "interfaceName"), "interface"),
+                 "interface": _text(entry, "interfaceName"),
                  "state": _text(entry, "adjacencyState"), "vrf": vrf}]
 
     return read
@@ -359,7 +342,7 @@ def _bgp_peer(vrf: str) -> EntryReader:
         asn = entry["asn"]
         if isinstance(asn, bool) or not isinstance(asn, str | int):
             raise EntryError(f"'asn' is not an AS number: {_short(asn)}")
-        return [{"bgp_neigh": name(address, "peer"), "neigh_as": str(asn), "state": _text(entry, "peerState"),
+        return [{"bgp_neigh": address, "neigh_as": str(asn), "state": _text(entry, "peerState"),
                  "state_pfxrcd": _count(entry, "prefixReceived"), "vrf": vrf}]
 
     return read

@@ -6,11 +6,12 @@ objects, every text element ``[{"data": "text"}]`` (numbers too are strings; an 
 the readers give the rows of the command's text template (``collect/templates/juniper_junos_*``),
 under its field names, to the same normaliser row (``parsers.junos``).
 
-The document is untrusted: a leaf that is not text, holds control characters or is longer than
-:data:`MAX_TEXT` is refused (:class:`ValueError`/:class:`TypeError`); inside an entry (one route
-destination) that makes the entry a *problem* (named, with why) and the read partial; outside
-an entry (the reply, a table) it is a wrong document: ``parsers.structured.read`` raises
-:class:`~netatlas.domain.errors.ParseError`.
+The document is untrusted: a leaf that is not text is refused (:class:`TypeError`); inside an
+entry (one route destination) that makes the entry a *problem* (named, with why) and the read
+partial; outside an entry (the reply, a table) it is a wrong document: ``parsers.structured.read``
+raises :class:`~netatlas.domain.errors.ParseError`. Text is kept as the document gives it: control
+characters and lengths are checked for the three platforms' readers alike by
+``structured.checked`` (kept and reported, as the text path does).
 
 Which forms the platform row sends is ``collect.forms.junos`` (measured there); the readers of the
 others (OSPF, BGP summary, LLDP) are kept and tested, for a device or a choice that needs them.
@@ -23,16 +24,15 @@ json`` from MX 17.4/18.x), ipSpace.net's "Junos JSON" article (vSRX 20.3).
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+
+from netatlas.domain.text import clean
 
 if TYPE_CHECKING:
     from netatlas.collect.parsers.structured import ReaderRow, Reading
 
 PLATFORM = "juniper_junos"
-MAX_TEXT = 2048  # no leaf the readers keep is longer (a description, an AS path): longer is refused
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 Element = dict[str, Any]
 Row = dict[str, Any]
@@ -72,7 +72,8 @@ def children(element: Element, key: str) -> list[Element]:
 
 
 def text(element: Element, key: str) -> str:
-    """The text of the leaf ``key`` (absent or empty ``[null]``: ``""``), stripped.
+    """The text of the leaf ``key`` (absent or empty ``[null]``: ``""``), stripped; control characters
+    are kept (``structured.checked`` reports them).
 
     Examples:
         >>> text({"age": [{"data": "2d 02:38:51", "attributes": {"junos:seconds": "182331"}}]}, "age")
@@ -80,32 +81,25 @@ def text(element: Element, key: str) -> str:
         >>> text({"selected-next-hop": [{"data": [None]}]}, "selected-next-hop"), text({}, "to")
         ('', '')
         >>> text({"via": [{"data": "ge-0/0/0.0\\x00"}]}, "via")
+        'ge-0/0/0.0\\x00'
+        >>> text({"via": [{"data": True}]}, "via")
         Traceback (most recent call last):
         ...
-        ValueError: 'via' holds control characters
+        TypeError: 'via' is a bool, not text
     """
     items = element.get(key)
     if items is None:
         return ""
-    if type(items) is list and items and type(items[0]) is dict:  # the common case, checked cheaply
-        data = items[0].get("data")
-        if type(data) is str and len(data) <= MAX_TEXT and data.isprintable():
-            return data.strip()
     if not isinstance(items, list) or not items or not isinstance(items[0], dict):
         raise TypeError(f"{key!r} is not a leaf ([{{'data': ...}}])")
     data = items[0].get("data")
+    if type(data) is str:  # the common case
+        return data.strip()
     if data is None or data == [None]:
         return ""
     if isinstance(data, int | float) and not isinstance(data, bool):
-        data = str(data)
-    if not isinstance(data, str):
-        raise TypeError(f"{key!r} is a {type(data).__name__}, not text")
-    if len(data) > MAX_TEXT:
-        raise ValueError(f"{key!r} is {len(data)} characters long (at most {MAX_TEXT})")
-    data = data.strip()
-    if _CONTROL.search(data):
-        raise ValueError(f"{key!r} holds control characters")
-    return data
+        return str(data)
+    raise TypeError(f"{key!r} is a {type(data).__name__}, not text")
 
 
 def present(element: Element, key: str) -> bool:
@@ -114,8 +108,9 @@ def present(element: Element, key: str) -> bool:
 
 
 def _label(item: Element, key: str) -> str:
+    """What names an entry in a problem, cut short and shown safely (escaped)."""
     try:
-        return text(item, key)[:60]
+        return clean(text(item, key)[:60])
     except (TypeError, ValueError):
         return "?"
 

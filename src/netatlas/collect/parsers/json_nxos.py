@@ -7,9 +7,10 @@ template's value is a list): the text form's normaliser row then validates and b
 
 The document is untrusted. The shape the platform always prints (the top object, a ``TABLE_x``
 holding its ``ROW_x``) raises when it is wrong (``structured.read``: a ParseError naming it); an
-entry that cannot be read (not an object, a key missing, a value of the wrong type, control
-characters, more than :data:`MAX_TEXT` characters) is one *problem* naming the entry and why, and
-the others are kept: the read is partial, never silently short.
+entry that cannot be read (not an object, a key missing, a value of the wrong type) is one
+*problem* naming the entry and why, and the others are kept: the read is partial, never silently
+short. Text is kept as the document gives it: control characters and lengths are checked for the
+three platforms' readers alike by ``structured.checked`` (kept and reported, as the text path does).
 
 Examples:
     >>> reading = read_arp({"TABLE_vrf": {"ROW_vrf": {"vrf-name-out": "default", "TABLE_adj": {"ROW_adj": [
@@ -25,13 +26,12 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from netatlas.domain.text import clean
+
 if TYPE_CHECKING:
     from netatlas.collect.parsers.structured import ReaderRow, Reading
 
 Row = dict[str, Any]
-MAX_TEXT = 1024  # a longer value is no name, address or count a device prints: refused
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # newlines are refused too, except in multi-line fields
-_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class BadEntry(ValueError):
@@ -41,17 +41,21 @@ class BadEntry(ValueError):
 def text(entry: Row, key: str, default: str | None = None, *, multiline: bool = False) -> str:
     """``entry[key]`` as text: a string (first line where ``multiline``) or a whole number as printed.
 
+    The string is kept as given, control characters too (``structured.checked`` reports them).
+
     Examples:
         >>> text({"a": 7}, "a"), text({}, "a", ""), text({"a": "x\\ny"}, "a", multiline=True)
         ('7', '', 'x')
-        >>> text({"a": "x\\u0000"}, "a")
+        >>> text({"a": "sw1\\x1b[2J"}, "a")
+        'sw1\\x1b[2J'
+        >>> text({"a": [7]}, "a")
         Traceback (most recent call last):
         ...
-        netatlas.collect.parsers.json_nxos.BadEntry: 'a' holds control characters
+        netatlas.collect.parsers.json_nxos.BadEntry: 'a' is a list, not text
     """
     value = entry.get(key) if isinstance(entry, dict) else None
-    if type(value) is str and not multiline and len(value) <= MAX_TEXT and value.isprintable():
-        return value  # the common case, checked at C speed
+    if type(value) is str and not multiline:
+        return value  # the common case
     if value is None:
         if default is None:
             raise BadEntry(f"no {key!r}")
@@ -59,10 +63,6 @@ def text(entry: Row, key: str, default: str | None = None, *, multiline: bool = 
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise BadEntry(f"{key!r} is a {_kind(value)}, not text")
     value = str(value)
-    if len(value) > MAX_TEXT:
-        raise BadEntry(f"{key!r} is {len(value)} characters long (at most {MAX_TEXT})")
-    if (_CONTROL if multiline else _CONTROL_ONE_LINE).search(value):
-        raise BadEntry(f"{key!r} holds control characters")
     return value.split("\n", 1)[0].rstrip("\r") if multiline else value
 
 
@@ -108,12 +108,12 @@ def _kind(value: Any) -> str:
 
 
 def _name(entry: Any, keys: tuple[str, ...]) -> str:
-    """What names an entry in a problem (its first key that is short text), cleaned of control characters."""
+    """What names an entry in a problem (its first key that is text), cut short and shown safely (escaped)."""
     if isinstance(entry, dict):
         for key in keys:
             value = entry.get(key)
             if isinstance(value, str | int) and not isinstance(value, bool):
-                return _CONTROL_ONE_LINE.sub("?", str(value))[:60]
+                return clean(str(value)[:60])
     return "?"
 
 
@@ -364,14 +364,15 @@ def read_mac(doc: Any) -> Reading:
 
 
 def read_arp(doc: Any) -> Reading:
-    """``show ip arp [vrf ...]``: the text's rows (its flat table does not say the VRF; nor do these)."""
+    """``show ip arp [vrf ...]``: the text's rows, and each entry's ``vrf`` (``vrf-name-out``), which the
+    text's flat table does not print (the normaliser row reads the VRF as unknown, as in text)."""
     found = _Collect()
 
     def vrf_rows(vrf: Row, label: str) -> None:
-        text(vrf, "vrf-name-out")
+        name = text(vrf, "vrf-name-out")
         _table(found, vrf, "adj", label, ("ip-addr-out",), lambda a: {
             "ip_address": text(a, "ip-addr-out"), "age": text(a, "time-stamp", ""), "mac_address": text(a, "mac"),
-            "interface": text(a, "intf-out", "")})
+            "interface": text(a, "intf-out", ""), "vrf": name})
 
     _nested(found, doc, "vrf", "vrf", ("vrf-name-out",), vrf_rows)
     return found.reading()

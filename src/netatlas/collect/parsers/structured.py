@@ -13,6 +13,15 @@ The document is untrusted device output: :func:`decode` refuses what is not one 
 the position) and nesting deeper than the interpreter recurses; a reader that meets an
 unexpected shape (a key missing, a list where an object belongs) raises, and :func:`read` turns
 that into a :class:`~netatlas.domain.errors.ParseError` naming what was missing.
+
+The text a document carries is treated as the text path treats the same text (:func:`checked`, one
+rule for the three platforms' readers): a value holding control characters (those a text output is
+reported for, :data:`~netatlas.collect.parsers.templates.BINARY`, and a line break in a one-line
+field) is *kept*, as the text template keeps it, and reported, as the text path reports the line
+holding it, so the read is partial; the value is stored as data and escaped wherever it is shown,
+so a rogue neighbor advertising ``dist1\x1b]0;pwned\x07`` stays on the map whichever form was read.
+A value longer than :data:`MAX_TEXT` is no name or text a device prints: its row is dropped with a
+problem naming it (every row: a ParseError).
 """
 
 from __future__ import annotations
@@ -24,9 +33,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from netatlas.collect.parsers import json_eos, json_junos, json_nxos
+from netatlas.collect.parsers.templates import BINARY
 from netatlas.domain.errors import ParseError
+from netatlas.domain.text import clean
 
 Row = dict[str, Any]
+MAX_TEXT = 4096  # characters of one value (a name, a description, an AS path): a longer one is refused
+MULTILINE = frozenset({"neighbor_description", "system_description"})  # fields that may hold line breaks
+_LINE_BREAK = re.compile(r"[\n\x85\u2028\u2029]")  # (BINARY holds the others: \r, \v, \f, \x1c-\x1e)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +104,75 @@ def read(platform: str, command: str, text: str) -> Reading:
     fn = reader(platform, command)
     document = decode(text)
     try:
-        return fn(document)
+        reading = fn(document)
     except ParseError:
         raise
     except KeyError as exc:
         raise ParseError(f"unexpected document: no {exc} where the platform prints it") from None
     except (TypeError, ValueError, AttributeError, IndexError) as exc:
         raise ParseError(f"unexpected document: {type(exc).__name__}: {str(exc)[:160]}") from None
+    return checked(reading)
+
+
+def checked(reading: Reading) -> Reading:
+    """``reading`` with its text checked as the text path checks an output's lines: a row whose values
+    hold control characters is kept and reported, a row with a value over :data:`MAX_TEXT` dropped.
+
+    Examples:
+        >>> got = checked(Reading([{"name": "sw1\x1b[2J", "port": "Gi0/1"}, {"name": "sw2", "port": "Gi0/2"}]))
+        >>> [r["name"] for r in got.rows], got.problems
+        (['sw1\\x1b[2J', 'sw2'], ("entry 1 (sw1\\\\x1b[2J Gi0/1): control characters in 'name' (kept)",))
+        >>> got = checked(Reading([{"name": "x" * 5000}, {"name": "sw2"}]))
+        >>> [r["name"] for r in got.rows], got.problems[0][-64:]
+        (['sw2'], "): 'name' is 5000 characters long (at most 4096) (entry dropped)")
+    """
+    problems: list[str] = []
+    kept: list[Row] = []
+    for number, row in enumerate(reading.rows, start=1):
+        long, controls = _scan(row)
+        if long:
+            field, size = long
+            problems.append(f"entry {number} ({_label(row)}): {field!r} is {size} characters long "
+                            f"(at most {MAX_TEXT}) (entry dropped)")
+            continue
+        if controls:
+            problems.append(f"entry {number} ({_label(row)}): control characters in "
+                            f"{', '.join(map(repr, controls))} (kept)")
+        kept.append(row)
+    if not problems:
+        return reading
+    if reading.rows and not kept:
+        raise ParseError(f"no entry could be read: {problems[0][:200]}")
+    return Reading(kept, (*reading.problems, *problems), reading.feature_off)
+
+
+def _scan(row: Row) -> tuple[tuple[str, int] | None, list[str]]:
+    """The first field over :data:`MAX_TEXT` (with its length), and the fields holding control characters."""
+    controls: list[str] = []
+    for field, value in row.items():
+        for text in _texts(value):
+            if len(text) <= MAX_TEXT and text.isprintable() and "\ufffd" not in text:
+                continue  # the common case, decided in C (U+FFFD is printable, and an undecodable byte)
+            if len(text) > MAX_TEXT:
+                return (field, len(text)), controls
+            if field not in controls and (
+                    BINARY.search(text) or (field not in MULTILINE and _LINE_BREAK.search(text))):
+                controls.append(field)
+    return None, controls
+
+
+def _texts(value: Any) -> list[str]:
+    """The strings in one row value: itself, or those of a list (of strings, or of objects: next hops)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item)]
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _texts(item)]
+    return []
+
+
+def _label(row: Row, limit: int = 40) -> str:
+    """What names a row in a problem: its first values, cut short and shown safely (escaped)."""
+    shown = " ".join(t[:limit] for value in row.values() for t in _texts(value)[:1] if t)
+    return clean(shown[:limit]) + ("..." if len(shown) > limit else "")
