@@ -26,9 +26,9 @@ Whatever happens, the job ends with a final status and every device row final:
 
 Progress steps (the command a device is on) are not a write each: the latest step of every
 device is kept and written for all of them together at most every :data:`STEP_WRITE_S`, in one
-transaction when the store offers ``update_steps(job_id, {device: step})`` (one call per device
-otherwise). Writes go through the one database thread in order, and a device's pending step is
-dropped when any other write for it is queued, so a step never lands after the device's final row.
+transaction (``JobStore.update_steps(job_id, {device: step})``). Writes go through the one database
+thread in order, and a device's pending step is dropped when any other write for it is queued, so a
+step never lands after the device's final row.
 """
 
 from __future__ import annotations
@@ -426,17 +426,9 @@ class DiscoveryEngine:
         if not steps:
             return
         try:
-            await self._db(self._write_steps, job_id, steps)
+            await self._db(self._store.update_steps, job_id, steps)
         except Exception as exc:
             log.warning("job %s: progress steps of %d device(s) not written: %s", job_id, len(steps), exc)
-
-    def _write_steps(self, job_id: str, steps: dict[str, str]) -> None:
-        batch = getattr(self._store, "update_steps", None)
-        if batch is not None:
-            batch(job_id, steps)
-            return
-        for device, step in steps.items():
-            self._store.update_device(job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
 
     async def _db(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()

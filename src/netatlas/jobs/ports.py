@@ -39,6 +39,10 @@ class JobStore(Protocol):
 
     def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None: ...
 
+    def update_steps(self, job_id: str, steps: dict[str, str]) -> None:
+        """Several running devices' current steps (``{device: step}``, status running) in one
+        transaction: the engine's progress batch, written at most every ``STEP_WRITE_S``."""
+
     def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         """Store the device's result (its snapshot) and its row's ``final`` update in ONE transaction,
         so neither exists without the other. A device that already has its snapshot in this job is

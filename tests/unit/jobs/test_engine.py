@@ -44,6 +44,10 @@ class FakeStore:
     def update_device(self, job_id: str, device: str, update: DeviceUpdate) -> None:
         self.updates[device].append(update)
 
+    def update_steps(self, job_id: str, steps: dict[str, str]) -> None:
+        for device, step in steps.items():  # through update_device: a subclass refusing a step refuses the batch
+            self.update_device(job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
+
     def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         self.results[result.name] = result
         self.updates[result.name].append(final)
