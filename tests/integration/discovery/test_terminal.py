@@ -147,13 +147,11 @@ def hostile(db_url: str, home: Path, tmp_path_factory: pytest.TempPathFactory) -
 def test_discover_a_markup_device_prints_it_literally(hostile: Hostile) -> None:
     done = hostile.cli("discover", "--inventory", str(hostile.inventory), "--only", "interfaces,cdp,lldp")
     assert_safe(done)
-    # dist1's neighbors hear its hostile name and ports. Read as text (IOS dist10) the entry is kept and
-    # shown literally; the NX-OS cores read | json, whose reader refuses a name with control characters
-    # (a named problem, the read partial): their output must be just as safe.
-    shown = hostile.cli("devices", "data", "dist10", "--kind", "lldp")
-    assert_safe(shown, "[/]crash")
-    for name in ("core1", "core10"):
-        assert_safe(hostile.cli("devices", "data", name, "--kind", "lldp"))
+    # dist1's neighbors hear its hostile name and ports. Read as text (IOS dist10) or as | json (the NX-OS
+    # cores), the entry is kept (the read partial, the control characters reported) and shown literally.
+    for name in ("dist10", "core1", "core10"):
+        shown = hostile.cli("devices", "data", name, "--kind", "lldp")
+        assert_safe(shown, "[/]crash", "[/]\\x1b[2J\\u202e")  # its name, and its port escaped
     described = hostile.cli("devices", "data", "dist1", "--kind", "interfaces")
     assert_safe(described, *LITERAL)
 
