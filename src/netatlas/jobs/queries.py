@@ -12,27 +12,24 @@ import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from netatlas.domain.datatypes import RECORD_KINDS, RecordKind
 from netatlas.domain.errors import NotFound
-from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import Coverage, DataType, JobStatus, Unmanaged
-from netatlas.store import (
-    CredentialRepo,
-    Database,
-    DeviceRepo,
-    HostKeyRepo,
-    InventoryConflict,
-    JobDetail,
-    JobRepo,
-    JobView,
-    Latest,
-    SnapshotRepo,
-    StoredDevice,
-    StoredHostKey,
-)
 from netatlas.store.views import TypeCoverage
+
+if TYPE_CHECKING:  # the repositories (and the ORM they use) are imported by the queries that need them
+    from netatlas.domain.datatypes import RecordKind
+    from netatlas.domain.inventory import InventoryDevice
+    from netatlas.store import (
+        Database,
+        InventoryConflict,
+        JobDetail,
+        JobView,
+        Latest,
+        StoredDevice,
+        StoredHostKey,
+    )
 
 T = TypeVar("T")
 DEFAULT_LIMIT = 50
@@ -85,18 +82,24 @@ class JobQueries:
         self._db = db
 
     def list(self, *, status: JobStatus | None = None, offset: int = 0, limit: int = DEFAULT_LIMIT) -> Page[JobView]:
-        """Newest first, of one status when given."""
+        """Newest first, of one status when given (read with Core: no ORM imported)."""
+        from netatlas.store.jobs import list_jobs
+
         _check_page(offset, limit)
-        with self._db.session(readonly=True) as session:
-            jobs = JobRepo(session).list(limit=offset + limit + 1, status=status)
+        with self._db.connection(readonly=True) as connection:
+            jobs = list_jobs(connection, limit=offset + limit + 1, status=status)
         return Page.of(jobs, offset=offset, limit=limit)
 
     def get(self, job_id: str) -> JobView:
         """The job row (status, counts, options...); ``NotFound`` when there is none."""
+        from netatlas.store import JobRepo
+
         with self._db.session(readonly=True) as session:
             return JobRepo(session).get(job_id)
 
     def detail(self, job_id: str) -> JobReport:
+        from netatlas.store import DeviceRepo, JobRepo, SnapshotRepo
+
         with self._db.session(readonly=True) as session:
             detail = JobRepo(session).show(job_id)
             unmanaged = JobRepo(session).unmanaged(job_id)
@@ -116,15 +119,21 @@ class DeviceQueries:
 
     def list(self, *, offset: int = 0, limit: int | None = None) -> Page[StoredDevice]:
         """Stored devices by name, with where each came from (inventory, crawled, seed)."""
+        from netatlas.store import DeviceRepo
+
         with self._db.session(readonly=True) as session:
             return Page.of(DeviceRepo(session).list(), offset=offset, limit=limit)
 
     def get(self, name: str) -> StoredDevice:
+        from netatlas.store import DeviceRepo
+
         with self._db.session(readonly=True) as session:
             return DeviceRepo(session).get(name)
 
     def named(self, names: Sequence[str]) -> builtins.list[InventoryDevice]:
         """The devices ``names`` name, once each in that order; ``NotFound`` names every missing one."""
+        from netatlas.store import DeviceRepo
+
         with self._db.session(readonly=True) as session:
             stored = {d.name: d for d in DeviceRepo(session).named(names)}
         missing = [n for n in names if n not in stored]
@@ -135,6 +144,8 @@ class DeviceQueries:
     def host_keys(self) -> builtins.list[tuple[StoredHostKey, str]]:
         """Every trusted host key with the device it belongs to (the stored device at its address when
         the key names none)."""
+        from netatlas.store import DeviceRepo, HostKeyRepo
+
         with self._db.session(readonly=True) as session:
             keys = HostKeyRepo(session).list()
             names = {(s.device.host, s.device.port): s.device.name for s in DeviceRepo(session).list()}
@@ -142,6 +153,8 @@ class DeviceQueries:
 
     def credential_names(self) -> builtins.list[str]:
         """The stored credential sets' names (never their secrets)."""
+        from netatlas.store import CredentialRepo
+
         with self._db.session(readonly=True) as session:
             return CredentialRepo(session).names()
 
@@ -173,6 +186,8 @@ class DataQueries:
     def current(self, device: str, kind: str, *, offset: int = 0, limit: int | None = None) -> DeviceData:
         """The device's current records of ``kind`` (a ``RECORD_KINDS`` name), from its latest
         successful collection of each of the kind's data types; nothing held is an empty page."""
+        from netatlas.store import SnapshotRepo
+
         chosen = _kind(kind)
         with self._db.session(readonly=True) as session:
             repo = SnapshotRepo(session)
@@ -185,6 +200,8 @@ class DataQueries:
 
 
 def _kind(kind: str) -> RecordKind:
+    from netatlas.domain.datatypes import RECORD_KINDS
+
     if kind not in RECORD_KINDS:
         raise NotFound(f"no record kind {kind!r} (choose from {', '.join(RECORD_KINDS)})")
     return RECORD_KINDS[kind]

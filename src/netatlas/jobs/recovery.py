@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from netatlas.domain.records import JobStatus
 from netatlas.jobs.liveness import STALE_S, JobLife, Owner, abandoned, this_process
-from netatlas.store import Database, JobRepo, JobView
+from netatlas.store.jobs import unfinished_jobs
+
+if TYPE_CHECKING:
+    from netatlas.store import Database, JobView
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +31,12 @@ class Recovered:
 def recover_jobs(db: Database, *, stale_s: float = STALE_S, job_ids: Collection[str] | None = None,
                  now: datetime | None = None) -> list[Recovered]:
     """Mark every abandoned job (of ``job_ids``, or all) interrupted; returns what was marked."""
-    with db.session(readonly=True) as session:
-        candidates = [j.id for j in JobRepo(session).unfinished() if job_ids is None or j.id in job_ids]
+    with db.connection(readonly=True) as connection:  # Core: the ORM is imported only when a job is to be marked
+        candidates = [j.id for j in unfinished_jobs(connection) if job_ids is None or j.id in job_ids]
+    if not candidates:
+        return []
+    from netatlas.store import JobRepo
+
     here = this_process().host
     found = []
     for job_id in candidates:

@@ -13,20 +13,26 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus, Unmanaged
 from netatlas.domain.text import clean
-from netatlas.store.tables import JobDeviceRow, JobRow, UnmanagedRow, utcnow
+from netatlas.store.schema import JOB_DEVICE_TABLE, JOB_TABLE, UNMANAGED_NEIGHBOR_TABLE, utcnow
 from netatlas.store.views import JobCounts, JobDetail, JobDeviceView, JobView
+
+if TYPE_CHECKING:  # the ORM is imported by the methods that write (a session is open: it is loaded already)
+    from sqlalchemy.engine import Connection, Row
+    from sqlalchemy.orm import Session
+
+    from netatlas.store.tables import JobDeviceRow, JobRow
 
 _COUNTER = {DeviceStatus.COMPLETED: "completed", DeviceStatus.FAILED: "failed", DeviceStatus.CANCELLED: "cancelled",
             DeviceStatus.INTERRUPTED: "cancelled"}  # interrupted devices did not finish either
+_JOB, _DEV, _UNM = JOB_TABLE.c, JOB_DEVICE_TABLE.c, UNMANAGED_NEIGHBOR_TABLE.c
 _UNFINISHED = [s.value for s in DeviceStatus if not s.final]
 _FINAL_JOB = [s.value for s in JobStatus if s.final]
 # How a job's unfinished devices end with it: cancelled with a cancelled job, interrupted otherwise.
@@ -63,6 +69,8 @@ class JobRepo:
 
         ``owner_host``/``owner_pid``: the process that will run it, when known (the embedded executor).
         """
+        from netatlas.store.tables import JobRow
+
         check_no_secrets(options)
         job_id = job_id or str(uuid.uuid4())
         unique = {d.name: d for d in devices}  # a new job: nothing to look up, the total is known
@@ -75,16 +83,20 @@ class JobRepo:
 
     def add_devices(self, job_id: str, devices: Iterable[InventoryDevice]) -> list[str]:
         """Add devices found while the job runs (crawl); names already in the job are skipped."""
-        known = set(self._session.scalars(select(JobDeviceRow.device_name).where(JobDeviceRow.job_id == job_id)))
+        from netatlas.store.tables import JobRow
+
+        known = set(self._session.scalars(select(_DEV.device_name).where(_DEV.job_id == job_id)))
         new = {d.name: d for d in devices if d.name not in known}
         if new:
             self._session.add_all(_device_row(job_id, device) for device in new.values())
-            self._session.execute(update(JobRow).where(JobRow.id == job_id).values(total=JobRow.total + len(new)))
+            self._session.execute(update(JobRow).where(_JOB.id == job_id).values(total=_JOB.total + len(new)))
         return builtins.list(new)
 
     def add_unmanaged(self, job_id: str, neighbors: Iterable[Unmanaged]) -> None:
         """Record the neighbors a crawl did not visit (one row per name and job)."""
-        known = set(self._session.scalars(select(UnmanagedRow.name).where(UnmanagedRow.job_id == job_id)))
+        from netatlas.store.tables import UnmanagedRow
+
+        known = set(self._session.scalars(select(_UNM.name).where(_UNM.job_id == job_id)))
         for n in neighbors:
             name = clean(n.name)
             if name not in known:
@@ -93,36 +105,44 @@ class JobRepo:
                                                reason=clean(n.reason), seen_from=clean(n.seen_from)))
 
     def unmanaged(self, job_id: str) -> builtins.list[Unmanaged]:
-        rows = self._session.scalars(select(UnmanagedRow).where(UnmanagedRow.job_id == job_id)
-                                     .order_by(UnmanagedRow.name))
+        from netatlas.store.tables import UnmanagedRow
+
+        rows = self._session.scalars(select(UnmanagedRow).where(_UNM.job_id == job_id)
+                                     .order_by(_UNM.name))
         return [Unmanaged(r.name, r.mgmt_ip, r.reason, r.seen_from) for r in rows]
 
     def set_status(self, job_id: str, status: JobStatus) -> None:
         """Move the job; running stamps ``started_at`` once, a final status stamps ``finished_at``."""
+        from netatlas.store.tables import JobRow
+
         values: dict[str, Any] = {"status": status.value}
         job = self._job_row(job_id)
         if status is JobStatus.RUNNING and job.started_at is None:
             values["started_at"] = utcnow()
         if status.final:
             values["finished_at"] = utcnow()
-        self._session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
+        self._session.execute(update(JobRow).where(_JOB.id == job_id).values(**values))
 
     def claim(self, job_id: str, host: str, pid: int) -> None:
         """The job runs now, in process ``pid`` on ``host``: status running, owner and a first heartbeat.
 
         A job already marked cancelling stays cancelling (a cancel that arrived before the run
         started is not lost: the engine then ends it cancelled)."""
+        from netatlas.store.tables import JobRow
+
         if JobStatus(self._job_row(job_id).status) is JobStatus.CANCELLING:
-            self._session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.started_at.is_(None))
+            self._session.execute(update(JobRow).where(_JOB.id == job_id, _JOB.started_at.is_(None))
                                   .values(started_at=utcnow()))
         else:
             self.set_status(job_id, JobStatus.RUNNING)
-        self._session.execute(update(JobRow).where(JobRow.id == job_id).values(
+        self._session.execute(update(JobRow).where(_JOB.id == job_id).values(
             owner_host=host, owner_pid=pid, heartbeat_at=utcnow()))
 
     def beat(self, job_id: str) -> bool:
         """Refresh the running job's heartbeat; False when the job already ended (e.g. recovered)."""
-        done = self._session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status.not_in(_FINAL_JOB))
+        from netatlas.store.tables import JobRow
+
+        done = self._session.execute(update(JobRow).where(_JOB.id == job_id, _JOB.status.not_in(_FINAL_JOB))
                                      .values(heartbeat_at=utcnow()))
         return bool(getattr(done, "rowcount", 0))
 
@@ -132,9 +152,11 @@ class JobRepo:
         Unfinished devices end ``cancelled`` with a cancelled job and ``interrupted`` otherwise,
         with ``message`` (why) as their error; counts are rebuilt from the device rows.
         """
+        from netatlas.store.tables import JobRow
+
         message = clean(message)
         values: dict[str, Any] = {"status": status.value, "finished_at": utcnow(), "message": message}
-        moved = self._session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status.not_in(_FINAL_JOB))
+        moved = self._session.execute(update(JobRow).where(_JOB.id == job_id, _JOB.status.not_in(_FINAL_JOB))
                                       .values(**values))
         if not getattr(moved, "rowcount", 0):
             self._job_row(job_id)  # NotFound when there is no such job
@@ -145,13 +167,14 @@ class JobRepo:
 
     def unfinished(self) -> builtins.list[JobView]:
         """Every job not in a final state (to look for abandoned ones)."""
-        rows = self._session.scalars(select(JobRow).where(JobRow.status.not_in(_FINAL_JOB)).order_by(JobRow.id))
-        return [_job_view(row) for row in rows]
+        return unfinished_jobs(self._session)
 
     def _end_unfinished(self, job_id: str, status: DeviceStatus, kind: ErrorKind, message: str) -> None:
+        from netatlas.store.tables import JobDeviceRow
+
         now = utcnow()
-        rows = self._session.scalars(select(JobDeviceRow).where(JobDeviceRow.job_id == job_id,
-                                                                JobDeviceRow.status.in_(_UNFINISHED))
+        rows = self._session.scalars(select(JobDeviceRow).where(_DEV.job_id == job_id,
+                                                                _DEV.status.in_(_UNFINISHED))
                                      .with_for_update())
         for row in rows:
             row.status, row.step, row.error_kind, row.error = status.value, "", kind.value, message
@@ -161,20 +184,24 @@ class JobRepo:
 
     def request_cancel(self, job_id: str) -> bool:
         """Mark the job cancelling (workers look before each command); False if it already ended."""
+        from netatlas.store.tables import JobRow
+
         job = self._job_row(job_id)
         if JobStatus(job.status).final:
             return False
-        self._session.execute(update(JobRow).where(JobRow.id == job_id).values(status=JobStatus.CANCELLING.value))
+        self._session.execute(update(JobRow).where(_JOB.id == job_id).values(status=JobStatus.CANCELLING.value))
         return True
 
     def is_cancelling(self, job_id: str) -> bool:
-        status = self._session.scalar(select(JobRow.status).where(JobRow.id == job_id))
+        status = self._session.scalar(select(_JOB.status).where(_JOB.id == job_id))
         if status is None:
             raise NotFound(f"no job {job_id}")
         return status in (JobStatus.CANCELLING.value, JobStatus.CANCELLED.value)
 
     def set_step(self, job_id: str, device_name: str, step: str | None) -> None:
         """The command a device is running now (one UPDATE; called before each command)."""
+        from netatlas.store.tables import JobDeviceRow
+
         self._session.execute(update(JobDeviceRow).where(*_device_key(job_id, device_name)).values(step=step))
 
     def update_device(self, job_id: str, device_name: str, status: DeviceStatus, *, step: str | None = None,
@@ -207,16 +234,20 @@ class JobRepo:
 
     def pending_devices(self, job_id: str) -> builtins.list[InventoryDevice]:
         """Devices of the job not yet final (pending, or running when a worker died): to run or resume."""
-        rows = self._session.scalars(select(JobDeviceRow).where(JobDeviceRow.job_id == job_id,
-                                                                JobDeviceRow.status.in_(_UNFINISHED))
-                                     .order_by(JobDeviceRow.id))
+        from netatlas.store.tables import JobDeviceRow
+
+        rows = self._session.scalars(select(JobDeviceRow).where(_DEV.job_id == job_id,
+                                                                _DEV.status.in_(_UNFINISHED))
+                                     .order_by(_DEV.id))
         return [InventoryDevice(name=r.device_name, host=r.host, platform=r.platform, credentials=r.credential,
                                 port=r.port) for r in rows]
 
     def recount(self, job_id: str) -> JobCounts:
         """Rebuild the job's counts from its device rows, store and return them."""
-        query = (select(JobDeviceRow.status, func.count()).where(JobDeviceRow.job_id == job_id)
-                 .group_by(JobDeviceRow.status))
+        from netatlas.store.tables import JobRow
+
+        query = (select(_DEV.status, func.count()).where(_DEV.job_id == job_id)
+                 .group_by(_DEV.status))
         by_counter: dict[str, int] = {"total": 0, "completed": 0, "failed": 0, "cancelled": 0}
         for status, count in self._session.execute(query):
             by_counter["total"] += count
@@ -224,7 +255,7 @@ class JobRepo:
             if counter is not None:
                 by_counter[counter] += count
         counts = JobCounts(**by_counter)
-        self._session.execute(update(JobRow).where(JobRow.id == job_id).values(
+        self._session.execute(update(JobRow).where(_JOB.id == job_id).values(
             total=counts.total, completed=counts.completed, failed=counts.failed, cancelled=counts.cancelled))
         return counts
 
@@ -240,7 +271,7 @@ class JobRepo:
         and whether more follow: one read of the job row and one of the page, whatever the job's size
         (a progress poll of a 10,000-device job reads the 50 rows it shows)."""
         job = self.get(job_id)
-        query = (select(*_DEVICE_COLUMNS).where(JobDeviceRow.job_id == job_id).order_by(JobDeviceRow.id)
+        query = (select(*_DEVICE_COLUMNS).where(_DEV.job_id == job_id).order_by(_DEV.id)
                  .offset(offset))
         if limit is not None:
             query = query.limit(limit + 1)
@@ -250,27 +281,30 @@ class JobRepo:
 
     def list(self, limit: int = 50, status: JobStatus | None = None) -> builtins.list[JobView]:
         """Newest first."""
-        query = select(JobRow).order_by(JobRow.created_at.desc(), JobRow.id).limit(limit)
-        if status is not None:
-            query = query.where(JobRow.status == status.value)
-        return [_job_view(row) for row in self._session.scalars(query)]
+        return list_jobs(self._session, limit=limit, status=status)
 
     def _move_counter(self, job_id: str, before: DeviceStatus, after: DeviceStatus) -> None:
+        from netatlas.store.tables import JobRow
+
         values: dict[str, Any] = {}
         if before.final and before is not after:
-            values[_COUNTER[before]] = getattr(JobRow, _COUNTER[before]) - 1
+            values[_COUNTER[before]] = _JOB[_COUNTER[before]] - 1
         if after.final and before is not after:
-            values[_COUNTER[after]] = getattr(JobRow, _COUNTER[after]) + 1
+            values[_COUNTER[after]] = _JOB[_COUNTER[after]] + 1
         if values:
-            self._session.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
+            self._session.execute(update(JobRow).where(_JOB.id == job_id).values(**values))
 
     def _job_row(self, job_id: str) -> JobRow:
+        from netatlas.store.tables import JobRow
+
         row = self._session.get(JobRow, job_id)
         if row is None:
             raise NotFound(f"no job {job_id}")
         return row
 
     def _device_row(self, job_id: str, device_name: str) -> JobDeviceRow:
+        from netatlas.store.tables import JobDeviceRow
+
         query = select(JobDeviceRow).where(*_device_key(job_id, device_name)).with_for_update()
         row = self._session.scalar(query)
         if row is None:
@@ -279,26 +313,44 @@ class JobRepo:
 
 
 def _device_key(job_id: str, device_name: str) -> tuple[Any, Any]:
-    return JobDeviceRow.job_id == job_id, JobDeviceRow.device_name == device_name
+    return _DEV.job_id == job_id, _DEV.device_name == device_name
 
 
 def _device_row(job_id: str, device: InventoryDevice) -> JobDeviceRow:
+    from netatlas.store.tables import JobDeviceRow
+
     return JobDeviceRow(job_id=job_id, device_name=device.name, host=device.host, port=device.port,
                         platform=device.platform, credential=device.credentials,
                         status=DeviceStatus.PENDING.value, attempt=0, error="")
 
 
-def _job_view(row: JobRow) -> JobView:
+def list_jobs(unit: Connection | Session, *, limit: int = 50, status: JobStatus | None = None) -> list[JobView]:
+    """The newest jobs (of ``status`` when given), newest first. Core alone: a ``Database.connection()``
+    is enough, so ``netatlas jobs list`` never imports the ORM; a session works as well."""
+    query = select(JOB_TABLE).order_by(_JOB.created_at.desc(), _JOB.id).limit(limit)
+    if status is not None:
+        query = query.where(_JOB.status == status.value)
+    return [_job_view(row) for row in unit.execute(query)]
+
+
+def unfinished_jobs(unit: Connection | Session) -> list[JobView]:
+    """Every job not in a final state (to look for abandoned ones), read with Core as :func:`list_jobs`."""
+    query = select(JOB_TABLE).where(_JOB.status.not_in(_FINAL_JOB)).order_by(_JOB.id)
+    return [_job_view(row) for row in unit.execute(query)]
+
+
+def _job_view(row: JobRow | Row[Any]) -> JobView:
+    """A view of a job row: an ORM object or a Core row of every column (the same attribute names)."""
     counts = JobCounts(row.total, row.completed, row.failed, row.cancelled)
     return JobView(row.id, row.kind, JobStatus(row.status), dict(row.options), counts, row.requested_by,
                    row.created_at, row.started_at, row.finished_at, owner_host=row.owner_host,
                    owner_pid=row.owner_pid, heartbeat_at=row.heartbeat_at, message=row.message)
 
 
-_DEVICE_COLUMNS = (JobDeviceRow.job_id, JobDeviceRow.device_name, JobDeviceRow.host, JobDeviceRow.port,
-                   JobDeviceRow.platform, JobDeviceRow.credential, JobDeviceRow.status, JobDeviceRow.step,
-                   JobDeviceRow.attempt, JobDeviceRow.error_kind, JobDeviceRow.error, JobDeviceRow.started_at,
-                   JobDeviceRow.finished_at, JobDeviceRow.duration_s, JobDeviceRow.warning)
+_DEVICE_COLUMNS = (_DEV.job_id, _DEV.device_name, _DEV.host, _DEV.port,
+                   _DEV.platform, _DEV.credential, _DEV.status, _DEV.step,
+                   _DEV.attempt, _DEV.error_kind, _DEV.error, _DEV.started_at,
+                   _DEV.finished_at, _DEV.duration_s, _DEV.warning)
 
 
 def _device_view(row: Any) -> JobDeviceView:

@@ -25,6 +25,13 @@ HEAVY = ("asyncssh", "sqlalchemy", "alembic", "textfsm", "ntc_templates", "netwo
 NOT_FOR_JOBS_LIST = ("asyncssh", "textfsm", "ntc_templates", "networkx", "fastapi", "celery", "cryptography",
                      "netatlas.collect", "netatlas.lab", "netatlas.topology", "netatlas.store.topology",
                      "netatlas.store.accounts", "netatlas.secrets", "netatlas.jobs.discovery", "netatlas.inventory")
+# Issue 11: on a current database, jobs are read (and recovered when nothing is stale) with SQLAlchemy Core
+# alone (the first run on a new NETATLAS_HOME creates the database: Alembic, which loads the ORM, migrates it).
+NOT_FOR_JOBS_LIST_ON_A_CURRENT_DATABASE = ("sqlalchemy.orm", "netatlas.store.tables", "netatlas.store.inventory",
+                                           "netatlas.store.snapshots", "alembic", "rich.markdown", "pygments")
+# Typer's own help draws through rich.markdown, which loads pygments: a group's --help is drawn without them.
+NOT_FOR_GROUP_HELP = ("rich.markdown", "pygments", "typer.rich_utils", "pydantic", "sqlalchemy", "netatlas.store")
+GROUPS = [name for name, entry in COMMANDS.items() if entry.attribute != name]  # typer groups, not single commands
 
 RUN = """
 import json, sys
@@ -109,11 +116,67 @@ def test_a_command_help_imports_its_module_only(tmp_path: Path) -> None:
     assert loaded(modules, HEAVY) == []
 
 
+@pytest.mark.parametrize("name", GROUPS)
+@pytest.mark.parametrize("columns", [120, 80, 61])
+def test_group_help_is_typers_own_text_without_rich_markdown(tmp_path: Path, name: str, columns: int) -> None:
+    """``netatlas GROUP --help`` is drawn from the loaded group (:func:`main.fast_group_help`), equal
+    byte for byte to what typer draws, without importing typer's rich help (rich.markdown, pygments)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TERMINAL_WIDTH", "FORCE_COLOR", "FORCE_TERMINAL")}
+    env.update(NETATLAS_HOME=str(tmp_path), COLUMNS=str(columns))
+    fast = subprocess.run([sys.executable, "-c", RUN, json.dumps([name, "--help"])], capture_output=True,
+                          text=True, env=env, timeout=120, check=False)
+    typer_ = subprocess.run([sys.executable, "-c", TYPER_HELP, name, "--help"], capture_output=True, text=True,
+                            env=env, timeout=120, check=False)
+    assert typer_.returncode == 0 and f"Usage: netatlas {name}" in typer_.stdout
+    assert fast.stdout == typer_.stdout
+    result = json.loads(fast.stderr[fast.stderr.rindex("RESULT ") + 7:])
+    assert result["code"] == 0
+    assert loaded(set(result["modules"]), NOT_FOR_GROUP_HELP) == []
+
+
+def test_group_help_leaves_what_it_does_not_draw_to_typer() -> None:
+    """Options on a group, help panels, hidden commands or markup: typer draws those (None here)."""
+    import typer
+    from typer.main import get_group
+
+    def build(**command: object) -> object:
+        app = typer.Typer(help="A group.")
+
+        @app.command(**command)  # type: ignore[arg-type]
+        def first() -> None:
+            """Does one thing."""
+
+        @app.command()
+        def second() -> None:
+            """Does another."""
+
+        return get_group(app)
+
+    assert main.fast_group_help("g", build(), 100) is not None
+    assert main.fast_group_help("g", build(rich_help_panel="Other"), 100) is None
+    assert main.fast_group_help("g", build(hidden=True), 100) is None
+    assert main.fast_group_help("g", build(help="Uses [bold]markup[/bold]."), 100) is None
+    assert main.fast_group_help("g", build(deprecated=True), 100) is None
+    with_option = typer.Typer(help="A group.")
+
+    @with_option.callback()
+    def _root(verbose: bool = False) -> None:
+        """A group with an option."""
+
+    with_option.command()(lambda: None)
+    assert main.fast_group_help("g", get_group(with_option), 100) is None
+    assert main.fast_group_help("g", build(), 40) is None  # the usage line would not fit
+
+
 def test_jobs_list_loads_the_store_but_not_the_collector(tmp_path: Path) -> None:
     code, out, modules = run_cli(["jobs", "list", "--json"], tmp_path)
     assert code == 0 and json.loads(out) == []
     assert loaded(modules, NOT_FOR_JOBS_LIST) == []
     assert "netatlas.store.jobs" in modules  # it did read the database
+    code, out, modules = run_cli(["jobs", "list", "--json"], tmp_path)  # the embedded database exists now
+    assert code == 0 and json.loads(out) == []
+    assert loaded(modules, (*NOT_FOR_JOBS_LIST, *NOT_FOR_JOBS_LIST_ON_A_CURRENT_DATABASE)) == []
+    assert "netatlas.store.jobs" in modules and "netatlas.jobs.recovery" in modules
 
 
 def test_unknown_command_is_a_usage_error_with_a_suggestion(tmp_path: Path) -> None:
