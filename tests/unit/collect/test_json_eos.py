@@ -258,15 +258,15 @@ def test_one_bad_route_is_a_named_problem_the_others_kept(bad: dict[str, Any], w
 
 def test_names_with_control_characters_are_kept_and_reported_names_beyond_reason_dropped() -> None:
     """As in text: a name with control characters is kept (escaped where shown) and reported; a value
-    over ``structured.MAX_TEXT`` is no name: its entry is dropped, named, and never quoted whole."""
+    over ``MAX_TEXT`` is no name: its entry is dropped, named, and never quoted whole."""
     interfaces = _interfaces()["interfaces"]
     doc = {"interfaces": {"Ethernet1\x1b[2J": interfaces["Ethernet4"], "E" * 10_000: interfaces["Ethernet4"],
                           "Ethernet4": interfaces["Ethernet4"]}}
     got = _parse("show interfaces", doc, frozenset({DataType.INTERFACES}))
     assert [i.name for i in got.records.interfaces] == ["Ethernet1\x1b[2J", "Ethernet4"]
     assert got.coverage is Coverage.PARTIAL and len(got.unparsed) == 2
-    assert "Ethernet1\\x1b[2J" in got.unparsed[0] and "control characters in 'interface' (kept)" in got.unparsed[0]
-    assert "'interface' is 10000 characters long (at most 4096) (entry dropped)" in got.unparsed[1]
+    assert "interface is 10000 characters long (at most 4096) (entry dropped)" in got.unparsed[0]
+    assert "Ethernet1\\x1b[2J" in got.unparsed[1] and "control characters in 'interface' (kept)" in got.unparsed[1]
     assert all(len(line) <= 300 and "\x1b" not in line for line in got.unparsed)  # short, and shown safely
 
 

@@ -4,8 +4,8 @@ The text path keeps a neighbor whose name holds control characters (its template
 reports the line (``templates.BINARY``): the read is partial, the entry stored as data and escaped where
 shown. The NX-OS, EOS and JunOS JSON readers do the same through ``structured.checked``: the entry is kept,
 one problem names it and the fields holding control characters (shown escaped), and the read is partial.
-What must be refused still is: a value of the wrong type (the entry, named) and a value over
-``structured.MAX_TEXT`` (the entry, named; every entry: a ParseError).
+What must be refused still is: a value of the wrong type and a value over ``MAX_TEXT`` (the same in
+the three readers): the entry, named.
 
 Two kinds of check: lab devices whose every neighbor advertises the ``markup`` fault's name (escapes,
 markup, an RTL override, 300 characters), rendered in both forms and parsed, must give equal records and
@@ -22,10 +22,9 @@ from typing import Any
 
 import pytest
 
-from netatlas.collect.parsers import parse_command
+from netatlas.collect.parsers import json_eos, json_junos, json_nxos, parse_command
 from netatlas.collect.parsers.structured import MAX_TEXT, Reading, checked, read
 from netatlas.collect.parsers.templates import BINARY
-from netatlas.domain.errors import ParseError
 from netatlas.domain.records import Coverage, DataType, DeviceRecords, ParseOutcome
 from netatlas.domain.text import is_clean
 from netatlas.lab.hostile import apply_markup, hostile_name
@@ -136,6 +135,7 @@ READERS: list[tuple[str, Callable[[object], tuple[str, str]], str]] = [
     ("arista_eos", _eos_lldp, "neighbor_name"),
     ("juniper_junos", _junos_lldp, "neighbor_name"),
 ]
+KEY = {"cisco_nxos": "device_id", "arista_eos": "systemName", "juniper_junos": "lldp-remote-system-name"}
 READER_IDS = [platform for platform, _, _ in READERS]
 
 # (value, reported): reported exactly when the text path reports the line holding it (templates.BINARY;
@@ -185,8 +185,12 @@ def test_a_name_over_the_limit_costs_its_entry_named(platform: str, document: Ca
     assert [n.remote_name_raw for n in outcome.records.neighbors] == ["dist2"]
     assert outcome.coverage is Coverage.PARTIAL
     (problem,) = outcome.unparsed
-    assert problem.endswith(f"{field!r} is {MAX_TEXT + 1} characters long (at most {MAX_TEXT}) (entry dropped)")
-    assert len(problem) < 200, "a huge value is never quoted whole"
+    assert f"{KEY[platform]!r} is {MAX_TEXT + 1} characters long (at most {MAX_TEXT})" in problem, problem
+    assert problem.split(" (", 1)[0].endswith("2") and len(problem) < 200, "the entry named, never quoted whole"
+
+
+def test_the_three_readers_refuse_the_same_length() -> None:
+    assert json_nxos.MAX_TEXT == json_eos.MAX_TEXT == json_junos.MAX_TEXT == MAX_TEXT
 
 
 # (platform, the value, what the problem says): each platform's document prints names as text; a value of
@@ -239,11 +243,23 @@ def test_checked_looks_into_lists_and_next_hops_and_allows_multi_line_descriptio
     )
 
 
-def test_checked_leaves_a_clean_reading_alone_and_refuses_one_with_nothing_left() -> None:
-    clean = Reading([{"name": "sw1"}], feature_off="")
+def test_checked_leaves_a_clean_reading_alone() -> None:
+    clean = Reading([{"name": "sw1", "hop": [{"address": None}], "members": []}])
     assert checked(clean) is clean
-    with pytest.raises(ParseError, match=r"no entry could be read: entry 1 .*'name' is 5000 characters long"):
-        checked(Reading([{"name": "x" * 5000}]))
+
+
+@pytest.mark.parametrize("value", ["sw9\x1b[2J", "sw9\x00", "sw9\x7f", "sw9\ufffd", "sw9\u2028x", "sw9\x85x",
+                                   "sw9\nsw8", "sw9\rx", "sw9\x0cx"])
+@pytest.mark.parametrize("escaped", [True, False], ids=["escaped", "raw"])
+def test_the_document_precheck_never_skips_a_control_character(value: str, escaped: bool) -> None:
+    """``read`` looks at the rows only when the document text may decode to a control character: whatever
+    JSON escaping (or none, where JSON allows the character raw), such a name is reported."""
+    command, text = _nxos_cdp(value)
+    if not escaped:
+        text = json.dumps(json.loads(text), ensure_ascii=False)  # raw where JSON allows it, escaped where not
+    reading = read("cisco_nxos", command.removesuffix(" | json"), text)
+    assert [r["chassis_id"] for r in reading.rows] == ["dist2", value]
+    assert len(reading.problems) == 1 and "control characters in 'chassis_id'" in reading.problems[0]
 
 
 def test_the_nxos_arp_rows_carry_each_entrys_vrf() -> None:

@@ -207,7 +207,7 @@ GOOD = {"ip-addr-out": "10.0.0.2", "time-stamp": "00:00:05", "mac": "0050.56ab.0
     ({**GOOD, "mac": ["0050.56ab.0002"]}, "'mac' is a list, not text"),
     ({**GOOD, "ip-addr-out": None}, "no 'ip-addr-out'"),
     ({**GOOD, "intf-out": True}, "'intf-out' is a boolean"),
-    ({**GOOD, "intf-out": "V" * (MAX_TEXT + 1)}, f"'interface' is {MAX_TEXT + 1} characters long \\(at most "),
+    ({**GOOD, "intf-out": "V" * (MAX_TEXT + 1)}, f"'intf-out' is {MAX_TEXT + 1} characters long \\(at most "),
     ("10.0.0.9", "a string, not an object"),
     ({**GOOD, "mac": "not-a-mac"}, "mac"),
 ])

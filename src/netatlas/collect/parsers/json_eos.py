@@ -8,12 +8,13 @@ form's normaliser row validates and builds the records of both forms.
 The document is untrusted. The outer shape (``{"vrfs": {...}}``, ``{"interfaces": {...}}``) must
 be the platform's: a missing key or a value of the wrong type raises (``parsers.structured`` makes
 it a ParseError naming it). One entry that cannot be read (a route whose ``vias`` is not a list, a
-count that is a string) is a per-entry problem naming the entry and why; the others are kept and
-the read is partial. Text (keys such as interface names included) is kept as the document gives
-it: control characters and lengths are checked for the three platforms' readers alike by
-``structured.checked`` (kept and reported, as the text path does). A command that fails in JSON mode prints EOS's errors
-envelope (``{"errors": ["BGP inactive"]}``): the feature's "not running" message makes the read
-FEATURE_OFF, any other error a ParseError quoting it.
+count that is a string, a text longer than :data:`MAX_TEXT`, keys such as interface names
+included) is a per-entry problem naming the entry and why; the others are kept and the read is
+partial. Text is kept as the document gives it: control characters are reported for the three
+platforms' readers alike by ``structured.checked`` (the entry kept, as the text path keeps it).
+A command that fails in JSON mode prints EOS's errors envelope (``{"errors": ["BGP inactive"]}``):
+the feature's "not running" message makes the read FEATURE_OFF, any other error a ParseError
+quoting it.
 
 Shapes: see ``netatlas.lab.render.eos.json_*`` (the lab's renderers, built from public samples
 of real output) and ``tests/unit/collect/test_json_eos.py``.
@@ -37,6 +38,7 @@ Row = dict[str, Any]
 EntryReader = Callable[[str, Any], list[Row]]  # (the entry's key, its value) -> its rows
 
 PLATFORM = "arista_eos"
+MAX_TEXT = 4096  # a longer text is no name, text or count a device prints: its entry is refused (all 3 readers)
 _ROUTE_CODES = {
     "connected": "C", "static": "S", "kernel": "K", "ospfIntraArea": "O", "ospfInterArea": "O IA",
     "ospfExternalType1": "O E1", "ospfExternalType2": "O E2", "ospfNssaExternalType1": "O N1",
@@ -71,6 +73,22 @@ def _text(entry: dict[str, Any], key: str, default: str | None = None) -> str:
     value = entry[key]
     if not isinstance(value, str):
         raise EntryError(f"{key!r} is a {type(value).__name__}, not a string")
+    return name(value, repr(key))
+
+
+def name(value: str, what: str) -> str:
+    """A text of at most :data:`MAX_TEXT` characters (a key: an interface, VRF, prefix; or a value).
+
+    Examples:
+        >>> name("Ethernet1", "interface")
+        'Ethernet1'
+        >>> name("E" * 5000, "interface")
+        Traceback (most recent call last):
+        ...
+        netatlas.collect.parsers.json_eos.EntryError: interface is 5000 characters long (at most 4096)
+    """
+    if len(value) > MAX_TEXT:
+        raise EntryError(f"{what} is {len(value)} characters long (at most {MAX_TEXT})")
     return value
 
 
@@ -142,7 +160,7 @@ def _says_off(off: re.Pattern[str], message: str) -> bool:
 def _vrfs(document: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     """``{"vrfs": {name: {...}}}`` -> (checked name, table) pairs."""
     for vrf, table in _object(_object(document, "the document")["vrfs"], "'vrfs'").items():
-        yield vrf, _object(table, f"VRF {_short(vrf)}")
+        yield name(vrf, "VRF"), _object(table, f"VRF {_short(vrf)}")
 
 
 Entries = Callable[[str, dict[str, Any]], Iterator[tuple[str, str, Any]]]  # (VRF, its table) -> its entries
@@ -221,7 +239,7 @@ def _interface(key: str, value: Any) -> list[Row]:
     entry = _object(value, "the interface")
     membership = _text(entry, "interfaceMembership", "")
     return [{
-        "interface": key,
+        "interface": name(key, "interface"),
         "link_status": _link_status(entry),
         "protocol_status": _text(entry, "lineProtocolStatus"),
         "description": _text(entry, "description", ""),
@@ -256,7 +274,7 @@ def _port_id(port: dict[str, Any]) -> str:
 
 
 def _lldp_port(key: str, value: Any) -> list[Row]:
-    local = key
+    local = name(key, "interface")
     rows = []
     for neighbor in _list(_object(value, "the port")["lldpNeighborInfo"], "'lldpNeighborInfo'"):
         entry = _object(neighbor, "a neighbor")
@@ -285,7 +303,7 @@ def show_lldp_neighbors_detail(document: Any) -> Reading:
 def _route(vrf: str) -> EntryReader:
     def read(prefix: str, value: Any) -> list[Row]:
         entry = _object(value, "the route")
-        network, slash, length = prefix.partition("/")
+        network, slash, length = name(prefix, "prefix").partition("/")
         if not slash:
             raise EntryError(f"prefix {_short(prefix)} has no length")
         kind = _text(entry, "routeType")
@@ -342,7 +360,7 @@ def _bgp_peer(vrf: str) -> EntryReader:
         asn = entry["asn"]
         if isinstance(asn, bool) or not isinstance(asn, str | int):
             raise EntryError(f"'asn' is not an AS number: {_short(asn)}")
-        return [{"bgp_neigh": address, "neigh_as": str(asn), "state": _text(entry, "peerState"),
+        return [{"bgp_neigh": name(address, "peer"), "neigh_as": str(asn), "state": _text(entry, "peerState"),
                  "state_pfxrcd": _count(entry, "prefixReceived"), "vrf": vrf}]
 
     return read

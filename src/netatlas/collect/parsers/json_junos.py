@@ -6,12 +6,13 @@ objects, every text element ``[{"data": "text"}]`` (numbers too are strings; an 
 the readers give the rows of the command's text template (``collect/templates/juniper_junos_*``),
 under its field names, to the same normaliser row (``parsers.junos``).
 
-The document is untrusted: a leaf that is not text is refused (:class:`TypeError`); inside an
-entry (one route destination) that makes the entry a *problem* (named, with why) and the read
-partial; outside an entry (the reply, a table) it is a wrong document: ``parsers.structured.read``
-raises :class:`~netatlas.domain.errors.ParseError`. Text is kept as the document gives it: control
-characters and lengths are checked for the three platforms' readers alike by
-``structured.checked`` (kept and reported, as the text path does).
+The document is untrusted: a leaf that is not text or is longer than :data:`MAX_TEXT` is refused
+(:class:`TypeError`/:class:`ValueError`); inside an entry (one route destination) that makes the
+entry a *problem* (named, with why) and the read partial; outside an entry (the reply, a table)
+it is a wrong document: ``parsers.structured.read`` raises
+:class:`~netatlas.domain.errors.ParseError`. Text is kept as the document gives it: control
+characters are reported for the three platforms' readers alike by ``structured.checked`` (the
+entry kept, as the text path keeps it).
 
 Which forms the platform row sends is ``collect.forms.junos`` (measured there); the readers of the
 others (OSPF, BGP summary, LLDP) are kept and tested, for a device or a choice that needs them.
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from netatlas.collect.parsers.structured import ReaderRow, Reading
 
 PLATFORM = "juniper_junos"
+MAX_TEXT = 4096  # a longer leaf is no name, text or count a device prints: its entry is refused (all 3 readers)
 
 Element = dict[str, Any]
 Row = dict[str, Any]
@@ -93,12 +95,14 @@ def text(element: Element, key: str) -> str:
     if not isinstance(items, list) or not items or not isinstance(items[0], dict):
         raise TypeError(f"{key!r} is not a leaf ([{{'data': ...}}])")
     data = items[0].get("data")
+    if isinstance(data, int | float) and not isinstance(data, bool):
+        data = str(data)
     if type(data) is str:  # the common case
+        if len(data) > MAX_TEXT:
+            raise ValueError(f"{key!r} is {len(data)} characters long (at most {MAX_TEXT})")
         return data.strip()
     if data is None or data == [None]:
         return ""
-    if isinstance(data, int | float) and not isinstance(data, bool):
-        return str(data)
     raise TypeError(f"{key!r} is a {type(data).__name__}, not text")
 
 

@@ -7,10 +7,11 @@ template's value is a list): the text form's normaliser row then validates and b
 
 The document is untrusted. The shape the platform always prints (the top object, a ``TABLE_x``
 holding its ``ROW_x``) raises when it is wrong (``structured.read``: a ParseError naming it); an
-entry that cannot be read (not an object, a key missing, a value of the wrong type) is one
-*problem* naming the entry and why, and the others are kept: the read is partial, never silently
-short. Text is kept as the document gives it: control characters and lengths are checked for the
-three platforms' readers alike by ``structured.checked`` (kept and reported, as the text path does).
+entry that cannot be read (not an object, a key missing, a value of the wrong type, more than
+:data:`MAX_TEXT` characters) is one *problem* naming the entry and why, and the others are kept:
+the read is partial, never silently short. Text is kept as the document gives it: control
+characters are reported for the three platforms' readers alike by ``structured.checked`` (the
+entry kept, as the text path keeps it).
 
 Examples:
     >>> reading = read_arp({"TABLE_vrf": {"ROW_vrf": {"vrf-name-out": "default", "TABLE_adj": {"ROW_adj": [
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from netatlas.collect.parsers.structured import ReaderRow, Reading
 
 Row = dict[str, Any]
+MAX_TEXT = 4096  # a longer value is no name, text or count a device prints: its entry is refused (all 3 readers)
 
 
 class BadEntry(ValueError):
@@ -54,7 +56,7 @@ def text(entry: Row, key: str, default: str | None = None, *, multiline: bool = 
         netatlas.collect.parsers.json_nxos.BadEntry: 'a' is a list, not text
     """
     value = entry.get(key) if isinstance(entry, dict) else None
-    if type(value) is str and not multiline:
+    if type(value) is str and not multiline and len(value) <= MAX_TEXT:
         return value  # the common case
     if value is None:
         if default is None:
@@ -63,6 +65,8 @@ def text(entry: Row, key: str, default: str | None = None, *, multiline: bool = 
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise BadEntry(f"{key!r} is a {_kind(value)}, not text")
     value = str(value)
+    if len(value) > MAX_TEXT:
+        raise BadEntry(f"{key!r} is {len(value)} characters long (at most {MAX_TEXT})")
     return value.split("\n", 1)[0].rstrip("\r") if multiline else value
 
 

@@ -19,9 +19,9 @@ rule for the three platforms' readers): a value holding control characters (thos
 reported for, :data:`~netatlas.collect.parsers.templates.BINARY`, and a line break in a one-line
 field) is *kept*, as the text template keeps it, and reported, as the text path reports the line
 holding it, so the read is partial; the value is stored as data and escaped wherever it is shown,
-so a rogue neighbor advertising ``dist1\x1b]0;pwned\x07`` stays on the map whichever form was read.
-A value longer than :data:`MAX_TEXT` is no name or text a device prints: its row is dropped with a
-problem naming it (every row: a ParseError).
+so a rogue neighbor advertising ``dist1\\x1b]0;pwned\\x07`` stays on the map whichever form was read.
+A value longer than :data:`MAX_TEXT` (the same in the three readers) is no name or text a device
+prints: the readers refuse its entry, named.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from netatlas.domain.errors import ParseError
 from netatlas.domain.text import clean
 
 Row = dict[str, Any]
-MAX_TEXT = 4096  # characters of one value (a name, a description, an AS path): a longer one is refused
+MAX_TEXT = json_nxos.MAX_TEXT  # characters of one value; json_eos and json_junos refuse the same (a test checks)
 MULTILINE = frozenset({"neighbor_description", "system_description"})  # fields that may hold line breaks
 _LINE_BREAK = re.compile(r"[\n\x85\u2028\u2029]")  # (BINARY holds the others: \r, \v, \f, \x1c-\x1e)
 
@@ -86,6 +86,10 @@ def decode(text: str) -> Any:
         Traceback (most recent call last):
         ...
         netatlas.domain.errors.ParseError: not a JSON document: nested too deeply
+        >>> decode("[" + "9" * 5000 + "]")
+        Traceback (most recent call last):
+        ...
+        netatlas.domain.errors.ParseError: not a JSON document: Exceeds the limit (4300 digits) for integer string ...
     """
     body = text.strip()
     if not body:
@@ -96,6 +100,8 @@ def decode(text: str) -> Any:
         raise ParseError(f"not a JSON document: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise ParseError("not a JSON document: nested too deeply") from None
+    except ValueError as exc:  # a number of more digits than the interpreter converts (4,300)
+        raise ParseError(f"not a JSON document: {str(exc)[:80]}") from None
 
 
 def read(platform: str, command: str, text: str) -> Reading:
@@ -111,54 +117,55 @@ def read(platform: str, command: str, text: str) -> Reading:
         raise ParseError(f"unexpected document: no {exc} where the platform prints it") from None
     except (TypeError, ValueError, AttributeError, IndexError) as exc:
         raise ParseError(f"unexpected document: {type(exc).__name__}: {str(exc)[:160]}") from None
-    return checked(reading)
+    return checked(reading) if _may_hold_controls(text) else reading
+
+
+# What a JSON text decodes to a control character, a line break or U+FFFD from: an escape, or the character
+# itself (JSON allows DEL, NEL, U+2028/9 and U+FFFD raw; it refuses the others raw: ``decode`` does).
+_ESCAPED = re.compile(r"\\(?:[bfnr]|u(?:00[01][0-9a-fA-F]|007[fF]|0085|2028|2029|[fF]{3}[dD]))")
+_RAW = re.compile("[\x7f\x85\u2028\u2029\ufffd]")
+
+
+def _may_hold_controls(text: str) -> bool:
+    r"""Whether a value decoded from the JSON ``text`` may hold a control character (decided in C: most
+    documents have no backslash and are ASCII); ``False`` is certain, ``True`` means look at the rows.
+
+    Examples:
+        >>> _may_hold_controls('{"a": "Ethernet1/1"}'), _may_hold_controls('{"a": "x\\u001b[2J"}')
+        (False, True)
+        >>> _may_hold_controls('{"a": "tab\\tand \\"quotes\\""}'), _may_hold_controls('{"a": "x\x7f"}')
+        (False, True)
+    """
+    if "\\" in text and _ESCAPED.search(text):
+        return True
+    return "\x7f" in text if text.isascii() else bool(_RAW.search(text))
 
 
 def checked(reading: Reading) -> Reading:
-    """``reading`` with its text checked as the text path checks an output's lines: a row whose values
-    hold control characters is kept and reported, a row with a value over :data:`MAX_TEXT` dropped.
+    r"""``reading`` with its text checked as the text path checks an output's lines: a row whose values
+    hold control characters is kept, and reported (one problem per row, naming the fields).
 
     Examples:
         >>> got = checked(Reading([{"name": "sw1\x1b[2J", "port": "Gi0/1"}, {"name": "sw2", "port": "Gi0/2"}]))
         >>> [r["name"] for r in got.rows], got.problems
-        (['sw1\\x1b[2J', 'sw2'], ("entry 1 (sw1\\\\x1b[2J Gi0/1): control characters in 'name' (kept)",))
-        >>> got = checked(Reading([{"name": "x" * 5000}, {"name": "sw2"}]))
-        >>> [r["name"] for r in got.rows], got.problems[0][-64:]
-        (['sw2'], "): 'name' is 5000 characters long (at most 4096) (entry dropped)")
+        (['sw1\x1b[2J', 'sw2'], ("entry 1 (sw1\\x1b[2J Gi0/1): control characters in 'name' (kept)",))
     """
-    problems: list[str] = []
-    kept: list[Row] = []
-    for number, row in enumerate(reading.rows, start=1):
-        long, controls = _scan(row)
-        if long:
-            field, size = long
-            problems.append(f"entry {number} ({_label(row)}): {field!r} is {size} characters long "
-                            f"(at most {MAX_TEXT}) (entry dropped)")
-            continue
-        if controls:
-            problems.append(f"entry {number} ({_label(row)}): control characters in "
-                            f"{', '.join(map(repr, controls))} (kept)")
-        kept.append(row)
-    if not problems:
-        return reading
-    if reading.rows and not kept:
-        raise ParseError(f"no entry could be read: {problems[0][:200]}")
-    return Reading(kept, (*reading.problems, *problems), reading.feature_off)
+    problems = tuple(f"entry {number} ({_label(row)}): control characters in {', '.join(map(repr, fields))} (kept)"
+                     for number, row in enumerate(reading.rows, start=1) if (fields := _controls(row)))
+    return Reading(reading.rows, (*reading.problems, *problems), reading.feature_off) if problems else reading
 
 
-def _scan(row: Row) -> tuple[tuple[str, int] | None, list[str]]:
-    """The first field over :data:`MAX_TEXT` (with its length), and the fields holding control characters."""
-    controls: list[str] = []
+def _controls(row: Row) -> list[str]:
+    """The fields of ``row`` whose text holds control characters (a line break, in a one-line field)."""
+    found: list[str] = []
     for field, value in row.items():
         for text in _texts(value):
-            if len(text) <= MAX_TEXT and text.isprintable() and "\ufffd" not in text:
-                continue  # the common case, decided in C (U+FFFD is printable, and an undecodable byte)
-            if len(text) > MAX_TEXT:
-                return (field, len(text)), controls
-            if field not in controls and (
-                    BINARY.search(text) or (field not in MULTILINE and _LINE_BREAK.search(text))):
-                controls.append(field)
-    return None, controls
+            if text.isprintable() and "\ufffd" not in text:
+                continue  # the common case, decided in C (U+FFFD is printable: an undecodable byte)
+            if BINARY.search(text) or (field not in MULTILINE and _LINE_BREAK.search(text)):
+                found.append(field)
+                break
+    return found
 
 
 def _texts(value: Any) -> list[str]:
