@@ -28,7 +28,8 @@ NOT_FOR_JOBS_LIST = ("asyncssh", "textfsm", "ntc_templates", "networkx", "fastap
 # Issue 11: on a current database, jobs are read (and recovered when nothing is stale) with SQLAlchemy Core
 # alone (the first run on a new NETATLAS_HOME creates the database: Alembic, which loads the ORM, migrates it).
 NOT_FOR_JOBS_LIST_ON_A_CURRENT_DATABASE = ("sqlalchemy.orm", "netatlas.store.tables", "netatlas.store.inventory",
-                                           "netatlas.store.snapshots", "alembic", "rich.markdown", "pygments")
+                                           "netatlas.store.snapshots", "alembic", "rich.markdown", "pygments",
+                                           "pydantic_settings")
 # Typer's own help draws through rich.markdown, which loads pygments: a group's --help is drawn without them.
 NOT_FOR_GROUP_HELP = ("rich.markdown", "pygments", "typer.rich_utils", "pydantic", "sqlalchemy", "netatlas.store")
 GROUPS = [name for name, entry in COMMANDS.items() if entry.attribute != name]  # typer groups, not single commands
