@@ -16,7 +16,6 @@ columns, ``TERMINAL_WIDTH``, ``FORCE_COLOR`` or ``FORCE_TERMINAL`` set, or stdou
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 import shutil
 import sys
@@ -143,6 +142,8 @@ def fast_group_help(name: str, group: Any, width: int) -> str | None:
 def _one_paragraph(help_text: str | None, *, join_lines: bool) -> str | None:
     """The first paragraph of a help text as typer shows it, or None when typer would show more or
     style it (markup, ANSI, click's ``\\b`` and ``\\f`` markers)."""
+    import inspect  # loaded with typer anyway; the root help (drawn without typer) does not need it
+
     if not help_text:
         return None
     paragraphs = inspect.cleandoc(help_text).split("\n\n")
