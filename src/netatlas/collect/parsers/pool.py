@@ -22,6 +22,10 @@ and normalising on the one process that also runs the SSH sessions: on the 1,000
 process became the bottleneck (94.2 s wall, 106 s CPU against 83.3 s and 89 s with the pool's
 threshold; ``bench/results/discovery*.json``).
 
+Workers: one per core but one (:data:`POOL_WORKERS`, at least one). The process that runs every
+SSH session is the bottleneck of a discovery (its CPU is most of the run's); the pool needs far less
+than the other cores (structured outputs are cheap to read), and each spawned worker holds ~40 MB.
+
 Records cross the process boundary as ``(class, field values)`` (:func:`_register_compact`): the
 default pickling of a frozen, slotted dataclass (``__getstate__``/``__setstate__`` walking
 ``dataclasses.fields`` for every object) costs both processes ~40 % more for a routing table.
@@ -63,7 +67,7 @@ from netatlas.domain.records import (
 
 POOL_THRESHOLD = 8_000  # characters; outputs larger than this parse in the pool
 COMPACT = (ArpEntry, BgpSession, Facts, Interface, MacEntry, Neighbor, NextHop, OspfNeighbor, Route)
-POOL_WORKERS = os.cpu_count() or 1
+POOL_WORKERS = max(1, (os.cpu_count() or 1) - 1)  # a core left to the session process (module docstring)
 P = ParamSpec("P")
 T = TypeVar("T")
 

@@ -18,8 +18,10 @@ mac address-table, arp vrf all), batfish ``lab_validation`` (ip route vrf all), 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
+from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
 from netatlas.lab.model import Feature, Platform
@@ -33,15 +35,99 @@ _UNIT = {"year": 365 * 86400, "week": 7 * 86400, "day": 86400, "hour": 3600, "mi
 
 
 def document(value: Any) -> str:
-    """The document as EOS prints it (four-space indent, a newline after the closing brace).
+    """The document as EOS prints it (four-space indent, a newline after the closing brace):
+    byte for byte ``json.dumps(value, indent=4) + "\\n"``, built ~3x faster (the standard library
+    indents in pure Python, one generator per level; the lab shares the cores with the client it
+    serves). Values other than dicts with string keys, lists, tuples, strings, ints, finite floats,
+    booleans and None go through ``json.dumps`` itself.
 
     Examples:
-        >>> print(document({"hostname": "leaf1"}), end="")
+        >>> print(document({"hostname": "leaf1", "vias": [], "up": True, "mtu": 9214.0}), end="")
         {
-            "hostname": "leaf1"
+            "hostname": "leaf1",
+            "vias": [],
+            "up": true,
+            "mtu": 9214.0
         }
+        >>> document({1: "x"}) == json.dumps({1: "x"}, indent=4) + "\\n"
+        True
     """
-    return json.dumps(value, indent=4) + "\n"
+    out: list[str] = []
+    try:
+        _emit(value, out, "\n")
+    except _Unusual:
+        return json.dumps(value, indent=4) + "\n"
+    out.append("\n")
+    return "".join(out)
+
+
+class _Unusual(Exception):
+    """A value :func:`_emit` leaves to ``json.dumps`` (a non-string key, NaN, an enum, a set...)."""
+
+
+_INDENT = "    "
+_CONSTANTS = {True: "true", False: "false"}
+
+
+def _emit(value: Any, out: list[str], newline: str) -> None:
+    """Append ``value`` as ``json.dumps(indent=4)`` writes it at the depth whose line start is ``newline``."""
+    kind = type(value)
+    if kind is str:
+        out.append(_quote(value))
+    elif kind is dict:
+        _emit_dict(value, out, newline)
+    elif kind is list or kind is tuple:
+        _emit_list(value, out, newline)
+    else:
+        out.append(_scalar(value, kind))
+
+
+def _emit_dict(value: dict[Any, Any], out: list[str], newline: str) -> None:
+    if not value:
+        out.append("{}")
+        return
+    inner = newline + _INDENT
+    lead = "{" + inner
+    for key, item in value.items():
+        if type(key) is not str:
+            raise _Unusual
+        out.append(lead)
+        out.append(_quote(key))
+        out.append(": ")
+        kind = type(item)
+        if kind is str:
+            out.append(_quote(item))
+        elif kind is dict or kind is list or kind is tuple:
+            _emit(item, out, inner)
+        else:
+            out.append(_scalar(item, kind))
+        lead = "," + inner
+    out.append(newline + "}")
+
+
+def _emit_list(value: list[Any] | tuple[Any, ...], out: list[str], newline: str) -> None:
+    if not value:
+        out.append("[]")
+        return
+    inner = newline + _INDENT
+    lead = "[" + inner
+    for item in value:
+        out.append(lead)
+        _emit(item, out, inner)
+        lead = "," + inner
+    out.append(newline + "]")
+
+
+def _scalar(value: Any, kind: type) -> str:
+    if kind is bool:
+        return _CONSTANTS[value]
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    raise _Unusual
 
 
 def errors(*messages: str) -> str:
