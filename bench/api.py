@@ -6,16 +6,21 @@ Run::
                                   [--parallel 1] [--latency-ms 300] [--out bench/results/api.json]
                                   [--broker redis://127.0.0.1:6379/13 [--workers 2] [--server-workers 1]]
 
-What it starts, all on loopback and removed afterwards:
+What it starts, all on loopback and removed afterwards (also when the bench is stopped with SIGTERM,
+SIGHUP or Ctrl-C; a child whose bench dies with SIGKILL gets SIGTERM from the kernel):
 
 - a lab: ``netatlas lab serve --scenario mixed --warm`` on 127.107.0.0/16 (``--address-range``),
-  every command answered after ``--latency-ms``, so jobs last while the clock runs;
+  every command answered after ``--latency-ms``, so jobs last while the clock runs, at CPU
+  priority ``nice --lab-nice`` (see "The load model");
 - ``netatlas serve`` (the embedded form: SQLite under a temporary ``NETATLAS_HOME``, jobs run in
   the server process by the in-process executor), the lab's inventory imported first with
   ``netatlas devices import``, and an operator token from ``netatlas token create``;
 - with ``--broker redis://...``: the service form instead: a fresh PostgreSQL database and
   ``--workers`` ``netatlas worker`` processes run the jobs, the server only serves (from
-  ``--server-workers`` processes: ``netatlas serve --workers``).
+  ``--server-workers`` processes: ``netatlas serve --workers``). Give it a Redis database of its
+  own: chunks still queued when the bench ends stay in it (their database is dropped, so a later
+  worker finds no such job and drops them), and empty it before the next run
+  (``redis-cli -n 13 flushdb``) so that the next run's workers do not spend the clock on them.
 
 Then, with httpx on one asyncio loop:
 
@@ -27,6 +32,15 @@ Then, with httpx on one asyncio loop:
 3. after a few warm-up requests, ``--requests`` discover-async requests are timed (one device each,
    in turn; ``--parallel`` at a time). Each starts a real job, which the server then runs
    alongside everything else: the figure includes that load, as a real server would carry it.
+
+The load model: everything runs on one machine, but not everything is ours. The lab stands for the
+*network*: remote devices with CPUs of their own, which in production never take a core from the
+server. It still has to run here, so it runs at a lower CPU priority (``--lab-nice``, 10 by default;
+0 gives it the same as everyone): it answers when a core is free instead of competing with the
+server for it. The server and the workers are ours: they run at normal priority, never favoured,
+and the clients (this process) too. The result's ``load_model`` records the choice, and the CPU
+each party used while the clock ran (``cpu_s``: server, workers, lab, this client), so the figures
+say who used the machine.
 
 Printed (and written to ``--out``): p50/p95/p99/max of discover-async, the polls' own latency and
 rate, the SSE events seen, the server process's CPU time meanwhile (``server_cpu_share`` near 1.0:
@@ -41,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import json
 import os
 import platform
@@ -53,7 +68,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -71,6 +86,8 @@ BASE = "/api/topology"
 WATCHED_CONCURRENCY = 20  # the watched job reads 20 devices at a time, so it outlasts the measurement
 WARMUP = 5
 TARGET_P99_MS = 100.0
+LAB_NICE = 10  # the lab stands for remote devices: it runs when a core is free (see "The load model")
+PR_SET_PDEATHSIG = 1
 
 
 def free_port(address: str = "127.0.0.1") -> int:
@@ -87,22 +104,81 @@ def base_env(home: Path) -> dict[str, str]:
     return env
 
 
+def child_setup(nice: int = 0) -> Callable[[], None]:
+    """What a child runs before it starts: ``nice`` added to its priority, and (Linux) SIGTERM from the
+    kernel should this bench die without cleaning up (SIGKILL)."""
+
+    def setup() -> None:
+        if nice:
+            os.nice(nice)
+        if sys.platform == "linux":
+            with suppress(OSError, AttributeError):
+                ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return setup
+
+
+class Stopped(SystemExit):
+    """The bench was asked to stop (SIGTERM, SIGHUP): unwinds every ``with`` block, so every child
+    is stopped and the database dropped, then exits 128 + the signal's number."""
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP raise :class:`Stopped` in the main thread (once: a second signal during the
+    cleanup is ignored, so the cleanup finishes)."""
+
+    def stopped(signum: int, _frame: object) -> None:
+        for name in ("SIGTERM", "SIGHUP"):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+        raise Stopped(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), stopped)
+
+
 def cli(args: list[str], env: dict[str, str], timeout: float = 300) -> str:
-    done = subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    done = subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False,
+                          preexec_fn=child_setup())
     if done.returncode != 0:
         raise RuntimeError(f"netatlas {' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
     return done.stdout
 
 
+@dataclass
+class Party:
+    """Processes whose CPU time is reported (``cpu_s``), by who they stand for."""
+
+    server: list[int] = field(default_factory=list)
+    workers: list[int] = field(default_factory=list)
+    lab: list[int] = field(default_factory=list)
+
+    def cpu(self) -> dict[str, float]:
+        found = {name: sum(_cpu_or_zero(pid) for pid in pids) for name, pids in
+                 (("server", self.server), ("workers", self.workers), ("lab", self.lab))}
+        times = os.times()
+        return found | {"client": times.user + times.system}
+
+
+def _cpu_or_zero(pid: int) -> float:
+    try:
+        return cpu_s(pid)
+    except psutil.Error:
+        return 0.0
+
+
 @contextmanager
-def lab(devices: int, latency_ms: float, address_range: str, workdir: Path, env: dict[str, str]) -> Iterator[Path]:
-    """Serve the lab until the block ends; yields its inventory file."""
+def lab(devices: int, latency_ms: float, address_range: str, workdir: Path, env: dict[str, str],
+        nice: int = LAB_NICE, party: Party | None = None) -> Iterator[Path]:
+    """Serve the lab (at CPU priority ``nice``) until the block ends; yields its inventory file."""
     inventory = workdir / "lab.yaml"
     first = address_range.split("/", 1)[0].rsplit(".", 1)[0] + ".1"
     argv = [*CLI, "lab", "serve", "--scenario", "mixed", "--devices", str(devices), "--seed", "7",
             "--port", str(free_port(first)), "--address-range", address_range, "--latency-ms", str(latency_ms),
             "--inventory-out", str(inventory), "--warm"]  # fmt: skip
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, bufsize=0)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, bufsize=0,
+                            preexec_fn=child_setup(nice))  # noqa: PLW1509 - no thread runs yet
+    if party is not None:
+        party.lab.append(proc.pid)
     assert proc.stdout is not None
     seen = b""
     try:
@@ -124,7 +200,8 @@ def server(env: dict[str, str], workdir: Path, processes: int = 1) -> Iterator[t
     port = free_port()
     log = (workdir / "serve.log").open("wb")
     argv = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(processes)]
-    proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=child_setup())  # noqa: PLW1509 - no thread runs yet
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -153,6 +230,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 def _tail(path: Path) -> str:
@@ -227,7 +306,8 @@ def cpu_s(pid: int) -> float:
     return float(times.user + times.system + children)
 
 
-async def measure(url: str, pid: int, token: str, names: list[str], args: argparse.Namespace) -> dict[str, Any]:
+async def measure(url: str, pid: int, token: str, names: list[str], args: argparse.Namespace,
+                  party: Party | None = None) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     watch, stop = Watch(), asyncio.Event()
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
@@ -242,9 +322,12 @@ async def measure(url: str, pid: int, token: str, names: list[str], args: argpar
         await asyncio.sleep(1.0)  # every poller and the stream connected before the clock starts
         for i in range(WARMUP):
             await client.post(f"{BASE}/discover-async", json={"device_ids": [names[i % len(names)]]})
-        polls_before, clock, cpu = len(watch.polls), time.perf_counter(), cpu_s(pid)
+        party = party or Party(server=[pid])
+        polls_before, clock, cpu, shares = len(watch.polls), time.perf_counter(), cpu_s(pid), party.cpu()
         timings, statuses = await _requests(client, names, args.requests, args.parallel)
         wall, cpu = time.perf_counter() - clock, cpu_s(pid) - cpu
+        shares = {name: round(used - shares[name], 2) for name, used in party.cpu().items()}
+        load_during = [round(v, 2) for v in os.getloadavg()]
         polls = watch.polls[polls_before:]
         progress = (await client.get(f"{BASE}/discover/progress/{job_id}", params={"limit": 1})).json()
         stop.set()
@@ -265,6 +348,9 @@ async def measure(url: str, pid: int, token: str, names: list[str], args: argpar
         "server_cpu_s": round(cpu, 2),
         "server_cpu_share": round(cpu / wall, 2),
         "server_cpu_ms_per_request": round(cpu * 1000 / max(1, len(timings) + len(polls)), 2),
+        # every party's CPU while the clock ran (s): server, workers (with --broker), lab (niced), client
+        "cpu_s": shares,
+        "load_avg_at_end": load_during,
         "target_p99_ms": args.target_p99_ms,
         "target_met": summary["p99"] < args.target_p99_ms and set(statuses) == {"202"},
     }
@@ -302,6 +388,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--poll-interval", type=float, default=1.0, help="seconds between one client's polls")
     parser.add_argument("--latency-ms", type=float, default=300.0, help="the lab's delay before each output")
     parser.add_argument("--address-range", default=ADDRESS_RANGE, help="loopback range of the lab's devices")
+    parser.add_argument("--lab-nice", type=int, default=LAB_NICE, choices=range(20), metavar="0..19",
+                        help="the lab's CPU priority (nice): it stands for remote devices (see the load model)")
     parser.add_argument("--target-p99-ms", type=float, default=TARGET_P99_MS)
     parser.add_argument("--broker", default="", help="redis://...: jobs run on --workers `netatlas worker` "
                         "processes (Celery; the database: a fresh PostgreSQL database next to --pg), not in the server")
@@ -322,7 +410,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 @contextmanager
-def distributed(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> Iterator[None]:
+def distributed(args: argparse.Namespace, env: dict[str, str], workdir: Path,
+                party: Party | None = None) -> Iterator[None]:
     """With ``--broker``: a fresh PostgreSQL database (migrated) and ``--workers`` worker processes,
     ``env`` pointed at both (so serve and the CLI use them); nothing without it."""
     if not args.broker:
@@ -336,11 +425,16 @@ def distributed(args: argparse.Namespace, env: dict[str, str], workdir: Path) ->
         conn.execute(f'CREATE DATABASE "{name}"')
     env |= {"NETATLAS_BROKER_URL": args.broker, "NETATLAS_SECRET_KEY": secrets.token_urlsafe(32),
             "NETATLAS_DATABASE_URL": args.pg.rsplit("/", 1)[0] + f"/{name}"}
-    cli(["db", "upgrade"], env)
-    procs = [subprocess.Popen([*CLI, "worker", "--concurrency", "8", "--name", f"bench{i}@%h"], env=env,
-                              stdout=(workdir / f"worker{i}.log").open("wb"), stderr=subprocess.STDOUT)
-             for i in range(args.workers)]
+    procs: list[subprocess.Popen[bytes]] = []
     try:
+        cli(["db", "upgrade"], env)
+        for i in range(args.workers):
+            with (workdir / f"worker{i}.log").open("wb") as log:
+                procs.append(subprocess.Popen(
+                    [*CLI, "worker", "--concurrency", "8", "--name", f"bench{i}@%h"], env=env, stdout=log,
+                    stderr=subprocess.STDOUT, preexec_fn=child_setup()))  # noqa: PLW1509
+            if party is not None:
+                party.workers.append(procs[-1].pid)
         yield
     finally:
         for proc in procs:
@@ -349,26 +443,37 @@ def distributed(args: argparse.Namespace, env: dict[str, str], workdir: Path) ->
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def load_model(args: argparse.Namespace) -> dict[str, Any]:
+    """What the result says about who ran at which priority (see "The load model")."""
+    return {"lab_nice": args.lab_nice, "server_nice": 0, "workers_nice": 0, "client_nice": 0,
+            "why": "the lab stands for remote devices (their own CPUs in production): it runs at a lower CPU "
+                   "priority; the server and the workers are ours and run at normal priority, never favoured"}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    stop_on_signals()
     before = machine()
     with tempfile.TemporaryDirectory(prefix="netatlas-bench-api-") as tmp:
         workdir = Path(tmp)
         env = base_env(workdir / "home")
+        party = Party()
         try:
-            with distributed(args, env, workdir), \
-                    lab(args.devices, args.latency_ms, args.address_range, workdir, env) as inventory:
+            with distributed(args, env, workdir, party), \
+                    lab(args.devices, args.latency_ms, args.address_range, workdir, env, args.lab_nice,
+                        party) as inventory:
                 cli(["devices", "import", str(inventory)], env)
                 token = cli(["token", "create", "--name", "bench", "--role", "operator"], env).strip()
                 names = [d["name"] for d in yaml.safe_load(inventory.read_text())["devices"]]
                 with server(env, workdir, args.server_workers) as (url, pid):
-                    results = asyncio.run(measure(url, pid, token, names, args))
+                    party.server.append(pid)
+                    results = asyncio.run(measure(url, pid, token, names, args, party))
         except (RuntimeError, OSError, httpx.HTTPError, subprocess.TimeoutExpired) as exc:
             print(json.dumps({"ok": False, "error": str(exc)}, indent=2))
             return 1
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     summary = {"ok": True, "machine": before, "load_avg_after": [round(v, 2) for v in os.getloadavg()],
-               "params": params, **results}
+               "params": params, "load_model": load_model(args), **results}
     text = json.dumps(summary, indent=2)
     print(text)
     if args.out is not None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from netatlas.domain.accounts import Principal
 from netatlas.jobs.events import EventSink
@@ -24,7 +24,11 @@ from netatlas.store import Database
 class Authenticator(Protocol):
     """Turns a bearer token (an API token or a login JWT) into a principal; None when it is not valid."""
 
-    def authenticate(self, token: str) -> Principal | None: ...
+    def authenticate(self, token: str) -> Principal | None:
+        """Blocking (it may read the database): called in a worker thread."""
+
+    def remembered(self, token: str) -> Principal | None:
+        """A recent valid answer of :meth:`authenticate` for ``token``, without blocking (None: ask it)."""
 
 
 class Bus(EventSink, Protocol):
@@ -45,9 +49,18 @@ class ApiContext:
 
 
 def context(request: Request) -> ApiContext:
-    """The process's context (a FastAPI dependency)."""
+    """The process's context."""
     found: ApiContext = request.app.state.context
     return found
+
+
+async def app_context(request: Request) -> ApiContext:
+    """:func:`context` as a FastAPI dependency (async: FastAPI would run a plain function in its thread
+    pool, a thread hop per request for a dictionary lookup)."""
+    return context(request)
+
+
+Ctx = Annotated[ApiContext, Depends(app_context)]
 
 
 def open_context(settings: Settings, *, upgrade: bool = False) -> ApiContext:
@@ -56,7 +69,7 @@ def open_context(settings: Settings, *, upgrade: bool = False) -> ApiContext:
     secret box (its key verified), the executor (Celery when ``NETATLAS_BROKER_URL`` is set, else
     in-process) with its event bus, and the authenticator. Raises ``NetatlasError`` subclasses.
     """
-    from netatlas.jobs.accounts import AccountService
+    from netatlas.jobs.accounts import AUTH_CACHE_TTL_S, AccountService
     from netatlas.jobs.discovery import DiscoveryService
     from netatlas.settings import prepare_storage
     from netatlas.store.database import is_embedded
@@ -66,7 +79,7 @@ def open_context(settings: Settings, *, upgrade: bool = False) -> ApiContext:
     db = Database.open(url, upgrade=upgrade or is_embedded(url, settings.home))
     try:
         box = SecretBox.for_database(settings, db)
-        auth = AccountService(db, settings)
+        auth = AccountService(db, settings, cache_ttl=AUTH_CACHE_TTL_S)  # revocation elsewhere: within the TTL
         bus: Bus
         executor: Executor
         if settings.broker_url:

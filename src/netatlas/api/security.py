@@ -10,10 +10,15 @@ returns the :class:`Principal` the request acts as:
 
 ``require(role).role`` is the route's role, so tests walk the app's routes and check every one
 against every role (``tests/integration/api/test_roles.py``).
+
+The check runs on the event loop when the authenticator remembers the token (a valid answer of the
+last :data:`~netatlas.jobs.accounts.AUTH_CACHE_TTL_S` seconds, see ``netatlas.jobs.accounts``), and
+looks it up in a worker thread otherwise.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Annotated
 
@@ -33,11 +38,12 @@ class RoleDependency:
     def __init__(self, role: Role) -> None:
         self.role = role
 
-    def __call__(self, request: Request,
-                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    async def __call__(self, request: Request,
+                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
             raise _unauthorized("missing bearer token: send 'Authorization: Bearer <token>'")
-        principal = context(request).auth.authenticate(credentials.credentials)
+        auth, token = context(request).auth, credentials.credentials
+        principal = auth.remembered(token) or await asyncio.to_thread(auth.authenticate, token)
         if principal is None:
             raise _unauthorized("invalid or expired token")
         if not principal.allows(self.role):

@@ -15,8 +15,16 @@ Two kinds of bearer token reach :meth:`AccountService.authenticate`, told apart 
   issued before stops working at once. The key is derived from ``NETATLAS_API_SECRET``
   (:meth:`Settings.api_signing_key`, which refuses a missing or placeholder key outside development).
 
-Either costs one indexed lookup per request (``authenticate`` is synchronous: FastAPI runs it in
-its thread pool).
+Either costs one indexed lookup (``authenticate`` is synchronous: the API runs it in a thread). An
+API server remembers what a token was found to be for :data:`AUTH_CACHE_TTL_S` seconds
+(:meth:`AccountService.remembered`, ``cache_ttl=`` when the service is made; the CLI and tests
+that make their own service remember nothing): a poller sending the same token every second then
+costs no database read. What is remembered is keyed by the token's SHA-256 (never the token), is
+only a valid answer (a refused token is looked up again each time), and is checked against the
+clock at each use (an API token's ``expires_at``, a JWT's ``exp`` and ``iat``), so expiry is exact.
+Revocation, a role change, disabling or deleting a user: made through this service (the API's own
+endpoints), every remembered answer of the process is forgotten at once; made by another process
+(``netatlas token revoke``, another API process), it takes effect within :data:`AUTH_CACHE_TTL_S`.
 
 Passwords are hashed with argon2id (argon2-cffi's RFC 9106 defaults: 64 MiB, 3 passes), at most
 :data:`ARGON2_CONCURRENCY` at once per process, rehashed at the next login when the parameters
@@ -44,6 +52,7 @@ import math
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,6 +84,8 @@ JWT_ISSUER = "netatlas"
 JWT_LEEWAY = timedelta(seconds=5)  # clock difference tolerated between API processes
 TOUCH_EVERY = timedelta(minutes=1)  # a token's last_used_at is written at most this often
 LOGIN_REFUSED = "invalid user name or password"
+AUTH_CACHE_TTL_S = 2.0  # an API server's remembered answers live this long (revocation elsewhere: this late)
+AUTH_CACHE_MAX = 4096  # remembered tokens at most (past it, everything is forgotten and learnt again)
 # argon2 runs at most this many at once per process: each takes 64 MiB and a core for a while, so a
 # burst of logins queues here instead of taking the server's memory (40 request threads x 64 MiB).
 ARGON2_CONCURRENCY = 4
@@ -122,6 +133,73 @@ class LoginBrake:
     @staticmethod
     def retry_after(locked_until: datetime, now: datetime) -> int:
         return max(1, math.ceil((locked_until - now).total_seconds()))
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """A valid answer of :meth:`AccountService.authenticate`, kept until ``fresh_until`` (monotonic
+    seconds) and only while the clock is within ``not_before``/``not_after`` (Unix seconds: the token's
+    own validity, None: unbounded).
+
+    Examples:
+        >>> entry = Remembered(Principal("ci", Role.VIEWER, "token"), 10.0, not_after=100.0)
+        >>> entry.usable(5.0, 99.0), entry.usable(5.0, 100.0), entry.usable(10.0, 50.0)
+        (True, False, False)
+    """
+
+    principal: Principal
+    fresh_until: float
+    not_before: float | None = None
+    not_after: float | None = None
+
+    def usable(self, monotonic: float, now: float) -> bool:
+        if monotonic >= self.fresh_until:
+            return False
+        if self.not_after is not None and now >= self.not_after:
+            return False
+        return self.not_before is None or now >= self.not_before
+
+
+class AuthCache:
+    """Valid answers keyed by the token's SHA-256, for ``ttl`` seconds (0: nothing is remembered).
+    Thread-safe; :meth:`forget` drops everything (an account changed in this process)."""
+
+    def __init__(self, ttl: float, *, monotonic: Callable[[], float] = time.monotonic,
+                 size: int = AUTH_CACHE_MAX) -> None:
+        self.ttl, self._monotonic, self._size = ttl, monotonic, size
+        self._entries: dict[str, Remembered] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, now: datetime) -> Principal | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.usable(self._monotonic(), now.timestamp()):
+            return entry.principal
+        with self._lock:
+            if self._entries.get(key) is entry:
+                del self._entries[key]
+        return None
+
+    def put(self, key: str, principal: Principal, *, not_before: float | None = None,
+            not_after: float | None = None) -> None:
+        if self.ttl <= 0:
+            return
+        entry = Remembered(principal, self._monotonic() + self.ttl, not_before, not_after)
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+            self._entries[key] = entry
+
+    def forget(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,15 +261,19 @@ class AccountService:
     """Users, tokens, login and authentication over one database.
 
     ``clock`` (tests: expiry without sleeping), ``hasher`` (argon2 parameters; a cheaper one in unit
-    tests) and ``brake`` may be replaced; the defaults are what the server uses.
+    tests) and ``brake`` may be replaced; the defaults are what the server uses. ``cache_ttl``:
+    seconds a valid token's answer is remembered (the API server: :data:`AUTH_CACHE_TTL_S`; 0, the
+    default: every call reads the database).
     """
 
     def __init__(self, db: Database, settings: Settings, *, clock: Callable[[], datetime] = _now,
-                 hasher: PasswordHasher | None = None, brake: LoginBrake | None = None) -> None:
+                 hasher: PasswordHasher | None = None, brake: LoginBrake | None = None,
+                 cache_ttl: float = 0.0) -> None:
         self.db, self.settings = db, settings
         self.clock = clock
         self.hasher = hasher or PasswordHasher()
         self.brake = brake or LoginBrake()
+        self.cache = AuthCache(cache_ttl)
         self._key: bytes | None = None
         self._dummy_hash: str | None = None
 
@@ -230,6 +312,7 @@ class AccountService:
             if demoted and users.admins() <= 1:
                 raise Conflict(f"{name!r} is the last enabled admin: make another admin first")
             view = users.update(name, password_hash=digest, role=role, disabled=disabled)
+        self.cache.forget()
         log.info("user %s updated (%s)", name, ", ".join(
             what for what, given in (("role", role), ("password", password), ("disabled", disabled))
             if given is not None) or "sessions revoked")
@@ -255,6 +338,7 @@ class AccountService:
             if user.role is Role.ADMIN and not user.disabled and users.admins() <= 1:
                 raise Conflict(f"{name!r} is the last enabled admin: make another admin first")
             users.delete(name)
+        self.cache.forget()
         log.info("user %s deleted", name)
 
     # ---- login -----------------------------------------------------------------------------------
@@ -367,22 +451,33 @@ class AccountService:
         """Revoke the token named ``name`` (it stops working at the next request); ``NotFound``."""
         with self.db.session() as session:
             view = TokenRepo(session).revoke(name)
+        self.cache.forget()
         log.info("API token %s revoked", name)
         return view
 
     # ---- every request ---------------------------------------------------------------------------
 
     def authenticate(self, token: str) -> Principal | None:
-        """The principal of an API token or a login JWT; None when it is not valid (or revoked, expired)."""
+        """The principal of an API token or a login JWT; None when it is not valid (or revoked, expired).
+        Reads the database (and, with ``cache_ttl``, remembers a valid answer: :meth:`remembered`)."""
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
         if token.startswith(TOKEN_PREFIX):
             return self._api_token(token)
         return self._jwt(token)
 
+    def remembered(self, token: str) -> Principal | None:
+        """The principal :meth:`authenticate` found for ``token`` within the last ``cache_ttl`` seconds,
+        if it is still within the token's own validity; None: not remembered (ask :meth:`authenticate`).
+        Never reads the database: cheap enough for the event loop."""
+        if self.cache.ttl <= 0 or not token or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        return self.cache.get(token_digest(token), self.clock())
+
     def _api_token(self, token: str) -> Principal | None:
+        digest = token_digest(token)
         with self.db.session(readonly=True) as session:
-            match = TokenRepo(session).find(token_digest(token))
+            match = TokenRepo(session).find(digest)
         if match is None:
             return None
         now = self.clock()
@@ -394,7 +489,9 @@ class AccountService:
                     TokenRepo(session).used(match.id, now, TOUCH_EVERY)
             except StoreError as exc:  # bookkeeping: the token is valid all the same
                 log.warning("could not record the use of API token %s: %s", match.name, exc)
-        return Principal(match.name, match.role, "token")
+        principal = Principal(match.name, match.role, "token")
+        self.cache.put(digest, principal, not_after=match.expires_at.timestamp() if match.expires_at else None)
+        return principal
 
     def _jwt(self, token: str) -> Principal | None:
         claims = self._claims(token)
@@ -404,7 +501,11 @@ class AccountService:
             user = UserRepo(session).session_of(int(claims["sub"]))
         if user is None or user.disabled or user.token_version != claims["ver"]:
             return None
-        return Principal(user.name, user.role, "user")
+        principal = Principal(user.name, user.role, "user")
+        leeway = JWT_LEEWAY.total_seconds()
+        self.cache.put(token_digest(token), principal, not_before=claims["iat"] - leeway,
+                       not_after=claims["exp"] + leeway)
+        return principal
 
     def _claims(self, token: str) -> dict[str, Any] | None:
         """The claims of a JWT this server signed that is valid now (the clock is ours, not PyJWT's)."""

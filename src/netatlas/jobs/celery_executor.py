@@ -28,7 +28,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -76,16 +76,23 @@ class CeleryExecutor:
         self._health: tuple[float, dict[str, Any]] | None = None
         self._lock = threading.Lock()
 
+    owner = distributed.DISTRIBUTED  # whom a job made for this executor belongs to (see submit_new)
+
     def submit(self, job_id: str) -> None:
         """Queue the job's unfinished devices as chunks; ``Unavailable`` when the broker does not take
         them (the job then ends ``failed``, or its unqueued devices fail when some chunks went)."""
-        with self.db.session(readonly=True) as session:
-            job = JobRepo(session).get(job_id)
-        if job.status.final:
+        handed = distributed.take_over(self.db, job_id)  # one transaction
+        if handed.status.final:
             return
-        names = list(distributed.rows(self.db, job_id).unfinished)
-        concurrency = DiscoveryRequest.from_options(job.options).concurrency
-        distributed.hand_over(self.db, job_id)
+        self._queue(job_id, list(handed.unfinished), DiscoveryRequest.from_options(handed.options).concurrency)
+
+    def submit_new(self, job_id: str, names: Sequence[str], concurrency: int) -> None:
+        """:meth:`submit` of a job the caller has just created, pending, owned by :attr:`owner` (handed
+        over already), with exactly ``names`` as its devices and ``concurrency`` in its options: nothing
+        to read back from the database (the API's discover-async)."""
+        self._queue(job_id, list(names), concurrency)
+
+    def _queue(self, job_id: str, names: list[str], concurrency: int) -> None:
         sent: list[str] = []
         try:
             for queue, group in self._by_queue(names).items():
@@ -93,7 +100,8 @@ class CeleryExecutor:
                     dispatch(self._app, self._redis, job_id, chunk, len(chunk), queue=queue)
                     sent += chunk
         except Exception as exc:  # kombu and redis errors alike: the broker cannot take work
-            self._not_queued(job_id, [n for n in names if n not in set(sent)], exc)
+            queued = set(sent)
+            self._not_queued(job_id, [n for n in names if n not in queued], exc)
             raise Unavailable(UNAVAILABLE, hint=HINT) from exc
 
     def _by_queue(self, names: list[str]) -> dict[str, list[str]]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus
 from netatlas.jobs.events import EventSink, NullSink, ProgressEvent
@@ -87,6 +88,28 @@ def hand_over(db: Database, job_id: str) -> None:
     """A pending job is owned by the workers from now on (not by the process that created it)."""
     with db.session() as session:
         DistributedJobRepo(session).hand_over(job_id, DISTRIBUTED.host, DISTRIBUTED.pid)
+
+
+@dataclass(frozen=True, slots=True)
+class Handed:
+    """What submitting a job needs, read as it was handed over: its status, options and unfinished rows."""
+
+    status: JobStatus
+    options: dict[str, Any]
+    unfinished: tuple[str, ...]
+
+
+def take_over(db: Database, job_id: str) -> Handed:
+    """In one transaction: the job's status, options and unfinished rows, and, unless it has ended, the
+    job handed over to the workers (:func:`hand_over`). ``NotFound`` when there is no such job."""
+    with db.session() as session:
+        repo = DistributedJobRepo(session)
+        status, options = repo.state(job_id)
+        if status.final:
+            return Handed(status, options, ())
+        unfinished = tuple(name for name, _ in repo.unfinished(job_id))
+        repo.hand_over(job_id, DISTRIBUTED.host, DISTRIBUTED.pid)
+    return Handed(status, options, unfinished)
 
 
 def begin(db: Database, job_id: str) -> bool:

@@ -9,9 +9,12 @@ never bring back a job that already ended. The policy (who owns it, when it ends
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from netatlas.domain.errors import NotFound
 from netatlas.domain.records import DeviceStatus, JobStatus
 from netatlas.store.tables import JobDeviceRow, JobRow, utcnow
 
@@ -22,6 +25,13 @@ _UNFINISHED = [s.value for s in DeviceStatus if not s.final]
 class DistributedJobRepo:
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    def state(self, job_id: str) -> tuple[JobStatus, dict[str, Any]]:
+        """The job's status and options (one SELECT of two columns); ``NotFound`` when there is no such job."""
+        found = self._session.execute(select(JobRow.status, JobRow.options).where(JobRow.id == job_id)).one_or_none()
+        if found is None:
+            raise NotFound(f"no job {job_id}")
+        return JobStatus(found.status), dict(found.options)
 
     def hand_over(self, job_id: str, host: str, pid: int) -> bool:
         """A pending job is owned by ``host``/``pid`` from now on; False when it is not pending."""

@@ -55,7 +55,7 @@ def _body_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return _errors(400, 422, *codes)
 
 
-def accounts(request: Request) -> AccountService:
+async def accounts(request: Request) -> AccountService:
     """The process's account service: the authenticator itself when it is one (it always is outside
     tests that bring their own), else one made once over the same database."""
     ctx = context(request)

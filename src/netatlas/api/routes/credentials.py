@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Path, Response, status
 
-from netatlas.api.context import ApiContext, context
+from netatlas.api.context import Ctx
 from netatlas.api.schemas.devices import CredentialIn, CredentialOut, CredentialPut
 from netatlas.api.schemas.jobs import PLAIN, errors
 from netatlas.api.security import Admin
 from netatlas.jobs.inventory_service import InventoryService
 
 router = APIRouter(tags=["credentials"])
-Ctx = Annotated[ApiContext, Depends(context)]
 Name = Annotated[str, Path(pattern=PLAIN, description="The credential set's name.")]
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from netatlas.api.context import ApiContext, context
+from netatlas.api.context import ApiContext, Ctx
 from netatlas.api.schemas.devices import DeviceDataOut, DeviceIn, DeviceOut, DevicePatch, ImportOut
 from netatlas.api.schemas.jobs import MAX_LIMIT, MAX_OFFSET, PLAIN, Paged, errors
 from netatlas.api.security import Admin, Viewer
@@ -27,7 +27,6 @@ from netatlas.jobs.inventory_service import InventoryService
 from netatlas.jobs.queries import DEFAULT_LIMIT, DataQueries, DeviceQueries
 
 router = APIRouter(tags=["devices"])
-Ctx = Annotated[ApiContext, Depends(context)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 Name = Annotated[str, Path(pattern=PLAIN, description="The device's name.")]

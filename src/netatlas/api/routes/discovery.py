@@ -10,8 +10,10 @@ Paths and field names are those existing scripts call::
     POST   /api/topology/discover                  operator  deprecated: discover-async
 
 A job is created in the database, then handed to the executor by id (``ctx.executor.submit``);
-everything a caller reads afterwards comes from the job's rows (``netatlas.jobs.progress``). The
-live stream follows the engine's own events (``ctx.bus``), never a per-client poll of the database.
+everything a caller reads afterwards comes from the job's rows (``netatlas.jobs.progress``); polls of
+one page asked at once share one read, each answer read after its request arrived
+(``netatlas.api.batching``). The live stream follows the engine's own events (``ctx.bus``), never a
+per-client poll of the database.
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from netatlas.api.context import ApiContext, context
+from netatlas.api.batching import Batched
+from netatlas.api.context import ApiContext, Ctx
 from netatlas.api.schemas.discovery import (
     CancelAccepted,
     DiscoveryBody,
@@ -39,6 +42,8 @@ from netatlas.api.schemas.discovery import (
     SyncDeviceOut,
     SyncTimeoutOut,
     error_responses,
+    progress_document,
+    progress_json,
 )
 from netatlas.api.security import Operator, Viewer
 from netatlas.domain.accounts import Principal
@@ -48,12 +53,12 @@ from netatlas.domain.records import JobStatus
 from netatlas.jobs.discovery import DiscoveryRequest
 from netatlas.jobs.events import ProgressEvent
 from netatlas.jobs.executor import LocalExecutor
-from netatlas.jobs.liveness import this_process
+from netatlas.jobs.liveness import Owner, this_process
 from netatlas.jobs.progress import collected_counts, page_progress, read_job, read_page, waiting_for_worker
 from netatlas.jobs.queries import JobQueries
 from netatlas.jobs.recovery import recover_jobs
-from netatlas.jobs.selection import create_job, resolve
-from netatlas.store import JobDetail, JobRepo, JobView
+from netatlas.jobs.selection import candidates, resolve, select_devices
+from netatlas.store import DeviceRepo, JobDetail, JobRepo, JobView
 
 router = APIRouter(tags=["discovery"])
 log = logging.getLogger(__name__)
@@ -70,7 +75,6 @@ RECOVER_EVERY_S = 30.0  # abandoned jobs are looked for this often (see recover_
 SYNC_CHECK_S = 2.0  # discover-sync reads the job's row when no event came for this long (a lost event)
 _FINAL = frozenset(s.value for s in JobStatus if s.final)
 
-Ctx = Annotated[ApiContext, Depends(context)]
 JobId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
                             description="The job's id, as discover-async returned it.")]
 
@@ -88,8 +92,7 @@ def events_url(job_id: str) -> str:
              responses=error_responses(401, 403, 404, 422, 503))
 async def discover_async(body: DiscoveryBody, principal: Operator, ctx: Ctx) -> DiscoveryStarted:
     """Start a discovery and answer at once with the job's id and where to follow it."""
-    job_id, total = await asyncio.to_thread(_resolve_and_create, ctx, body, principal)
-    await _submit(ctx, job_id)
+    job_id, total = await asyncio.to_thread(_start, ctx, body, principal)
     return _started(job_id, total)
 
 
@@ -145,15 +148,30 @@ async def progress(job_id: JobId, _: Viewer, ctx: Ctx,
     """The job's progress from its rows: counts, percentage, and one page of its devices (only that
     page is read). Every answer carries an `ETag`; a poller sending it back as `If-None-Match` gets
     304 with no body until something in the document changed."""
-    page, more = await asyncio.to_thread(read_page, ctx.db, job_id, offset=offset, limit=limit)
-    waiting = await _waiting(ctx, page.job)
-    document = ProgressOut.of(page_progress(page, offset=offset, limit=limit, more=more, waiting=waiting))
-    body = document.model_dump_json().encode()
-    tag = etag(body)
+    body, tag = await _shared(ctx).run(("progress", job_id, offset, limit),
+                                        lambda: _progress_body(ctx, job_id, offset, limit))
     headers = {"ETag": tag, "Cache-Control": "no-cache"}
     if if_none_match is not None and matches(if_none_match, tag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+async def _progress_body(ctx: ApiContext, job_id: str, offset: int, limit: int) -> tuple[bytes, str]:
+    """The progress document's body and its ``ETag``, read now."""
+    page, more = await asyncio.to_thread(read_page, ctx.db, job_id, offset=offset, limit=limit)
+    waiting = await _waiting(ctx, page.job)
+    body = progress_json(page_progress(page, offset=offset, limit=limit, more=more, waiting=waiting))
+    return body, etag(body)
+
+
+def _shared(ctx: ApiContext) -> Batched:
+    """The process's batched reads (``netatlas.api.batching``): concurrent polls of one page of one job
+    share a read, each answer read after its request arrived."""
+    found = ctx.extras.get("discovery_batches")
+    if not isinstance(found, Batched):
+        found = ctx.extras.setdefault("discovery_batches", Batched())
+    assert isinstance(found, Batched)
+    return found
 
 
 def etag(body: bytes) -> str:
@@ -216,24 +234,37 @@ def _request(ctx: ApiContext, body: DiscoveryBody, principal: Principal) -> Disc
                             requested_by=principal.label)
 
 
-def _resolve_and_create(ctx: ApiContext, body: DiscoveryBody, principal: Principal) -> tuple[str, int]:
+def _resolve_and_create(ctx: ApiContext, body: DiscoveryBody, principal: Principal) -> tuple[str, list[str]]:
     """The selection resolved (only the devices it may pick are read) and its pending job created, in
-    one transaction on a worker thread; returns the job's id and its number of devices.
+    one transaction on a worker thread; returns the job's id and its devices' names.
 
     In-process the job is owned by this process (so it ends ``interrupted`` if the server dies before
-    it ran, as ``DiscoveryService.start`` makes it); for workers it is created unowned, so that it
-    stays queued across a restart of this API process until a worker claims it (an unowned pending
-    job is never deemed abandoned). Abandoned jobs are looked for in the background
+    it ran, as ``DiscoveryService.start`` makes it); for Celery workers it is owned by the workers from
+    the start (``CeleryExecutor.owner``: what ``submit`` would hand it over to), so that it stays
+    queued across a restart of this API process until a worker claims it (a pending job of the workers,
+    like an unowned one, is never deemed abandoned). Abandoned jobs are looked for in the background
     (:func:`recover_periodically`), never on a request's path."""
-    request = _request(ctx, body, principal)
-    owner = this_process() if isinstance(ctx.executor, LocalExecutor) else None
-    return create_job(ctx.db, body.selection(), request.options(), requested_by=request.requested_by,
-                      owner_host=owner.host if owner else "", owner_pid=owner.pid if owner else None)
+    request, selection, owner = _request(ctx, body, principal), body.selection(), _owner(ctx)
+    with ctx.db.session() as session:
+        devices = select_devices(candidates(DeviceRepo(session), selection), selection)
+        job_id = JobRepo(session).create(devices, request.options(), requested_by=request.requested_by,
+                                         owner_host=owner.host if owner else "",
+                                         owner_pid=owner.pid if owner else None)
+    return job_id, [d.name for d in devices]
+
+
+def _owner(ctx: ApiContext) -> Owner | None:
+    """Who owns a job this process creates: this process (in-process executor), the executor's pseudo-owner
+    (Celery workers), or no one (an executor that says nothing)."""
+    if isinstance(ctx.executor, LocalExecutor):
+        return this_process()
+    found = getattr(ctx.executor, "owner", None)
+    return found if isinstance(found, Owner) else None
 
 
 def _create(ctx: ApiContext, devices: Sequence[InventoryDevice], request: DiscoveryRequest) -> str:
     """A pending job of ``devices`` owned as :func:`_resolve_and_create` says (discover-sync)."""
-    owner = this_process() if isinstance(ctx.executor, LocalExecutor) else None
+    owner = _owner(ctx)
     with ctx.db.session() as session:
         return JobRepo(session).create(devices, request.options(), requested_by=request.requested_by,
                                        owner_host=owner.host if owner else "", owner_pid=owner.pid if owner else None)
@@ -250,15 +281,37 @@ async def recover_periodically(ctx: ApiContext, every_s: float = RECOVER_EVERY_S
         await asyncio.sleep(every_s)
 
 
+def _start(ctx: ApiContext, body: DiscoveryBody, principal: Principal) -> tuple[str, int]:
+    """discover-async's work, all in one worker thread: the job created, then handed to the executor
+    (with what was just written when the executor takes it: ``submit_new``, nothing read back)."""
+    request = _request(ctx, body, principal)
+    job_id, names = _resolve_and_create(ctx, body, principal)
+    submit_new = getattr(ctx.executor, "submit_new", None)
+    if callable(submit_new):
+        _hand(ctx, job_id, lambda: submit_new(job_id, names, request.concurrency))
+    else:
+        _hand(ctx, job_id)
+    return job_id, len(names)
+
+
 async def _submit(ctx: ApiContext, job_id: str) -> None:
-    """Hand the job to the executor; if it cannot take it, the job ends ``failed`` (never pending for ever)."""
+    """:func:`_hand` in a worker thread."""
+    await asyncio.to_thread(_hand, ctx, job_id)
+
+
+def _hand(ctx: ApiContext, job_id: str, submit: Callable[[], None] | None = None) -> None:
+    """Hand the job to the executor (``submit``: how, if not ``executor.submit(job_id)``); if it cannot
+    take it, the job ends ``failed`` (never pending for ever)."""
     try:
-        await asyncio.to_thread(ctx.executor.submit, job_id)
+        if submit is None:
+            ctx.executor.submit(job_id)
+        else:
+            submit()
     except Unavailable as exc:
-        await asyncio.to_thread(_fail, ctx, job_id, UNAVAILABLE)
+        _fail(ctx, job_id, UNAVAILABLE)
         raise Unavailable(UNAVAILABLE, exc.hint or UNAVAILABLE_HINT) from exc
     except Exception:
-        await asyncio.to_thread(_fail, ctx, job_id, "the job could not be handed to the executor")
+        _fail(ctx, job_id, "the job could not be handed to the executor")
         raise
 
 
@@ -370,10 +423,16 @@ def _sse(event: str, data: Any) -> str:
 
 
 async def _document(ctx: ApiContext, job_id: str) -> tuple[dict[str, Any], bool]:
+    """The stream's progress document (first devices) and whether the job ended; streams of one job
+    asking at once share the read (``_shared``). The document is shared: read it, never change it."""
+    return await _shared(ctx).run(("document", job_id), lambda: _read_document(ctx, job_id))
+
+
+async def _read_document(ctx: ApiContext, job_id: str) -> tuple[dict[str, Any], bool]:
     page, more = await asyncio.to_thread(read_page, ctx.db, job_id, limit=SNAPSHOT_DEVICES)
     waiting = await _waiting(ctx, page.job)
-    document = ProgressOut.of(page_progress(page, offset=0, limit=SNAPSHOT_DEVICES, more=more, waiting=waiting))
-    return document.model_dump(mode="json"), page.job.status.final
+    document = progress_document(page_progress(page, offset=0, limit=SNAPSHOT_DEVICES, more=more, waiting=waiting))
+    return document, page.job.status.final
 
 
 async def _stream(ctx: ApiContext, job_id: str) -> AsyncIterator[str]:

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 
-from netatlas.api.context import ApiContext, context
+from netatlas.api.context import Ctx
 from netatlas.api.schemas.jobs import MAX_LIMIT, MAX_OFFSET, PLAIN, JobDetailOut, JobOut, Paged, errors
 from netatlas.api.security import Viewer
 from netatlas.domain.records import JobStatus
 from netatlas.jobs.queries import DEFAULT_LIMIT, JobQueries
 
 router = APIRouter(tags=["jobs"])
-Ctx = Annotated[ApiContext, Depends(context)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 JobId = Annotated[str, Path(max_length=64, pattern=PLAIN, description="The job's id.")]

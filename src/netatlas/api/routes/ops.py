@@ -31,16 +31,16 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from pydantic import BaseModel, Field
 
 from netatlas import __version__
 from netatlas.api import metrics
-from netatlas.api.context import ApiContext, context
+from netatlas.api.context import ApiContext, Ctx
 from netatlas.api.security import Viewer
 from netatlas.domain.errors import StoreError, Unavailable
 from netatlas.domain.text import clean, mask_url
@@ -78,7 +78,7 @@ class Health(BaseModel):
 
 @router.get("/api/health", response_model=Health, summary="Database, broker and worker health (no auth)",
             responses={503: {"model": Health, "description": "the database does not answer"}})
-async def health(request: Request, ctx: Annotated[ApiContext, Depends(context)]) -> JSONResponse:
+async def health(request: Request, ctx: Ctx) -> JSONResponse:
     checks = _checks(ctx)
     database, broker = await asyncio.gather(_database(ctx.db, checks), _broker(ctx, checks))
     workers = _workers(broker)
@@ -92,7 +92,7 @@ async def health(request: Request, ctx: Annotated[ApiContext, Depends(context)])
 @router.get("/metrics", response_class=Response, summary="Prometheus metrics (viewer)",
             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
                              "description": "Prometheus text format 0.0.4"}})
-async def prometheus_metrics(request: Request, _: Viewer, ctx: Annotated[ApiContext, Depends(context)]) -> Response:
+async def prometheus_metrics(request: Request, _: Viewer, ctx: Ctx) -> Response:
     registry = metrics.of(request.app).registry
     try:
         text = await _checks(ctx).run("metrics", lambda: generate_latest(registry), METRICS_TIMEOUT_S)

@@ -23,11 +23,11 @@ import threading
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic_core import to_json
 
-from netatlas.api.context import ApiContext, context
+from netatlas.api.context import ApiContext, Ctx
 from netatlas.api.schemas.jobs import PLAIN, errors
 from netatlas.api.schemas.topology import (
     AnalysisOut,
@@ -62,7 +62,6 @@ from netatlas.topology.model import Override, Topology
 
 router = APIRouter(tags=["topology"])
 T = TypeVar("T")
-Ctx = Annotated[ApiContext, Depends(context)]
 Job = Annotated[str | None, Query(max_length=64, pattern=PLAIN,
                                   description="Build from this job's snapshots instead of the current state.")]
 Site = Annotated[str | None, Query(max_length=128, pattern=PLAIN, description="Only nodes of this site (exact).")]

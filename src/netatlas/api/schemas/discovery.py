@@ -9,11 +9,12 @@ silently collects less.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, TypeAdapter
 
 from netatlas.domain.datatypes import FLAGS
 from netatlas.domain.inventory import MAX_TEXT_LENGTH
@@ -139,6 +140,29 @@ class ProgressOut(BaseModel):
                    started_at=progress.started_at, completed_at=progress.completed_at, error=progress.error,
                    requested_by=progress.requested_by, devices=[DeviceProgressOut.of(d) for d in progress.devices],
                    offset=progress.offset, limit=progress.limit or 0, more=progress.more)
+
+
+# The progress document is the hot path of every poller and stream: it is serialized straight from the
+# ``JobProgress`` dataclass (whose fields are ProgressOut's, in its order, plus ``final``) by pydantic's
+# serializer, without building and validating a model per device. ``ProgressOut`` stays the schema;
+# tests/unit/test_api_progress_json.py keeps the two byte-equal.
+_PROGRESS = TypeAdapter(JobProgress)
+_NOT_SHOWN = {"final"}  # never changed
+
+
+def progress_json(progress: JobProgress) -> bytes:
+    """``ProgressOut.of(progress).model_dump_json()``, several times cheaper."""
+    return _PROGRESS.dump_json(_shown(progress), exclude=_NOT_SHOWN)
+
+
+def progress_document(progress: JobProgress) -> dict[str, Any]:
+    """``ProgressOut.of(progress).model_dump(mode="json")``, several times cheaper."""
+    found: dict[str, Any] = _PROGRESS.dump_python(_shown(progress), mode="json", exclude=_NOT_SHOWN)
+    return found
+
+
+def _shown(progress: JobProgress) -> JobProgress:
+    return progress if progress.limit is not None else dataclasses.replace(progress, limit=0)
 
 
 class SyncDeviceOut(BaseModel):
