@@ -116,7 +116,10 @@ async def collect_device(
     run = _DeviceRun(device, credential, spec, timeouts, parse, should_stop, on_step)
     try:
         async with asyncio.timeout(timeouts.device):
-            await run.execute(wanted, connect, options)
+            try:
+                await run.execute(wanted, connect, options)
+            finally:
+                await run.settle()  # the output still being parsed: the last one, or the one before a failure
     except TimeoutError:
         run.fail(ErrorKind.TIMEOUT, f"{device.name}: the device time budget of {timeouts.device:g} s ran out "
                                     f"during {run.step} (device timeout)")
@@ -149,6 +152,7 @@ class _DeviceRun:
         self.warnings: tuple[str, ...] = ()
         self.limits = DEFAULT_LIMITS
         self._features: str | None = None  # the feature probe's output, once read
+        self._parsing: asyncio.Task[None] | None = None  # the previous output's parse, while the next is sent
 
     async def execute(self, wanted: frozenset[DataType], connect: ConnectFn, options: SshOptions) -> None:
         if await self._stopped(CONNECT_STEP):
@@ -164,7 +168,8 @@ class _DeviceRun:
             if per_vrf is not None and command == per_vrf.list_command:
                 await self._per_vrf(per_vrf, types)
                 continue
-            partial = await self._run(command, types)
+            follow = any(data_type in types for data_type in self.spec.per_interface)
+            partial = await self._run(command, types, overlap=not follow)
             if partial is None:
                 continue
             for data_type, template in self.spec.per_interface.items():
@@ -175,12 +180,16 @@ class _DeviceRun:
                 return
 
     async def _run(self, command: str, types: frozenset[DataType], note: str = "",
-                   retries: int = MAX_FALLBACKS) -> DeviceRecords | None:
+                   retries: int = MAX_FALLBACKS, *, overlap: bool = False) -> DeviceRecords | None:
         """Send and parse one command; a rejection or parse failure is recorded and gives None.
 
         A refused form with a plainer fallback is retried in that form (``note`` says so): a
         structured form as text, then an old image's plain form, at most :data:`MAX_FALLBACKS`
         steps; output over a cap is recorded and raised (the session is closed: the device cannot go on).
+
+        ``overlap``: the output is parsed while the next command is sent (its records are merged
+        and its output recorded before anything of the next command is: :meth:`_send` settles it),
+        and empty records are returned: for commands whose records nothing in the session reads.
         """
         text, refused, started = await self._send(command, types, note)
         if refused is not None:
@@ -188,10 +197,31 @@ class _DeviceRun:
                 return DeviceRecords()
             plain = self._fallback(command, text)
             if plain is not None and retries > 0:
-                return await self._run(plain, types, _fallback_note(note, command, plain), retries - 1)
+                return await self._run(plain, types, _fallback_note(note, command, plain), retries - 1,
+                                       overlap=overlap)
             self._record(command, types, text, started, ErrorKind.COMMAND_REJECTED, str(refused), note=note)
             return None
         elapsed = time.perf_counter() - started
+        if overlap:
+            self._parsing = asyncio.ensure_future(self._parse_and_merge(command, types, text, started, elapsed, note))
+            return DeviceRecords()
+        return await self._parsed(command, types, text, started, elapsed, note)
+
+    async def _parse_and_merge(self, command: str, types: frozenset[DataType], text: str, started: float,
+                               elapsed: float, note: str) -> None:
+        records = await self._parsed(command, types, text, started, elapsed, note)
+        if records is not None:
+            self.records.merge(records)
+
+    async def settle(self) -> None:
+        """Wait for the output being parsed (if any): recorded and merged when this returns."""
+        parsing, self._parsing = self._parsing, None
+        if parsing is not None:
+            await parsing
+
+    async def _parsed(self, command: str, types: frozenset[DataType], text: str, started: float, elapsed: float,
+                      note: str) -> DeviceRecords | None:
+        """Parse one output and record it; a parse failure is recorded and gives None."""
         try:
             outcome = await self._parse(self.spec.name, command, text, types)
         except ParseError as exc:
@@ -241,9 +271,7 @@ class _DeviceRun:
                 command = self.spec.sent_form(template.format(vrf=vrf))
                 if await self._stopped(command):
                     return
-                partial = await self._run(command, frozenset({data_type}))
-                if partial is not None:
-                    self.records.merge(partial)
+                await self._run(command, frozenset({data_type}), overlap=True)  # merged as it is parsed
 
     async def _aside(self, command: str, types: frozenset[DataType], note: str = "",
                      retries: int = MAX_FALLBACKS) -> str:
@@ -266,19 +294,24 @@ class _DeviceRun:
     async def _send(self, command: str, types: frozenset[DataType], note: str, *,
                     aside: bool = False) -> tuple[str, CommandRejected | None, float]:
         """Announce and send one command: ``(text, None, started)``, or the refusal's text and the
-        rejection; output over a cap is recorded and raised (the session cannot go on)."""
+        rejection; output over a cap is recorded and raised (the session cannot go on). The previous
+        command's output, if still being parsed, is recorded before this returns (outputs stay in order)."""
         assert self.transport is not None
         await self._announce(command)
         started = time.perf_counter()
         try:
-            return await self.transport.send(command, self.timeouts.command), None, started
+            text = await self.transport.send(command, self.timeouts.command)
         except CommandRejected as exc:
+            await self.settle()
             return (exc.output if isinstance(exc, RejectedWithOutput) else ""), exc, started
         except OutputTooLarge as exc:
+            await self.settle()
             output = exc.output if isinstance(exc, CappedOutput) else ""
             self._record(command, types, output, started, ErrorKind.OUTPUT_TOO_LARGE, str(exc), note=note,
                          aside=aside)
             raise
+        await self.settle()  # the previous output, parsed meanwhile, is recorded before this one
+        return text, None, started
 
     async def _follow_up(self, data_type: DataType, template: str, brief: DeviceRecords) -> DeviceRecords:
         """Replace the brief neighbors of ``data_type`` by the per-interface detail ones.
