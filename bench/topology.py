@@ -244,10 +244,11 @@ def measure_diff(url: str, old: str, new: str, profile: bool) -> dict[str, Any]:
     profiler = cProfile.Profile(time.process_time) if profile else None  # CPU time: the cores are shared
     db, opening = timed(lambda: Database.open(url))
     with db.session(readonly=True) as session, collector_paused():
-        repo = TopologyRepo(session)
-        old_input, old_read = timed(lambda: to_input(repo.job_input(old)), profiler)
-        new_input, new_read = timed(lambda: to_input(repo.job_input(new)), profiler)
-    names = Ports()  # as the service: both runs' port names canonicalised once
+        repo, made = TopologyRepo(session), {}  # type: ignore[var-annotated]
+        old_input, old_read = timed(lambda: to_input(repo.job_input(old), made), profiler)
+        new_input, new_read = timed(lambda: to_input(repo.job_input(new), made), profiler)
+    names = Ports()  # as the service: both runs' port names canonicalised once, and what the
+    # first build derives from a device's columns reused by the second (``topology.memo``)
     with collector_paused():
         old_topology, old_built = timed(lambda: build(old_input, names), profiler)
         new_topology, new_built = timed(lambda: build(new_input, names), profiler)

@@ -179,7 +179,8 @@ class TopologyService:
         """The inputs of several views, each a (job or None for the current state, field) pair, read
         in one session by one repository: a device whose records are the same in two views (same
         packed content) is decoded once and its (frozen) records are shared."""
-        found = []
+        found: list[TopologyInput] = []
+        made: Made = {}
         with self.db.session(readonly=True) as session, collector_paused():
             repo = TopologyRepo(session)
             for job, field in views:
@@ -187,7 +188,7 @@ class TopologyService:
                     stored = repo.current_input() if job is None else repo.job_input(job)
                 except NotFound as exc:
                     raise UnknownReference(field, str(exc)) from exc
-                found.append(to_input(stored))
+                found.append(to_input(stored, made))
         return found
 
     def topology(self, job: str | None = None, *, field: str = "job") -> Topology:
@@ -317,13 +318,26 @@ class TopologyService:
 # ---- the store's views as the builder's input ------------------------------------------------------
 
 
-def to_input(stored: StoredInput) -> TopologyInput:
-    return TopologyInput(tuple(_device(d) for d in stored.devices),
+Made = dict[int, tuple[object, DeviceColumns]]  # id of a view's columns -> (them, the builder's DeviceColumns)
+
+
+def to_input(stored: StoredInput, made: Made | None = None) -> TopologyInput:
+    """The builder's input of a view. ``made``: shared by the views one repository read (a diff's
+    two runs), so that a device whose columns the store handed both views as one object has one
+    ``DeviceColumns`` too, and the second build reuses what the first derived from it
+    (``topology.memo``)."""
+    made = {} if made is None else made
+    return TopologyInput(tuple(_device(d, made) for d in stored.devices),
                          tuple(to_override(o) for o in stored.overrides), stored.label)
 
 
-def _device(state: DeviceState) -> DeviceInput:
-    columns = DeviceColumns.of_columns(state.columns) if state.columns is not None else None
+def _device(state: DeviceState, made: Made) -> DeviceInput:
+    columns = None
+    if state.columns is not None:
+        known = made.get(id(state.columns))
+        if known is None:  # the view's columns stay referenced in ``made``: their id is never reused
+            known = made[id(state.columns)] = (state.columns, DeviceColumns.of_columns(state.columns))
+        columns = known[1]
     return DeviceInput(state.name, state.platform, state.mgmt_ip, state.records, state.site, state.role,
                        state.identity, state.collected, state.error_kind, state.error, state.coverage, columns)
 

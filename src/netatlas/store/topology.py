@@ -313,13 +313,24 @@ class TopologyRepo:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._seen: dict[bytes, _Pack] = {}  # packs read so far, by content (see ``_packs``)
+        # A device's head columns by where they come from (packs read so far, tables, groups): a
+        # device packed identically in two views gets the same columns object in both.
+        self._merged: dict[tuple[tuple[int, str, str], ...], dict[str, list[list[Any]]]] = {}
+
+    def _columns_of(self, sources: list[_Source]) -> dict[str, list[list[Any]]]:
+        key = tuple([(id(pack), spec.attribute, group) for pack, spec, group in sources])  # packs live in _seen
+        found = self._merged.get(key)
+        if found is None:
+            found = self._merged[key] = _columns(sources)
+        return found
 
     def current_input(self) -> StoredInput:
         """Every inventory device with its current records (see the module docstring)."""
         read = self._read(true())
         devices = self._session.execute(select(DeviceRow.name, DeviceRow.platform, DeviceRow.host, DeviceRow.site,
                                                DeviceRow.role).order_by(DeviceRow.name)).all()
-        states = [_state(name, platform, host, site, role, read) for name, platform, host, site, role in devices]
+        states = [_state(name, platform, host, site, role, read, self._columns_of)
+                  for name, platform, host, site, role in devices]
         return StoredInput(tuple(states), tuple(self.overrides()), CURRENT)
 
     def job_input(self, job_id: str) -> StoredInput:
@@ -336,7 +347,7 @@ class TopologyRepo:
         for name, platform, host, site, role, error_kind, error in self._session.execute(query):
             if name not in read.identity and name not in read.failure and error_kind:
                 read.failure[name] = (error_kind, error)  # no snapshot: the job's own word on the device
-            states.append(_state(name, platform, host, site or "", role or "", read))
+            states.append(_state(name, platform, host, site or "", role or "", read, self._columns_of))
         return StoredInput(tuple(states), tuple(self.overrides()), job_id)
 
     def runs(self, limit: int = 20) -> builtins.list[Run]:
@@ -558,14 +569,15 @@ def _reader(spec: rowmap.RecordSpec) -> tuple[list[Any], Callable[[Sequence[Any]
     return selected, record_of
 
 
-def _state(name: str, platform: str, host: str, site: str, role: str, read: _Read) -> DeviceState:
+def _state(name: str, platform: str, host: str, site: str, role: str, read: _Read,
+           columns_of: Callable[[list[_Source]], dict[str, list[list[Any]]]] = _columns) -> DeviceState:
     error_kind, error = read.failure.get(name, ("", ""))
     eager = read.records.get(name)
     sources = read.sources.get(name)
     columns: dict[str, list[list[Any]]] | None = None
     if sources is not None:  # every record from version 2 packs
         records: DeviceRecords = _PackedRecords.lazy(eager.facts if eager else None, sources)
-        columns = _columns(sources)
+        columns = columns_of(sources)
     else:
         records = eager or DeviceRecords()
     return DeviceState(name, platform, host, records, site, role, read.identity.get(name, ""),

@@ -27,8 +27,9 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from netatlas.topology.model import L2, End, Endpoint, Link, Node, NodeKind, Topology
@@ -158,6 +159,21 @@ def _split(old: Mapping[K, V], new: Mapping[K, V]) -> tuple[list[V], list[V], li
     return added, removed, [(old[k], new[k]) for k in differ]
 
 
+_ENDPOINT_ROW: Callable[[Endpoint], tuple[Hashable, ...]] = attrgetter(*(f.name for f in fields(Endpoint)))
+
+
+def _split_rows(old: Mapping[str, Endpoint], new: Mapping[str, Endpoint]
+                ) -> tuple[list[Endpoint], list[Endpoint], list[tuple[Endpoint, Endpoint]]]:
+    """:func:`_split` for endpoints keyed by MAC, the few that differ found by set operations on their
+    field values (200,000 endpoints: no Python-level comparison per endpoint). An endpoint's row
+    starts with its MAC, its key."""
+    rows_old, rows_new = set(map(_ENDPOINT_ROW, old.values())), set(map(_ENDPOINT_ROW, new.values()))
+    differ = sorted({str(row[0]) for row in rows_old ^ rows_new})
+    added = [new[k] for k in differ if k not in old]
+    removed = [old[k] for k in differ if k not in new]
+    return added, removed, [(old[k], new[k]) for k in differ if k in old and k in new]
+
+
 def _links(topology: Topology) -> dict[LinkKey, Link]:
     return {link.key: link for link in topology.links}
 
@@ -196,7 +212,7 @@ def _node_part(old: Topology, new: Topology) -> dict[str, Any]:
 
 
 def _endpoint_part(old: Topology, new: Topology) -> dict[str, Any]:
-    added, removed, both = _split({e.mac: e for e in old.endpoints}, {e.mac: e for e in new.endpoints})
+    added, removed, both = _split_rows({e.mac: e for e in old.endpoints}, {e.mac: e for e in new.endpoints})
     moved: list[EndpointChange] = []
     changed: list[EndpointChange] = []
     for before, after in both:
