@@ -247,8 +247,7 @@ def measure_diff(url: str, old: str, new: str, profile: bool) -> dict[str, Any]:
         repo, made = TopologyRepo(session), {}  # type: ignore[var-annotated]
         old_input, old_read = timed(lambda: to_input(repo.job_input(old), made), profiler)
         new_input, new_read = timed(lambda: to_input(repo.job_input(new), made), profiler)
-    names = Ports()  # as the service: both runs' port names canonicalised once, and what the
-    # first build derives from a device's columns reused by the second (``topology.memo``)
+    names = Ports()  # as the service: both runs' port names canonicalised once
     with collector_paused():
         old_topology, old_built = timed(lambda: build(old_input, names), profiler)
         new_topology, new_built = timed(lambda: build(new_input, names), profiler)

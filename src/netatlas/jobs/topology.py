@@ -323,9 +323,8 @@ Made = dict[int, tuple[object, DeviceColumns]]  # id of a view's columns -> (the
 
 def to_input(stored: StoredInput, made: Made | None = None) -> TopologyInput:
     """The builder's input of a view. ``made``: shared by the views one repository read (a diff's
-    two runs), so that a device whose columns the store handed both views as one object has one
-    ``DeviceColumns`` too, and the second build reuses what the first derived from it
-    (``topology.memo``)."""
+    two runs), so that a device whose columns the store handed both views as one object (its packs
+    unchanged) has one ``DeviceColumns`` too."""
     made = {} if made is None else made
     return TopologyInput(tuple(_device(d, made) for d in stored.devices),
                          tuple(to_override(o) for o in stored.overrides), stored.label)

@@ -66,8 +66,7 @@ def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Ite
     blind = _towards_unseen(devices, links)
     first, more, unseen = _learned(devices, ports_of, names, _own_macs(devices), blind, skip)
     transit = _transit({mac: set(at) for mac, at in more.items()})
-    addresses = _addresses(devices, names)
-    made: dict[tuple[str, str | None, int, str, str, str], Endpoint] = names.made("endpoints")
+    addresses = _addresses(devices)
     endpoints: list[Endpoint] = []
     found: list[Problem] = []
     for mac, place in first.items():
@@ -84,11 +83,7 @@ def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Ite
             continue
         node, interface = where
         ip, vrf = addresses.get(mac, (None, DEFAULT_VRF))
-        row = (mac, ip, vlan, node, interface, vrf)
-        endpoint = made.get(row)
-        if endpoint is None:
-            endpoint = made[row] = Endpoint(*row)
-        endpoints.append(endpoint)
+        endpoints.append(Endpoint(mac, ip, vlan, node, interface, vrf))
     return endpoints, found
 
 
@@ -195,44 +190,20 @@ def _transit(shared: dict[str, set[PortKey]]) -> set[PortKey]:
     return transit
 
 
-def _addresses(devices: dict[str, DeviceInput], names: Ports | None = None) -> dict[str, tuple[str, str]]:
-    """MAC -> (IP, VRF) from every ARP table: the lowest address when there are several. Each
-    device's table is read once (``_arp``); the tables are merged first-wins, at C speed (``<=`` of
-    two dicts' items looks each item of the left one up in the right one)."""
-    memo = names or Ports()
-    tables = [memo.derived("arp", device, _arp) for device in devices.values()]
+def _addresses(devices: dict[str, DeviceInput]) -> dict[str, tuple[str, str]]:
+    """MAC -> (IP, VRF) from every ARP table: the lowest address when there are several."""
     first: dict[str, tuple[str, str]] = {}
-    for own, _ in reversed(tables):  # the first device's value wins
-        first.update(own)
     several: dict[str, set[tuple[str, str]]] = {}  # the few MACs with more than one address
-    for own, extra in tables:
-        if not own.items() <= first.items():  # another device's value came first for some MAC
-            for mac, value in own.items():
-                if first[mac] != value:
-                    several.setdefault(mac, set()).add(value)
-        for mac, values in extra.items():
-            several.setdefault(mac, set()).update(values)
+    for device in devices.values():
+        arp = device.table().arp
+        for ip, mac, vrf in zip(arp.ip, arp.mac, arp.vrf, strict=True):
+            value = (ip, vrf or DEFAULT_VRF)
+            known = first.setdefault(mac, value)
+            if known != value:
+                several.setdefault(mac, {known}).add(value)
     for mac, found in several.items():
-        found.add(first[mac])
         first[mac] = min(found, key=lambda f: (_sortable(f[0]), f[1]))
     return first
-
-
-_Arp = tuple[dict[str, tuple[str, str]], dict[str, set[tuple[str, str]]]]
-
-
-def _arp(device: DeviceInput) -> _Arp:
-    """One device's ARP table: MAC -> its first (IP, VRF), and the other values of the few MACs with
-    several."""
-    arp = device.table().arp
-    first: dict[str, tuple[str, str]] = {}
-    extra: dict[str, set[tuple[str, str]]] = {}
-    for ip, mac, vrf in zip(arp.ip, arp.mac, arp.vrf, strict=True):
-        value = (ip, vrf or DEFAULT_VRF)
-        known = first.setdefault(mac, value)
-        if known != value:
-            extra.setdefault(mac, set()).add(value)
-    return first, extra
 
 
 def _sortable(text: str) -> tuple[int, int | str]:

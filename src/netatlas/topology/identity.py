@@ -19,7 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from netatlas.topology.memo import Derived
 from netatlas.topology.model import DeviceInput
 
 
@@ -43,24 +42,22 @@ class Resolution:
         return bool(self.device)
 
 
-def addresses(device: DeviceInput) -> frozenset[str]:
+def addresses(device: DeviceInput) -> set[str]:
     """Every IPv4/IPv6 address the device holds (interfaces, without prefix length)."""
     cols = device.table().interfaces
     found = {a.split("/", 1)[0] for spelled in (cols.ipv4, cols.ipv6) for held in spelled if held for a in held}
     if device.mgmt_ip:
         found.add(device.mgmt_ip)
-    return frozenset(found)
+    return found
 
 
 class Resolver:
     """Exact indexes over the inventory: names, management addresses, interface addresses."""
 
-    def __init__(self, devices: Sequence[DeviceInput], memo: Derived | None = None) -> None:
-        """``memo``: the per-device values of an earlier build of the same network (see ``memo``)."""
-        memo = memo or Derived()
+    def __init__(self, devices: Sequence[DeviceInput]) -> None:
         self._by_name = _index((key, d.name) for d in devices for key in {d.name.lower(), d.identity} if key)
         self._by_mgmt = _index((d.mgmt_ip, d.name) for d in devices if d.mgmt_ip)
-        self._owned = {d.name: memo.derived("addresses", d, addresses) for d in devices}
+        self._owned = {d.name: addresses(d) for d in devices}
         self._interfaces_known = {d.name for d in devices if d.table().interfaces.name}
         self._by_address = _index((a, d.name) for d in devices for a in self._owned[d.name])
         self._known: dict[tuple[str, str], Resolution] = {}  # a neighbor is heard by several devices

@@ -25,7 +25,6 @@ from functools import partial
 from netatlas.domain.names import physical_port
 from netatlas.domain.records import Neighbor
 from netatlas.topology.identity import Match, Resolution, Resolver
-from netatlas.topology.memo import Derived
 from netatlas.topology.model import L2, DeviceInput, End, Link, LinkState, Node, NodeKind, Problem, ProblemKind
 
 # What an unmanaged neighbor is, from the capabilities it advertises (CDP words, LLDP letters).
@@ -81,13 +80,10 @@ class Spellings(dict[str, str]):
         return value
 
 
-class Ports(Derived):
-    """Canonical port names for one build, or for the builds of two runs (a diff): each spelling
-    worked out once per platform, and the same string object for every record naming that port (a
-    10,000-device network names about two million ports, half a million of them distinct).
-
-    It also keeps what each build works out from one device's columns alone (``memo.Derived``):
-    pass the same ``Ports`` to the builds of two runs and the second takes those from the first.
+class Ports:
+    """Canonical port names for one build: each spelling worked out once per platform, and the same
+    string object for every record naming that port (a 10,000-device network names about two
+    million ports, half a million of them distinct).
 
     Examples:
         >>> ports = Ports()
@@ -98,7 +94,6 @@ class Ports(Derived):
     __slots__ = ("_by_platform",)
 
     def __init__(self) -> None:
-        super().__init__()
         self._by_platform: dict[str, Spellings] = {}
 
     def of(self, platform: str) -> Spellings:
@@ -114,15 +109,10 @@ def interface_ports(devices: Iterable[DeviceInput], names: Ports | None = None) 
     names = names or Ports()
     found = {}
     for device in devices:
-        held = names.derived("ports", device, partial(_ports_of, names))
-        if held is not None:
-            found[device.name] = held
+        spelled = device.table().interfaces.name
+        if spelled:
+            found[device.name] = frozenset(map(names.of(device.platform).__getitem__, spelled))
     return found
-
-
-def _ports_of(names: Ports, device: DeviceInput) -> frozenset[str] | None:
-    spelled = device.table().interfaces.name
-    return frozenset(map(names.of(device.platform).__getitem__, spelled)) if spelled else None
 
 
 def role_of(capabilities: str) -> str:
@@ -140,17 +130,12 @@ def channels(devices: Iterable[DeviceInput], names: Ports) -> dict[End, str]:
     """Each port-channel member port -> its port-channel, canonical."""
     found: dict[End, str] = {}
     for device in devices:
-        found.update(names.derived("channels", device, partial(_channels_of, names)))
+        cols = device.table().interfaces
+        if any(cols.channel):
+            spelled = names.of(device.platform)
+            found.update((End(device.name, spelled[name]), spelled[channel])
+                         for name, channel in zip(cols.name, cols.channel, strict=True) if channel)
     return found
-
-
-def _channels_of(names: Ports, device: DeviceInput) -> list[tuple[End, str]]:
-    cols = device.table().interfaces
-    if not any(cols.channel):
-        return []
-    spelled = names.of(device.platform)
-    return [(End(device.name, spelled[name]), spelled[channel])
-            for name, channel in zip(cols.name, cols.channel, strict=True) if channel]
 
 
 class L2Builder:

@@ -132,7 +132,7 @@ class L3Builder:
             self._index(device)
 
     def _index(self, device: DeviceInput) -> None:
-        for name, address, vrf in self._names.derived("placed", device, self._placed):
+        for name, address, vrf in placed(device, self._names):
             holder = Address(device.name, name, address.ip, vrf)
             key = (vrf, holder.ip)
             other = self._owner.setdefault(key, holder)
@@ -146,9 +146,6 @@ class L3Builder:
                 self._groups[(vrf, address.network)].append(holder)
             elif name.lower().startswith(_LOOPBACK):
                 self._loopbacks[(device.name, vrf)].append(holder)
-
-    def _placed(self, device: DeviceInput) -> list[tuple[str, Placed, str]]:
-        return list(placed(device, self._names))
 
     def owner(self, vrf: str, ip: str) -> Address | None:
         """The device interface that holds ``ip`` in ``vrf`` (loopbacks included)."""
