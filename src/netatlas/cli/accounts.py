@@ -236,7 +236,7 @@ def list_tokens(include_revoked: Annotated[bool, typer.Option("--all", help="Als
 
 @tokens.command("revoke")
 def revoke(name: Annotated[str, typer.Argument(help="The token's name.")], db: Db = None) -> None:
-    """Revoke a token: it stops working at its next request (the name is free again)."""
+    """Revoke a token: running API servers refuse it within 2 s (the name is free again)."""
     from netatlas.cli.common import say
 
     with _service(db) as service:

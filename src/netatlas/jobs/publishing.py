@@ -30,13 +30,8 @@ class PublishingJobStore:
         self._device(job_id, device, update)
 
     def update_steps(self, job_id: str, steps: dict[str, str]) -> None:
-        """The inner store's batch when it has one (one transaction), else one update per device."""
-        batch = getattr(self._store, "update_steps", None)
-        if batch is not None:
-            batch(job_id, steps)
-        else:
-            for device, step in steps.items():
-                self._store.update_device(job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
+        """The inner store's batch (one transaction), then one event per device."""
+        self._store.update_steps(job_id, steps)
         for device, step in steps.items():
             self._device(job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
 
