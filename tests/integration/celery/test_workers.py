@@ -61,13 +61,16 @@ def inventory(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_inventory(lab.inventory(), tmp_path_factory.mktemp("inv") / "lab.yaml")
 
 
-def wait_final(discovery: Discovery, job_id: str, timeout: float = JOB_S) -> JobDetail:
+def wait_final(discovery: Discovery, job_id: str, timeout: float = JOB_S, workers: Workers | None = None) -> JobDetail:
     deadline = time.monotonic() + timeout
     while True:
         detail = discovery.detail(job_id)
         if detail.job.status.final:
             return detail
-        assert time.monotonic() < deadline, f"job {job_id} still {detail.job.status} after {timeout:.0f} s"
+        if time.monotonic() >= deadline:  # say where each device stands and what the workers logged
+            rows = [(d.device_name, d.status.value, d.step, d.error) for d in detail.devices if not d.status.final]
+            pytest.fail(f"job {job_id} still {detail.job.status} after {timeout:.0f} s; unfinished: {rows}\n"
+                        + (workers.log_tail() if workers is not None else ""))
         time.sleep(0.2)
 
 
@@ -138,7 +141,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_stores_nothing_twice(
     victim = workers.processes[0]
     workers.kill(victim)
     running = [d.device_name for d in discovery.detail(job_id).devices if d.status is DeviceStatus.RUNNING]
-    detail = wait_final(discovery, job_id)
+    detail = wait_final(discovery, job_id, workers=workers)
     assert detail.job.status is JobStatus.COMPLETED, workers.log_tail()
     assert {d.status for d in detail.devices} == {DeviceStatus.COMPLETED}, \
         [(d.device_name, d.status, d.error) for d in detail.devices if d.status is not DeviceStatus.COMPLETED]
