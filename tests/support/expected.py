@@ -45,6 +45,7 @@ class View:
 
     dev: DeviceState
     rib: Rib
+    structured: bool | None = None  # one command's form; None: as collection reads (structured where spoken)
 
     @property
     def platform(self) -> Platform:
@@ -54,6 +55,13 @@ class View:
         """Whether collection reaches this VRF: an image refusing ``vrf all`` forms (an old NX-OS) is read
         with the plain forms, which show the default VRF only."""
         return vrf == "default" or not any(f.argument == "all" for f in self.dev.rejected_forms)
+
+    @property
+    def reads_json(self) -> bool:
+        """Whether the output read is the structured form (an old image refusing ``| json`` is read as text)."""
+        if self.structured is not None:
+            return self.structured
+        return not any(f.keyword == "json" for f in self.dev.rejected_forms)
 
 
 # ---- facts -----------------------------------------------------------------------------------
@@ -252,7 +260,8 @@ def arp(v: View, vrf: str | None = None) -> list[d.ArpEntry]:
             continue
         if (p is not Platform.CISCO_IOS and a.age_min < 0) or not v.shows(a.vrf):
             continue  # the device's own addresses are not listed; nor VRFs an old image cannot show
-        shown = a.vrf if p in (Platform.CISCO_IOS, Platform.ARISTA_EOS) else ""
+        shown = a.vrf if p in (Platform.CISCO_IOS, Platform.ARISTA_EOS) or (
+            p is Platform.CISCO_NXOS and v.reads_json) else ""  # NX-OS text does not name the VRF; its JSON does
         out.append(d.ArpEntry(str(a.address), a.mac, a.interface, shown))
     return out
 
@@ -347,9 +356,11 @@ def _filter(records: DeviceRecords, types: frozenset[DataType]) -> DeviceRecords
 
 def expected_command(dev: DeviceState, rib: Rib, command: str, types: frozenset[DataType]) -> DeviceRecords:
     """What ``parse_output(platform, command, output, types)`` must return for this device (a structured
-    form, ``... | json``, the same as its text form)."""
-    command = PLATFORMS[str(dev.platform)].text_form(command)
-    return _filter(_part(View(dev, rib), command, types), types)
+    form, ``... | json``, the same as its text form, but for the VRF of NX-OS ARP entries, which only
+    the JSON names)."""
+    spec = PLATFORMS[str(dev.platform)]
+    structured, command = spec.structured(command), spec.text_form(command)
+    return _filter(_part(View(dev, rib, structured), command, types), types)
 
 
 def expected(dev: DeviceState, rib: Rib, types: frozenset[DataType]) -> DeviceRecords:

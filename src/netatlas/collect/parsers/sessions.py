@@ -4,6 +4,9 @@ A map (:class:`OspfMap`, :class:`BgpMap`, :class:`MacMap`, :class:`ArpMap`) name
 field for each record field and builds the records. ``vrf`` is a field name, or a constant
 in angle brackets when the command does not print the VRF: ``<default>`` for commands that
 show only the global table, ``<>`` (unknown) for commands that mix VRFs without saying which.
+A structured reader that does know the VRF (NX-OS ``show ip arp vrf all | json`` names it per
+table) puts it in the row's ``vrf`` field, which takes precedence over ``<>``: the same command's
+text form keeps the VRF unknown.
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ class _Map:
 
 
 def _vrf_of(vrf: str, row: Row) -> str:
+    """The row's VRF: a named field, a constant, or unknown (``<>``) unless the row itself names one.
+
+    Examples:
+        >>> _vrf_of("<default>", {}), _vrf_of("<>", {}), _vrf_of("<>", {"vrf": "BLUE"})
+        ('default', '', 'BLUE')
+    """
+    if vrf == "<>" and row.get("vrf"):
+        return vrf_name(row["vrf"])
     return vrf[1:-1] if vrf.startswith("<") else vrf_name(row[vrf])
 
 
