@@ -147,6 +147,8 @@ VALUES = [
     ("sw9\x00x", True),  # NUL
     ("sw9\rX", True),
     ("sw9\x7f", True),
+    ("sw9\x9b2J", True),  # C1 CSI: clear the screen on terminals that take 8-bit controls
+    ("sw9\x90x", True),  # C1 DCS
     ("sw9\ufffd", True),  # an undecodable byte, as decoded
     ("sw9\nsw8", True),  # a line break in a one-line field
     (hostile_name("dist1"), True),  # the lab's markup fault: 300 characters of markup, escapes, RTL
@@ -249,7 +251,7 @@ def test_checked_leaves_a_clean_reading_alone() -> None:
 
 
 @pytest.mark.parametrize("value", ["sw9\x1b[2J", "sw9\x00", "sw9\x7f", "sw9\ufffd", "sw9\u2028x", "sw9\x85x",
-                                   "sw9\nsw8", "sw9\rx", "sw9\x0cx"])
+                                   "sw9\x9bx", "sw9\nsw8", "sw9\rx", "sw9\x0cx"])
 @pytest.mark.parametrize("escaped", [True, False], ids=["escaped", "raw"])
 def test_the_document_precheck_never_skips_a_control_character(value: str, escaped: bool) -> None:
     """``read`` looks at the rows only when the document text may decode to a control character: whatever

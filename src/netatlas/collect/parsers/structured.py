@@ -121,9 +121,9 @@ def read(platform: str, command: str, text: str) -> Reading:
 
 
 # What a JSON text decodes to a control character, a line break or U+FFFD from: an escape, or the character
-# itself (JSON allows DEL, NEL, U+2028/9 and U+FFFD raw; it refuses the others raw: ``decode`` does).
-_ESCAPED = re.compile(r"\\(?:[bfnr]|u(?:00[01][0-9a-fA-F]|007[fF]|0085|2028|2029|[fF]{3}[dD]))")
-_RAW = re.compile("[\x7f\x85\u2028\u2029\ufffd]")
+# itself (JSON allows DEL, the C1 controls, U+2028/9 and U+FFFD raw; it refuses the others raw: ``decode`` does).
+_ESCAPED = re.compile(r"\\(?:[bfnr]|u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|2028|2029|[fF]{3}[dD]))")
+_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufffd]")
 
 
 def _may_hold_controls(text: str) -> bool:

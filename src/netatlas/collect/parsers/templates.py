@@ -40,7 +40,7 @@ NTC_ALIASES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
     (spec.name, pattern, name) for spec in PLATFORMS.values() for pattern, name in spec.ntc_aliases)
 
 Row = dict[str, Any]
-BINARY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")  # control characters, undecodable bytes
+BINARY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")  # C0 and C1 controls (\x9b: CSI), undecodable bytes
 UNSEEN, UNDERSTOOD, REFUSED = 0, 1, 2  # per line: no rule (or after End), a real rule, a catch-all Error
 _PROBES = ("~", " ~", "~~ ~~", "\x01")  # a rule matching all of these matches any line
 
