@@ -66,8 +66,12 @@ def trap_numbers(count: int) -> list[int]:
 
 
 class Builder:
-    def __init__(self, scenario: str, seed: int, mgmt_network: IPv4Network = MGMT_NETWORK) -> None:
+    def __init__(self, scenario: str, seed: int, mgmt_network: IPv4Network = MGMT_NETWORK, *,
+                 bounded: bool = False) -> None:
         self.scenario = scenario
+        # routing tables bounded by the device's role and area/site, not by the network's size
+        # (summaries and aggregates, see docs/lab.md); False builds the historical lab, byte for byte
+        self.bounded = bounded
         self.mgmt_network = mgmt_network
         self.seed = seed
         self.rng = random.Random(f"netatlas-lab:{scenario}:{seed}")  # noqa: S311 - not crypto

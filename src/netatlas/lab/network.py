@@ -104,6 +104,8 @@ class RoutingPlan:
     ospf_default_originators: set[str] = field(default_factory=set)
     area_ranges: dict[str, IPv4Network] = field(default_factory=dict)  # area -> summary at its ABRs
     totally_stubby: set[str] = field(default_factory=set)  # areas that get only a default route
+    # BGP speaker -> its summary-only aggregates: the more specifics it learns go no further
+    bgp_aggregates: dict[str, tuple[IPv4Network, ...]] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)  # per-network caches of netatlas.lab.routing
 
 

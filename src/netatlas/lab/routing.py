@@ -4,7 +4,9 @@ Connected and local routes come from interfaces, static routes from the device, 
 BGP routes from a shortest-path computation with ECMP over the adjacencies the scenario
 built. The model covers what the scenarios use: intra-area and inter-area OSPF (area
 ranges summarised at the ABRs, totally stubby areas that get a default), an external
-default (``default-information originate``), and eBGP/iBGP path vectors with multipath.
+default (``default-information originate``), and eBGP/iBGP path vectors with multipath,
+summary-only aggregates (a speaker holding an aggregate passes none of the more specifics it
+covers on; the aggregate, originated by several speakers with the same AS path, is multipath).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -279,6 +281,7 @@ def bgp_routes(net: Network, host: str) -> list[Route]:
     local = {_key(i.ipv4.network) for i in dev.interfaces if i.ipv4 is not None}
     routes: list[Route] = []
     hop_sets: dict[frozenset[int], tuple[NextHop, ...]] = {}  # one tuple per distinct first-hop set
+    aggregates = net.routing.bgp_aggregates
     for origin, prefixes in net.routing.bgp_originate.items():
         if origin == host or origin not in tree.dist:
             continue
@@ -290,9 +293,49 @@ def bgp_routes(net: Network, host: str) -> list[Route]:
         key = frozenset(map(id, first))
         hops = hop_sets.get(key) or hop_sets.setdefault(key, _bgp_hops(first))
         dist = distance(dev.platform, RouteProto.BGP, internal=internal)
+        hidden = _aggregated_on_the_way(aggregates, tree.pred, host, origin) if aggregates else ()
         routes += [Route(p, RouteProto.BGP, hops, "default", dist, 0, bgp_internal=internal, bgp_as_path=path)
-                   for p in prefixes if _key(p) not in local]
-    return routes
+                   for p in prefixes if _key(p) not in local and not _covered(p, hidden)]
+    return _multipath(routes) if aggregates else routes
+
+
+def _aggregated_on_the_way(aggregates: Mapping[str, tuple[IPv4Network, ...]], pred: Mapping[str, str], host: str,
+                           origin: str) -> tuple[IPv4Network, ...]:
+    """The summary-only aggregates of the speakers between ``origin`` and ``host`` (both excluded)."""
+    hidden: list[IPv4Network] = []
+    node = pred[origin]
+    while node != host:
+        hidden += aggregates.get(node, ())
+        node = pred[node]
+    return tuple(hidden)
+
+
+def _covered(prefix: IPv4Network, aggregates: Iterable[IPv4Network]) -> bool:
+    return any(prefix != agg and prefix.subnet_of(agg) for agg in aggregates)
+
+
+def _multipath(routes: list[Route]) -> list[Route]:
+    """One route per prefix and AS path: the same aggregate from several speakers, its hops merged.
+
+    Examples:
+        >>> from ipaddress import IPv4Address
+        >>> hop = lambda ip: (NextHop(IPv4Address(ip), "Ethernet1"),)
+        >>> agg = IPv4Network("172.16.0.0/12")
+        >>> merged = _multipath([Route(agg, RouteProto.BGP, hop("10.0.0.3"), bgp_as_path=(65000,)),
+        ...                      Route(agg, RouteProto.BGP, hop("10.0.0.1"), bgp_as_path=(65000,))])
+        >>> [str(h.address) for h in merged[0].next_hops]
+        ['10.0.0.1', '10.0.0.3']
+    """
+    merged: dict[tuple[IPv4Network, bool, tuple[int, ...]], Route] = {}
+    for route in routes:
+        key = (route.prefix, route.bgp_internal, route.bgp_as_path)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = route
+            continue
+        hops = {(int(h.address or 0), h.interface or ""): h for h in (*seen.next_hops, *route.next_hops)}
+        merged[key] = replace(seen, next_hops=tuple(hops[k] for k in sorted(hops)))
+    return list(merged.values())
 
 
 def _key(prefix: IPv4Network) -> tuple[int, int]:

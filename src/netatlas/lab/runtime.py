@@ -87,10 +87,12 @@ class Lab:
 
 
 def prepare_lab(scenario: str, devices: int, seed: int, *, faults: str = "", port: int = DEFAULT_PORT,
-                mgmt_network: IPv4Network = MGMT_NETWORK) -> Lab:
-    """Build the scenario and everything needed to serve it. Raises ValueError subclasses on bad input."""
+                mgmt_network: IPv4Network = MGMT_NETWORK, bounded: bool = False) -> Lab:
+    """Build the scenario and everything needed to serve it. Raises ValueError subclasses on bad input.
+
+    ``bounded``: routing tables bounded by role and area (``build_network``)."""
     spec = parse_faults(faults)
-    network = build_network(scenario, devices, seed, mgmt_network)
+    network = build_network(scenario, devices, seed, mgmt_network, bounded=bounded)
     assigned = assign_faults(spec, list(network.devices), seed)
     creds = lab_credentials(seed)
     hostile = apply_hostile(network, {h: f.kind for h, f in assigned.items()}, creds.username, mgmt_network)

@@ -43,8 +43,15 @@ class ScenarioError(ValueError):
 LOOPBACK = IPv4Network("127.0.0.0/8")
 
 
-def build_network(scenario: str, devices: int, seed: int, mgmt_network: IPv4Network = MGMT_NETWORK) -> Network:
-    """Generate a scenario; device management addresses come from ``mgmt_network`` (in 127/8)."""
+def build_network(scenario: str, devices: int, seed: int, mgmt_network: IPv4Network = MGMT_NETWORK, *,
+                  bounded: bool = False) -> Network:
+    """Generate a scenario; device management addresses come from ``mgmt_network`` (in 127/8).
+
+    ``bounded``: summarise so that a device's routing table depends on its role and area, not on
+    the network's size (WAN areas of 20 branches with their own ranges, datacenter spines
+    aggregating the leaves' prefixes, campus pairs numbered apart from the WAN); the default
+    builds the historical lab unchanged.
+    """
     if scenario not in SCENARIOS:
         raise ScenarioError(f"--scenario: unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
     if not MIN_DEVICES <= devices <= SCENARIO_MAX[scenario]:
@@ -52,7 +59,7 @@ def build_network(scenario: str, devices: int, seed: int, mgmt_network: IPv4Netw
                             f"{SCENARIO_MAX[scenario]})")
     if not mgmt_network.subnet_of(LOOPBACK) or mgmt_network.num_addresses < devices * 2:
         raise ScenarioError(f"--address-range: {mgmt_network} must be inside 127.0.0.0/8 and hold {devices} devices")
-    builder = Builder(scenario, seed, mgmt_network)
+    builder = Builder(scenario, seed, mgmt_network, bounded=bounded)
     SCENARIOS[scenario](builder, devices)
     network = builder.finish()
     if len(network.devices) != devices:

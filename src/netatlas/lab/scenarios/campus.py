@@ -12,6 +12,9 @@
 * Variations (``ACCESS_VARIATIONS``): access switches with CDP off, with LLDP off, and one on an
   old image without VRFs (a Catalyst 2960-X); OSPF is off on the access layer and BGP everywhere
   (not configured).
+* Bounded (``Builder.bounded``): distribution pair p summarises the p-th /18 of ``BOUNDED_SUMMARY``
+  (its access switches' data and voice /24s), numbered apart from the WAN's areas; the 16 /16s of
+  10.16.0.0/12 last 16 pairs, and past that the pairs took the WAN's 10.128.0.0/9.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ SITE = "hq"
 ACCESS_PER_PAIR = 22
 PHONE_OUI = "00:1e:7a"
 AP_OUI = "70:db:98"
+BOUNDED_SUMMARY = IPv4Network("10.64.0.0/10")  # bounded labs: a /18 per distribution pair, 256 pairs
 # Access switch number (from 0) -> the variation it carries; all exist from 8 campus devices.
 ACCESS_VARIATIONS: dict[int, Callable[[Builder, str], None]] = {
     1: lambda b, host: variations.feature_off(b, host, Feature.LLDP),
@@ -70,7 +74,7 @@ def build(b: Builder, n: int, *, upstream: bool = True) -> Campus:
     for i, name in enumerate(cores):
         b.device(name, Platform.CISCO_NXOS, "core", SITE, domain=DOMAIN if i == 0 else "")
         b.loopback(name, area=BACKBONE)
-    campus = Campus(cores)
+    campus = Campus(cores, summary=BOUNDED_SUMMARY) if b.bounded else Campus(cores)
     _core_pair(b, cores)
     if upstream:
         _firewall(b, cores)
@@ -112,9 +116,21 @@ def _core_pair(b: Builder, cores: list[str]) -> None:
     b.static(c, "192.168.200.0/24", blue_a, vrf="BLUE")
 
 
+def pair_range(p: int, *, bounded: bool) -> IPv4Network:
+    """What distribution pair p summarises: ``10.(16+p).0.0/16``, or the p-th /18 of ``BOUNDED_SUMMARY``.
+
+    Examples:
+        >>> pair_range(2, bounded=False), pair_range(2, bounded=True)
+        (IPv4Network('10.18.0.0/16'), IPv4Network('10.64.128.0/18'))
+    """
+    if not bounded:
+        return IPv4Network(f"10.{16 + p}.0.0/16")
+    return IPv4Network((int(BOUNDED_SUMMARY.network_address) + p * 16384, 18))
+
+
 def _distribution_pair(b: Builder, p: int, pair: list[str], cores: list[str]) -> None:
     area = f"0.0.0.{p + 1}"
-    b.routing.area_ranges[area] = IPv4Network(f"10.{16 + p}.0.0/16")
+    b.routing.area_ranges[area] = pair_range(p, bounded=b.bounded)
     for d in pair:
         b.device(d, Platform.CISCO_IOS, "distribution", SITE, domain=DOMAIN if p % 2 == 0 else "")
         b.loopback(d, area=BACKBONE)
@@ -134,8 +150,9 @@ def _access_switch(b: Builder, name: str, j: int, p: int, slot: int, pair: list[
     if j in ACCESS_VARIATIONS:
         ACCESS_VARIATIONS[j](b, name)
     data_vlan, voice_vlan = 100 + slot, 600 + slot
-    data_net = IPv4Network(f"10.{16 + p}.{2 * slot}.0/24")
-    voice_net = IPv4Network(f"10.{16 + p}.{2 * slot + 1}.0/24")
+    base = pair_range(p, bounded=b.bounded).network_address
+    data_net = IPv4Network((base + 2 * slot * 256, 24))
+    voice_net = IPv4Network((base + (2 * slot + 1) * 256, 24))
     gateways: list[tuple[str, Interface, Interface, Interface]] = []  # dist, dist port, data svi, voice svi
     for g, dist in enumerate(pair):
         up = b.port(name, description=f"uplink to {dist}")

@@ -11,6 +11,11 @@
   IPv6 on leaf 1's uplinks, an old NX-OS image without ``vrf all`` and LLDP off (leaf 2), LLDP off
   and no BGP (leaf 3, an EOS switch: it reports no neighbor at all, and has a static default), CDP
   off (the second spine). OSPF is off everywhere (not configured).
+* Bounded (``Builder.bounded``): leaf loopbacks come from ``LEAF_LOOPBACKS`` and every spine
+  announces ``LEAF_LOOPBACKS`` and ``LEAF_SUBNETS`` as summary-only aggregates, so a leaf learns
+  two aggregates (multipath over every spine link) and the default, not every other leaf's
+  prefixes; the spines still carry every leaf's. Leaves past 4,096 have host subnets outside
+  ``LEAF_SUBNETS``, which go unsummarised.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ DOWN_PEER_AS = 64999
 ASDOT_LEAVES = (0, 1)
 IPV6_LEAF = 1
 NO_BGP_LEAF = 3
+LEAF_LOOPBACKS = IPv4Network("10.252.0.0/16")  # bounded labs only
+LEAF_SUBNETS = IPv4Network("172.16.0.0/12")  # leaf_subnet(i) for i < 4,096
 
 
 def _down_peer(state: str, n: int) -> Callable[[Builder, str], None]:
@@ -94,6 +101,9 @@ def build(b: Builder, n: int) -> Datacenter:
         loop = b.loopback(name)
         assert loop.ipv4 is not None
         b.bgp(name, SPINE_ASN, (loop.ipv4.network,))
+        if b.bounded:
+            b.routing.bgp_aggregates[name] = (LEAF_LOOPBACKS, LEAF_SUBNETS)
+            b.routing.bgp_originate[name].extend((LEAF_LOOPBACKS, LEAF_SUBNETS))
     if spines:
         _down_peer("Idle", 1)(b, spines[0])
     for i, name in enumerate(leaves):
@@ -107,6 +117,9 @@ def _leaf(b: Builder, i: int, name: str, spines: list[str]) -> None:
     for vary in LEAF_VARIATIONS.get(i, ()):
         vary(b, name)
     loop = b.loopback(name)
+    if b.bounded:
+        loop.ipv4 = IPv4Interface(f"{LEAF_LOOPBACKS.network_address + i + 1}/32")
+        b.devices[name].bgp_router_id = b.devices[name].ospf_router_id = loop.ipv4.ip
     subnet = leaf_subnet(i)
     assert loop.ipv4 is not None
     bgp = i != NO_BGP_LEAF

@@ -14,6 +14,9 @@
   (JunOS) is a virtual chassis running LDP (``inet.3``/``mpls.0``) and IPv6 on its uplinks, with a
   floating static default behind OSPF's; branch 2 runs an old IOS image without VRFs; branch 4 has
   CDP off and branch 6 LLDP off (IOS). All of them exist from 6 devices, but branches 4 and 6.
+* Bounded (``Builder.bounded``): areas keep ``AREA_SIZE`` branches at any size; area k is
+  ``0.0.<128 + k // 256>.<k % 256>`` (apart from the campus's ``0.0.0.p``, which in a mixed lab
+  would otherwise take over the WAN area's range) and summarises the k-th /22 of ``BOUNDED_RANGES``.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ BRANCH_VARIATIONS: dict[int, tuple[Callable[[Builder, str], None], ...]] = {
 }
 AREA_SIZE = 20
 MAX_AREAS = 127  # area k summarises 10.(128+k).0.0/16: k stays within 1..127
+BOUNDED_RANGES = IPv4Network("10.128.0.0/11")  # bounded labs: a /22 per area, up to 2,048 areas
 BACKBONE_PLATFORMS = (Platform.CISCO_IOS, Platform.CISCO_NXOS, Platform.JUNIPER_JUNOS)
 BRANCH_PLATFORMS = (Platform.CISCO_IOS, Platform.JUNIPER_JUNOS)
 
@@ -89,7 +93,7 @@ def build(b: Builder, n: int, *, prefix: str = "rtr") -> Wan:
     variations.bgp_peer_down(b, edges[0], IPv4Address("198.18.1.1"), DOWN_PEER_AS, "Idle")
     if n_partner:
         _partner(b, edges)
-    per_area = area_size(n_branch)
+    per_area = AREA_SIZE if b.bounded else area_size(n_branch)
     for k, start in enumerate(range(0, n_branch, per_area)):
         _area(b, k + 1, branches[start : start + per_area], backbone)
     return Wan(backbone, edges)
@@ -157,18 +161,40 @@ def _partner(b: Builder, edges: list[str]) -> None:
         b.static(edge, str(dmz), partner_if)
 
 
+def area_plan(k: int, *, bounded: bool) -> tuple[str, IPv4Network]:
+    """Area k's id and range (``0.0.0.k`` and ``10.(128+k).0.0/16``; the bounded plan's otherwise).
+
+    Examples:
+        >>> area_plan(3, bounded=False), area_plan(3, bounded=True)
+        (('0.0.0.3', IPv4Network('10.131.0.0/16')), ('0.0.128.3', IPv4Network('10.128.8.0/22')))
+        >>> area_plan(300, bounded=True)
+        ('0.0.129.44', IPv4Network('10.132.172.0/22'))
+    """
+    if not bounded:
+        return f"0.0.0.{k}", IPv4Network(f"10.{128 + k}.0.0/16")
+    first = int(BOUNDED_RANGES.network_address) + (k - 1) * 1024
+    return f"0.0.{128 + k // 256}.{k % 256}", IPv4Network((first, 22))
+
+
+def _loopback_address(summary: IPv4Network, j: int, *, bounded: bool) -> IPv4Interface:
+    """Branch j's loopback: ``.255.(j+1)`` of the area's /16, or the last /24 of its bounded /22."""
+    if bounded:
+        return IPv4Interface(f"{summary.broadcast_address - 255 + j + 1}/32")
+    return IPv4Interface(f"10.{summary.network_address.packed[1]}.255.{j + 1}/32")
+
+
 def _area(b: Builder, k: int, branches: list[str], backbone: list[str]) -> None:
-    area = f"0.0.0.{k}"
-    b.routing.area_ranges[area] = IPv4Network(f"10.{128 + k}.0.0/16")
+    area, summary = area_plan(k, bounded=b.bounded)
+    b.routing.area_ranges[area] = summary
     b.routing.totally_stubby.add(area)
-    pool = IPv4Network(f"10.{128 + k}.0.0/16").subnets(new_prefix=30)
+    pool = summary.subnets(new_prefix=30)
     abrs = [backbone[(2 * k) % len(backbone)], backbone[(2 * k + 1) % len(backbone)]]
     for j, name in enumerate(branches):
         b.device(name, BRANCH_PLATFORMS[j % 2], "branch", f"branch-{k}", domain=DOMAIN if j % 3 == 0 else "")
         for vary in BRANCH_VARIATIONS.get(j, ()) if k == 1 else ():
             vary(b, name)
         loop = b.loopback(name, area=area)
-        loop.ipv4 = IPv4Interface(f"10.{128 + k}.255.{j + 1}/32")
+        loop.ipv4 = _loopback_address(summary, j, bounded=b.bounded)
         b.devices[name].ospf_router_id = b.devices[name].bgp_router_id = loop.ipv4.ip
         uplinks = [_uplink(b, name, j, g, abr, area, next(pool)) for g, abr in enumerate(abrs)]
         if k == 1 and j == EX_BRANCH:
