@@ -23,7 +23,9 @@ process tree, peak RSS and PSS, what other processes used meanwhile).
 Per size: wall, netatlas CPU ms per device, ms (CPU) per KB of collected output (the ``size`` of
 every stored raw output), peak RSS, the lab's build, warm and listen times, its RSS when listening
 and its peak (``VmHWM``), and the load average. ``flat``: CPU ms per device within ±15 % of the
-``--reference`` size's (1,000 devices). On a shared machine CPU per device is the figure that
+``--reference`` size's (1,000 devices), as measured and net of start-up (the CPU of the same
+command on one device of the same lab, subtracted: imports, the parse pool, the database); a
+least-squares fit of CPU seconds over the sizes (``cpu_fit``). On a shared machine CPU per device is the figure that
 counts; wall depends on what else runs. Results go to ``--out`` as JSON (``--append`` keeps the
 runs of other sizes already there); a markdown table is printed. Exit status 1 when a device failed.
 """
@@ -141,6 +143,8 @@ def measure(devices: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
         run = discovery.run_netatlas(lab, inventory, args.concurrency, workdir)
         (home,) = set(workdir.glob("home-*")) - homes
         size = collected_bytes(home)
+        one = discovery.write_inventory(lab, lab.inventory["devices"][:1], workdir / f"one-{devices}.yaml")
+        fixed = discovery.run_netatlas(lab, one, args.concurrency, workdir)
         lab_rss = lab.ps.memory_info().rss / MB
         lab_peak = _hwm_mb(lab.ps.pid)
     finally:
@@ -151,6 +155,8 @@ def measure(devices: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
         **run, "collected_mb": round(size / MB, 1), "collected_kb_per_device": round(kb / devices, 1),
         "cpu_ms_per_kb": round(run["cpu_s"] * 1000 / max(kb, 1), 3),
         "wall_ms_per_device": round(run["wall_s"] * 1000 / devices, 1),
+        "one_device_cpu_s": fixed["cpu_s"], "one_device_wall_s": fixed["wall_s"],
+        "net_cpu_ms_per_device": round((run["cpu_s"] - fixed["cpu_s"]) * 1000 / max(devices - 1, 1), 1),
         "lab": {**info, "start_s": round(lab.start_s, 1), "rss_after_mb": round(lab_rss, 1),
                 "peak_rss_mb": round(lab_peak, 1)},
         "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in load_after],
@@ -158,8 +164,8 @@ def measure(devices: int, args: argparse.Namespace, workdir: Path) -> dict[str, 
     }  # fmt: skip
 
 
-def flatness(runs: Sequence[dict[str, Any]], reference: int) -> dict[str, Any]:
-    """Each size's CPU ms per device against the reference size's: within ``FLAT`` or not.
+def flatness(runs: Sequence[dict[str, Any]], reference: int, key: str = "cpu_ms_per_device") -> dict[str, Any]:
+    """Each size's ``key`` (CPU ms per device) against the reference size's: within ``FLAT`` or not.
 
     Examples:
         >>> runs = [{"devices": 100, "cpu_ms_per_device": 110.0}, {"devices": 1000, "cpu_ms_per_device": 100.0},
@@ -170,24 +176,26 @@ def flatness(runs: Sequence[dict[str, Any]], reference: int) -> dict[str, Any]:
     """
     ref = next((r for r in runs if r["devices"] == reference), None)
     if ref is None:
-        return {"reference": reference, "sizes": [], "flat": None}
-    sizes = [{"devices": r["devices"], "cpu_ms_per_device": r["cpu_ms_per_device"],
-              "ratio": round(r["cpu_ms_per_device"] / ref["cpu_ms_per_device"], 3),
-              "flat": abs(r["cpu_ms_per_device"] / ref["cpu_ms_per_device"] - 1) <= FLAT}
+        return {"reference": reference, "figure": key, "sizes": [], "flat": None}
+    sizes = [{"devices": r["devices"], key: r[key], "ratio": round(r[key] / ref[key], 3),
+              "flat": abs(r[key] / ref[key] - 1) <= FLAT}
              for r in sorted(runs, key=lambda r: r["devices"])]  # fmt: skip
-    return {"reference": reference, "tolerance": FLAT, "sizes": sizes, "flat": all(s["flat"] for s in sizes)}
+    return {"reference": reference, "figure": key, "tolerance": FLAT, "sizes": sizes,
+            "flat": all(s["flat"] for s in sizes)}
 
 
 def markdown(results: dict[str, Any]) -> str:
-    rows = ["| devices | wall s | CPU s | CPU ms/device | vs ref | ms/KB | KB/device | peak RSS MB "
-            "| lab build+warm s | lab RSS MB (peak) | load | others CPU s |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+    rows = ["| devices | wall s | CPU s | CPU ms/device | vs ref | net of start-up | vs ref | ms/KB | KB/device "
+            "| peak RSS MB | lab build+warm s | lab RSS MB (peak) | load | others CPU s |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     ratios = {s["devices"]: s["ratio"] for s in results["flatness"]["sizes"]}
+    net = {s["devices"]: s["ratio"] for s in results["flatness_net"]["sizes"]}
     for r in sorted(results["runs"], key=lambda r: r["devices"]):
         lab = r["lab"]
         load = f"{r['load_before'][0]}-{r['load_after'][0]}"
         rows.append(f"| {r['devices']:,} | {r['wall_s']} | {r['cpu_s']} | {r['cpu_ms_per_device']} "
-                    f"| {ratios.get(r['devices'], '-')} | {r['cpu_ms_per_kb']} | {r['collected_kb_per_device']} "
+                    f"| {ratios.get(r['devices'], '-')} | {r['net_cpu_ms_per_device']} | {net.get(r['devices'], '-')} "
+                    f"| {r['cpu_ms_per_kb']} | {r['collected_kb_per_device']} "
                     f"| {r['peak_rss_mb']} | {lab['build_s']}+{lab['warm_s']} | {lab['rss_after_mb']} "
                     f"({lab['peak_rss_mb']}) | {load} | {r['others_cpu_s']} |")
     return "\n".join(rows)
@@ -228,7 +236,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
               "sizes": [r["devices"] for r in every], "reference": args.reference, "lab_warm": True,
               "data_types": sorted(str(t) for t in discovery.ALL_TYPES)}  # fmt: skip
     return {"ok": all(r["failures"] == 0 for r in every), "machine": discovery.machine_info(), "params": params,
-            "runs": every, "flatness": flatness(every, args.reference)}
+            "runs": every, "flatness": flatness(every, args.reference),
+            "flatness_net": flatness(every, args.reference, "net_cpu_ms_per_device"),
+            "cpu_fit": discovery.linear_fit([(r["devices"], r["cpu_s"]) for r in every]) if len(every) > 1 else {}}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
