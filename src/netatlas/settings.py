@@ -34,14 +34,15 @@ before they touch a device or the database, with a :class:`ConfigError` naming t
                                                         than 1 needs NETATLAS_BROKER_URL: jobs and events then
                                                         live outside the server)
 
+``netatlas jobs list`` reads the two settings it needs without this module when nothing else is set
+(:mod:`netatlas.settings_light`, which also holds the file helpers re-exported here).
+
 Files are private: :func:`prepare_storage` makes ``NETATLAS_HOME`` 0700 and the SQLite database
 (and its -wal/-shm/-journal files) 0600 before SQLAlchemy opens it, tightening what already exists.
 """
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,18 +53,25 @@ from sqlalchemy.exc import ArgumentError
 
 from netatlas.domain.errors import ConfigError
 from netatlas.domain.text import mask_url
+from netatlas.settings_light import (  # noqa: F401 - the file helpers and constants are re-exported here
+    DEFAULT_HOME,
+    ENV_PREFIX,
+    PRIVATE_DIR,
+    PRIVATE_FILE,
+    SQLITE_COMPANIONS,
+    prepare_files,
+    secure_home,
+    secure_sqlite_file,
+    with_driver,
+)
+from netatlas.settings_light import environment as light_environment
 
-ENV_PREFIX = "NETATLAS_"
-DEFAULT_HOME = Path("~/.local/share/netatlas")
 # Values people paste from examples; refused as a secret key in production.
 PLACEHOLDER_KEYS = frozenset({"changethis", "changeme", "change-me", "secret", "password", "netatlas", "default"})
 MIN_PRODUCTION_KEY_LENGTH = 16
 DEVELOPMENT_API_SECRET = "netatlas-development-only-api-secret"  # noqa: S105 - public: refused outside development
 # never echoed in an error message:
 _SENSITIVE = frozenset({"secret_key", "new_secret_key", "database_url", "broker_url", "api_secret"})
-PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
-SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
-_DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
 
 
 def env_name(field: str) -> str:
@@ -89,9 +97,7 @@ def normalize_database_url(url: str) -> str:
         ...
         ValueError: unsupported database 'mysql': use sqlite:///PATH or postgresql://USER@HOST/DB
     """
-    scheme, separator, rest = url.partition("://")
-    if separator and scheme in _DRIVERS:
-        url = f"{_DRIVERS[scheme]}://{rest}"
+    url = with_driver(url)
     try:
         backend = make_url(url).get_backend_name()
     except ArgumentError:
@@ -132,57 +138,17 @@ def database_url_warnings(url: str) -> list[str]:
             "the password in a pgpass file (~/.pgpass, mode 0600) and leave it out of the URL"]
 
 
-def secure_home(home: Path) -> list[str]:
-    """Create ``home`` with mode 0700, or take group and other bits off an existing one; warnings if it cannot."""
-    home.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-    return _tighten(home, PRIVATE_DIR, "NETATLAS_HOME")
-
-
-def secure_sqlite_file(path: Path) -> list[str]:
-    """Create the SQLite file with mode 0600 before SQLAlchemy opens it (SQLite's -wal/-shm files copy its
-    mode), and tighten an existing file and its companions; warnings for what cannot be tightened."""
-    path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
-    except OSError as exc:
-        return [f"cannot create the database file {path}: {exc.strerror}"]
-    warnings = _tighten(path, PRIVATE_FILE, "the database file")
-    for suffix in SQLITE_COMPANIONS:
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            warnings += _tighten(companion, PRIVATE_FILE, "the database file")
-    return warnings
-
-
 def prepare_storage(settings: Settings) -> list[str]:
     """Private ``NETATLAS_HOME`` and, for SQLite, a private database file; call before opening the database."""
-    warnings = secure_home(settings.home)
     url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
-            and not url.database.startswith("file:"):
-        warnings += secure_sqlite_file(Path(url.database).expanduser())
-    return warnings
-
-
-def _tighten(path: Path, wanted: int, what: str) -> list[str]:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if not mode & ~wanted & 0o777:
-        return []
-    try:
-        path.chmod(mode & wanted)
-    except OSError as exc:
-        return [f"{what} {path} has mode {mode:04o} and cannot be made private ({exc.strerror}): "
-                f"run `chmod {wanted & 0o777:o} {path}`"]
-    return [f"{what} {path} had mode {mode:04o}: group and others may no longer read it (now {mode & wanted:04o})"]
+    return prepare_files(settings.home, url.database if url.get_backend_name() == "sqlite" else None)
 
 
 def environment() -> dict[str, str]:
     """The settings the environment gives, by field name: ``NETATLAS_<FIELD>``, the variable's name
     compared without case (``netatlas_home`` sets ``home`` too), its text validated as a field given
     by name would be. (As pydantic-settings read them, without importing it: ~0.05 s per command.)"""
-    given = {name.lower(): value for name, value in os.environ.items()}
-    prefix = ENV_PREFIX.lower()
-    return {field: given[prefix + field] for field in Settings.model_fields if prefix + field in given}
+    return light_environment(Settings.model_fields)
 
 
 class Settings(BaseModel):

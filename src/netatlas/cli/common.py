@@ -1,11 +1,7 @@
 """What every command shares: settings, the database, output (rich or JSON), exit codes.
 
-Terminal output is safe by construction: everything a device or an inventory file controls
-(names, ports, descriptions, error messages) reaches rich only as :class:`rich.text.Text` made by
-:func:`text` (cleaned by ``domain.text.clean``: escape sequences, control and bidi characters
-shown as ``\\x1b``, ``\\u202e``), never as a markup string. Commands print with :func:`say`
-(a line of parts), :func:`print_table` and :func:`fail`; our own words are passed as parts too
-and are never parsed as markup either. JSON output escapes every control character itself.
+Output is :mod:`netatlas.cli.output` (re-exported here): text is never markup, JSON escapes every
+control character. Commands print with :func:`say`, :func:`print_table` and :func:`fail`.
 
 Only typer, rich and the domain's text helpers are imported here: every command module imports this
 one, and the settings, the store (SQLAlchemy, Alembic) and the key (cryptography) are loaded by the
@@ -14,21 +10,15 @@ functions below when a command runs, not when its help is shown.
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
+from netatlas.cli.output import err, line, out, print_json, print_table, say, text, warn_storage
 from netatlas.domain.errors import NetatlasError
-from netatlas.domain.jsonable import to_jsonable
-from netatlas.domain.text import clean
 
 if TYPE_CHECKING:  # the settings, the store and the key are imported by the functions that use them
     from netatlas.secrets import SecretBox
@@ -41,59 +31,9 @@ DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (defaul
                                                            "the SQLite file under NETATLAS_HOME).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 
-out = Console()
-err = Console(stderr=True)
-
-
-def text(value: object, style: str = "") -> Text:
-    """A value as terminal text: cleaned and never read as markup.
-
-    Examples:
-        >>> text("[/]crash\\x1b]0;t\\x07").plain
-        '[/]crash\\\\x1b]0;t\\\\x07'
-        >>> text(None).plain, text(3).plain, text(["a", "b"]).plain
-        ('', '3', 'a, b')
-    """
-    if isinstance(value, Text):
-        return value
-    return Text(clean(_plain(value)), style=style)
-
-
-def _plain(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return ", ".join(_plain(v) for v in value)
-    if isinstance(value, Enum):
-        return str(value.value)
-    return str(value)
-
-
-def line(*parts: object) -> Text:
-    """Parts (text, numbers, styled :class:`Text`) joined into one line, none of them markup.
-
-    Examples:
-        >>> line(text("error:", "red"), " ", "[bold]x").plain
-        'error: [bold]x'
-    """
-    return Text.assemble(*(text(part) for part in parts))
-
-
-def say(*parts: object, console: Console | None = None) -> None:
-    """Print one line of :func:`line` parts (stdout unless ``console`` is given)."""
-    (console or out).print(line(*parts), highlight=False, soft_wrap=True)
-
-
-def print_table(columns: Sequence[str], rows: Iterable[Sequence[object]], *, title: object = None,
-                console: Console | None = None, max_width: int | None = None) -> None:
-    """A table whose title, headers and cells are all :func:`text`."""
-    table = Table(title=text(title) if title is not None else None)
-    for column in columns:  # a width cap cuts long cells with an ellipsis; otherwise they fold
-        table.add_column(text(column), overflow="ellipsis" if max_width else "fold", no_wrap=bool(max_width),
-                         max_width=max_width)
-    for row in rows:
-        table.add_row(*(text(cell) for cell in row))
-    (console or out).print(table)
+__all__ = ["EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "DbOption", "JsonOption", "conflict_line", "coverage_lines",
+           "coverage_summary", "database", "err", "fail", "line", "out", "print_json", "print_table", "say",
+           "secret_box", "settings", "text"]
 
 
 def fail(message: object, code: int = EXIT_USAGE) -> NoReturn:
@@ -124,8 +64,8 @@ def database(config: Settings, *, schema_check: bool = True) -> Iterator[Databas
     from netatlas.store.database import is_embedded
 
     try:
-        for warning in prepare_storage(config):  # NETATLAS_HOME 0700, the SQLite file 0600
-            say("warning: ", warning, console=err)
+        # NETATLAS_HOME 0700, the SQLite file 0600 (warnings once: ``jobs list`` may have printed them already)
+        warn_storage(prepare_storage(config), console=err)
         url = config.database_url
         db = Database.open(url, upgrade=is_embedded(url, config.home)) if schema_check else Database(url)
     except NetatlasError as exc:
@@ -144,10 +84,6 @@ def secret_box(config: Settings, db: Database) -> SecretBox:
         return SecretBox.for_database(config, db)
     except NetatlasError as exc:
         fail(str(exc))
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(value), indent=1) + "\n")
 
 
 def coverage_lines(coverage: dict[str, dict[str, dict[str, str]]]) -> list[Text]:

@@ -25,6 +25,16 @@ from netatlas.cli.common import (
     say,
     settings,
 )
+from netatlas.cli.jobs_list import (
+    DEFAULT_LIMIT,
+    DEFAULT_OFFSET,
+    LIMIT,
+    OFFSET,
+    STATUS,
+    page_problem,
+    show_jobs,
+    status_problem,
+)
 from netatlas.domain.errors import NetatlasError, NotFound
 from netatlas.domain.jsonable import to_jsonable
 from netatlas.domain.records import JobStatus
@@ -56,39 +66,21 @@ def _recover(db: Database, job_ids: Collection[str] | None = None, stale_s: floa
 
 
 @app.command("list")
-def list_jobs(limit: Annotated[int, typer.Option(help="Newest jobs to show.")] = 20,
-              offset: Annotated[int, typer.Option(help="Newest jobs to skip (the next page).")] = 0,
-              status: Annotated[str | None, typer.Option(help=f"Only jobs in this status: "
-                                                              f"{', '.join(JobStatus)}.")] = None,
+def list_jobs(limit: Annotated[int, typer.Option(help=LIMIT.help)] = DEFAULT_LIMIT,
+              offset: Annotated[int, typer.Option(help=OFFSET.help)] = DEFAULT_OFFSET,
+              status: Annotated[str | None, typer.Option(help=STATUS.help)] = None,
               db: DbOption = None, json_output: JsonOption = False) -> None:
     """The newest jobs with their status and counts."""
     from netatlas.jobs.queries import JobQueries
 
-    wanted = _status(status)
-    if limit < 1 or offset < 0:
-        fail("--limit must be positive and --offset not negative")
+    if status is not None and (problem := status_problem(status)):
+        fail(problem)
+    if problem := page_problem(limit, offset):
+        fail(problem)
     with database(settings(db)) as database_:
         _recover(database_)
-        page = JobQueries(database_).list(status=wanted, offset=offset, limit=limit)
-    jobs = page.items
-    if json_output:
-        print_json([{"job_id": j.id, "status": j.status, "counts": j.counts, "options": j.options,
-                     "created_at": j.created_at, "finished_at": j.finished_at, "message": j.message} for j in jobs])
-        return
-    print_table(("job", "status", "total", "completed", "failed", "cancelled", "created", "message"),
-                ((j.id, j.status, j.counts.total, j.counts.completed, j.counts.failed, j.counts.cancelled,
-                  f"{j.created_at:%Y-%m-%d %H:%M:%S}", j.message) for j in jobs), title="jobs")
-    if page.more:
-        say(f"more jobs: --offset {offset + limit}")
-
-
-def _status(status: str | None) -> JobStatus | None:
-    if status is None:
-        return None
-    try:
-        return JobStatus(status)
-    except ValueError:
-        fail(f"--status: unknown status {status!r} (choose from {', '.join(JobStatus)})")
+        page = JobQueries(database_).list(status=JobStatus(status) if status else None, offset=offset, limit=limit)
+    show_jobs(page, json_output=json_output)
 
 
 @app.command("show")

@@ -10,7 +10,9 @@ would draw (without colour) from the table, so they import neither typer nor ric
 CPU instead of ~0.4 s). A unit test checks that its text equals typer's own at several widths.
 Anything unusual takes typer's path (:mod:`netatlas.cli.group`): a terminal narrower than 60
 columns, ``TERMINAL_WIDTH``, ``FORCE_COLOR`` or ``FORCE_TERMINAL`` set, or stdout a terminal
-(where typer colours its help). This module imports only the standard library at load time.
+(where typer colours its help). ``netatlas jobs list`` answers without typer, pydantic or SQLAlchemy
+when it can (:func:`netatlas.cli.jobs_list.answer`), else through typer. This module imports only
+the standard library at load time.
 """
 
 from __future__ import annotations
@@ -171,6 +173,11 @@ def main() -> None:
         drawn = fast_group_help(args[0], load(args[0]), width)
         if drawn is not None:
             sys.stdout.write(drawn + "\n")
+            sys.exit(0)
+    if args[:2] == ["jobs", "list"] and not os.environ.get("_NETATLAS_COMPLETE"):
+        from netatlas.cli.jobs_list import answer  # no typer, pydantic or SQLAlchemy when it can answer
+
+        if answer(args[2:]):
             sys.exit(0)
     _typer_main()
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from netutils.interface import canonical_interface_name
-
 from netatlas.domain.platforms import Fix, naming
 
 _VLAN = re.compile(r"^(?:vl|vlan)(\d+)$", re.IGNORECASE)
@@ -56,6 +54,8 @@ def canonical_interface(name: str, platform: str = "") -> str:
             return template.format(match.group(1))
     if _JUNOS.match(name):
         return name
+    from netutils.interface import canonical_interface_name  # netutils loads importlib.metadata: ~0.03 s
+
     return str(canonical_interface_name(name))
 
 

@@ -9,14 +9,13 @@ it is taken again inside the write transaction, so a job whose owner beats in be
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from netatlas.domain.records import JobStatus
 from netatlas.jobs.liveness import STALE_S, JobLife, Owner, abandoned, this_process
-from netatlas.store.jobs import unfinished_jobs
 
 if TYPE_CHECKING:
     from netatlas.store import Database, JobView
@@ -31,6 +30,8 @@ class Recovered:
 def recover_jobs(db: Database, *, stale_s: float = STALE_S, job_ids: Collection[str] | None = None,
                  now: datetime | None = None) -> list[Recovered]:
     """Mark every abandoned job (of ``job_ids``, or all) interrupted; returns what was marked."""
+    from netatlas.store.jobs import unfinished_jobs  # SQLAlchemy: imported by who recovers, not by who decides
+
     with db.connection(readonly=True) as connection:  # Core: the ORM is imported only when a job is to be marked
         candidates = [j.id for j in unfinished_jobs(connection) if job_ids is None or j.id in job_ids]
     if not candidates:
@@ -47,6 +48,13 @@ def recover_jobs(db: Database, *, stale_s: float = STALE_S, job_ids: Collection[
             if reason is not None and repo.finish(job_id, JobStatus.INTERRUPTED, message):
                 found.append(Recovered(job_id, message))
     return found
+
+
+def any_abandoned(unfinished: Iterable[JobView], *, stale_s: float = STALE_S, now: datetime | None = None) -> bool:
+    """Whether :func:`recover_jobs` would mark any of these jobs (the unfinished ones, read by
+    ``netatlas jobs list`` without SQLAlchemy): the same decision, taken before any write."""
+    here, now = this_process().host, now or datetime.now(UTC)
+    return any(abandoned(life(job), here=here, now=now, stale_s=stale_s) is not None for job in unfinished)
 
 
 def life(job: JobView) -> JobLife:
