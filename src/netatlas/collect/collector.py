@@ -354,8 +354,9 @@ class _DeviceRun:
         primary = min(types, key=_ORDER.__getitem__)
         read = outcome or ParseOutcome(DeviceRecords())
         kept, cut = cap_output(output, self.limits.stored_output)
+        raw = read.packed if read.packed is not None and not cut else kept  # packed by the parse pool: as kept
         notes = "; ".join(n for n in (note, cut, read.note) if n)
-        self.outputs.append(CommandOutput(command, primary, kept, round(duration, 6), kind, self._scrub(error),
+        self.outputs.append(CommandOutput(command, primary, raw, round(duration, 6), kind, self._scrub(error),
                                           data_types=types, coverage=read.coverage, unparsed=read.unparsed,
                                           note=notes, aside=aside))
 

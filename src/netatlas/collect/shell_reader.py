@@ -220,11 +220,12 @@ def clean_output(raw: str, command: str, preamble: re.Pattern[str] | None = None
         >>> clean_output("show x\\r\\n{master:0}\\r\\nrow\\r\\n\\r\\n{master:0}\\r\\n", "show x", chassis)
         '{master:0}\\nrow\\n'
     """
-    text = raw.replace("\r\n", "\n").replace("\r", "")
-    first, newline, rest = text.partition("\n")
-    if newline and first.rstrip().endswith(command.strip()):
-        text = rest
-    body = text[: text.rfind("\n") + 1]  # the prompt line (no newline yet) dropped
+    # Cut first, then normalise the line ends of what is kept, once: the text is copied once, not four
+    # times (the same lines either way: only "\r" characters go, every "\n" stays where it was).
+    first = raw.find("\n")
+    start = first + 1 if first >= 0 and raw[:first].replace("\r", "").rstrip().endswith(command.strip()) else 0
+    body = raw[start : max(start, raw.rfind("\n") + 1)]  # the prompt line (no newline yet) dropped
+    body = body.replace("\r\n", "\n").replace("\r", "")
     end = len(body)
     while end:  # trailing blank and preamble lines, looked at from the end: no pass over every line
         start = body.rfind("\n", 0, end - 1) + 1

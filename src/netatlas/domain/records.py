@@ -9,6 +9,7 @@ Interface names are canonical (``netatlas.domain.names.canonical_interface``), M
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
@@ -249,21 +250,60 @@ def _neighbor_key(neighbor: Neighbor) -> tuple[str, str, str]:
 
 @dataclass(frozen=True, slots=True)
 class ParseOutcome:
-    """What parsing one command's output gave: records, how complete, and what was not understood."""
+    """What parsing one command's output gave: records, how complete, and what was not understood.
+
+    ``packed``: the parsed text as :func:`pack_text` packs it, when the parser packed it (the parse
+    pool does, so that the process running the sessions neither compresses nor keeps the text).
+    """
 
     records: DeviceRecords
     coverage: Coverage = Coverage.COMPLETE
     unparsed: tuple[str, ...] = ()  # lines (or a description of missing rows) not turned into records
     note: str = ""  # e.g. the device's "feature not enabled" message
+    packed: bytes | None = field(default=None, compare=False, repr=False)
+
+
+PACK_FROM = 2_000  # characters: a longer raw output is held compressed (``CommandOutput.raw``)
+PACK_LEVEL = 1  # zlib: fastest; the text is read back rarely (storing it, auditing, re-parsing)
+
+
+def pack_text(text: str) -> bytes:
+    """``text`` as UTF-8, zlib-compressed (:data:`PACK_LEVEL`): how a long raw output is held.
+
+    Examples:
+        >>> unpack_text(pack_text("r1# show x\\n")) == "r1# show x\\n"
+        True
+    """
+    return zlib.compress(text.encode(), PACK_LEVEL)
+
+
+def unpack_text(packed: bytes) -> str:
+    return zlib.decompress(packed).decode()
 
 
 @dataclass(frozen=True, slots=True)
 class CommandOutput:
-    """One command as sent, with its raw text and what became of it."""
+    """One command as sent, with its raw text and what became of it.
+
+    The raw text is held compressed when it is longer than :data:`PACK_FROM` characters (a device's
+    outputs wait in memory until its snapshot is stored: with a hundred devices in flight, their text
+    would be most of the process's memory): ``raw`` is then :func:`pack_text`'s bytes, else the text
+    itself; ``output`` is always the text. Pass the text, or the bytes :func:`pack_text` gave for a
+    text longer than :data:`PACK_FROM` (so that equal texts give equal records).
+
+    Examples:
+        >>> long = CommandOutput("show x", DataType.FACTS, "row\\n" * 1000)
+        >>> isinstance(long.raw, bytes), long.output == "row\\n" * 1000, long.size
+        (True, True, 4000)
+        >>> long == CommandOutput("show x", DataType.FACTS, pack_text("row\\n" * 1000))
+        True
+        >>> CommandOutput("show x", DataType.FACTS, "row\\n").raw
+        'row\\n'
+    """
 
     command: str
     data_type: DataType  # the first of ``data_types`` (kept for display and old rows)
-    output: str
+    raw: str | bytes  # the text, or when longer than PACK_FROM characters pack_text(text)
     duration_s: float = 0.0
     error_kind: ErrorKind | None = None  # PARSE_ERROR / COMMAND_REJECTED / OUTPUT_TOO_LARGE for this command only
     error: str = ""
@@ -272,6 +312,25 @@ class CommandOutput:
     unparsed: tuple[str, ...] = ()
     note: str = ""  # feature-off message, or "fallback for 'show ip route vrf *'" and the like
     aside: bool = False  # read by the collector itself (a VRF list, a feature probe): no records of its own
+
+    def __post_init__(self) -> None:
+        if isinstance(self.raw, str) and len(self.raw) > PACK_FROM:
+            object.__setattr__(self, "raw", pack_text(self.raw))
+
+    @property
+    def output(self) -> str:
+        """The raw text, as the device printed it (echo and prompt removed)."""
+        return self.raw if isinstance(self.raw, str) else unpack_text(self.raw)
+
+    @property
+    def packed(self) -> bytes:
+        """The raw text as :func:`pack_text` packs it (zlib: what a store keeps)."""
+        return self.raw if isinstance(self.raw, bytes) else pack_text(self.raw)
+
+    @property
+    def size(self) -> int:
+        """The raw text's length in UTF-8 bytes."""
+        return len(self.raw.encode() if isinstance(self.raw, str) else zlib.decompress(self.raw))
 
     @property
     def served(self) -> frozenset[DataType]:

@@ -25,7 +25,17 @@ from netatlas.domain.errors import (
     Unreachable,
 )
 from netatlas.domain.inventory import Credential, InventoryDevice
-from netatlas.domain.records import DataType, DeviceRecords, DeviceResult, ErrorKind, Facts, Neighbor, ParseOutcome
+from netatlas.domain.records import (
+    PACK_FROM,
+    DataType,
+    DeviceRecords,
+    DeviceResult,
+    ErrorKind,
+    Facts,
+    Neighbor,
+    ParseOutcome,
+    pack_text,
+)
 
 T = TypeVar("T")
 PASSWORD, SECRET = "pw-Zq81-secret", "en-Kx44-secret"
@@ -442,6 +452,25 @@ def test_stored_raw_output_is_cut_with_a_note() -> None:
     assert arp.output == "y" * 1000
     assert arp.note == "raw output cut for storage: 1,000 of 5,000 characters kept"
     assert result.ok
+
+
+async def parse_and_pack(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
+    """A fake pooled parser: nothing parsed, the text packed (as the parse pool packs it)."""
+    return ParseOutcome(DeviceRecords(), packed=pack_text(text) if len(text) > PACK_FROM else None)
+
+
+def test_a_long_raw_output_is_held_packed_as_the_parser_packed_it() -> None:
+    big = "row 10.0.0.1\n" * 2000
+    transport = FakeTransport(script_for("cisco_ios", show_ip_arp=big))
+    result = collect("cisco_ios", transport, parse=parse_and_pack)
+    arp = next(o for o in result.outputs if o.command == "show ip arp")
+    assert arp.raw == pack_text(big) and arp.output == big and arp.size == len(big)
+    short = next(o for o in result.outputs if o.command == "show version")
+    assert short.raw == "show version output\n"  # short ones stay text
+    cut = collect("cisco_ios", FakeTransport(script_for("cisco_ios", show_ip_arp=big)), parse=parse_and_pack,
+                  limits=Limits(stored_output=PACK_FROM * 2))
+    kept = next(o for o in cut.outputs if o.command == "show ip arp")
+    assert kept.output == big[:PACK_FROM * 2]  # cut for storage: the parser's packing of the whole text is not used
 
 
 def test_limits_and_legacy_opt_in_reach_the_connection() -> None:

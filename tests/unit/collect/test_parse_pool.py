@@ -139,3 +139,17 @@ def test_a_large_structured_output_parses_in_the_pool_like_text() -> None:
     plain = (FIXTURES / "cisco_nxos/show_ip_route_vrf_all/lab_spine1.raw").read_text()
     text_outcome = asyncio.run(pool.parse_command_async("cisco_nxos", "show ip route vrf all", plain, ROUTES))
     assert sorted(text_outcome.records.routes, key=repr) == sorted(outcome.records.routes, key=repr)
+
+
+def test_the_pool_packs_the_text_it_parsed() -> None:
+    """A pooled output comes back packed (``ParseOutcome.packed``: the session process then holds no
+    copy of it), as a CommandOutput packs it, and unpacks to the same text; inline ones are not packed."""
+    from netatlas.domain.records import CommandOutput, DataType, unpack_text
+
+    text = _routes()
+    outcome = asyncio.run(pool.parse_command_async("cisco_ios", COMMAND, text, ROUTES))
+    assert outcome.packed is not None and unpack_text(outcome.packed) == text
+    assert CommandOutput(COMMAND, DataType.STATIC_ROUTES, outcome.packed) == CommandOutput(
+        COMMAND, DataType.STATIC_ROUTES, text)
+    small = asyncio.run(pool.parse_command_async("cisco_ios", COMMAND, text[:POOL_THRESHOLD // 2], ROUTES))
+    assert small.packed is None

@@ -54,6 +54,31 @@ def test_prompt_looking_lines_do_not_end_the_output() -> None:
         "Device ID: sw2\n  Version :\nr1#\nr1#show running-config\nCisco IOS Software\nr1>\n")
 
 
+def _clean_as_before(raw: str, command: str, preamble: re.Pattern[str] | None = None) -> str:
+    """clean_output as it was written first (normalise everything, then cut): the reference it must match."""
+    text = raw.replace("\r\n", "\n").replace("\r", "")
+    first, newline, rest = text.partition("\n")
+    if newline and first.rstrip().endswith(command.strip()):
+        text = rest
+    body = text[: text.rfind("\n") + 1]
+    lines = body.split("\n")[:-1]
+    while lines and (not lines[-1].strip() or (preamble is not None and preamble.fullmatch(lines[-1].strip()))):
+        lines.pop()
+    return "".join(f"{line}\n" for line in lines)
+
+
+@pytest.mark.parametrize("raw", [
+    "show x\r\nrow\r\nr1#", "show x\r\r\nrow\r\n\r\nr1#", "show x\rrow\r\nr1#", "show x\nrow\nr1#",
+    "row\r\nr1#", "show x", "show x\r\n", "\r\n\r\n", "show x\r\n{master:0}\r\nrow\r\r\n{master:0}\r\n\r",
+    "  show x  \r\nr\ro\rw\r\n\r\n\r\nuser@r1> ", "r1#show x\r\nshow x\r\nrow\r\n", "\r\nrow\r\nr1#",
+])
+@pytest.mark.parametrize("command", ["show x", "", "show y"])
+def test_clean_output_cuts_and_normalises_as_the_reference_does(raw: str, command: str) -> None:
+    chassis = PLATFORMS["juniper_junos"].preamble
+    assert clean_output(raw, command) == _clean_as_before(raw, command)
+    assert clean_output(raw, command, chassis) == _clean_as_before(raw, command, chassis)
+
+
 def test_any_chunking_gives_the_same_output() -> None:
     wire = "".join(LURES)
     for cut in range(1, len(wire)):

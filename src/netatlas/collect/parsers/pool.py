@@ -51,6 +51,7 @@ from typing import ParamSpec, TypeVar
 
 from netatlas.collect.parsers.parse import parse_command, parse_output
 from netatlas.domain.records import (
+    PACK_FROM,
     ArpEntry,
     BgpSession,
     DataType,
@@ -63,6 +64,7 @@ from netatlas.domain.records import (
     OspfNeighbor,
     ParseOutcome,
     Route,
+    pack_text,
 )
 
 POOL_THRESHOLD = 8_000  # characters; outputs larger than this parse in the pool
@@ -223,7 +225,14 @@ async def parse_output_async(
 async def parse_command_async(
     platform: str, command: str, text: str, data_types: frozenset[DataType]
 ) -> ParseOutcome:
-    """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
+    """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`; the
+    pool also packs the text (``ParseOutcome.packed``), so the caller keeps no copy of it once recorded."""
     if len(text) <= POOL_THRESHOLD:
         return parse_command(platform, command, text, data_types)
-    return await _in_pool(parse_command, platform, command, text, data_types)
+    return await _in_pool(parse_and_pack, platform, command, text, data_types)
+
+
+def parse_and_pack(platform: str, command: str, text: str, data_types: frozenset[DataType]) -> ParseOutcome:
+    """:func:`parse_command`, with the text packed (:func:`~netatlas.domain.records.pack_text`) on the outcome."""
+    outcome = parse_command(platform, command, text, data_types)
+    return dataclasses.replace(outcome, packed=pack_text(text) if len(text) > PACK_FROM else None)
