@@ -53,8 +53,9 @@ of the shared cores: a run where they took more than a quarter of a core is flag
   per-device workload at every size: a bigger lab has bigger routing tables per device).
 
 ``--profile FILE``: one more netatlas run on the comparison lab (not timed) under cProfile, in its
-main process and in each parse-pool worker; the top entries of each (by own time and by
-cumulative time) go to FILE as JSON.
+main process and in each parse-pool worker (wall seconds), and in the engine's database thread (CPU
+seconds: what it took of the process's GIL); the top entries of each (by own time and by cumulative
+time) go to FILE as JSON.
 
 ``--no-netmiko`` and ``--no-linearity`` skip (b) and the linearity phase (a quicker run of the
 comparison alone). The issue-11 run (about 6 minutes on a quiet 2-core machine, lab start included)::
@@ -495,20 +496,45 @@ def _profiled_worker(directory: str, *args: Any) -> None:
     Finalize(None, profile.dump_stats, args=(str(Path(directory) / f"worker-{os.getpid()}.prof"),), exitpriority=10)
 
 
+_THREAD_PROFILES: list[cProfile.Profile] = []  # the engines' database threads (CPU time: ``thread_time``)
+
+
+def _profile_this_thread() -> None:
+    profile = cProfile.Profile(time.thread_time)
+    _THREAD_PROFILES.append(profile)
+    profile.enable()
+
+
+class _ProfiledDbThread(ThreadPoolExecutor):
+    """The engine's thread pools; its database thread runs under cProfile timed in CPU seconds (the main
+    thread's profile is in wall seconds: it shows where that thread waited, this shows what the database
+    thread took of the process's one GIL)."""
+
+    def __init__(self, max_workers: int | None = None, thread_name_prefix: str = "", **kwargs: Any) -> None:
+        if thread_name_prefix == "netatlas-db":
+            kwargs["initializer"] = _profile_this_thread
+        super().__init__(max_workers, thread_name_prefix, **kwargs)
+
+
 def profile_main(args: argparse.Namespace) -> int:
-    """``--worker profile``: ``netatlas discover`` in this process under cProfile, its pool workers too."""
+    """``--worker profile``: ``netatlas discover`` in this process under cProfile, its pool workers and its
+    database thread too."""
     from netatlas.cli.main import main as netatlas_main
     from netatlas.collect.parsers import pool
+    from netatlas.jobs import engine
 
     directory = args.out
     directory.mkdir(parents=True, exist_ok=True)
     pool._worker_started = functools.partial(_profiled_worker, str(directory))
+    setattr(engine, "ThreadPoolExecutor", _ProfiledDbThread)  # noqa: B010 - the engine builds its threads by this name
     sys.argv = ["netatlas", "discover", "--inventory", str(args.inventory), "--json", "--concurrency",
                 str(args.concurrency[0])]
     profile = cProfile.Profile()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
         profile.runcall(netatlas_main)
     profile.dump_stats(str(directory / "main.prof"))
+    for number, thread_profile in enumerate(_THREAD_PROFILES):
+        thread_profile.dump_stats(str(directory / f"db-{number}.prof"))
     pool.shutdown_pool()  # the workers write their profiles as they exit
     return 0
 
@@ -547,10 +573,17 @@ def run_profiled(lab: LabProcess, inventory: Path, concurrency: int, workdir: Pa
         "main_total_s": round(pstats.Stats(str(directory / "main.prof")).total_tt, 2),  # type: ignore[attr-defined]
         "worker_total_s": [round(pstats.Stats(str(p)).total_tt, 2) for p in workers],  # type: ignore[attr-defined]
     }  # fmt: skip
+    db = sorted(directory.glob("db-*.prof"))
+    if db:
+        stats = pstats.Stats(*map(str, db))
+        stats.dump_stats(str(directory / "db.prof"))
+        result["db_thread_cpu_s"] = round(stats.total_tt, 2)  # type: ignore[attr-defined]
+        result["db_thread"] = {order: top_entries(directory / "db.prof", order) for order in ("tottime", "cumulative")}
     if busiest is not None:
         result["busiest_worker"] = {order: top_entries(busiest, order) for order in ("tottime", "cumulative")}
     print(f"  profiled netatlas run: {result['wall_s']} s, main {result['main_total_s']} s profiled, "
-          f"{len(workers)} pool worker(s) {result['worker_total_s']} s", file=sys.stderr, flush=True)
+          f"database thread {result.get('db_thread_cpu_s')} CPU s, {len(workers)} pool worker(s) "
+          f"{result['worker_total_s']} s", file=sys.stderr, flush=True)
     return result
 
 
