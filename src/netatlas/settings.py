@@ -44,12 +44,10 @@ Files are private: :func:`prepare_storage` makes ``NETATLAS_HOME`` 0700 and the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from netatlas.domain.errors import ConfigError
 from netatlas.domain.text import mask_url
@@ -65,6 +63,9 @@ from netatlas.settings_light import (  # noqa: F401 - the file helpers and const
     with_driver,
 )
 from netatlas.settings_light import environment as light_environment
+
+if TYPE_CHECKING:
+    from netatlas.store.light import LightUrl
 
 # Values people paste from examples; refused as a secret key in production.
 PLACEHOLDER_KEYS = frozenset({"changethis", "changeme", "change-me", "secret", "password", "netatlas", "default"})
@@ -98,6 +99,11 @@ def normalize_database_url(url: str) -> str:
         ValueError: unsupported database 'mysql': use sqlite:///PATH or postgresql://USER@HOST/DB
     """
     url = with_driver(url)
+    if _light_url(url) is not None:  # a SQLite file or a psycopg URL, read without importing SQLAlchemy
+        return url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         backend = make_url(url).get_backend_name()
     except ArgumentError:
@@ -127,11 +133,19 @@ def database_url_warnings(url: str) -> list[str]:
         >>> print(database_url_warnings("postgresql://netatlas:hunter2@db/netatlas")[0])  # doctest: +ELLIPSIS
         the database URL holds a password, which other users can see in the process list ...
     """
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return []
-    if not parsed.password and "password" not in parsed.query:
+    light = _light_url(with_driver(url))
+    if light is not None:
+        has_password = bool(light.password)
+    else:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            return []
+        has_password = bool(parsed.password) or "password" in parsed.query
+    if not has_password:
         return []
     return ["the database URL holds a password, which other users can see in the "
             "process list and which stays in the shell history; set NETATLAS_DATABASE_URL instead, or keep "
@@ -140,8 +154,20 @@ def database_url_warnings(url: str) -> list[str]:
 
 def prepare_storage(settings: Settings) -> list[str]:
     """Private ``NETATLAS_HOME`` and, for SQLite, a private database file; call before opening the database."""
+    light = _light_url(settings.database_url)
+    if light is not None:
+        return prepare_files(settings.home, light.sqlite_file())
+    from sqlalchemy.engine import make_url
+
     url = make_url(settings.database_url)
     return prepare_files(settings.home, url.database if url.get_backend_name() == "sqlite" else None)
+
+
+def _light_url(url: str) -> LightUrl | None:
+    """``url``'s parts when the light reader parses it (as SQLAlchemy would: a test checks), else None."""
+    from netatlas.store.light import parse_url
+
+    return parse_url(url)
 
 
 def environment() -> dict[str, str]:

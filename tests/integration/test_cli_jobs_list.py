@@ -126,9 +126,10 @@ def test_the_driver_read_returns_the_core_rows(db: Database, db_url: str) -> Non
     assert sorted(view.id for view in listed) == sorted(ids)  # type: ignore[attr-defined]
 
 
-def _run(script: str, args: list[str], home: Path) -> tuple[int, str, str, bool]:
+def _run(script: str, args: list[str], home: Path, **settings: str) -> tuple[int, str, str, bool]:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("NETATLAS_")}
     env.update(NETATLAS_HOME=str(home / "home"), COLUMNS="120")  # the SQLite file is not the embedded default
+    env.update({f"NETATLAS_{name.upper()}": value for name, value in settings.items()})
     done = subprocess.run([sys.executable, "-c", script, json.dumps(args)], capture_output=True, text=True,
                           env=env, timeout=120, check=False)
     marker = done.stderr.rindex("\nRESULT ")
@@ -152,6 +153,23 @@ def test_the_light_path_prints_what_the_typer_command_prints(db: Database, db_ur
         assert (code, out, err) == _run(TYPER, argv, tmp_path)[:3], args
         assert taken is (number < LIGHT), args
         assert code == (0 if number < LIGHT else 1)
+
+
+PRODUCTION = {"environment": "production", "secret_key": "a-real-passphrase-of-some-length", "concurrency": "50"}
+
+
+def test_settings_beyond_the_database_are_validated_then_read_light(db: Database, db_url: str,
+                                                                    tmp_path: Path) -> None:
+    _jobs(db)
+    argv = ["jobs", "list", "--json", "--db", db_url]
+    _run(FAST, argv, tmp_path)  # the SQLite files made private, and said so
+    code, out, err, taken = _run(FAST, argv, tmp_path, **PRODUCTION)
+    assert (code, out, err) == _run(TYPER, argv, tmp_path, **PRODUCTION)[:3]
+    assert code == 0 and taken and len(json.loads(out)) == 5
+    bad = {**PRODUCTION, "concurrency": "many"}
+    code, out, err, taken = _run(FAST, argv, tmp_path, **bad)
+    assert (code, out, err) == _run(TYPER, argv, tmp_path, **bad)[:3]
+    assert code == 1 and "NETATLAS_CONCURRENCY" in err and not taken
 
 
 def test_a_job_whose_process_died_still_shows_interrupted(db: Database, db_url: str, tmp_path: Path) -> None:
