@@ -2,14 +2,17 @@
 
 Run::
 
-    .venv/bin/python bench/cli_startup.py [--runs 15] [--json FILE]
+    .venv/bin/python bench/cli_startup.py [--runs 15] [--jobs 50] [--pg-url URL] [--json FILE]
 
 Each command runs ``--runs`` times as a user runs it (the console script next to this interpreter,
 a new process each time) after one unmeasured run that warms the OS file cache and writes the
 bytecode of netatlas's own modules (to a temporary ``PYTHONPYCACHEPREFIX``, so the source tree is
 left alone even where ``PYTHONDONTWRITEBYTECODE`` is set: an installed package ships its ``.pyc``).
-``jobs list`` reads an empty embedded database (a SQLite file in a temporary ``NETATLAS_HOME``,
-created by the warm-up run). Reported per command: the median, minimum and maximum wall time, the
+``jobs list`` reads the embedded database (a SQLite file in a temporary ``NETATLAS_HOME``, created
+by a first run) holding ``--jobs`` finished jobs (default 50: it shows 20 of them, as a user with a
+history sees it; 0: an empty table). With ``--pg-url URL`` it is also measured on that PostgreSQL
+database (``jobs list (PostgreSQL)``, ``--db URL``: its schema upgraded with ``netatlas db upgrade``
+and the same jobs added to it). Reported per command: the median, minimum and maximum wall time, the
 median CPU time of the process (user + system, from ``wait4``), and the target (issue 11: < 0.3 s
 wall). The machine's load average is recorded before and after: on shared cores wall time
 exceeds CPU time and the minimum is the better estimate of an idle machine. Results go to
@@ -93,6 +96,24 @@ def measure(name: str, args: list[str], runs: int, env: dict[str, str]) -> Timin
                   round(statistics.median(cpus), 4), TARGET_S, median < TARGET_S, min(walls) < TARGET_S)
 
 
+def add_jobs(url: str, count: int) -> None:
+    """``count`` finished jobs of three devices each (one failed), as discovery leaves them."""
+    from netatlas.domain.inventory import InventoryDevice
+    from netatlas.domain.records import DeviceStatus, JobStatus
+    from netatlas.store import Database, JobRepo
+
+    devices = [InventoryDevice(name=f"sw{n}", host=f"10.0.0.{n}", platform="cisco_ios", credentials="lab")
+               for n in range(1, 4)]
+    with Database.open(url) as db:
+        for number in range(count):
+            with db.session() as session:
+                repo = JobRepo(session)
+                job_id = repo.create(devices, {"data_types": ["cdp", "lldp"], "bench": number})
+                repo.claim(job_id, "bench", 1)
+                repo.update_device(job_id, "sw1", DeviceStatus.FAILED, error="timeout")
+                repo.finish(job_id, JobStatus.COMPLETED, "" if number % 5 else "1 device failed")
+
+
 def environment(home: Path, pycache: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NETATLAS_DATABASE_URL", "PYTHONDONTWRITEBYTECODE")}
     env.update(NETATLAS_HOME=str(home), PYTHONPYCACHEPREFIX=str(pycache), COLUMNS="100")
@@ -103,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15, help="measured runs per command (>= 10)")
     parser.add_argument("--json", type=Path, default=RESULTS, help="where the results go")
+    parser.add_argument("--jobs", type=int, default=50, help="finished jobs in the database jobs list reads")
+    parser.add_argument("--pg-url", help="also time `jobs list --db PG_URL` (a PostgreSQL database of yours; "
+                                         "--jobs jobs are added to it)")
     options = parser.parse_args(argv)
     if options.runs < 10:
         parser.error("--runs: at least 10")
@@ -110,8 +134,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="netatlas-cli-bench-") as scratch:
         home, pycache = Path(scratch) / "home", Path(scratch) / "pycache"
         env = environment(home, pycache)
+        commands = dict(COMMANDS)
         try:
-            timings = [measure(name, args, options.runs, env) for name, args in COMMANDS.items()]
+            run_once([*console_script(), "jobs", "list"], env)  # creates the embedded database
+            add_jobs(f"sqlite:///{home / 'netatlas.db'}", options.jobs)
+            if options.pg_url:
+                run_once([*console_script(), "db", "upgrade", "--db", options.pg_url], env)
+                add_jobs(options.pg_url, options.jobs)
+                commands["jobs list (PostgreSQL)"] = ["jobs", "list", "--db", options.pg_url]
+            timings = [measure(name, args, options.runs, env) for name, args in commands.items()]
         except BenchError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -120,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                     "load_before": load_before, "load_after": load_after},
+        "jobs_in_database": options.jobs,
         "commands": [asdict(t) for t in timings],
         "targets_met": all(t.met for t in timings),
     }

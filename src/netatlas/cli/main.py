@@ -177,7 +177,12 @@ def main() -> None:
     if args[:2] == ["jobs", "list"] and not os.environ.get("_NETATLAS_COMPLETE"):
         from netatlas.cli.jobs_list import answer  # no typer, pydantic or SQLAlchemy when it can answer
 
-        if answer(args[2:]):
+        try:
+            answered = answer(args[2:])
+        except KeyboardInterrupt:  # as click ends an interrupted command: a new line, exit 130
+            sys.stderr.write("\n")
+            sys.exit(130)
+        if answered:
             sys.exit(0)
     _typer_main()
 

@@ -5,6 +5,8 @@ before ``discover`` starts a new job, and every 30 s in the background of each A
 (``netatlas.api.routes.discovery.recover_periodically``, never on a request's path). The decision is
 :func:`netatlas.jobs.liveness.abandoned`;
 it is taken again inside the write transaction, so a job whose owner beats in between is kept.
+``netatlas jobs list`` first takes it on the rows it reads without SQLAlchemy (:func:`any_abandoned`)
+and runs :func:`recover_jobs` only when a job is to be marked.
 """
 
 from __future__ import annotations
