@@ -8,13 +8,24 @@ from collections.abc import Iterator
 import pytest
 from cryptography.fernet import Fernet
 
+from netatlas.collect.parsers import pool
+from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import Credential
-from netatlas.domain.records import DeviceStatus
+from netatlas.domain.records import (
+    CommandOutput,
+    DataType,
+    DeviceRecords,
+    DeviceResult,
+    DeviceStatus,
+    NextHop,
+    Route,
+)
 from netatlas.jobs.events import ProgressEvent
+from netatlas.jobs.ports import DeviceUpdate
 from netatlas.jobs.publishing import PublishingJobStore
-from netatlas.jobs.storeport import DatabaseJobStore
+from netatlas.jobs.storeport import DatabaseJobStore, shared_url
 from netatlas.secrets import SecretBox
-from netatlas.store import CredentialRepo, Database, JobRepo
+from netatlas.store import CredentialRepo, Database, JobRepo, SnapshotRepo
 from tests.integration.store import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -76,3 +87,45 @@ def test_a_jobs_credential_is_read_and_decrypted_once(db: Database) -> None:
     first, second = store.credential("lab"), store.credential("lab")
     assert first == second == Credential("lab", "netops", "pw-1", "en-1")
     assert Counting.opened == 1
+
+
+def _result(name: str, text: str) -> DeviceResult:
+    route = Route("default", "10.1.0.0/16", "static", (NextHop("10.0.0.2", "Ethernet1"),))
+    return DeviceResult(name, ok=True, records=DeviceRecords(routes=[route]),
+                        outputs=[CommandOutput("show ip route", DataType.STATIC_ROUTES, text)],
+                        asked=frozenset({DataType.STATIC_ROUTES}))
+
+
+def test_a_result_is_stored_by_a_pool_worker_once_and_reads_back_the_same(db: Database) -> None:
+    """A file or server database: the snapshot is written by the worker pool (module docstring), in one
+    transaction with the row's final status; a second finish of the same device stores nothing more."""
+    job_id = _job(db)
+    store = DatabaseJobStore(db, SecretBox(Fernet.generate_key()))
+    assert shared_url(db) is not None
+    text = "10.1.0.0/16 via 10.0.0.2, Ethernet1\n" * 200  # held packed: longer than PACK_FROM
+    store.finish_device(job_id, _result("st1", text), DeviceUpdate(DeviceStatus.COMPLETED, step=""))
+    assert pool._running()  # the worker pool wrote it
+    store.finish_device(job_id, _result("st1", "other"), DeviceUpdate(DeviceStatus.FAILED, step=""))
+    with db.session(readonly=True) as session:
+        repo = SnapshotRepo(session)
+        snapshots = repo.of_job(job_id)
+        assert [s.device_name for s in snapshots] == ["st1"]
+        assert [o.output for o in repo.raw(snapshots[0].id)] == [text]
+        assert repo.records(snapshots[0].id).routes == _result("st1", text).records.routes
+        row = {d.device_name: d for d in JobRepo(session).show(job_id).devices}["st1"]
+    assert row.status is DeviceStatus.COMPLETED
+
+
+def test_an_error_in_the_worker_reaches_the_caller_as_the_same_exception(db: Database) -> None:
+    job_id = _job(db)
+    store = DatabaseJobStore(db, SecretBox(Fernet.generate_key()))
+    with pytest.raises(NotFound, match="no device 'nobody' in job"):
+        store.finish_device(job_id, _result("nobody", "x"), DeviceUpdate(DeviceStatus.COMPLETED, step=""))
+    with db.session(readonly=True) as session:
+        assert SnapshotRepo(session).of_job(job_id) == []  # rolled back
+
+
+def test_an_in_memory_database_is_stored_in_this_process() -> None:
+    memory = Database.open("sqlite://", upgrade=True)
+    assert shared_url(memory) is None
+    assert shared_url(Database("sqlite:///tmp/netatlas-x.db")) == "sqlite:///tmp/netatlas-x.db"

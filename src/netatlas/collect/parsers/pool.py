@@ -201,6 +201,20 @@ async def _in_pool(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         return await _awaited(loop.run_in_executor(_get_pool(), call))
 
 
+def call_in_pool(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args)`` in a worker, waited for in the calling thread (not an event loop's: it blocks); a
+    broken pool is replaced and the call made once more, so ``fn`` must be idempotent.
+
+    For work that would otherwise hold this process's GIL for long (storing a device's result:
+    ``netatlas.jobs.storeport``): the process that runs every SSH session keeps its core for them."""
+    pool = _get_pool()
+    try:
+        return pool.submit(fn, *args, **kwargs).result()
+    except BrokenProcessPool:
+        _discard(pool)
+        return _get_pool().submit(fn, *args, **kwargs).result()
+
+
 async def _awaited(future: asyncio.Future[T]) -> T:
     """The pool's answer; a call the pool cancelled (shut down under it) is an error, not a cancel of
     the task that waits (that would end a device's task as if the job had been stopped)."""
