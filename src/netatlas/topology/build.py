@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from operator import attrgetter
 
 from netatlas.topology.columns import DeviceColumns
 from netatlas.topology.endpoints import locate
@@ -60,8 +61,11 @@ def build(inp: TopologyInput, names: Ports | None = None) -> Topology:
     links = _apply(l2.links + l3_links, inp.overrides)
     for node_id in {e.node for link in links for e in link.ends()} - nodes.keys():
         nodes[node_id] = Node(node_id, NodeKind.UNMANAGED)  # an operator's link to a node no protocol shows
-    links.sort(key=lambda link: (link.layer, link.a, link.b, link.vrf))
+    links.sort(key=_LINK_ORDER)
     return Topology(nodes, links, endpoints, [*l2.problems, *l3_problems, *endpoint_problems], inp.label)
+
+
+_LINK_ORDER = attrgetter("layer", "a", "b", "vrf")
 
 
 def _device_node(device: DeviceInput) -> Node:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 
 from netatlas.topology.l2 import Ports, Spellings, channels, interface_ports
-from netatlas.topology.model import DEFAULT_VRF, DeviceInput, End, Endpoint, Link, Problem, ProblemKind
+from netatlas.topology.model import DEFAULT_VRF, DeviceInput, End, Endpoint, Link, Problem, ProblemKind, endpoint
 
 PortKey = End
 
@@ -69,22 +69,36 @@ def locate(devices: dict[str, DeviceInput], links: Iterable[Link], problems: Ite
     addresses = _addresses(devices)
     endpoints: list[Endpoint] = []
     found: list[Problem] = []
+    odd = more.keys() | unseen.keys()  # the few MACs not simply placed where first learned
+    unknown = (None, DEFAULT_VRF)
+    add = endpoints.append
     for mac, place in first.items():
-        at = more.get(mac)
-        if at is not None:
-            edge = [one for one in at if one not in transit]
-            if len(edge) != 1:
-                found.append(_ambiguous(mac, sorted(at)))
+        if mac in odd:
+            settled = _settled(mac, place, more.get(mac), transit, unseen, found)
+            if settled is None:
                 continue
-            place = edge[0], at[edge[0]]  # noqa: PLW2901  # the one edge port among several
-        where, vlan = place
-        if mac in unseen:
-            found.append(_unseen(mac, where, sorted(unseen[mac])))
-            continue
-        node, interface = where
-        ip, vrf = addresses.get(mac, (None, DEFAULT_VRF))
-        endpoints.append(Endpoint(mac, ip, vlan, node, interface, vrf))
+            place = settled  # noqa: PLW2901
+        (node, interface), vlan = place
+        ip, vrf = addresses.get(mac, unknown)
+        add(endpoint(mac, ip, vlan, node, interface, vrf))
     return endpoints, found
+
+
+def _settled(mac: str, place: tuple[PortKey, int], at: dict[PortKey, int] | None, transit: set[PortKey],
+             unseen: dict[str, set[str]], found: list[Problem]) -> tuple[PortKey, int] | None:
+    """Where a MAC first learned at ``place`` is placed when it is also learned on other edge
+    candidates (``at``) or towards an unseen device: its one edge port and VLAN, or None with the
+    problem added to ``found``."""
+    if at is not None:
+        edge = [one for one in at if one not in transit]
+        if len(edge) != 1:
+            found.append(_ambiguous(mac, sorted(at)))
+            return None
+        place = edge[0], at[edge[0]]  # the one edge port among several
+    if mac in unseen:
+        found.append(_unseen(mac, place[0], sorted(unseen[mac])))
+        return None
+    return place
 
 
 def _own_macs(devices: dict[str, DeviceInput]) -> set[str]:
@@ -116,14 +130,14 @@ def _learned(devices: dict[str, DeviceInput], ports_of: dict[str, frozenset[str]
                        ports_of.get(device.name, none), blind, skip)
         if not spots:  # a distribution switch: every MAC learned on its uplinks
             continue
-        for mac, vlan, interface in zip(table.mac, table.vlan, table.interface, strict=True):
-            spot = spots.get(interface)
-            if spot is None or mac in own:
-                continue
-            where, behind, uplink = spot
-            if behind:
-                unseen[mac] |= behind
-            if uplink:
+        rows = zip(table.mac, table.vlan, table.interface, strict=True)
+        edges = {interface: where for interface, (where, behind, _) in spots.items() if not behind}
+        if len(edges) < len(spots):  # a port faces an unseen device
+            _learned_towards(rows, spots, own, first, more, unseen)
+            continue
+        for mac, vlan, interface in rows:  # every spot an edge candidate: the common case, kept lean
+            where = edges.get(interface)
+            if where is None or mac in own:
                 continue
             known_at = first.get(mac)
             if known_at is None:
@@ -131,6 +145,26 @@ def _learned(devices: dict[str, DeviceInput], ports_of: dict[str, frozenset[str]
             elif known_at[0] != where:
                 more.setdefault(mac, {known_at[0]: known_at[1]}).setdefault(where, vlan)
     return first, more, unseen
+
+
+def _learned_towards(rows: Iterable[tuple[str, int, str]], spots: dict[str, _Spot], own: set[str],
+                     first: dict[str, tuple[PortKey, int]], more: dict[str, dict[PortKey, int]],
+                     unseen: dict[str, set[str]]) -> None:
+    """:func:`_learned` over the MAC table of a device with a port facing an unseen device."""
+    for mac, vlan, interface in rows:
+        spot = spots.get(interface)
+        if spot is None or mac in own:
+            continue
+        where, behind, uplink = spot
+        if behind:
+            unseen[mac] |= behind
+        if uplink:
+            continue
+        known_at = first.get(mac)
+        if known_at is None:
+            first[mac] = (where, vlan)
+        elif known_at[0] != where:
+            more.setdefault(mac, {known_at[0]: known_at[1]}).setdefault(where, vlan)
 
 
 _Spot = tuple[PortKey, "set[str] | None", bool]  # where, the unseen devices behind it, an uplink

@@ -24,6 +24,7 @@ from functools import partial
 
 from netatlas.domain.names import physical_port
 from netatlas.domain.records import Neighbor
+from netatlas.topology.columns import NeighborColumns
 from netatlas.topology.identity import Match, Resolution, Resolver
 from netatlas.topology.model import L2, DeviceInput, End, Link, LinkState, Node, NodeKind, Problem, ProblemKind
 
@@ -146,7 +147,7 @@ class L2Builder:
         self._names = names or Ports()
         self._ports = interface_ports(devices.values(), self._names) if ports is None else ports
         self._resolver = resolver
-        self._candidates: dict[frozenset[End], _Candidate] = {}
+        self._candidates: dict[tuple[End, End], _Candidate] = {}  # by its ends, sorted
         self._unmanaged: dict[str, Node] = {}
         self._problems: list[Problem] = []
         self._channels = channels(devices.values(), self._names) if channel_of is None else channel_of
@@ -156,36 +157,48 @@ class L2Builder:
         for device in self._devices.values():
             neighbors = device.table().neighbors
             if neighbors.protocol:
-                spelled = self._names.of(device.platform)
-                for row in zip(*neighbors, strict=True):
-                    self._report(device, spelled, row)
+                self._reports(device, neighbors)
         links, conflicts = self._settle()
         return L2Result(links, self._unmanaged, self._problems + conflicts)
 
     # ---- reports --------------------------------------------------------------------------------
 
-    def _report(self, device: DeviceInput, spelled: Spellings, row: tuple[str, ...]) -> None:
-        """One neighbor entry: ``row`` holds its fields in ``Neighbor`` order."""
-        protocol, local_interface, remote_name, remote_interface, _, mgmt_ip = row[:6]
-        resolution = self._resolver.resolve(remote_name, mgmt_ip)
-        match = resolution.match
-        local = _end((device.name, spelled[local_interface]))
-        if match is Match.AMBIGUOUS or match is Match.IMPERSONATION:
-            self._problem(device, Neighbor(*row), resolution, local)
-        if resolution.device:
+    def _reports(self, device: DeviceInput, neighbors: NeighborColumns) -> None:
+        """Each neighbor entry of ``device``: a report of a cable between one of its ports and a
+        managed device's port (the common case, handled here), or an odd one (:meth:`_report`)."""
+        name, spelled, resolve = device.name, self._names.of(device.platform), self._resolver.resolve
+        candidates = self._candidates
+        for i, (protocol, local_interface, remote_name, remote_interface, mgmt_ip) in enumerate(zip(
+                neighbors.protocol, neighbors.local_interface, neighbors.remote_name, neighbors.remote_interface,
+                neighbors.mgmt_ip, strict=True)):
+            resolution = resolve(remote_name, mgmt_ip)
+            local = _end((name, spelled[local_interface]))
             remote_node = resolution.device
+            if not remote_node:  # no managed device (or an ambiguous or impersonated one)
+                self._report(device, Neighbor(*(column[i] for column in neighbors)), resolution, local)
+                continue
             remote = _end((remote_node, self._spelled(remote_node)[remote_interface]))
-        elif match is Match.AMBIGUOUS:
+            key = (local, remote) if local < remote else (remote, local)
+            candidate = candidates.get(key)
+            if candidate is None:
+                candidate = candidates[key] = _Candidate(key)
+            candidate.protocols.add(protocol)
+            candidate.reporters.add(name)
+
+    def _report(self, device: DeviceInput, neighbor: Neighbor, resolution: Resolution, local: End) -> None:
+        """A neighbor entry naming no managed device (an unmanaged node), an ambiguous one (a problem,
+        no link) or an impersonated one (a problem, and an unmanaged node kept apart)."""
+        match = resolution.match
+        if match is Match.AMBIGUOUS or match is Match.IMPERSONATION:
+            self._problem(device, neighbor, resolution, local)
+        if match is Match.AMBIGUOUS:
             return
-        else:
-            neighbor = Neighbor(*row)
-            remote = End(self._unmanaged_node(device, neighbor, resolution), self._names.of("")[remote_interface])
-        key = frozenset((local, remote))
+        remote = End(self._unmanaged_node(device, neighbor, resolution), self._names.of("")[neighbor.remote_interface])
+        key = (local, remote) if local < remote else (remote, local)
         candidate = self._candidates.get(key)
         if candidate is None:
-            first, second = sorted((local, remote))
-            candidate = self._candidates[key] = _Candidate((first, second))
-        candidate.protocols.add(protocol)
+            candidate = self._candidates[key] = _Candidate(key)
+        candidate.protocols.add(neighbor.protocol)
         candidate.reporters.add(device.name)
 
     def _spelled(self, node: str) -> Spellings:
@@ -235,8 +248,8 @@ class L2Builder:
         a description or an index -- joins the report of the same local port to the same device that
         names a real port; alone, it stays as reported."""
         ports = self._ports
-        real: dict[tuple[End, str], frozenset[End]] = {}
-        unknown: list[tuple[End, End, frozenset[End]]] = []
+        real: dict[tuple[End, str], tuple[End, End]] = {}
+        unknown: list[tuple[End, End, tuple[End, End]]] = []
         for key, candidate in self._candidates.items():
             for near, far in (candidate.ends, candidate.ends[::-1]):
                 if far.node not in ports or near.node not in self._devices:
@@ -255,13 +268,13 @@ class L2Builder:
     def _settle(self) -> tuple[list[Link], list[Problem]]:
         self._fold_unknown_ports()
         states = {key: self._state(c) for key, c in self._candidates.items()}
-        by_end: dict[End, list[frozenset[End]]] = defaultdict(list)
+        by_end: dict[End, list[tuple[End, End]]] = defaultdict(list)
         for key, candidate in self._candidates.items():
             for end in candidate.ends:
                 if end.node in self._devices:
                     by_end[end].append(key)
-        conflicted: set[frozenset[End]] = set()
-        groups: list[set[frozenset[End]]] = []
+        conflicted: set[tuple[End, End]] = set()
+        groups: list[set[tuple[End, End]]] = []
         for keys in by_end.values():
             if len(keys) > 1 and any(states[k] is LinkState.ONE_SIDED for k in keys):
                 groups.append(set(keys))
@@ -278,14 +291,11 @@ class L2Builder:
 
     def _link(self, candidate: _Candidate, state: LinkState) -> Link:
         a, b = candidate.ends
+        channel = self._channels.get
         return Link(a, b, L2, tuple(sorted(candidate.protocols)), state=state,
-                    reported_by=tuple(sorted(candidate.reporters)),
-                    channel_a=self._channel(a), channel_b=self._channel(b))
+                    reported_by=tuple(sorted(candidate.reporters)), channel_a=channel(a, ""), channel_b=channel(b, ""))
 
-    def _channel(self, end: End) -> str:
-        return self._channels.get(end, "")
-
-    def _conflict(self, keys: set[frozenset[End]]) -> Problem:
+    def _conflict(self, keys: set[tuple[End, End]]) -> Problem:
         claims = sorted((self._candidates[k] for k in keys), key=lambda c: c.ends)
         said = "; ".join(f"{'/'.join(sorted(c.reporters))} says {c.ends[0].node} {c.ends[0].interface} <-> "
                          f"{c.ends[1].node} {c.ends[1].interface} ({', '.join(sorted(c.protocols))})" for c in claims)
@@ -294,9 +304,9 @@ class L2Builder:
         return Problem(ProblemKind.CONFLICT, f"the two sides disagree, not merged: {said}", nodes, ends)
 
 
-def _merge(groups: Iterable[set[frozenset[End]]]) -> list[set[frozenset[End]]]:
+def _merge(groups: Iterable[set[tuple[End, End]]]) -> list[set[tuple[End, End]]]:
     """Overlapping groups of candidate keys joined into one (each conflict reported once)."""
-    merged: list[set[frozenset[End]]] = []
+    merged: list[set[tuple[End, End]]] = []
     for group in groups:
         joined = set(group)
         rest = []

@@ -163,6 +163,31 @@ class Endpoint:
         return {"mac": self.mac, "ip": self.ip, "vlan": self.vlan, "node": self.node, "interface": self.interface}
 
 
+def endpoint(mac: str, ip: str | None, vlan: int | None, node: str, interface: str, vrf: str) -> Endpoint:
+    """``Endpoint(mac, ip, vlan, node, interface, vrf)``, made faster: each slot set by its
+    descriptor, without the frozen dataclass's ``__init__`` (one ``object.__setattr__`` looked up
+    and called per field). A build makes one per host: 200,000 for a 10,000-device network.
+
+    Examples:
+        >>> endpoint("aa:bb:cc:00:00:01", None, 10, "sw1", "Gi1/0/1", "default") == Endpoint(
+        ...     "aa:bb:cc:00:00:01", None, 10, "sw1", "Gi1/0/1")
+        True
+    """
+    made = _new(Endpoint)
+    _set_mac(made, mac)
+    _set_ip(made, ip)
+    _set_vlan(made, vlan)
+    _set_node(made, node)
+    _set_interface(made, interface)
+    _set_vrf(made, vrf)
+    return made
+
+
+_new = object.__new__
+_set_mac, _set_ip, _set_vlan, _set_node, _set_interface, _set_vrf = (
+    getattr(Endpoint, name).__set__ for name in ("mac", "ip", "vlan", "node", "interface", "vrf"))
+
+
 class ProblemKind(StrEnum):
     CONFLICT = "conflict"  # two ends disagree about a cable
     AMBIGUOUS_IDENTITY = "ambiguous_identity"  # a neighbor matches more than one device

@@ -282,6 +282,21 @@ def test_a_device_mac_is_no_endpoint_and_hosts_behind_an_unseen_switch_are_not_g
     assert t.nodes["sw1"].status == "failed"
 
 
+def test_a_switch_with_a_port_towards_an_unseen_switch_still_places_its_own_hosts() -> None:
+    """dist1's Gi1/0/1 faces sw1, not collected: HOST (learned there) is not placed; a host on
+    dist1's own edge port is, with its VLAN and its ARP address; dist1's uplink MACs tell nothing."""
+    dist, sw1 = _campus()
+    own = "00:50:56:00:00:09"
+    dist = replace(dist, records=replace(dist.records, mac_table=[
+        *dist.records.mac_table, MacEntry(own, 20, "Gi1/0/7")], arp=[
+        *dist.records.arp, ArpEntry("10.2.0.9", own, "Vlan20")]))
+    failed = replace(sw1, records=DeviceRecords(), collected=False, error_kind="timeout")
+    t = topo(dist, failed)
+    assert [e.as_dict() for e in t.endpoints] == [
+        {"mac": own, "ip": "10.2.0.9", "vlan": 20, "node": "dist1", "interface": "GigabitEthernet1/0/7"}]
+    assert kinds(t) == []
+
+
 # ---- overrides ----------------------------------------------------------------------------------
 
 def test_overrides_ignore_confirm_and_add() -> None:
