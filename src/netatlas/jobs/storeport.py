@@ -14,14 +14,17 @@ transaction, on the worker's own connection, while this process only pickles the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DeviceResult, DeviceStatus, JobStatus
 from netatlas.jobs.liveness import this_process
 from netatlas.jobs.ports import DeviceUpdate, ResultRejected
-from netatlas.secrets import SecretBox
 from netatlas.store import CredentialRepo, Database, JobRepo, SnapshotRepo
 from netatlas.store.database import RecordRejected
+
+if TYPE_CHECKING:  # the pool worker that stores results imports this module: not the secrets' libraries (~14 MB)
+    from netatlas.secrets import SecretBox
 
 
 @dataclass(slots=True)
