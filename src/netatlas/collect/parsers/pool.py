@@ -26,6 +26,11 @@ Workers: one per core but one (:data:`POOL_WORKERS`, at least one). The process 
 SSH session is the bottleneck of a discovery (its CPU is most of the run's); the pool needs far less
 than the other cores (structured outputs are cheap to read), and each spawned worker holds ~40 MB.
 
+A pooled parse also packs the text (``ParseOutcome.packed``, zlib level 1): the collector keeps the
+packed form as the command's raw output, so the session process neither compresses nor holds the
+text once it is recorded. :func:`call_in_pool` runs other long work there from a plain thread (the
+job store writes each device's snapshot from the worker: ``netatlas.jobs.storeport``).
+
 Records cross the process boundary as ``(class, field values)`` (:func:`_register_compact`): the
 default pickling of a frozen, slotted dataclass (``__getstate__``/``__setstate__`` walking
 ``dataclasses.fields`` for every object) costs both processes ~40 % more for a routing table.
