@@ -65,18 +65,19 @@ Ctx = Annotated[ApiContext, Depends(app_context)]
 
 def open_context(settings: Settings, *, upgrade: bool = False) -> ApiContext:
     """Everything a server process needs, from settings: the database (its schema checked;
-    ``upgrade``: migrated first, behind the migration lock, as ``netatlas serve`` does), the
+    ``upgrade``: migrated first, behind the migration lock, as ``netatlas serve`` does; its engine
+    without a ping per checkout: ``SERVING_ENGINE``), the
     secret box (its key verified), the executor (Celery when ``NETATLAS_BROKER_URL`` is set, else
     in-process) with its event bus, and the authenticator. Raises ``NetatlasError`` subclasses.
     """
     from netatlas.jobs.accounts import AUTH_CACHE_TTL_S, AccountService
     from netatlas.jobs.discovery import DiscoveryService
     from netatlas.settings import prepare_storage
-    from netatlas.store.database import is_embedded
+    from netatlas.store.database import SERVING_ENGINE, is_embedded
 
     prepare_storage(settings)
     url = settings.database_url
-    db = Database.open(url, upgrade=upgrade or is_embedded(url, settings.home))
+    db = Database.open(url, upgrade=upgrade or is_embedded(url, settings.home), **SERVING_ENGINE)
     try:
         box = SecretBox.for_database(settings, db)
         auth = AccountService(db, settings, cache_ttl=AUTH_CACHE_TTL_S)  # revocation elsewhere: within the TTL

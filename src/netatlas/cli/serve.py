@@ -7,8 +7,8 @@ two servers started at once migrate once), then serves with uvicorn. Without
 ``--workers N`` (``NETATLAS_API_WORKERS``) serves from N processes sharing the port (each with its
 own context, built by ``netatlas.api.app:service_app``; live progress reaches every one of them
 over the broker's Redis). Several processes need a broker: in-process jobs and their events live
-in one process. Embedded, the interpreter's thread switch interval is lowered to 1 ms, so requests
-wait less behind the jobs' thread (see ``EMBEDDED_SWITCH_S``).
+in one process. In every server process the interpreter's thread switch interval is lowered to 1 ms,
+so requests wait less behind other threads (see ``netatlas.api.app.SWITCH_S``).
 
 SIGTERM or Ctrl-C stop it cleanly: open requests get a few seconds, then the executor shuts down
 (jobs running here end ``interrupted``, every device row final) and the database is closed; the
@@ -27,11 +27,6 @@ from typing import Annotated
 import typer
 
 GRACEFUL_S = 3  # seconds open requests (event streams) get at shutdown before they are cut
-# Embedded, jobs run on the executor's own thread (SSH sessions, storage): the request loop then waits
-# for the GIL after every wake-up, up to the switch interval (Python's default 5 ms) each time. 1 ms
-# roughly halves a request's wait behind a busy job thread (measured: p99 79 -> 45 ms of a
-# three-hop request beside a CPU-bound thread) for a little job throughput.
-EMBEDDED_SWITCH_S = 0.001
 
 
 def serve(
@@ -46,7 +41,7 @@ def serve(
     """Serve the REST API (docs at /docs); without NETATLAS_BROKER_URL jobs run in this process."""
     import uvicorn
 
-    from netatlas.api.app import create_app
+    from netatlas.api.app import SWITCH_S, create_app
     from netatlas.api.context import open_context
     from netatlas.cli.common import err, fail, say, settings
     from netatlas.domain.errors import NetatlasError
@@ -68,8 +63,7 @@ def serve(
     # The app's lifespan closes the context on the way out: the executor first (jobs interrupted), then the
     # database. uvicorn re-raises the signal that stopped it once it is done; SIGTERM then meets this no-op
     # handler, so a service stopped on request exits 0 (Ctrl-C still ends as an interrupt, exit 130).
-    if not config.broker_url:
-        sys.setswitchinterval(EMBEDDED_SWITCH_S)
+    sys.setswitchinterval(SWITCH_S)
     previous = signal.signal(signal.SIGTERM, _stopped)
     try:
         if processes > 1:

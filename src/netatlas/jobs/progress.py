@@ -36,6 +36,7 @@ from netatlas.domain.datatypes import select, spec_of
 from netatlas.domain.records import DataType, DeviceStatus, JobStatus
 from netatlas.jobs.request import DiscoveryRequest, JobOptionsError
 from netatlas.store import Database, JobDetail, JobDeviceView, JobRepo, JobView, SnapshotRepo
+from netatlas.store.jobs import job_page
 
 WAITING_FOR_WORKER = "waiting_for_worker"
 UNPLANNED_STEP_PERCENT = 50
@@ -203,9 +204,10 @@ def _device(row: JobDeviceView, steps: Sequence[str]) -> DeviceProgress:
 
 def read_page(db: Database, job_id: str, *, offset: int = 0, limit: int | None = None) -> tuple[JobDetail, bool]:
     """The job and one page of its device rows (and whether more follow), in one read-only session:
-    what a progress poll reads, whatever the job's size; ``NotFound`` when there is no such job."""
-    with db.session(readonly=True) as session:
-        return JobRepo(session).page(job_id, offset=offset, limit=limit)
+    what a progress poll reads, whatever the job's size; ``NotFound`` when there is no such job.
+    Core alone (``job_page``): no ORM session per poll."""
+    with db.connection(readonly=True) as connection:
+        return job_page(connection, job_id, offset=offset, limit=limit)
 
 
 def read_job(db: Database, job_id: str) -> JobDetail:

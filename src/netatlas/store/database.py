@@ -48,6 +48,11 @@ if TYPE_CHECKING:  # Alembic (and the mako and pygments it loads) is imported on
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10  # a server that does not answer fails the session instead of hanging it
+# An API server's engine: no ``SELECT 1`` before each checkout (a round trip, and a wait for the GIL
+# after it, on every request's path), connections renewed after half an hour instead (a firewall that
+# drops idle ones). After a database restart one request of each process fails (503) and the pool is
+# renewed; engines of workers and the CLI keep the ping (a unit of work there is a device's result).
+SERVING_ENGINE = {"pool_pre_ping": False, "pool_recycle": 1800}
 MIGRATION_LOCK = 7242011  # PostgreSQL advisory lock key held while the schema is upgraded
 UPGRADE_COMMAND = "netatlas db upgrade"
 
@@ -306,7 +311,7 @@ def _engine(url: URL, shown: str, options: dict[str, Any]) -> Engine:
         if url.get_backend_name() == "postgresql":
             connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S, **options.get("connect_args", {})}
             options = {**options, "connect_args": connect_args}
-        return create_engine(url, pool_pre_ping=True, **options)
+        return create_engine(url, **{"pool_pre_ping": True, **options})
     except (ArgumentError, ImportError, OSError) as exc:
         raise StoreError(f"cannot open database {shown}: {_reason(exc, url)}") from exc
 

@@ -270,14 +270,7 @@ class JobRepo:
         """The job with its device rows from ``offset`` (at most ``limit``, in the order they were added)
         and whether more follow: one read of the job row and one of the page, whatever the job's size
         (a progress poll of a 10,000-device job reads the 50 rows it shows)."""
-        job = self.get(job_id)
-        query = (select(*_DEVICE_COLUMNS).where(_DEV.job_id == job_id).order_by(_DEV.id)
-                 .offset(offset))
-        if limit is not None:
-            query = query.limit(limit + 1)
-        rows = self._session.execute(query).all()
-        more = limit is not None and len(rows) > limit
-        return JobDetail(job, tuple(_device_view(row) for row in rows[:limit])), more
+        return job_page(self._session, job_id, offset=offset, limit=limit)
 
     def list(self, limit: int = 50, status: JobStatus | None = None) -> builtins.list[JobView]:
         """Newest first."""
@@ -333,6 +326,22 @@ def list_jobs(unit: Connection | Session, *, limit: int = 50, status: JobStatus 
     return [_job_view(row) for row in unit.execute(query)]
 
 
+def job_page(unit: Connection | Session, job_id: str, *, offset: int = 0,
+             limit: int | None = None) -> tuple[JobDetail, bool]:
+    """:meth:`JobRepo.page` with Core alone (a ``Database.connection()`` is enough: no ORM object, no
+    session): the job row and one page of its device rows as positional rows, two SELECTs. What a
+    progress poll reads; ``NotFound`` when there is no such job."""
+    found = unit.execute(select(JOB_TABLE).where(_JOB.id == job_id)).first()
+    if found is None:
+        raise NotFound(f"no job {job_id}")
+    query = select(*_DEVICE_COLUMNS).where(_DEV.job_id == job_id).order_by(_DEV.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit + 1)
+    rows = unit.execute(query).all()
+    more = limit is not None and len(rows) > limit
+    return JobDetail(_job_view(found), tuple(_device_view(row) for row in rows[:limit])), more
+
+
 def unfinished_jobs(unit: Connection | Session) -> list[JobView]:
     """Every job not in a final state (to look for abandoned ones), read with Core as :func:`list_jobs`."""
     query = select(JOB_TABLE).where(_JOB.status.not_in(_FINAL_JOB)).order_by(_JOB.id)
@@ -354,9 +363,12 @@ _DEVICE_COLUMNS = (_DEV.job_id, _DEV.device_name, _DEV.host, _DEV.port,
 
 
 def _device_view(row: Any) -> JobDeviceView:
-    """A view from a row of :data:`_DEVICE_COLUMNS` (plain columns: no ORM object per row)."""
+    """A view from a row of :data:`_DEVICE_COLUMNS` (plain columns, read by position: no ORM object
+    and no attribute lookup per column)."""
+    (job_id, device_name, host, port, platform, credential, status, step, attempt, error_kind, error,
+     started_at, finished_at, duration_s, warning) = row
     return JobDeviceView(
-        job_id=row.job_id, device_name=row.device_name, host=row.host, port=row.port, platform=row.platform,
-        credential=row.credential, status=DeviceStatus(row.status), step=row.step, attempt=row.attempt,
-        error_kind=ErrorKind(row.error_kind) if row.error_kind else None, error=row.error,
-        started_at=row.started_at, finished_at=row.finished_at, duration_s=row.duration_s, warning=row.warning)
+        job_id=job_id, device_name=device_name, host=host, port=port, platform=platform,
+        credential=credential, status=DeviceStatus(status), step=step, attempt=attempt,
+        error_kind=ErrorKind(error_kind) if error_kind else None, error=error,
+        started_at=started_at, finished_at=finished_at, duration_s=duration_s, warning=warning)
