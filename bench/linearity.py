@@ -188,13 +188,14 @@ def markdown(results: dict[str, Any]) -> str:
     rows = ["| devices | wall s | CPU s | CPU ms/device | vs ref | net of start-up | vs ref | ms/KB | KB/device "
             "| peak RSS MB | lab build+warm s | lab RSS MB (peak) | load | others CPU s |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
-    ratios = {s["devices"]: s["ratio"] for s in results["flatness"]["sizes"]}
-    net = {s["devices"]: s["ratio"] for s in results["flatness_net"]["sizes"]}
+    ref = next((r for r in results["runs"] if r["devices"] == results["params"]["reference"]), None)
     for r in sorted(results["runs"], key=lambda r: r["devices"]):
         lab = r["lab"]
+        ratio = round(r["cpu_ms_per_device"] / ref["cpu_ms_per_device"], 3) if ref else "-"
+        net = round(r["net_cpu_ms_per_device"] / ref["net_cpu_ms_per_device"], 3) if ref else "-"
         load = f"{r['load_before'][0]}-{r['load_after'][0]}"
         rows.append(f"| {r['devices']:,} | {r['wall_s']} | {r['cpu_s']} | {r['cpu_ms_per_device']} "
-                    f"| {ratios.get(r['devices'], '-')} | {r['net_cpu_ms_per_device']} | {net.get(r['devices'], '-')} "
+                    f"| {ratio} | {r['net_cpu_ms_per_device']} | {net} "
                     f"| {r['cpu_ms_per_kb']} | {r['collected_kb_per_device']} "
                     f"| {r['peak_rss_mb']} | {lab['build_s']}+{lab['warm_s']} | {lab['rss_after_mb']} "
                     f"({lab['peak_rss_mb']}) | {load} | {r['others_cpu_s']} |")
