@@ -64,6 +64,7 @@ from netatlas.domain.datatypes import spec_of
 from netatlas.domain.errors import CollectError, CommandRejected, OutputTooLarge, ParseError, StoreError
 from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import (
+    PACK_FROM,
     CommandOutput,
     Coverage,
     DataType,
@@ -72,6 +73,8 @@ from netatlas.domain.records import (
     ErrorKind,
     Neighbor,
     ParseOutcome,
+    pack_text,
+    unpack_text,
 )
 from netatlas.domain.text import scrub
 
@@ -79,6 +82,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ParseFn = Callable[[str, str, str, frozenset[DataType]], Awaitable[ParseOutcome]]
+PackedParseFn = Callable[[str, str, bytes, frozenset[DataType]], Awaitable[ParseOutcome]]  # pack_text(text)
 StopFn = Callable[[], Awaitable[bool]]
 StepFn = Callable[[str], Awaitable[None]]
 
@@ -94,6 +98,7 @@ async def collect_device(
     *,
     timeouts: Timeouts,
     parse: ParseFn,
+    parse_packed: PackedParseFn | None = None,
     host_keys: HostKeyCheck | None = None,
     limits: Limits = DEFAULT_LIMITS,
     should_stop: StopFn | None = None,
@@ -104,7 +109,9 @@ async def collect_device(
 
     ``host_keys``: the deployment's trusted keys and policy. None = the key is NOT verified (a
     warning on the result says so): only for callers that have no store yet.
-    ``on_step`` is told ``"connect"`` and then each command before it is sent.
+    ``on_step`` is told ``"connect"`` and then each command before it is sent. A long output is held
+    packed from the moment it is read (``CommandOutput.raw``); ``parse_packed`` parses that form (else
+    it is unpacked for ``parse``).
     """
     started = time.perf_counter()
     spec = spec_for(device.platform)
@@ -113,7 +120,7 @@ async def collect_device(
         return DeviceResult(device.name, ok=False, error_kind=ErrorKind.UNSUPPORTED_PLATFORM,
                             error=f"{device.name}: platform {device.platform!r} is not supported (known: {known})")
     options = SshOptions(host_keys, limits, device.legacy_ssh or credential.legacy_ssh, device.name)
-    run = _DeviceRun(device, credential, spec, timeouts, parse, should_stop, on_step)
+    run = _DeviceRun(device, credential, spec, timeouts, parse, should_stop, on_step, parse_packed)
     try:
         async with asyncio.timeout(timeouts.device):
             try:
@@ -141,9 +148,11 @@ class _DeviceRun:
     """The state of one device's collection: transport, records so far, outputs, failure."""
 
     def __init__(self, device: InventoryDevice, credential: Credential, spec: PlatformSpec, timeouts: Timeouts,
-                 parse: ParseFn, should_stop: StopFn | None, on_step: StepFn | None) -> None:
+                 parse: ParseFn, should_stop: StopFn | None, on_step: StepFn | None,
+                 parse_packed: PackedParseFn | None = None) -> None:
         self.device, self.credential, self.spec, self.timeouts = device, credential, spec, timeouts
         self._parse, self._should_stop, self._on_step = parse, should_stop, on_step
+        self._parse_packed = parse_packed
         self.records = DeviceRecords()
         self.outputs: list[CommandOutput] = []
         self.step = "start"
@@ -202,12 +211,26 @@ class _DeviceRun:
             self._record(command, types, text, started, ErrorKind.COMMAND_REJECTED, str(refused), note=note)
             return None
         elapsed = time.perf_counter() - started
+        raw = self._held(text)
+        del text  # a long output is held packed from here on: parsed from that, recorded as that
         if overlap:
-            self._parsing = asyncio.ensure_future(self._parse_and_merge(command, types, text, started, elapsed, note))
+            self._parsing = asyncio.ensure_future(self._parse_and_merge(command, types, raw, started, elapsed, note))
             return DeviceRecords()
-        return await self._parsed(command, types, text, started, elapsed, note)
+        return await self._parsed(command, types, raw, started, elapsed, note)
 
-    async def _parse_and_merge(self, command: str, types: frozenset[DataType], text: str, started: float,
+    def _held(self, text: str) -> str | bytes:
+        """``text`` as the session holds it while it is parsed and until it is stored: packed when long
+        (:data:`~netatlas.domain.records.PACK_FROM`; not when it is cut for storage: that keeps its start)."""
+        return pack_text(text) if PACK_FROM < len(text) <= self.limits.stored_output else text
+
+    async def _read(self, command: str, raw: str | bytes, types: frozenset[DataType]) -> ParseOutcome:
+        if isinstance(raw, str):
+            return await self._parse(self.spec.name, command, raw, types)
+        if self._parse_packed is not None:
+            return await self._parse_packed(self.spec.name, command, raw, types)
+        return await self._parse(self.spec.name, command, unpack_text(raw), types)
+
+    async def _parse_and_merge(self, command: str, types: frozenset[DataType], text: str | bytes, started: float,
                                elapsed: float, note: str) -> None:
         records = await self._parsed(command, types, text, started, elapsed, note)
         if records is not None:
@@ -219,11 +242,11 @@ class _DeviceRun:
         if parsing is not None:
             await parsing
 
-    async def _parsed(self, command: str, types: frozenset[DataType], text: str, started: float, elapsed: float,
-                      note: str) -> DeviceRecords | None:
+    async def _parsed(self, command: str, types: frozenset[DataType], text: str | bytes, started: float,
+                      elapsed: float, note: str) -> DeviceRecords | None:
         """Parse one output and record it; a parse failure is recorded and gives None."""
         try:
-            outcome = await self._parse(self.spec.name, command, text, types)
+            outcome = await self._read(command, text, types)
         except ParseError as exc:
             self._record(command, types, text, started, ErrorKind.PARSE_ERROR, f"{command!r}: {exc}", elapsed,
                          note=note)
@@ -347,16 +370,15 @@ class _DeviceRun:
         if self._on_step is not None:
             await _caller(self._on_step(step))
 
-    def _record(self, command: str, types: frozenset[DataType], output: str, started: float,
+    def _record(self, command: str, types: frozenset[DataType], output: str | bytes, started: float,
                 kind: ErrorKind | None = None, error: str = "", elapsed: float | None = None,
                 outcome: ParseOutcome | None = None, note: str = "", aside: bool = False) -> None:
         duration = time.perf_counter() - started if elapsed is None else elapsed
         primary = min(types, key=_ORDER.__getitem__)
         read = outcome or ParseOutcome(DeviceRecords())
-        kept, cut = cap_output(output, self.limits.stored_output)
-        raw = read.packed if read.packed is not None and not cut else kept  # packed by the parse pool: as kept
+        kept, cut = (output, "") if isinstance(output, bytes) else cap_output(output, self.limits.stored_output)
         notes = "; ".join(n for n in (note, cut, read.note) if n)
-        self.outputs.append(CommandOutput(command, primary, raw, round(duration, 6), kind, self._scrub(error),
+        self.outputs.append(CommandOutput(command, primary, kept, round(duration, 6), kind, self._scrub(error),
                                           data_types=types, coverage=read.coverage, unparsed=read.unparsed,
                                           note=notes, aside=aside))
 

@@ -250,17 +250,12 @@ def _neighbor_key(neighbor: Neighbor) -> tuple[str, str, str]:
 
 @dataclass(frozen=True, slots=True)
 class ParseOutcome:
-    """What parsing one command's output gave: records, how complete, and what was not understood.
-
-    ``packed``: the parsed text as :func:`pack_text` packs it, when the parser packed it (the parse
-    pool does, so that the process running the sessions neither compresses nor keeps the text).
-    """
+    """What parsing one command's output gave: records, how complete, and what was not understood."""
 
     records: DeviceRecords
     coverage: Coverage = Coverage.COMPLETE
     unparsed: tuple[str, ...] = ()  # lines (or a description of missing rows) not turned into records
     note: str = ""  # e.g. the device's "feature not enabled" message
-    packed: bytes | None = field(default=None, compare=False, repr=False)
 
 
 PACK_FROM = 2_000  # characters: a longer raw output is held compressed (``CommandOutput.raw``)

@@ -16,7 +16,7 @@ from functools import partial
 from ipaddress import ip_address
 
 from netatlas.collect.collector import collect_device
-from netatlas.collect.parsers import parse_command_async, start_pool
+from netatlas.collect.parsers import parse_command_async, parse_packed_async, start_pool
 from netatlas.collect.probe import identify
 from netatlas.collect.shell_reader import Limits
 from netatlas.collect.transport import Timeouts
@@ -246,7 +246,7 @@ class DiscoveryService:
         if self._collect is not None:
             return self._collect
         return partial(collect_device, timeouts=self._timeouts(), limits=self._limits(), parse=parse_command_async,
-                       host_keys=host_key_check(self.db, self.settings))
+                       parse_packed=parse_packed_async, host_keys=host_key_check(self.db, self.settings))
 
     def _retry(self) -> RetryPolicy:
         return RetryPolicy(attempts=self.settings.retries, base_s=self.settings.retry_backoff)

@@ -454,23 +454,34 @@ def test_stored_raw_output_is_cut_with_a_note() -> None:
     assert result.ok
 
 
-async def parse_and_pack(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
-    """A fake pooled parser: nothing parsed, the text packed (as the parse pool packs it)."""
-    return ParseOutcome(DeviceRecords(), packed=pack_text(text) if len(text) > PACK_FROM else None)
+def test_a_long_raw_output_is_held_packed_and_parsed_packed_when_the_caller_can() -> None:
+    """From the moment it is read, a long output is held packed (pack_text): given to ``parse_packed`` as
+    that (else unpacked for ``parse``) and recorded as that; short ones stay text, and one cut for storage
+    is parsed whole and kept as its start."""
+    seen: dict[str, str | bytes] = {}
 
+    async def parse(platform: str, command: str, text: str, types: frozenset[DataType]) -> ParseOutcome:
+        seen[command] = text
+        return ParseOutcome(DeviceRecords())
 
-def test_a_long_raw_output_is_held_packed_as_the_parser_packed_it() -> None:
+    async def parse_packed(platform: str, command: str, packed: bytes, types: frozenset[DataType]) -> ParseOutcome:
+        seen[command] = packed
+        return ParseOutcome(DeviceRecords())
+
     big = "row 10.0.0.1\n" * 2000
-    transport = FakeTransport(script_for("cisco_ios", show_ip_arp=big))
-    result = collect("cisco_ios", transport, parse=parse_and_pack)
+    result = collect("cisco_ios", FakeTransport(script_for("cisco_ios", show_ip_arp=big)), parse=parse,
+                     parse_packed=parse_packed)
     arp = next(o for o in result.outputs if o.command == "show ip arp")
-    assert arp.raw == pack_text(big) and arp.output == big and arp.size == len(big)
+    assert seen.pop("show ip arp") == pack_text(big) == arp.raw and arp.output == big and arp.size == len(big)
     short = next(o for o in result.outputs if o.command == "show version")
-    assert short.raw == "show version output\n"  # short ones stay text
-    cut = collect("cisco_ios", FakeTransport(script_for("cisco_ios", show_ip_arp=big)), parse=parse_and_pack,
-                  limits=Limits(stored_output=PACK_FROM * 2))
+    assert seen["show version"] == short.raw == "show version output\n"
+    plain = collect("cisco_ios", FakeTransport(script_for("cisco_ios", show_ip_arp=big)), parse=parse)
+    unpacked = next(o for o in plain.outputs if o.command == "show ip arp")
+    assert seen.pop("show ip arp") == big and unpacked.raw == arp.raw
+    cut = collect("cisco_ios", FakeTransport(script_for("cisco_ios", show_ip_arp=big)), parse=parse,
+                  parse_packed=parse_packed, limits=Limits(stored_output=PACK_FROM * 2))
     kept = next(o for o in cut.outputs if o.command == "show ip arp")
-    assert kept.output == big[:PACK_FROM * 2]  # cut for storage: the parser's packing of the whole text is not used
+    assert seen.pop("show ip arp") == big and kept.output == big[:PACK_FROM * 2]
 
 
 def test_limits_and_legacy_opt_in_reach_the_connection() -> None:

@@ -141,15 +141,16 @@ def test_a_large_structured_output_parses_in_the_pool_like_text() -> None:
     assert sorted(text_outcome.records.routes, key=repr) == sorted(outcome.records.routes, key=repr)
 
 
-def test_the_pool_packs_the_text_it_parsed() -> None:
-    """A pooled output comes back packed (``ParseOutcome.packed``: the session process then holds no
-    copy of it), as a CommandOutput packs it, and unpacks to the same text; inline ones are not packed."""
-    from netatlas.domain.records import CommandOutput, DataType, unpack_text
+def test_a_packed_output_parses_as_its_text() -> None:
+    """The collector holds a long output packed: a large one crosses to a worker packed, a small one is
+    unpacked and parsed inline; either way the outcome is the text's."""
+    from netatlas.collect.parsers import parse_command
+    from netatlas.domain.records import pack_text
 
     text = _routes()
-    outcome = asyncio.run(pool.parse_command_async("cisco_ios", COMMAND, text, ROUTES))
-    assert outcome.packed is not None and unpack_text(outcome.packed) == text
-    assert CommandOutput(COMMAND, DataType.STATIC_ROUTES, outcome.packed) == CommandOutput(
-        COMMAND, DataType.STATIC_ROUTES, text)
-    small = asyncio.run(pool.parse_command_async("cisco_ios", COMMAND, text[:POOL_THRESHOLD // 2], ROUTES))
-    assert small.packed is None
+    outcome = asyncio.run(pool.parse_packed_async("cisco_ios", COMMAND, pack_text(text), ROUTES))
+    assert pool._pool is not None  # a worker read it
+    assert outcome == parse_command("cisco_ios", COMMAND, text, ROUTES) and outcome.records.routes
+    small = text[: POOL_THRESHOLD // 2]
+    assert asyncio.run(pool.parse_packed_async("cisco_ios", COMMAND, pack_text(small), ROUTES)) == parse_command(
+        "cisco_ios", COMMAND, small, ROUTES)

@@ -21,6 +21,7 @@ from netatlas.collect.parsers.pool import (
     POOL_THRESHOLD,
     parse_command_async,
     parse_output_async,
+    parse_packed_async,
     shutdown_pool,
     start_pool,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "parse_command_async",
     "parse_output",
     "parse_output_async",
+    "parse_packed_async",
     "select",
     "shutdown_pool",
     "start_pool",

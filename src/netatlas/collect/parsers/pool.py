@@ -26,10 +26,10 @@ Workers: one per core but one (:data:`POOL_WORKERS`, at least one). The process 
 SSH session is the bottleneck of a discovery (its CPU is most of the run's); the pool needs far less
 than the other cores (structured outputs are cheap to read), and each spawned worker holds ~40 MB.
 
-A pooled parse also packs the text (``ParseOutcome.packed``, zlib level 1): the collector keeps the
-packed form as the command's raw output, so the session process neither compresses nor holds the
-text once it is recorded. :func:`call_in_pool` runs other long work there from a plain thread (the
-job store writes each device's snapshot from the worker: ``netatlas.jobs.storeport``).
+A long output arrives packed (zlib level 1: how the collector holds it from the moment it is read to
+the moment it is stored) and crosses to the worker packed. :func:`call_in_pool` runs other long work
+there from a plain thread (the job store writes each device's snapshot from the worker:
+``netatlas.jobs.storeport``).
 
 Records cross the process boundary as ``(class, field values)`` (:func:`_register_compact`): the
 default pickling of a frozen, slotted dataclass (``__getstate__``/``__setstate__`` walking
@@ -56,7 +56,6 @@ from typing import ParamSpec, TypeVar
 
 from netatlas.collect.parsers.parse import parse_command, parse_output
 from netatlas.domain.records import (
-    PACK_FROM,
     ArpEntry,
     BgpSession,
     DataType,
@@ -69,7 +68,7 @@ from netatlas.domain.records import (
     OspfNeighbor,
     ParseOutcome,
     Route,
-    pack_text,
+    unpack_text,
 )
 
 POOL_THRESHOLD = 8_000  # characters; outputs larger than this parse in the pool
@@ -244,14 +243,24 @@ async def parse_output_async(
 async def parse_command_async(
     platform: str, command: str, text: str, data_types: frozenset[DataType]
 ) -> ParseOutcome:
-    """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`; the
-    pool also packs the text (``ParseOutcome.packed``), so the caller keeps no copy of it once recorded."""
+    """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
     if len(text) <= POOL_THRESHOLD:
         return parse_command(platform, command, text, data_types)
-    return await _in_pool(parse_and_pack, platform, command, text, data_types)
+    return await _in_pool(parse_command, platform, command, text, data_types)
 
 
-def parse_and_pack(platform: str, command: str, text: str, data_types: frozenset[DataType]) -> ParseOutcome:
-    """:func:`parse_command`, with the text packed (:func:`~netatlas.domain.records.pack_text`) on the outcome."""
-    outcome = parse_command(platform, command, text, data_types)
-    return dataclasses.replace(outcome, packed=pack_text(text) if len(text) > PACK_FROM else None)
+async def parse_packed_async(
+    platform: str, command: str, packed: bytes, data_types: frozenset[DataType]
+) -> ParseOutcome:
+    """:func:`parse_command_async` of a packed text (:func:`~netatlas.domain.records.pack_text`: how the
+    collector holds a long output): a large one crosses to the worker packed, a tenth of its size."""
+    text = unpack_text(packed)
+    if len(text) <= POOL_THRESHOLD:
+        return parse_command(platform, command, text, data_types)
+    del text
+    return await _in_pool(parse_packed, platform, command, packed, data_types)
+
+
+def parse_packed(platform: str, command: str, packed: bytes, data_types: frozenset[DataType]) -> ParseOutcome:
+    """:func:`parse_command` of a packed text (in a worker)."""
+    return parse_command(platform, command, unpack_text(packed), data_types)
