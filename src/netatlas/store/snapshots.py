@@ -44,7 +44,6 @@ from netatlas.store.tables import (
 )
 from netatlas.store.views import Latest, SnapshotView, TypeCoverage
 
-COMPRESS_LEVEL = 6
 CHUNK = 500  # ids per IN (...) list
 _FACTS = ("hostname", "model", "serial", "os_version", "vendor", "uptime")
 NOTE_MAX = 2_000  # characters of notes kept per data type
@@ -291,9 +290,10 @@ def _overall(coverages: set[Coverage]) -> Coverage:
 
 
 def _raw_row(snapshot_id: int, seq: int, output: CommandOutput) -> dict[str, Any]:
-    data = output.output.encode()
+    """The output's row: its text zlib-compressed as the collector already holds it (``packed``: no second
+    compression of a long output), read back with ``zlib.decompress`` whatever the level."""
     return {"snapshot_id": snapshot_id, "seq": seq, "command": clean(output.command),
-            "data_type": output.data_type.value, "content": zlib.compress(data, COMPRESS_LEVEL), "size": len(data),
+            "data_type": output.data_type.value, "content": output.packed, "size": output.size,
             "duration_s": output.duration_s, "error_kind": output.error_kind.value if output.error_kind else None,
             "error": clean(output.error), "data_types": sorted(t.value for t in output.data_types),
             "coverage": output.coverage.value, "note": clean(output.note),

@@ -28,8 +28,10 @@ class Store(DatabaseJobStore):
         return Credential(name, "netops", "pw-lab-1")
 
 
-def _store(db: Database) -> Store:
-    return Store(db, SecretBox(Fernet.generate_key()))
+def _store(db: Database, *, in_pool: bool = True) -> Store:
+    """``in_pool=False``: ``finish`` in this process, where a crash can be injected (the pool worker, used
+    whenever it can open the database, runs the same ``storeport.finish`` on its own connection)."""
+    return Store(db, SecretBox(Fernet.generate_key()), in_pool=in_pool)
 
 
 def _job(db: Database, running: tuple[str, ...] = ()) -> str:
@@ -75,7 +77,7 @@ def test_a_crash_after_the_snapshot_insert_commits_neither(db: Database, crash: 
     monkeypatch.setattr(SnapshotRepo, "save", save_then_remember)
     monkeypatch.setattr(JobRepo, "update_device", crash_on_status)
     with pytest.raises(type(crash)):
-        _store(db).finish_device(job_id, factories.result("sw1"), DONE)
+        _store(db, in_pool=False).finish_device(job_id, factories.result("sw1"), DONE)
     assert inserted, "the snapshot was inserted before the crash"
     statuses, snapshots, counts = _state(db, job_id)
     assert statuses["sw1"] is DeviceStatus.RUNNING and snapshots == [] and counts == (0, 0)
@@ -90,7 +92,7 @@ def test_a_resumed_job_runs_the_unfinished_device_again_cleanly(db: Database, mo
     with monkeypatch.context() as patch:  # the first run dies between sw1's snapshot and its status
         patch.setattr(JobRepo, "update_device", _killed)
         with pytest.raises(KeyboardInterrupt):
-            _store(db).finish_device(job_id, factories.result("sw1"), DONE)
+            _store(db, in_pool=False).finish_device(job_id, factories.result("sw1"), DONE)
     collected: list[str] = []
 
     async def collect(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
