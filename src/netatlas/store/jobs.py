@@ -21,11 +21,13 @@ from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
 from netatlas.domain.records import DeviceStatus, ErrorKind, JobStatus, Unmanaged
 from netatlas.domain.text import clean
+from netatlas.store.light import FINAL_STATUSES, list_select, to_core, unfinished_select
+from netatlas.store.light import job_view as _job_view
 from netatlas.store.schema import JOB_DEVICE_TABLE, JOB_TABLE, UNMANAGED_NEIGHBOR_TABLE, utcnow
 from netatlas.store.views import JobCounts, JobDetail, JobDeviceView, JobView
 
 if TYPE_CHECKING:  # the ORM is imported by the methods that write (a session is open: it is loaded already)
-    from sqlalchemy.engine import Connection, Row
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
     from netatlas.store.tables import JobDeviceRow, JobRow
@@ -34,7 +36,7 @@ _COUNTER = {DeviceStatus.COMPLETED: "completed", DeviceStatus.FAILED: "failed", 
             DeviceStatus.INTERRUPTED: "cancelled"}  # interrupted devices did not finish either
 _JOB, _DEV, _UNM = JOB_TABLE.c, JOB_DEVICE_TABLE.c, UNMANAGED_NEIGHBOR_TABLE.c
 _UNFINISHED = [s.value for s in DeviceStatus if not s.final]
-_FINAL_JOB = [s.value for s in JobStatus if s.final]
+_FINAL_JOB = FINAL_STATUSES
 # How a job's unfinished devices end with it: cancelled with a cancelled job, interrupted otherwise.
 _ENDED_AS = {JobStatus.CANCELLED: (DeviceStatus.CANCELLED, ErrorKind.CANCELLED)}
 _INTERRUPTED = (DeviceStatus.INTERRUPTED, ErrorKind.INTERRUPTED)
@@ -319,11 +321,9 @@ def _device_row(job_id: str, device: InventoryDevice) -> JobDeviceRow:
 
 def list_jobs(unit: Connection | Session, *, limit: int = 50, status: JobStatus | None = None) -> list[JobView]:
     """The newest jobs (of ``status`` when given), newest first. Core alone: a ``Database.connection()``
-    is enough, so ``netatlas jobs list`` never imports the ORM; a session works as well."""
-    query = select(JOB_TABLE).order_by(_JOB.created_at.desc(), _JOB.id).limit(limit)
-    if status is not None:
-        query = query.where(_JOB.status == status.value)
-    return [_job_view(row) for row in unit.execute(query)]
+    is enough, so ``netatlas jobs list`` never imports the ORM; a session works as well. The query is
+    ``store.light``'s one definition, which the light ``jobs list`` also renders as driver SQL."""
+    return [_job_view(row) for row in unit.execute(to_core(list_select(limit=limit, status=status)))]
 
 
 def job_page(unit: Connection | Session, job_id: str, *, offset: int = 0,
@@ -344,16 +344,7 @@ def job_page(unit: Connection | Session, job_id: str, *, offset: int = 0,
 
 def unfinished_jobs(unit: Connection | Session) -> list[JobView]:
     """Every job not in a final state (to look for abandoned ones), read with Core as :func:`list_jobs`."""
-    query = select(JOB_TABLE).where(_JOB.status.not_in(_FINAL_JOB)).order_by(_JOB.id)
-    return [_job_view(row) for row in unit.execute(query)]
-
-
-def _job_view(row: JobRow | Row[Any]) -> JobView:
-    """A view of a job row: an ORM object or a Core row of every column (the same attribute names)."""
-    counts = JobCounts(row.total, row.completed, row.failed, row.cancelled)
-    return JobView(row.id, row.kind, JobStatus(row.status), dict(row.options), counts, row.requested_by,
-                   row.created_at, row.started_at, row.finished_at, owner_host=row.owner_host,
-                   owner_pid=row.owner_pid, heartbeat_at=row.heartbeat_at, message=row.message)
+    return [_job_view(row) for row in unit.execute(to_core(unfinished_select()))]
 
 
 _DEVICE_COLUMNS = (_DEV.job_id, _DEV.device_name, _DEV.host, _DEV.port,

@@ -37,7 +37,8 @@ from netatlas.jobs.queries import JobQueries
 from netatlas.lab.runtime import Lab, prepare_lab
 from netatlas.lab.server import ServedDevice
 from netatlas.secrets import SecretBox
-from netatlas.settings import Settings, load_settings, secure_sqlite_file
+from netatlas.settings import Settings, load_settings
+from netatlas.settings_light import secure_sqlite_file
 from netatlas.store import Database, JobDetail, JobRepo, SnapshotRepo
 from tests.support.expected import canonical, expected
 
