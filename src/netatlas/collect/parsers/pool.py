@@ -48,6 +48,7 @@ import os
 import signal
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -253,11 +254,12 @@ async def parse_packed_async(
     platform: str, command: str, packed: bytes, data_types: frozenset[DataType]
 ) -> ParseOutcome:
     """:func:`parse_command_async` of a packed text (:func:`~netatlas.domain.records.pack_text`: how the
-    collector holds a long output): a large one crosses to the worker packed, a tenth of its size."""
-    text = unpack_text(packed)
-    if len(text) <= POOL_THRESHOLD:
-        return parse_command(platform, command, text, data_types)
-    del text
+    collector holds a long output): a large one crosses to the worker packed, a tenth of its size,
+    without being unpacked here (at most :data:`POOL_THRESHOLD` + 1 bytes are, to tell which it is)."""
+    probe = zlib.decompressobj()
+    head = probe.decompress(packed, POOL_THRESHOLD + 1)
+    if probe.eof and len(head) <= POOL_THRESHOLD:  # as many characters at most: a small one, read here
+        return parse_command(platform, command, head.decode(), data_types)
     return await _in_pool(parse_packed, platform, command, packed, data_types)
 
 
