@@ -39,6 +39,7 @@ JOB_COLUMNS = ("id", "kind", "options", "status", "total", "completed", "failed"
                "created_at", "started_at", "finished_at", "owner_host", "owner_pid", "heartbeat_at", "message")
 _DATETIMES = frozenset({"created_at", "started_at", "finished_at", "heartbeat_at"})
 FINAL_STATUSES = tuple(s.value for s in JobStatus if s.final)
+UNFINISHED_STATUSES = tuple(s.value for s in JobStatus if not s.final)  # IN, not NOT IN: ix_job_status serves it
 SQLITE_BUSY_TIMEOUT_S = 30.0  # as ``store.database.SQLITE_BUSY_TIMEOUT_MS`` (a test keeps them equal)
 PG_CONNECT_TIMEOUT_S = 10  # as ``store.database.PG_CONNECT_TIMEOUT_S``
 
@@ -74,15 +75,15 @@ def to_sql(select: JobSelect, placeholder: str) -> tuple[str, list[Any]]:
         >>> to_sql(list_select(limit=21, status=JobStatus.RUNNING), "?")[0]  # doctest: +ELLIPSIS
         'SELECT id, kind, ..., message FROM job WHERE status = ? ORDER BY created_at DESC, id LIMIT ?'
         >>> to_sql(unfinished_select(), "%s")  # doctest: +ELLIPSIS
-        ('SELECT ... FROM job WHERE status NOT IN (%s, %s, %s, %s) ORDER BY id', [...])
+        ('SELECT ... FROM job WHERE status IN (%s, %s, %s) ORDER BY id', ['pending', 'running', 'cancelling'])
     """
     sql, params = [f"SELECT {', '.join(JOB_COLUMNS)} FROM {JOB_TABLE_NAME}"], list[Any]()  # noqa: S608 - constants
     if select.status is not None:
         sql.append(f"WHERE status = {placeholder}")
         params.append(select.status)
     if select.unfinished:
-        sql.append(f"WHERE status NOT IN ({', '.join(placeholder for _ in FINAL_STATUSES)})")
-        params += FINAL_STATUSES
+        sql.append(f"WHERE status IN ({', '.join(placeholder for _ in UNFINISHED_STATUSES)})")
+        params += UNFINISHED_STATUSES
     sql.append("ORDER BY " + ", ".join(f"{column} DESC" if descending else column
                                        for column, descending in select.order))
     if select.limit is not None:
@@ -102,7 +103,7 @@ def to_core(select: JobSelect) -> Select[Any]:
     if select.status is not None:
         query = query.where(columns.status == select.status)
     if select.unfinished:
-        query = query.where(columns.status.not_in(FINAL_STATUSES))
+        query = query.where(columns.status.in_(UNFINISHED_STATUSES))
     query = query.order_by(*(columns[name].desc() if descending else columns[name]
                              for name, descending in select.order))
     return query.limit(select.limit) if select.limit is not None else query

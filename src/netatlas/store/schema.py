@@ -121,7 +121,7 @@ JOB_TABLE = Table(
     _column("id", String(36), primary_key=True),
     _column("kind", String(SHORT)),
     _column("options", JSON()),
-    _column("status", String(SHORT)),
+    _column("status", String(SHORT), index=True),  # recovery's unfinished jobs, `jobs list --status`
     _column("total", Integer(), default=0),
     _column("completed", Integer(), default=0),
     _column("failed", Integer(), default=0),

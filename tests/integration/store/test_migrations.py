@@ -11,6 +11,8 @@ from sqlalchemy import inspect, text
 
 from netatlas.store import Database
 from netatlas.store.database import MIGRATIONS, alembic_config, head_revision, scripts_head
+from netatlas.store.light import UNFINISHED_STATUSES, to_core, to_sql, unfinished_select
+from netatlas.store.schema import JOB_TABLE
 from netatlas.store.tables import Base
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -59,3 +61,20 @@ def test_downgrade_to_base_and_back(empty_url: str) -> None:
         database.migrate()
         assert _revision(database) == HEAD
         assert "snapshot" in inspect(database.engine).get_table_names()
+
+
+def test_recovery_finds_unfinished_jobs_through_the_status_index(db: Database) -> None:
+    """0008's ``ix_job_status`` exists on both backends, and the unfinished-jobs query (what recovery
+    runs at every start) searches it instead of scanning the job table."""
+    assert "ix_job_status" in {index["name"] for index in inspect(db.engine).get_indexes("job")}
+    statuses = [*UNFINISHED_STATUSES, "completed", "failed", "cancelled", "interrupted"]
+    with db.engine.begin() as connection:
+        connection.execute(JOB_TABLE.insert(), [{"id": f"job-{n}", "kind": "discovery", "options": {},
+                                                 "status": statuses[n % len(statuses)]} for n in range(70)])
+        found = [row.id for row in connection.execute(to_core(unfinished_select()))]
+        if db.engine.dialect.name == "sqlite":
+            sql, params = to_sql(unfinished_select(), "?")
+            plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}",
+                                                                               tuple(params)))
+            assert "USING INDEX ix_job_status" in plan, plan
+    assert found == sorted(f"job-{n}" for n in range(70) if n % len(statuses) < len(UNFINISHED_STATUSES))

@@ -16,4 +16,4 @@ Review the result: replace ``UtcDateTime`` with ``sa.DateTime(timezone=True)`` a
 constraint names ``op.f(...)`` produced from the naming convention.
 """
 
-HEAD = "0007"
+HEAD = "0008"
