@@ -47,6 +47,9 @@ def serve(
     inventory_out: Annotated[Path | None, typer.Option(help="Write the inventory (with credentials) here.")] = None,
     truth_out: Annotated[Path | None, typer.Option(help="Write the ground truth JSON here.")] = None,
     warm: Annotated[bool, typer.Option(help="Compute every routing table before listening.")] = False,
+    bounded: Annotated[bool, typer.Option(
+        help="Bounded routing plan: summaries at the spines, WAN areas and campus pairs, so a device's "
+             "routing table depends on its role and area, not on the lab's size (linearity benches).")] = False,
     capture_logins: Annotated[Path | None, typer.Option(
         help="Append every connection and password attempt (user name, SHA-256 of the password) "
              "on any device to this JSON-lines file.")] = None,
@@ -71,7 +74,7 @@ def serve(
     except FaultSpecError as exc:
         raise _fail(f"--faults: {exc}") from exc
     try:
-        lab = prepare_lab(scenario, devices, seed, faults=faults, port=port, mgmt_network=mgmt)
+        lab = prepare_lab(scenario, devices, seed, faults=faults, port=port, mgmt_network=mgmt, bounded=bounded)
     except ValueError as exc:  # ScenarioError names its argument; a fault naming an unknown device
         message = str(exc)
         raise _fail(message if message.startswith("--") else f"--faults: {message}") from exc

@@ -10,7 +10,9 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from ipaddress import IPv4Network
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -137,3 +139,20 @@ def test_bad_arguments_name_the_argument_and_fail(args: tuple[str, ...], word: s
     result = subprocess.run(_cmd(*args), capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode != 0
     assert word in result.stderr, result.stderr
+
+
+def _truth_of(tmp_path: Path, *, bounded: bool) -> Any:
+    from netatlas.lab.runtime import prepare_lab
+
+    path = tmp_path / f"expected-{bounded}.json"
+    prepare_lab("campus", 12, 5, mgmt_network=IPv4Network(RANGE), bounded=bounded).write(None, path)
+    return json.loads(path.read_text())
+
+
+def test_serve_bounded_serves_the_bounded_routing_plan(tmp_path: Path) -> None:
+    """``--bounded`` serves ``prepare_lab(..., bounded=True)``: its truth (the campus pairs' summarised
+    addressing), not the default lab's."""
+    with serving(tmp_path, "--bounded"):
+        served = json.loads((tmp_path / "truth.json").read_text())
+    assert served == _truth_of(tmp_path, bounded=True)
+    assert served != _truth_of(tmp_path, bounded=False)
