@@ -1,8 +1,11 @@
 """The topology use case: build the map from the store, and query it (show, path, where, diff, analysis, export).
 
-:class:`TopologyService` is stateless: every call opens its own read session, reads the view it
-needs (the current state, or one job's snapshots: ``TopologyRepo``), turns it into the pure
-builder's ``TopologyInput`` and builds. The CLI and the API are thin layers over it. Bad input
+:class:`TopologyService` holds no state of its own: every call opens its own read session, reads
+the view it needs (the current state, or one job's snapshots: ``TopologyRepo``), turns it into the
+pure builder's ``TopologyInput`` and builds. Given a :class:`~netatlas.jobs.current_topology.CurrentView`
+(the API keeps one per process), it answers from the kept current state instead (the topology, a
+prepared ``Tracer``, the analysis), rebuilt only when the database's stamp changes; a job's view is
+still read and built for the call. The CLI (one process per command) and the API are thin layers over it. Bad input
 raises :class:`TopologyRequestError` naming the field (``layer``, ``node``, ``a``...); an unknown
 job, node or override raises ``NotFound``.
 """
@@ -15,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import ip_address
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netatlas.domain.errors import NetatlasError, NotFound
 from netatlas.domain.names import canonical_interface, is_mac, normalize_hostname, normalize_mac
@@ -40,8 +43,11 @@ from netatlas.topology.model import (
     Topology,
     TopologyInput,
 )
-from netatlas.topology.paths import PathResult, trace
+from netatlas.topology.paths import PathResult, Tracer
 from netatlas.topology.select import UnknownNode, select, summary
+
+if TYPE_CHECKING:
+    from netatlas.jobs.current_topology import CurrentView
 
 HISTORY_RUNS = 5  # runs ``where`` looks back over
 LAYERS = (L2, L3)
@@ -161,12 +167,13 @@ def collector_paused() -> Iterator[None]:
 
 
 class TopologyService:
-    """Stateless: holds the database only; every call opens its own session."""
+    """Holds the database, and the kept current view when the caller keeps one; every call opens its own session."""
 
-    __slots__ = ("db",)
+    __slots__ = ("current", "db")
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, current: CurrentView | None = None) -> None:
         self.db = db
+        self.current = current
 
     # ---- building ---------------------------------------------------------------------------------
 
@@ -192,6 +199,9 @@ class TopologyService:
         return found
 
     def topology(self, job: str | None = None, *, field: str = "job") -> Topology:
+        """The whole topology of the current state (the kept one, with a current view) or of a job."""
+        if job is None and self.current is not None:
+            return self.current.get().topology
         inp = self.topology_input(job, field=field)
         with collector_paused():
             return build(inp)
@@ -222,23 +232,33 @@ class TopologyService:
                 ip_address(value.strip())
             except ValueError:
                 raise TopologyRequestError(name, f"{clean(value, 80)!r} is not an IP address") from None
-        inp = self.topology_input(job)
+        if job is None and self.current is not None:
+            tracer = self.current.get().tracer  # prepared: its indexes made when the view was built
+        else:
+            inp = self.topology_input(job)
+            with collector_paused():
+                tracer = Tracer(inp, build(inp))
         try:
-            return trace(inp, build(inp), source.strip(), destination.strip(), vrf.strip() or DEFAULT_VRF)
+            return tracer.trace(source.strip(), destination.strip(), vrf.strip() or DEFAULT_VRF)
         except ValueError as exc:  # the tracer names the argument first: "source: ..."
             name, _, reason = str(exc).partition(": ")
             raise TopologyRequestError(name if reason else "source", reason or str(exc)) from exc
 
     def analysis(self, job: str | None = None) -> Analysis:
-        inp = self.topology_input(job)
-        return analyse(inp, build(inp))
+        return self._analysed(job)[1]
 
     def summary(self, job: str | None = None) -> dict[str, Any]:
         """Counts at a glance: devices, links by kind, endpoints, one-sided links, single points of failure."""
+        found: dict[str, Any] = summary(*self._analysed(job))
+        return found
+
+    def _analysed(self, job: str | None) -> tuple[Topology, Analysis]:
+        if job is None and self.current is not None:
+            view = self.current.get()
+            return view.topology, view.analysis()
         inp = self.topology_input(job)
         topology = build(inp)
-        found: dict[str, Any] = summary(topology, analyse(inp, topology))
-        return found
+        return topology, analyse(inp, topology)
 
     def export(self, fmt: str, job: str | None = None) -> str:
         if fmt not in FORMATS:

@@ -18,7 +18,7 @@ one input; :func:`trace` is the one-off form.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -26,7 +26,6 @@ from ipaddress import IPv4Interface, IPv6Interface
 from typing import Any, NamedTuple
 
 from netatlas.domain.records import NextHop, Route
-from netatlas.topology.columns import InterfaceColumns
 from netatlas.topology.model import DEFAULT_VRF, L2, DeviceInput, End, Endpoint, Link, Topology, TopologyInput
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -40,6 +39,7 @@ IBGP_DISTANCE = 200
 UNKNOWN_DISTANCE = 255
 MAX_RECURSION = 8  # recursive next-hop lookups per next hop
 MAX_BRANCHES = 256
+ENDPOINT_SCANS = 4  # different MACs a Tracer scans the endpoints for before it indexes them
 
 
 class Stop(StrEnum):
@@ -298,11 +298,11 @@ class Tracer:
         self._devices = {device.name: device for device in inp.devices}
         self._topology = topology
         self._tables: dict[str, _Table] = {}
-        self._cables: dict[End, list[Link]] | None = None
+        self._cables: dict[str, list[Link]] | None = None
         self._addresses: _Addresses | None = None
-        self._scans = 0
         self._mgmt: dict[str, str] | None = None
         self._endpoints: dict[str, Endpoint] | None = None
+        self._endpoint_seen: dict[str, Endpoint | None] = {}  # before the index: the MACs scanned for
 
     def trace(self, source: str, destination: str, vrf: str = DEFAULT_VRF, *, max_hops: int = 64,
               max_branches: int = MAX_BRANCHES) -> PathResult:
@@ -317,6 +317,19 @@ class Tracer:
         return PathResult(str(src), str(dst), vrf, walk.run(self.starts(src, vrf)))
 
     # -- indexes ---------------------------------------------------------------------------------
+    # Each index is made whole, then published by one assignment: a kept Tracer answers queries from
+    # several threads, and a thread that sees an index sees all of it (two threads may both make one:
+    # the same one, as every index is a function of the input and the topology).
+
+    def prepare(self) -> Tracer:
+        """Make the indexes every trace uses (cables, addresses, management addresses, endpoints) now,
+        so that the first query of a kept Tracer does not pay for them. Devices' routing tables stay
+        lazy: a table decodes its device's records, which a path touches for a few devices only."""
+        self._cable_index()
+        self.addresses().prepare()
+        self.by_management("")
+        self._endpoint_index()
+        return self
 
     def table(self, name: str) -> _Table:
         table = self._tables.get(name)
@@ -326,13 +339,19 @@ class Tracer:
 
     def cables(self, device: str, interface: str) -> tuple[Link, ...]:
         """The L2 links ``interface`` of ``device`` crosses: its own, or its port-channel members'."""
-        if self._cables is None:
-            self._cables = _cable_index(self._topology.links)
+        mine = self._cable_index().get(device)
+        if not mine:
+            return ()
         names = [interface, *self.table(device).members.get(interface, [])] if device in self._devices else [interface]
         found: list[Link] = []
         for name in names:
-            found.extend(link for link in self._cables.get(End(device, name), []) if link not in found)
+            found.extend(link for link in mine if _crosses(link, device, name) and link not in found)
         return tuple(found)
+
+    def _cable_index(self) -> dict[str, list[Link]]:
+        if self._cables is None:
+            self._cables = _cable_index(self._topology.links)
+        return self._cables
 
     def cables_toward(self, device: str, interface: str, address: str, vrf: str) -> tuple[Link, ...]:
         """:meth:`cables`; for an interface without cables of its own (an SVI), those of the port the
@@ -347,7 +366,7 @@ class Tracer:
 
     def owners(self, address: str, vrf: str) -> list[tuple[str, str]]:
         """(device, interface) holding ``address`` in ``vrf``, anywhere in the inventory."""
-        return [(name, interface) for name, interface, _ in self.addresses().owning(address)
+        return [(name, interface) for _, name, interface, _ in self.addresses().owning(address)
                 if self.table(name).vrf_of.get(interface) == vrf]
 
     def addresses(self) -> _Addresses:
@@ -364,11 +383,25 @@ class Tracer:
         return self._mgmt.get(address, "")
 
     def endpoint(self, mac: str) -> Endpoint | None:
+        """The first endpoint with ``mac``. A one-off trace asks for a MAC or two (one per destination,
+        on every branch that delivers): each is found by a scan, cheaper than indexing 200,000
+        endpoints; past :data:`ENDPOINT_SCANS` different MACs the index is made."""
+        if self._endpoints is not None:
+            return self._endpoints.get(mac)
+        if mac in self._endpoint_seen:
+            return self._endpoint_seen[mac]
+        if len(self._endpoint_seen) >= ENDPOINT_SCANS:
+            return self._endpoint_index().get(mac)
+        found = self._endpoint_seen[mac] = next((one for one in self._topology.endpoints if one.mac == mac), None)
+        return found
+
+    def _endpoint_index(self) -> dict[str, Endpoint]:
         if self._endpoints is None:
-            self._endpoints = {}
+            index: dict[str, Endpoint] = {}
             for endpoint in self._topology.endpoints:
-                self._endpoints.setdefault(endpoint.mac, endpoint)
-        return self._endpoints.get(mac)
+                index.setdefault(endpoint.mac, endpoint)
+            self._endpoints = index
+        return self._endpoints
 
     # -- the first hop ---------------------------------------------------------------------------
 
@@ -406,65 +439,62 @@ class Tracer:
         return [_Arrival(one.device, vrf, one.interface, note) for one in chosen]
 
     def _scan(self, src: IPAddress) -> list[_Candidate]:
-        """Every interface whose address is ``src`` or whose subnet holds it. The first question is
-        answered by a pass that keeps only the near addresses; the index is built for the second."""
-        self._scans += 1
-        near = self.addresses().near(src) if self._addresses or self._scans > 1 else _near(self._devices.values(), src)
-        found = (_candidate(entry, src) for entry in near)
+        """Every interface whose address is ``src`` or whose subnet holds it, in inventory order."""
+        found = (_candidate(entry, src) for entry in self.addresses().near(src))
         return [one for one in found if one is not None]
 
 
-def _cable_index(links: Iterable[Link]) -> dict[End, list[Link]]:
-    """L2 links by each end, and by each end's port-channel."""
-    index: dict[End, list[Link]] = {}
+def _cable_index(links: Iterable[Link]) -> dict[str, list[Link]]:
+    """The L2 links of each node, in topology order (a node has a few; :func:`_crosses` picks a port's)."""
+    index: dict[str, list[Link]] = {}
     for link in links:
         if link.layer != L2:
             continue
-        keys = [link.a, link.b]
-        keys += [End(link.a.node, link.channel_a)] if link.channel_a else []
-        keys += [End(link.b.node, link.channel_b)] if link.channel_b else []
-        for key in keys:
-            if key in index:
-                index[key].append(link)
-            else:
-                index[key] = [link]
+        a, b = link.a.node, link.b.node
+        if a in index:
+            index[a].append(link)
+        else:
+            index[a] = [link]
+        if b == a:
+            continue
+        if b in index:
+            index[b].append(link)
+        else:
+            index[b] = [link]
     return index
 
 
-def _near(devices: Iterable[DeviceInput], src: IPAddress) -> list[_Address]:
-    """:meth:`_Addresses.near` without building the index."""
-    if src.version == 6:
-        return _Addresses(devices).near(src)
-    text = str(src)
-    block = text[:text.rfind(".") + 1]
-    return [(device.name, name, spelled) for device in devices
-            for name, ipv4 in _addressed(device.table().interfaces) for spelled in ipv4
-            if spelled.startswith(block) or spelled[-2] == "/" or (spelled[-3] == "/" and spelled[-2:] < "24")]
+def _crosses(link: Link, device: str, name: str) -> bool:
+    """``link`` ends on ``device``'s port ``name``, or on a member of its port-channel ``name``."""
+    a, b = link.a, link.b
+    return (a.node == device and (a.interface == name or (bool(link.channel_a) and link.channel_a == name))) or \
+        (b.node == device and (b.interface == name or (bool(link.channel_b) and link.channel_b == name)))
 
 
-def _addressed(interfaces: InterfaceColumns) -> Iterator[tuple[str, Sequence[str]]]:
-    """(name, IPv4 addresses) of the interfaces that have any (most switch ports have none)."""
-    return ((name, ipv4) for name, ipv4 in zip(interfaces.name, interfaces.ipv4, strict=True) if ipv4)
-
-
-_Address = tuple[str, str, str]  # device, interface, "10.0.0.1/24"
+_Address = tuple[int, str, str, str]  # position in inventory order, device, interface, "10.0.0.1/24"
 
 
 class _Addresses:
-    """Every interface address of the inventory, bucketed by text alone (one pass, no parsing): IPv4
-    by /24 block ("10.0.1"; an address equal to X, or in a /24-or-longer subnet holding X, shares X's
-    block), plus the IPv4 addresses of subnets shorter than /24 and all IPv6 ones in ``wide``."""
+    """Every interface address of the inventory, numbered in inventory order (device, interface,
+    address) and bucketed by text alone (one pass, no parsing): IPv4 by /24 block ("10.0.1"; an
+    address equal to X, or in a /24-or-longer subnet holding X, shares X's block), the IPv4
+    addresses of subnets shorter than /24 also in ``wide`` (indexed by prefix length and network on
+    first use), IPv6 ones (link-local aside) in ``v6``."""
 
-    __slots__ = ("_wide_v4", "blocks", "wide")
+    __slots__ = ("_wide_v4", "blocks", "v6", "wide")
 
     def __init__(self, devices: Iterable[DeviceInput]) -> None:
         blocks: dict[str, list[_Address]] = {}
         wide: list[_Address] = []
+        v6: list[_Address] = []
+        position = 0
         for device in devices:
+            owner = device.name
             interfaces = device.table().interfaces
-            for name, ipv4 in _addressed(interfaces):
+            for name, ipv4, ipv6 in zip(interfaces.name, interfaces.ipv4, interfaces.ipv6, strict=True):
                 for spelled in ipv4:
-                    entry = (device.name, name, spelled)
+                    entry = (position, owner, name, spelled)
+                    position += 1
                     slash = spelled.rfind("/")
                     key = spelled[:spelled.rfind(".", 0, slash)]
                     if key in blocks:
@@ -473,40 +503,76 @@ class _Addresses:
                         blocks[key] = [entry]
                     if len(spelled) - slash < 3 or spelled[slash + 1:] < "24":
                         wide.append(entry)
-            for name, ipv6 in zip(interfaces.name, interfaces.ipv6, strict=True):
-                if ipv6:
-                    wide.extend((device.name, name, spelled) for spelled in ipv6
-                                if not spelled.lower().startswith("fe80:"))
+                for spelled in ipv6:
+                    if not spelled.lower().startswith("fe80:"):
+                        v6.append((position, owner, name, spelled))
+                        position += 1
         self.blocks = blocks
         self.wide = wide
+        self.v6 = v6
         self._wide_v4: dict[int, dict[int, list[_Address]]] | None = None  # prefix length -> network -> entries
+
+    def prepare(self) -> None:
+        self._wide_index()
 
     def _wide_index(self) -> dict[int, dict[int, list[_Address]]]:
         """The IPv4 subnets shorter than /24 by prefix length and network (parsed once, on first use)."""
         if self._wide_v4 is None:
             index: dict[int, dict[int, list[_Address]]] = {}
             for one in self.wide:
-                parsed = _interface(one[2]) if ":" not in one[2] else None
+                parsed = _v4_network(one[3])
                 if parsed is not None:
-                    network = parsed.network
-                    index.setdefault(network.prefixlen, {}).setdefault(int(network.network_address), []).append(one)
+                    index.setdefault(parsed[0], {}).setdefault(parsed[1], []).append(one)
             self._wide_v4 = index
         return self._wide_v4
 
     def near(self, address: IPAddress) -> list[_Address]:
-        """The addresses that may be ``address`` or hold it in their subnet (a superset)."""
+        """The addresses that may be ``address`` or hold it in their subnet (a superset), each once,
+        in inventory order."""
         if address.version == 4:
             text = str(address)
             value = int(address)
+            found = list(self.blocks.get(text[:text.rfind(".")], ()))
             wide = [one for length, networks in self._wide_index().items()
                     for one in networks.get(value & ((0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF), ())]
-            return [*self.blocks.get(text[:text.rfind(".")], ()), *wide]
-        return [one for one in self.wide if ":" in one[2]]
+            return sorted({*found, *wide}) if wide else found
+        return list(self.v6)
 
     def owning(self, address: str) -> list[_Address]:
-        """The interfaces holding ``address`` (as spelled by ``str(ip_address(...))``)."""
-        bucket = self.wide if ":" in address else self.blocks.get(address[:address.rfind(".")], [])
-        return [one for one in bucket if one[2].partition("/")[0] == address]
+        """The interfaces holding ``address`` (as spelled by ``str(ip_address(...))``), in inventory order."""
+        bucket = self.v6 if ":" in address else self.blocks.get(address[:address.rfind(".")], [])
+        return [one for one in bucket if one[3].partition("/")[0] == address]
+
+
+def _v4_network(text: str) -> tuple[int, int] | None:
+    """(prefix length, network as an integer) of an IPv4 interface address; None when it is not one.
+    The plain dotted form ``a.b.c.d/len`` is read directly (a 10,000-device inventory has 10,000
+    management addresses in a /16); any other spelling goes through :mod:`ipaddress`.
+
+    Examples:
+        >>> _v4_network("10.1.2.3/16"), _v4_network("10.1.2.3/255.255.0.0"), _v4_network("fe80::1/64")
+        ((16, 167837696), (16, 167837696), None)
+        >>> _v4_network("10.01.2.3/16"), _v4_network("10.1.2.3/33"), _v4_network("10.1.2.3")
+        (None, None, (32, 167838211))
+    """
+    address, slash, length = text.partition("/")
+    octets = address.split(".")
+    if slash and len(octets) == 4 and _plain(length) and all(_plain(o) for o in octets):
+        bits, value = int(length), 0
+        for octet in octets:
+            value = value << 8 | int(octet)
+        if bits <= 32 and value <= 0xFFFFFFFF and all(int(o) < 256 for o in octets):
+            return bits, value & ((0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF)
+        return None
+    parsed = _interface(text)
+    if parsed is None or parsed.version != 4:
+        return None
+    return parsed.network.prefixlen, int(parsed.network.network_address)
+
+
+def _plain(digits: str) -> bool:
+    """Decimal digits as ipaddress accepts them in an IPv4 address: ASCII, no leading zero, 1-3 long."""
+    return 0 < len(digits) <= 3 and digits.isascii() and digits.isdigit() and (digits[0] != "0" or len(digits) == 1)
 
 
 @lru_cache(maxsize=1 << 18)  # the same interfaces are candidates of every trace through them
@@ -518,12 +584,12 @@ def _interface(text: str) -> IPv4Interface | IPv6Interface | None:
 
 
 def _candidate(entry: _Address, src: IPAddress) -> _Candidate | None:
-    address = _interface(entry[2])
+    address = _interface(entry[3])
     if address is None:
         return None
     if address.ip.is_link_local or src not in address.network:
         return None
-    return _Candidate(entry[0], entry[1], address.network, address.ip == src)
+    return _Candidate(entry[1], entry[2], address.network, address.ip == src)
 
 
 class _Walk:

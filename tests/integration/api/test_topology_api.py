@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from netatlas.api.routes.topology import CurrentTopology
+from netatlas.api.routes.topology import current_view
 from netatlas.cli.topology import topology_document
 from netatlas.domain.accounts import Role
 from netatlas.domain.datatypes import RECORD_KINDS
@@ -324,21 +324,21 @@ def test_the_current_topology_is_built_before_the_first_request(served: Served) 
     build); it builds it again only after a change, and never while a job runs."""
     with open_api(served.db_url, served.home) as api:
         api._tokens[Role.VIEWER] = served.api.token(Role.VIEWER)  # one token of a name per database
-        kept = CurrentTopology.of(api.ctx)
+        kept = current_view(api.ctx)
         deadline = time.monotonic() + 60
         while not kept.built and time.monotonic() < deadline:
             time.sleep(0.1)
         assert kept.built, "not built in the background within 60 s"
-        assert kept.warm(api.ctx.db) is False  # nothing changed since
+        assert kept.warm() is False  # nothing changed since
         with api.ctx.db.session() as session:
             job = JobRepo(session).create([], {"data_types": ["mac_table"]}, requested_by="tests")
             JobRepo(session).set_status(job, JobStatus.RUNNING)
             SnapshotRepo(session).save(job, "sw2", DeviceResult("sw2", False, error_kind=ErrorKind.TIMEOUT,
                                                                 error="timed out"))
-        assert kept.warm(api.ctx.db) is False  # changed, but a job runs: its next devices change it again
+        assert kept.warm() is False  # changed, but a job runs: its next devices change it again
         with api.ctx.db.session() as session:
             JobRepo(session).finish(job, JobStatus.COMPLETED)
-        assert kept.warm(api.ctx.db) is True
+        assert kept.warm() is True
         node = next(n for n in _ok(api.get("/api/topology"))["nodes"] if n["id"] == "sw2")
         assert node["error_kind"] == "timeout"
 

@@ -1,12 +1,14 @@
 """API routes: topology (see docs/api.md): a thin layer over ``TopologyService``, as ``netatlas topology``
 is. Every answer is the document the CLI prints with ``--json``.
 
-Each request builds the topology from the database (the current state, or one job's snapshots with
-``job``): the handlers are sync ``def``, so FastAPI runs the build in its threadpool and the event
-loop keeps serving. The whole current topology (the map's document, ``/attached``) is kept between
-requests while the database's stamp (``netatlas.store.stamp``: devices, snapshots, overrides) stays
-the same. The map's large documents go out as JSON encoded once by pydantic-core, described by
-their response models but not validated against them again; the web map's layout
+The current state is answered from the process's kept view (``netatlas.jobs.current_topology``:
+the input, the topology, a prepared path tracer and the analysis, kept while the database's stamp,
+``netatlas.store.stamp``, stays the same; built in the background by :func:`keep_warm`): the map,
+``/attached``, ``/path``, ``/summary``, ``/analysis``, ``/export`` and the "now" of ``/endpoints``.
+A job's view (``job``) is built for the request. The handlers are sync ``def``, so FastAPI runs
+builds in its threadpool and the event loop keeps serving. The map's large documents go out as
+JSON encoded once by pydantic-core, described by their response models but not validated against
+them again; the web map's layout
 (``/api/topology/layout``) is read and stored through ``netatlas.store.layout``.
 
 The service names a bad input by its own field (``source``, ``from``...); the answer names the
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -46,7 +47,7 @@ from netatlas.api.schemas.topology import (
     topology_document,
 )
 from netatlas.api.security import Operator, Viewer
-from netatlas.domain.records import JobStatus
+from netatlas.jobs.current_topology import CurrentView
 from netatlas.jobs.topology import (
     HISTORY_RUNS,
     TopologyRequestError,
@@ -54,10 +55,7 @@ from netatlas.jobs.topology import (
     UnknownReference,
     collector_paused,
 )
-from netatlas.store import Database
-from netatlas.store.jobs import JobRepo
 from netatlas.store.layout import LayoutError, LayoutRepo, StoredLayout
-from netatlas.store.stamp import current_stamp
 from netatlas.topology.model import Override, Topology
 
 router = APIRouter(tags=["topology"])
@@ -100,76 +98,39 @@ def _parameter(field: str) -> str:
 
 
 def _service(ctx: ApiContext) -> TopologyService:
-    return TopologyService(ctx.db)
+    """The service over the process's kept current view: every query of the current state shares it."""
+    return TopologyService(ctx.db, current_view(ctx))
 
 
-class CurrentTopology:
-    """The current topology, built once per state of the database (``store.stamp``): the map's
-    document and its endpoint requests read it without rebuilding while nothing changed. One per
-    process (in ``ApiContext.extras``); one build at a time (others wait for it and share it)."""
-
-    KEY = "topology.current"
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stamp: tuple[object, ...] | None = None
-        self._topology: Topology | None = None
-
-    @classmethod
-    def of(cls, ctx: ApiContext) -> CurrentTopology:
-        found = ctx.extras.get(cls.KEY)
-        if not isinstance(found, cls):
-            found = ctx.extras.setdefault(cls.KEY, cls())
-        return found
-
-    def get(self, db: Database) -> Topology:
-        with db.session(readonly=True) as session:
-            stamp = current_stamp(session)  # before the build: a change meanwhile makes the next one differ
-        with self._lock:
-            if self._topology is None or stamp != self._stamp:
-                self._topology = None  # the old one can go before the new one is built
-                self._topology = TopologyService(db).topology()
-                self._stamp = stamp
-            return self._topology
-
-    @property
-    def built(self) -> bool:
-        return self._topology is not None
-
-    def warm(self, db: Database) -> bool:
-        """Build it ahead of any request when the database changed and no job is running (a running
-        discovery changes it with every device it saves; the build waits for its end). True: built."""
-        with db.session(readonly=True) as session:
-            if self._topology is not None and current_stamp(session) == self._stamp:
-                return False
-            if any(job.status in _BUSY for job in JobRepo(session).unfinished()):
-                return False
-        self.get(db)
-        return True
+def current_view(ctx: ApiContext) -> CurrentView:
+    """The process's kept current topology (``netatlas.jobs.current_topology``), in ``ctx.extras``."""
+    found = ctx.extras.get(CURRENT_KEY)
+    if not isinstance(found, CurrentView):
+        found = ctx.extras.setdefault(CURRENT_KEY, CurrentView(ctx.db))
+    return found
 
 
+CURRENT_KEY = "topology.current"
 WARM_EVERY_S = 10.0
-_BUSY = frozenset({JobStatus.RUNNING, JobStatus.CANCELLING})  # a pending job may wait for a worker for long
 _log = logging.getLogger(__name__)
 
 
 async def keep_warm(ctx: ApiContext, every: float = WARM_EVERY_S) -> None:
-    """The app's background task: the current topology built when the server starts and again after
-    each change once no job runs, so the first map after ``serve`` starts or after a discovery does not
-    wait for a build (a request still checks the database's stamp itself: never a stale answer)."""
-    kept = CurrentTopology.of(ctx)
+    """The app's background task: the current view (topology, prepared tracer) built when the server
+    starts and again after each change once no job runs, so the first map or path after ``serve``
+    starts or after a discovery does not wait for a build (a request still checks the database's
+    stamp itself: never a stale answer)."""
+    kept = current_view(ctx)
     while True:
         try:
-            await asyncio.to_thread(kept.warm, ctx.db)
+            await asyncio.to_thread(kept.warm)
         except Exception as exc:  # a failed build is retried here; a request reports its own
             _log.warning("building the current topology ahead of requests failed: %s", type(exc).__name__)
         await asyncio.sleep(every)
 
 
 def _whole(ctx: ApiContext, job: str | None) -> Topology:
-    """The whole topology: the current one kept between requests (see ``CurrentTopology``), a job's built."""
-    if job is None:
-        return CurrentTopology.of(ctx).get(ctx.db)
+    """The whole topology: the current one kept between requests (see ``current_view``), a job's built."""
     service = _service(ctx)
     return _call(lambda: service.topology(job))
 
