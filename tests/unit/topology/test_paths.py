@@ -532,3 +532,64 @@ def test_ten_thousand_devices() -> None:
     # The same tracer answers again (its indexes are kept), and the default bound stops a long path.
     short = tracer.trace("10.42.99.30", "10.7.99.20")
     assert (only_leaf(short).stop, len(short.hops)) == (Stop.MAX_HOPS, 64)
+
+
+# -- a kept (prepared) Tracer answers as a lone trace does ---------------------------------------
+
+
+def wide_network() -> tuple[TopologyInput, Topology]:
+    """Two gateways of one /16 user subnet (both addresses in the host's /24 block, so the address
+    index finds each in its block and again among the subnets shorter than /24), a port-channel
+    uplink, a management VRF /16 on every device, and endpoints with repeated MACs."""
+    g1 = router("g1", iface("Vlan10", "10.20.0.1/16"), iface("Po1", "10.0.1.1/30"),
+                iface("Gi0/1", channel="Po1"), iface("Gi0/2", channel="Po1"),
+                iface("mgmt0", "192.168.0.1/16", vrf="mgmt"),
+                routes=(via("10.9.0.0/24", "ospf", ("10.0.1.2", "Po1")),), mgmt_ip="192.168.0.1")
+    g2 = router("g2", iface("Vlan10", "10.20.0.2/16"), iface("Gi0/1", "10.0.2.1/30"),
+                iface("mgmt0", "192.168.0.2/16", vrf="mgmt"),
+                routes=(via("10.9.0.0/24", "ospf", ("10.0.2.2", "Gi0/1")),), mgmt_ip="192.168.0.2")
+    core = router("core", iface("Po1", "10.0.1.2/30"), iface("Gi0/3", channel="Po1"), iface("Gi0/4", channel="Po1"),
+                  iface("Gi0/2", "10.0.2.2/30"), iface("Vlan9", "10.9.0.1/24"), iface("mgmt0", "192.168.0.3/16",
+                                                                                      vrf="mgmt"),
+                  arp=(ArpEntry("10.9.0.7", "aa:bb:cc:00:00:07", "Vlan9"),), mgmt_ip="192.168.0.3")
+    links = (cable("g1", "Gi0/1", "core", "Gi0/3", "Po1", "Po1"), cable("g1", "Gi0/2", "core", "Gi0/4", "Po1", "Po1"),
+             cable("g2", "Gi0/1", "core", "Gi0/2"))
+    endpoints = (Endpoint("aa:bb:cc:00:00:07", "10.9.0.7", 9, "core", "Gi0/9"),
+                 Endpoint("aa:bb:cc:00:00:07", "10.9.0.8", 9, "core", "Gi0/8"),
+                 *(Endpoint(f"aa:bb:cc:00:01:{k:02x}", f"10.9.0.{k + 20}", 9, "core", f"Gi1/{k}") for k in range(8)))
+    return net(g1, g2, core), topo(*links, endpoints=endpoints)
+
+
+QUERIES = [("10.20.0.9", "10.9.0.7", "default"), ("10.20.7.9", "10.9.0.7", "default"),
+           ("10.20.0.1", "10.9.0.8", "default"), ("192.168.0.1", "192.168.0.3", "mgmt"),
+           ("10.20.0.9", "10.9.0.21", "default"), ("10.20.0.9", "10.9.0.22", "default"),
+           ("10.20.0.9", "10.9.0.23", "default"), ("10.20.0.9", "10.9.0.24", "default"),
+           ("10.20.0.9", "10.9.0.25", "default"), ("10.20.0.9", "10.9.0.7", "default")]
+
+
+def test_a_prepared_tracer_answers_every_query_as_a_lone_trace() -> None:
+    inp, topology = wide_network()
+    kept = Tracer(inp, topology).prepare()
+    for source, destination, vrf in QUERIES:
+        assert kept.trace(source, destination, vrf) == trace(inp, topology, source, destination, vrf), (source,
+                                                                                                       destination)
+
+
+def test_two_gateways_of_a_wide_subnet_are_found_once_each_in_inventory_order() -> None:
+    inp, topology = wide_network()
+    result = trace(inp, topology, "10.20.0.9", "10.9.0.7")
+    assert [(hop.device, hop.ingress) for hop in result.hops if hop.depth == 1] == [("g1", "Vlan10"), ("g2", "Vlan10")]
+    assert [hop.device for hop in result.leaves] == ["core", "core"] and result.complete
+    assert result.hops[0].links == tuple(topology.links[:2])  # the port-channel's member cables
+    first = result.leaves[0]
+    assert (first.mac, first.access) == ("aa:bb:cc:00:00:07", End("core", "Gi0/9"))  # the first endpoint of the MAC
+
+
+def test_endpoint_lookups_scan_then_index_with_the_same_answers() -> None:
+    inp, topology = wide_network()
+    tracer = Tracer(inp, topology)
+    macs = ["aa:bb:cc:00:00:07", *(f"aa:bb:cc:00:01:{k:02x}" for k in range(8)), "aa:bb:cc:99:99:99"]
+    found = [tracer.endpoint(mac) for mac in macs]
+    assert found[0] == topology.endpoints[0] and found[-1] is None
+    assert found[1:-1] == list(topology.endpoints[2:])
+    assert [Tracer(inp, topology).prepare().endpoint(mac) for mac in macs] == found
