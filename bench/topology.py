@@ -14,7 +14,10 @@ PostgreSQL database created (and dropped) next to ``--db``'s. A separate process
 ``netatlas topology`` does: read the current view (``TopologyRepo.current_input``), build
 (``topology.build``), and trace ``--paths`` random endpoint-to-endpoint paths
 (``topology.paths.trace``, each on its own, as one ``topology path`` call; then the same pairs through one
-``Tracer``, which indexes on its first query and reuses its indexes). At the largest size a
+``Tracer``, which indexes on its first query and reuses its indexes). At the largest size, another
+process answers the same pairs as the API does (``TopologyService.path`` over a ``CurrentView``
+warmed first: the stamp read, the kept Tracer), with its resident set; the path target is judged
+on that figure. At the largest size a
 second run (``--changes`` differences: cables pulled, endpoints moved) is written, and another
 process diffs the two runs as ``topology diff`` does (read both jobs' views, build both, diff).
 
@@ -55,7 +58,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, JobStatus
-from netatlas.jobs.topology import collector_paused, to_input
+from netatlas.jobs.current_topology import CurrentView
+from netatlas.jobs.topology import TopologyService, collector_paused, to_input
 from netatlas.store import Database, DeviceRepo, JobRepo, SnapshotRepo, TopologyRepo
 from netatlas.topology.build import build
 from netatlas.topology.diff import diff
@@ -193,13 +197,11 @@ def measure_current(url: str, paths: int, seed: int, profile: bool) -> dict[str,
         rss_read = peak_rss_mb()
         topology, built = timed(lambda: build(inp), profiler)
     rss_built = peak_rss_mb()
-    hosts = sorted((e.ip, e.mac) for e in topology.endpoints if e.ip)
-    pairs = [tuple(random.Random(f"{seed}:{i}").sample(hosts, 2)) for i in range(paths)] if len(hosts) > 1 else []
+    pairs = path_pairs(topology, paths, seed)
     path_profiler = cProfile.Profile(time.process_time) if profile else None
-    cold = trace_all([(src, dst) for (src, _), (dst, _) in pairs], lambda s, d: trace(inp, topology, s, d),
-                     path_profiler)
+    cold = trace_all(pairs, lambda s, d: trace(inp, topology, s, d), path_profiler)
     tracer = Tracer(inp, topology)  # indexes once, on its first query
-    warm = trace_all([(src, dst) for (src, _), (dst, _) in pairs], tracer.trace)
+    warm = trace_all(pairs, tracer.trace)
     db.close()
     report = {"open": opening.as_dict(), "read": read.as_dict(), "build": built.as_dict(),
               "total": (read + built).as_dict(),
@@ -211,9 +213,51 @@ def measure_current(url: str, paths: int, seed: int, profile: bool) -> dict[str,
     return report
 
 
+def path_pairs(topology: Topology, paths: int, seed: int) -> list[tuple[str, str]]:
+    """``paths`` random (source, destination) pairs of endpoint addresses, the same for a seed."""
+    hosts = sorted((e.ip, e.mac) for e in topology.endpoints if e.ip)
+    if len(hosts) < 2:
+        return []
+    return [(src, dst) for (src, _), (dst, _) in (random.Random(f"{seed}:{i}").sample(hosts, 2) for i in range(paths))]
+
+
+def rss_mb() -> float:
+    """This process's resident set now."""
+    return float(psutil.Process().memory_info().rss) / MB
+
+
+def measure_service(url: str, paths: int, seed: int) -> dict[str, Any]:
+    """What the API answers a path query with: ``TopologyService.path`` over a kept ``CurrentView``
+    (the database's stamp read, then the kept Tracer), after the view was warmed as ``netatlas serve``
+    warms it (read, build, the Tracer's indexes). Python's collector stays on, as in the server.
+    The resident set is the server's share of the topology: after the warm-up, after the path
+    queries (each decodes the records of the devices it crosses, and they stay decoded), after a
+    summary (the analysis reads every cabled device's interfaces)."""
+
+    db = Database.open(url)
+    current = CurrentView(db)
+    service = TopologyService(db, current)
+    rss_start = rss_mb()
+    _, warmed = timed(current.warm)
+    rss_warm, stamp = rss_mb(), timed(current.stamp)[1]
+    pairs = path_pairs(current.get().topology, paths, seed)
+    queries = trace_all(pairs, service.path, keep=True)
+    rss_paths = rss_mb()
+    _, summarised = timed(service.summary)
+    rss_summary = rss_mb()
+    again = trace_all(pairs[: max(1, len(pairs) // 5)], service.path, keep=True)
+    db.close()
+    return {"warm": warmed.as_dict(), "stamp_ms": round(stamp.wall_s * 1000, 2), "builds": current.builds,
+            "paths": queries, "paths_after_summary": again, "summary": summarised.as_dict(),
+            "rss_start_mb": round(rss_start, 1), "rss_after_warm_mb": round(rss_warm, 1),
+            "rss_after_paths_mb": round(rss_paths, 1), "rss_after_summary_mb": round(rss_summary, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1)}  # fmt: skip
+
+
 def trace_all(pairs: Sequence[tuple[str, str]], query: Callable[[str, str], PathResult],
-              profiler: cProfile.Profile | None = None) -> dict[str, Any]:
-    """Time each path query; how many reached their destination, their hop counts, the first query's time."""
+              profiler: cProfile.Profile | None = None, *, keep: bool = False) -> dict[str, Any]:
+    """Time each path query; how many reached their destination, their hop counts, the first query's time
+    (``keep``: also the p99 and every time, in query order)."""
     times: list[float] = []
     complete, hops, refused = 0, [], []
     for src, dst in pairs:
@@ -230,10 +274,15 @@ def trace_all(pairs: Sequence[tuple[str, str]], query: Callable[[str, str], Path
     if not times:
         return {"queries": 0, "refused": refused[:5]}
     ordered = sorted(times)
-    return {"queries": len(times), "first_ms": round(times[0], 2), "median_ms": round(statistics.median(times), 2),
-            "p90_ms": round(ordered[int(0.9 * (len(ordered) - 1))], 2), "max_ms": round(ordered[-1], 2),
-            "over_target": sum(t > TARGETS["path_ms"] for t in times), "complete": complete,
-            "median_hops": statistics.median(hops) if hops else 0, "refused": refused[:5]}  # fmt: skip
+    found: dict[str, Any] = {
+             "queries": len(times), "first_ms": round(times[0], 2), "median_ms": round(statistics.median(times), 2),
+             "p90_ms": round(ordered[int(0.9 * (len(ordered) - 1))], 2),
+             "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 2), "max_ms": round(ordered[-1], 2),
+             "over_target": sum(t > TARGETS["path_ms"] for t in times), "complete": complete,
+             "median_hops": statistics.median(hops) if hops else 0, "refused": refused[:5]}  # fmt: skip
+    if keep:
+        found["times_ms"] = [round(t, 2) for t in times]
+    return found
 
 
 def measure_diff(url: str, old: str, new: str, profile: bool) -> dict[str, Any]:
@@ -273,13 +322,15 @@ def top_entries(profiler: cProfile.Profile, limit: int = 25) -> list[str]:
 
 
 def worker_main(args: argparse.Namespace) -> int:
-    """``--worker populate|current|diff``: one step in its own process; the result goes to ``--out``."""
+    """``--worker populate|current|service|diff``: one step in its own process; the result goes to ``--out``."""
     if args.worker == "populate":
         p = plan(args.devices, args.seed, args.changes)
         at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=args.run)
         result = populate(args.url, p, args.run, at)
     elif args.worker == "current":
         result = measure_current(args.url, args.paths, args.seed, args.profile)
+    elif args.worker == "service":
+        result = measure_service(args.url, args.paths, args.seed)
     else:
         result = measure_diff(args.url, args.old, args.new, args.profile)
     args.out.write_text(json.dumps(result))
@@ -339,6 +390,13 @@ def size_phase(args: argparse.Namespace, size: int, workdir: Path, with_diff: bo
         _say(f"  {size} devices: read {current['read']['wall_s']:.2f} s + build {current['build']['wall_s']:.2f} s, "
              f"peak RSS {current['peak_rss_mb']:.0f} MB, path median {current['paths'].get('median_ms', 0):.1f} ms")
         result = {"devices": size, "written": first, "current": current, "match": matches(first, current["topology"])}
+        if size == max(args.sizes):  # the path a user gets from the API: the kept view, after the warm-up
+            served = run_worker("service", url, workdir, "--paths", str(args.paths), "--seed", str(args.seed))
+            result["service"] = served
+            paths = served["paths"]
+            _say(f"  {size} devices: kept view warmed in {served['warm']['wall_s']:.2f} s, RSS "
+                 f"{served['rss_after_warm_mb']:.0f} MB; path median {paths.get('median_ms', 0):.1f} ms, "
+                 f"p99 {paths.get('p99_ms', 0):.1f}, max {paths.get('max_ms', 0):.1f} (stamp {served['stamp_ms']} ms)")
         if with_diff:
             second = run_worker("populate", url, workdir, *common, "--run", "2")
             change = run_worker("diff", url, workdir, "--old", first["job_id"], "--new", second["job_id"],
@@ -390,12 +448,16 @@ def linear_fit(points: Sequence[tuple[float, float]]) -> dict[str, Any]:
 
 
 def targets(sizes: list[dict[str, Any]], change: dict[str, Any] | None, fit: dict[str, Any]) -> dict[str, bool]:
-    largest = max(sizes, key=lambda s: s["devices"])["current"]
+    """Each target met or not; the path target on the path a user gets from the API (the kept view)."""
+    top = max(sizes, key=lambda s: s["devices"])
+    largest = top["current"]
+    served = top.get("service", {}).get("paths", {"queries": 0})
     met = {"read_and_build_under_5s": largest["total"]["wall_s"] < TARGETS["total_s"],
            "peak_rss_under_1gb": largest["peak_rss_mb"] < TARGETS["peak_rss_mb"],
            "near_linear": fit["linear"],
-           "path_median_under_50ms": largest["paths"].get("median_ms", 0.0) < TARGETS["path_ms"],
-           "every_path_under_50ms": largest["paths"].get("over_target", 0) == 0}
+           "path_median_under_50ms": bool(served["queries"]) and served["median_ms"] < TARGETS["path_ms"],
+           "path_p99_under_50ms": bool(served["queries"]) and served["p99_ms"] < TARGETS["path_ms"],
+           "every_path_under_50ms": bool(served["queries"]) and served["over_target"] == 0}
     if change is not None:
         met["diff_under_10s"] = change["total"]["wall_s"] < TARGETS["diff_s"]
     return met
@@ -436,6 +498,16 @@ def markdown(results: dict[str, Any]) -> str:
         f"time within ±{fit['spread'] * 100:.0f}% of the median: {'near-linear' if fit['linear'] else 'NOT linear'} "
         f"(limit ±25%; wall time: ±{fit['wall']['spread'] * 100:.0f}%).",
     ]  # fmt: skip
+    top = max(results["sizes"], key=lambda s: s["devices"])
+    served = top.get("service")
+    if served is not None and served["paths"]["queries"]:
+        q = served["paths"]
+        lines += ["", f"Path query as the API answers it ({top['devices']:,} devices, kept current view after the "
+                  f"warm-up, {q['queries']} queries): median **{q['median_ms']:.1f} ms**, p99 {q['p99_ms']:.1f} ms, "
+                  f"max {q['max_ms']:.1f} ms (the database's stamp read each time: {served['stamp_ms']:.1f} ms). "
+                  f"Warm-up {served['warm']['wall_s']:.2f} s (CPU {served['warm']['cpu_s']:.2f}); the process's RSS "
+                  f"{served['rss_after_warm_mb']:.0f} MB warm, {served['rss_after_paths_mb']:.0f} MB after the paths, "
+                  f"{served['rss_after_summary_mb']:.0f} MB after a summary ({served['summary']['wall_s']:.2f} s)."]
     change = results.get("diff")
     if change is not None:
         counts, expected, total = change["counts"], change["expected"], change["total"]
@@ -467,7 +539,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                                      "default: a SQLite file in a temporary directory")
     parser.add_argument("--json", type=Path, default=Path(__file__).parent / "results" / "topology.json")
     parser.add_argument("--profile", action="store_true", help="cProfile the read, build and diff (top entries)")
-    parser.add_argument("--worker", choices=("populate", "current", "diff"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("populate", "current", "service", "diff"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--devices", type=int, default=0, help=argparse.SUPPRESS)
@@ -501,6 +573,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker is not None:
         return worker_main(args)
+    if args.out is not None:  # --out (a worker's output) given to the parent: taken as --json, never ignored
+        args.json = args.out
     began = time.perf_counter()
     results = run(args)
     results["bench_s"] = round(time.perf_counter() - began, 1)
