@@ -174,11 +174,13 @@ def _endpoint_row(endpoint: Endpoint) -> tuple[object, ...]:
 
 
 @app.command("path")
-def path(source: Annotated[str, typer.Argument(metavar="SRC", help="Device name or IP address.")],
-         destination: Annotated[str, typer.Argument(metavar="DST", help="Device name or IP address.")],
+def path(source: Annotated[str, typer.Argument(metavar="SRC", help="Source IP address.")],
+         destination: Annotated[str, typer.Argument(metavar="DST", help="Destination IP address.")],
          vrf: Annotated[str, typer.Option("--vrf", help="The VRF to route in.")] = "default",
          job: JobOption = None, db: DbOption = None, json_output: JsonOption = False) -> None:
-    """The hop-by-hop L3 path from SRC to DST, as the routing tables forward (exit 2 when incomplete)."""
+    """The hop-by-hop L3 path from SRC to DST, as the routing tables forward (exit 2 when incomplete).
+
+    Each call reads and builds the topology first (seconds at 10,000 devices); the API answers from a kept one."""
     with _service(db) as service:
         found = _call(lambda: service.path(source, destination, vrf, job))
     if json_output:
