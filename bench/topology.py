@@ -246,12 +246,45 @@ def measure_service(url: str, paths: int, seed: int) -> dict[str, Any]:
     _, summarised = timed(service.summary)
     rss_summary = rss_mb()
     again = trace_all(pairs[: max(1, len(pairs) // 5)], service.path, keep=True)
+    http = http_paths(url, current, pairs)
     db.close()
     return {"warm": warmed.as_dict(), "stamp_ms": round(stamp.wall_s * 1000, 2), "builds": current.builds,
-            "paths": queries, "paths_after_summary": again, "summary": summarised.as_dict(),
+            "paths": queries, "paths_after_summary": again, "http": http, "summary": summarised.as_dict(),
             "rss_start_mb": round(rss_start, 1), "rss_after_warm_mb": round(rss_warm, 1),
             "rss_after_paths_mb": round(rss_paths, 1), "rss_after_summary_mb": round(rss_summary, 1),
             "peak_rss_mb": round(peak_rss_mb(), 1)}  # fmt: skip
+
+
+def http_paths(url: str, current: CurrentView, pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """``GET /api/topology/path`` for each pair against the app in this process (Starlette's
+    TestClient: no socket, one thread hop), over the same kept view, with a real viewer token."""
+    from fastapi.testclient import TestClient
+
+    from netatlas.api.app import create_app
+    from netatlas.api.context import open_context
+    from netatlas.api.routes.topology import CURRENT_KEY
+    from netatlas.domain.accounts import Role
+    from netatlas.jobs.accounts import AccountService
+    from netatlas.settings import load_settings
+
+    with tempfile.TemporaryDirectory(prefix="netatlas-bench-topology-api-") as home:
+        ctx = open_context(load_settings(home=Path(home), database_url=url))
+        ctx.extras[CURRENT_KEY] = current  # the view measured above: no second 10,000-device build
+        auth = ctx.auth
+        assert isinstance(auth, AccountService)
+        headers = {"Authorization": f"Bearer {auth.create_token('bench-viewer', Role.VIEWER, created_by='bench')}"}
+        with TestClient(create_app(ctx)) as client:
+            times, failed = [], 0
+            for src, dst in pairs:
+                began = time.perf_counter()
+                answer = client.get("/api/topology/path", params={"src": src, "dst": dst}, headers=headers)
+                times.append((time.perf_counter() - began) * 1000)
+                failed += answer.status_code != 200 or not answer.json()["complete"]
+    if not times:
+        return {"queries": 0}
+    ordered = sorted(times)
+    return {"queries": len(times), "failed": failed, "median_ms": round(statistics.median(times), 2),
+            "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 2), "max_ms": round(ordered[-1], 2)}
 
 
 def trace_all(pairs: Sequence[tuple[str, str]], query: Callable[[str, str], PathResult],
@@ -504,7 +537,9 @@ def markdown(results: dict[str, Any]) -> str:
         q = served["paths"]
         lines += ["", f"Path query as the API answers it ({top['devices']:,} devices, kept current view after the "
                   f"warm-up, {q['queries']} queries): median **{q['median_ms']:.1f} ms**, p99 {q['p99_ms']:.1f} ms, "
-                  f"max {q['max_ms']:.1f} ms (the database's stamp read each time: {served['stamp_ms']:.1f} ms). "
+                  f"max {q['max_ms']:.1f} ms (the database's stamp read each time: {served['stamp_ms']:.1f} ms); "
+                  f"over HTTP (in-process app, TestClient): median {served['http']['median_ms']:.1f} ms, p99 "
+                  f"{served['http']['p99_ms']:.1f} ms. "
                   f"Warm-up {served['warm']['wall_s']:.2f} s (CPU {served['warm']['cpu_s']:.2f}); the process's RSS "
                   f"{served['rss_after_warm_mb']:.0f} MB warm, {served['rss_after_paths_mb']:.0f} MB after the paths, "
                   f"{served['rss_after_summary_mb']:.0f} MB after a summary ({served['summary']['wall_s']:.2f} s)."]

@@ -115,7 +115,8 @@ def test_path_as_the_api_answers_it(results: tuple[dict[str, Any], str]) -> None
     assert (paths["queries"], paths["complete"], paths["refused"]) == (PATHS, PATHS, [])
     assert paths["median_hops"] == cold["median_hops"]
     assert 0 < paths["median_ms"] <= paths["p99_ms"] <= paths["max_ms"] and len(paths["times_ms"]) == PATHS
-    assert served["builds"] == 1  # warmed once; no query rebuilt it
+    assert served["builds"] == 1  # warmed once; no query (nor the app's own warm-up) rebuilt it
+    assert (served["http"]["queries"], served["http"]["failed"]) == (PATHS, 0)  # GET /api/topology/path, 200
     assert served["warm"]["wall_s"] > 0 and served["stamp_ms"] > 0 and served["summary"]["wall_s"] > 0
     assert 20 < served["rss_start_mb"] <= served["rss_after_warm_mb"] <= served["peak_rss_mb"] < 2000
     assert report["targets_met"]["path_median_under_50ms"] == (paths["median_ms"] < 50)
