@@ -78,6 +78,19 @@ def test_routing_tables_do_not_grow_with_the_lab_for_leaves_branches_and_access(
     assert max(sizes(large, "branch")) == max(sizes(small, "branch"))
 
 
+def test_a_distribution_router_holds_its_own_area_and_a_default_whatever_the_campus_size() -> None:
+    """Each pair's area (loopbacks and uplinks too) is totally stubby behind the cores: no other
+    pair's uplinks, loopbacks or summaries, whose number grows with the lab (area 0 held them all)."""
+    small, large = lab(1000), lab(3000)
+    tables = [{len(net.rib(h)) for h in _hosts(net, "distribution")} for net in (small, large)]
+    assert tables[1] == tables[0] and max(tables[1]) < 110
+    dist = _hosts(large, "distribution")[0]
+    ospf = [r for r in large.rib(dist) if r.protocol is RouteProto.OSPF]
+    assert [r.prefix for r in ospf if r.ospf_type != "intra"] == [IPv4Network("0.0.0.0/0")]
+    assert not any(i.ospf_area == "0.0.0.0" for h in _hosts(large, "distribution")
+                   for i in large.devices[h].interfaces)
+
+
 def test_the_default_plan_still_grows_with_the_lab() -> None:
     """Why the option exists: without it a leaf learns every other leaf (a pin on the default plan)."""
     small, large = lab(200, bounded=False), lab(1500, bounded=False)

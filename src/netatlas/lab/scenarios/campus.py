@@ -14,7 +14,9 @@
   (not configured).
 * Bounded (``Builder.bounded``): distribution pair p summarises the p-th /18 of ``BOUNDED_SUMMARY``
   (its access switches' data and voice /24s), numbered apart from the WAN's areas; the 16 /16s of
-  10.16.0.0/12 last 16 pairs, and past that the pairs took the WAN's 10.128.0.0/9.
+  10.16.0.0/12 last 16 pairs, and past that the pairs took the WAN's 10.128.0.0/9. The pair's
+  loopbacks and core uplinks are in its own area, totally stubby, whose ABRs are the cores: a
+  distribution router holds its area and a default, not every other pair's area-0 links.
 """
 
 from __future__ import annotations
@@ -131,13 +133,18 @@ def pair_range(p: int, *, bounded: bool) -> IPv4Network:
 def _distribution_pair(b: Builder, p: int, pair: list[str], cores: list[str]) -> None:
     area = f"0.0.0.{p + 1}"
     b.routing.area_ranges[area] = pair_range(p, bounded=b.bounded)
+    # Bounded: the pair's loopbacks and uplinks join its own totally stubby area (the cores are its
+    # ABRs), so a distribution router no longer holds every other pair's uplinks and loopbacks of area 0.
+    uplinks = area if b.bounded else BACKBONE
+    if b.bounded:
+        b.routing.totally_stubby.add(area)
     for d in pair:
         b.device(d, Platform.CISCO_IOS, "distribution", SITE, domain=DOMAIN if p % 2 == 0 else "")
-        b.loopback(d, area=BACKBONE)
+        b.loopback(d, area=uplinks)
         for c_index, core in enumerate(cores):
             d_index = list(b.devices).index(d)
             po_d, po_c = b.port_channel(d, core, number_a=c_index + 1, number_b=100 + d_index)
-            b.routed_link(d, core, area=BACKBONE, ports=(po_d, po_c))
+            b.routed_link(d, core, area=uplinks, ports=(po_d, po_c))
     if len(pair) == 2:
         b.routed_link(pair[0], pair[1], area=area)
 
