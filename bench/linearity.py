@@ -15,10 +15,11 @@ devices. Here each size N gets a mixed lab of exactly N devices built with ``bou
 (``netatlas.lab.scenarios.build_network``: WAN areas of 20 branches each with its own summary,
 datacenter spines announcing summary-only aggregates of the leaves, campus pairs numbered apart
 from the WAN), so what one device answers depends on its role and area, not on N; netatlas
-discovers all N devices. The lab is served by this script's ``--worker lab`` subprocess (the
-``netatlas lab serve`` CLI has no switch for the bounded plan), its routing tables computed before
-it listens; discovery is measured by ``bench/discovery.py``'s helpers (wall, CPU of the whole
-process tree, peak RSS and PSS, what other processes used meanwhile).
+discovers all N devices. The lab is served by this script's ``--worker lab`` subprocess (what
+``netatlas lab serve --bounded --warm`` serves, with its build, warm and listen times reported as
+one JSON line), its routing tables computed before it listens; discovery is measured by
+``bench/discovery.py``'s helpers (wall, CPU of the whole process tree, peak RSS and PSS, what
+other processes used meanwhile).
 
 Per size: wall, netatlas CPU ms per device, ms (CPU) per KB of collected output (the ``size`` of
 every stored raw output), peak RSS, the lab's build, warm and listen times, its RSS when listening
@@ -35,6 +36,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
+import functools
+import io
 import json
 import os
 import select
@@ -43,7 +47,9 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import tracemalloc
 from collections.abc import Sequence
 from ipaddress import IPv4Network
 from pathlib import Path
@@ -126,6 +132,89 @@ def start_lab(devices: int, args: argparse.Namespace, workdir: Path) -> tuple[di
     lab = discovery.LabProcess(proc, psutil.Process(proc.pid), yaml.safe_load(inventory.read_text()),
                                time.perf_counter() - began)
     return lab, info
+
+
+# ----- a profiled pass (diagnosis: which functions cost more per device at a larger size) ---------
+def _snapshot_loop(directory: Path, every_s: float, stop: threading.Event) -> None:
+    """tracemalloc snapshots of the main process every ``every_s`` seconds; the first and the last stay."""
+    number = 0
+    while not stop.wait(every_s):
+        tracemalloc.take_snapshot().dump(str(directory / f"heap-{number}.snap"))
+        number += 1
+        for old in sorted(directory.glob("heap-*.snap"), key=lambda p: int(p.stem.split("-")[1]))[1:-1]:
+            old.unlink()
+
+
+def _cpu_profiled_worker(directory: str, *args: Any) -> None:
+    """A parse-pool worker's initializer: netatlas's own, then cProfile timed in the worker's CPU
+    seconds (``discovery._profiled_worker`` times wall seconds: a worker waiting for work, or for the
+    database lock, shows there), until the worker exits."""
+    from multiprocessing.util import Finalize
+
+    from netatlas.collect.parsers import pool
+
+    pool._worker_started(*args)
+    profile = cProfile.Profile(time.process_time)
+    profile.enable()
+    Finalize(None, profile.dump_stats, args=(str(Path(directory) / f"worker-{os.getpid()}.prof"),), exitpriority=10)
+
+
+def profile_main(args: argparse.Namespace) -> int:
+    """``--worker profile``: ``netatlas discover`` in this process, its main and database threads under
+    cProfile timed in thread CPU seconds, each parse-pool worker under cProfile, and (``--heap-every``)
+    tracemalloc snapshots of this process; every file is kept in ``--out``."""
+    from netatlas.cli.main import main as netatlas_main
+    from netatlas.collect.parsers import pool
+    from netatlas.jobs import engine
+
+    directory = args.out
+    directory.mkdir(parents=True, exist_ok=True)
+    pool._worker_started = functools.partial(_cpu_profiled_worker, str(directory))
+    setattr(engine, "ThreadPoolExecutor", discovery._ProfiledDbThread)  # noqa: B010 - the engine's name for it
+    sys.argv = ["netatlas", "discover", "--inventory", str(args.inventory), "--json", "--concurrency",
+                str(args.concurrency)]
+    stop = threading.Event()
+    if args.heap_every:
+        tracemalloc.start(int(os.environ.get("HEAP_FRAMES", "1")))
+        threading.Thread(target=_snapshot_loop, args=(directory, args.heap_every, stop), daemon=True).start()
+    profile = cProfile.Profile(time.thread_time)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        if args.heap_every:  # memory only: no cProfile in this process (its hooks would skew the heap's timing)
+            netatlas_main()
+        else:
+            profile.runcall(netatlas_main)
+    stop.set()
+    profile.dump_stats(str(directory / "main.prof"))
+    for number, thread_profile in enumerate(discovery._THREAD_PROFILES):
+        thread_profile.dump_stats(str(directory / f"db-{number}.prof"))
+    pool.shutdown_pool()  # the workers write their profiles as they exit
+    return 0
+
+
+def profile_size(devices: int, args: argparse.Namespace, workdir: Path) -> None:
+    """A bounded lab of ``devices`` devices discovered once under ``--worker profile`` (files: ``--profile``/n<N>)."""
+    lab, info = start_lab(devices, args, workdir)
+    out = args.profile / f"n{devices}"
+    try:
+        inventory = discovery.write_inventory(lab, lab.inventory["devices"], workdir / f"all-{devices}.yaml")
+        home = Path(tempfile.mkdtemp(prefix="home-", dir=workdir))
+        argv = [sys.executable, str(Path(__file__).resolve()), "--worker", "profile", "--inventory", str(inventory),
+                "--concurrency", str(args.concurrency), "--out", str(out), "--heap-every", str(args.heap_every)]
+        began, cpu = time.perf_counter(), os.times()
+        done = subprocess.run(argv, env=discovery._clean_env(NETATLAS_HOME=str(home)), capture_output=True,
+                              text=True, check=False)
+        after = os.times()
+        if done.returncode != 0:
+            raise discovery.BenchError(f"the profiled run exited {done.returncode}: {done.stderr[-2000:]}")
+        summary = {"devices": devices, "wall_s": round(time.perf_counter() - began, 1),
+                   "children_cpu_s": round(after.children_user + after.children_system
+                                           - cpu.children_user - cpu.children_system, 1),
+                   "db_mb": round((home / "netatlas.db").stat().st_size / MB, 1), "lab": info,
+                   "load": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+        (out / "summary.json").write_text(json.dumps(summary, indent=1))
+        print(json.dumps(summary), file=sys.stderr)
+    finally:
+        discovery.stop_lab(lab)
 
 
 # ----- one size ----------------------------------------------------------------------------------
@@ -216,7 +305,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--append", action="store_true", help="keep the runs of other sizes already in --out")
     parser.add_argument("--note", default="", help="recorded with each run (how it was run)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "linearity.json")
-    parser.add_argument("--worker", choices=("lab",), help=argparse.SUPPRESS)
+    parser.add_argument("--profile", type=Path, help="diagnosis: profile one discovery per size into this directory "
+                        "(main and database threads, pool workers), nothing measured")
+    parser.add_argument("--heap-every", type=float, default=0.0,
+                        help="with --profile: tracemalloc snapshots of the main process every this many seconds")
+    parser.add_argument("--worker", choices=("lab", "profile"), help=argparse.SUPPRESS)
     parser.add_argument("--devices", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--inventory", type=Path, help=argparse.SUPPRESS)
@@ -246,6 +339,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker == "lab":
         return lab_main(args)
+    if args.worker == "profile":
+        return profile_main(args)
+    if args.profile is not None:
+        with tempfile.TemporaryDirectory(prefix="netatlas-bench-linearity-") as tmp:
+            for size in args.sizes:
+                profile_size(size, args, Path(tmp))
+        return 0
     results = run(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n")
