@@ -68,3 +68,25 @@ def test_append_keeps_the_other_sizes(results: dict[str, Any]) -> None:
     assert done.returncode == 0, done.stderr
     again = json.loads(out.read_text())
     assert [(r["devices"], r["note"]) for r in again["runs"]] == [(SIZES[0], "again"), (REFERENCE, "smoke")]
+
+
+def test_profile_keeps_cpu_profiles_of_the_main_process_its_database_thread_and_the_pool_worker(
+        tmp_path: Path) -> None:
+    """``--profile DIR``: nothing measured; per size, the main and database threads' profiles and each
+    pool worker's, in CPU seconds (the worker parsed the outputs: TextFSM is in its profile)."""
+    import pstats
+
+    argv = [sys.executable, str(BENCH), "--sizes", "20", "--address-range", RANGE, "--concurrency", "10",
+            "--profile", str(tmp_path)]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=250, check=False)
+    assert done.returncode == 0, done.stderr
+    directory = tmp_path / "n20"
+    summary = json.loads((directory / "summary.json").read_text())
+    assert summary["devices"] == 20 and summary["children_cpu_s"] > 0 and summary["db_mb"] > 0
+    workers = sorted(directory.glob("worker-*.prof"))
+    assert (directory / "main.prof").exists() and (directory / "db-0.prof").exists() and workers
+    main, worker = pstats.Stats(str(directory / "main.prof")), pstats.Stats(*map(str, workers))
+    assert 0 < main.total_tt < summary["children_cpu_s"]  # type: ignore[attr-defined]
+    assert 0 < worker.total_tt < summary["children_cpu_s"]  # type: ignore[attr-defined]
+    assert any("textfsm" in file for file, _, _ in worker.stats)  # type: ignore[attr-defined]
+    assert any(name == "_drain" for _, _, name in main.stats)  # type: ignore[attr-defined]
