@@ -20,7 +20,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from ipaddress import ip_address
+from itertools import compress
 
+from netatlas.topology.columns import MacColumns
 from netatlas.topology.l2 import Ports, Spellings, channels, interface_ports
 from netatlas.topology.model import DEFAULT_VRF, DeviceInput, End, Endpoint, Link, Problem, ProblemKind, endpoint
 
@@ -135,16 +137,43 @@ def _learned(devices: dict[str, DeviceInput], ports_of: dict[str, frozenset[str]
         if len(edges) < len(spots):  # a port faces an unseen device
             _learned_towards(rows, spots, own, first, more, unseen)
             continue
-        for mac, vlan, interface in rows:  # every spot an edge candidate: the common case, kept lean
-            where = edges.get(interface)
-            if where is None or mac in own:
-                continue
-            known_at = first.get(mac)
-            if known_at is None:
-                first[mac] = (where, vlan)
-            elif known_at[0] != where:
-                more.setdefault(mac, {known_at[0]: known_at[1]}).setdefault(where, vlan)
+        if not _learned_at_edges(table, edges, own, first, more):
+            _learned_each(rows, edges, own, first, more)
     return first, more, unseen
+
+
+def _learned_at_edges(table: MacColumns, edges: dict[str, PortKey], own: set[str],
+                      first: dict[str, tuple[PortKey, int]], more: dict[str, dict[PortKey, int]]) -> bool:
+    """:func:`_learned_each` over a MAC table that learns each MAC on at most one edge port, done
+    in bulk (dictionary and set operations in C: about 400,000 rows at 10,000 devices); False, with
+    nothing changed, for a table that learns some MAC on two edge rows (left to the row loop)."""
+    wheres = list(map(edges.get, table.interface))
+    at_edges: dict[str, tuple[PortKey, int]] = dict(compress(  # the rows on an edge port (``wheres`` not None)
+        zip(table.mac, zip(wheres, table.vlan, strict=True), strict=True), wheres))  # type: ignore[arg-type]
+    if len(at_edges) != len(wheres) - wheres.count(None):
+        return False
+    for mac in own.intersection(at_edges):
+        del at_edges[mac]
+    for mac in at_edges.keys() & first.keys():  # learned before, on another device's port
+        known_at, (where, vlan) = first[mac], at_edges.pop(mac)
+        more.setdefault(mac, {known_at[0]: known_at[1]}).setdefault(where, vlan)
+    first.update(at_edges)  # the new MACs, in table order
+    return True
+
+
+def _learned_each(rows: Iterable[tuple[str, int, str]], edges: dict[str, PortKey], own: set[str],
+                  first: dict[str, tuple[PortKey, int]], more: dict[str, dict[PortKey, int]]) -> None:
+    """Each row of a MAC table whose every spot is an edge candidate: a MAC's first edge port and
+    VLAN, and every edge port of a MAC learned on more than one."""
+    for mac, vlan, interface in rows:
+        where = edges.get(interface)
+        if where is None or mac in own:
+            continue
+        known_at = first.get(mac)
+        if known_at is None:
+            first[mac] = (where, vlan)
+        elif known_at[0] != where:
+            more.setdefault(mac, {known_at[0]: known_at[1]}).setdefault(where, vlan)
 
 
 def _learned_towards(rows: Iterable[tuple[str, int, str]], spots: dict[str, _Spot], own: set[str],
@@ -230,14 +259,27 @@ def _addresses(devices: dict[str, DeviceInput]) -> dict[str, tuple[str, str]]:
     several: dict[str, set[tuple[str, str]]] = {}  # the few MACs with more than one address
     for device in devices.values():
         arp = device.table().arp
-        for ip, mac, vrf in zip(arp.ip, arp.mac, arp.vrf, strict=True):
-            value = (ip, vrf or DEFAULT_VRF)
-            known = first.setdefault(mac, value)
-            if known != value:
-                several.setdefault(mac, {known}).add(value)
+        if not arp.mac:
+            continue
+        vrfs = arp.vrf if all(arp.vrf) else [vrf or DEFAULT_VRF for vrf in arp.vrf]
+        held = dict(zip(arp.mac, zip(arp.ip, vrfs, strict=True), strict=True))
+        if len(held) != len(arp.mac):  # a MAC twice in one table: row by row
+            for mac, value in zip(arp.mac, zip(arp.ip, vrfs, strict=True), strict=True):
+                _address(mac, value, first, several)
+            continue
+        for mac in held.keys() & first.keys():  # in an earlier table too
+            _address(mac, held.pop(mac), first, several)
+        first.update(held)
     for mac, found in several.items():
         first[mac] = min(found, key=lambda f: (_sortable(f[0]), f[1]))
     return first
+
+
+def _address(mac: str, value: tuple[str, str], first: dict[str, tuple[str, str]],
+             several: dict[str, set[tuple[str, str]]]) -> None:
+    known = first.setdefault(mac, value)
+    if known != value:
+        several.setdefault(mac, {known}).add(value)
 
 
 def _sortable(text: str) -> tuple[int, int | str]:

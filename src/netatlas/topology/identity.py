@@ -45,7 +45,7 @@ class Resolution:
 def addresses(device: DeviceInput) -> set[str]:
     """Every IPv4/IPv6 address the device holds (interfaces, without prefix length)."""
     cols = device.table().interfaces
-    found = {a.split("/", 1)[0] for spelled in (cols.ipv4, cols.ipv6) for held in spelled if held for a in held}
+    found = {a.split("/", 1)[0] for spelled in (cols.ipv4, cols.ipv6) for held in filter(None, spelled) for a in held}
     if device.mgmt_ip:
         found.add(device.mgmt_ip)
     return found

@@ -26,7 +26,19 @@ from netatlas.domain.names import physical_port
 from netatlas.domain.records import Neighbor
 from netatlas.topology.columns import NeighborColumns
 from netatlas.topology.identity import Match, Resolution, Resolver
-from netatlas.topology.model import L2, DeviceInput, End, Link, LinkState, Node, NodeKind, Problem, ProblemKind
+from netatlas.topology.model import (
+    DEFAULT_VRF,
+    L2,
+    DeviceInput,
+    End,
+    Link,
+    LinkState,
+    Node,
+    NodeKind,
+    Problem,
+    ProblemKind,
+    link,
+)
 
 # What an unmanaged neighbor is, from the capabilities it advertises (CDP words, LLDP letters).
 # First match wins; the truth format's roles.
@@ -292,8 +304,8 @@ class L2Builder:
     def _link(self, candidate: _Candidate, state: LinkState) -> Link:
         a, b = candidate.ends
         channel = self._channels.get
-        return Link(a, b, L2, tuple(sorted(candidate.protocols)), state=state,
-                    reported_by=tuple(sorted(candidate.reporters)), channel_a=channel(a, ""), channel_b=channel(b, ""))
+        return link(a, b, L2, tuple(sorted(candidate.protocols)), DEFAULT_VRF, state,
+                    tuple(sorted(candidate.reporters)), channel(a, ""), channel(b, ""), {})
 
     def _conflict(self, keys: set[tuple[End, End]]) -> Problem:
         claims = sorted((self._candidates[k] for k in keys), key=lambda c: c.ends)

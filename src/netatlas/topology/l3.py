@@ -16,15 +16,18 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from ipaddress import IPv4Interface, IPv6Interface, ip_interface
+from itertools import compress
 from typing import Any, NamedTuple
 
 from netatlas.domain.platforms import naming
 from netatlas.topology.l2 import Ports
-from netatlas.topology.model import DEFAULT_VRF, L3, DeviceInput, End, Link, Problem, ProblemKind
+from netatlas.topology.model import DEFAULT_VRF, L3, DeviceInput, End, Link, LinkState, Problem, ProblemKind, link
 
 ATTACHED = frozenset({"connected", "local", "direct"})
 _LOOPBACK = ("loopback", "lo")
@@ -66,6 +69,11 @@ class Placed(NamedTuple):
     host: bool  # a /32 (/128): a loopback or host route, on no shared subnet
 
 
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_DOTTED = re.compile(rf"(({_OCTET}\.{_OCTET}\.{_OCTET})\.({_OCTET}))/(3[0-2]|[12]?[0-9])")  # groups: ip, a.b.c, d, len
+_Placed = partial(tuple.__new__, Placed)  # Placed((ip, network, host)) without a Python-level call
+
+
 def parse_interface(text: str) -> Placed | None:
     """``10.0.0.1/31`` -> its address, subnet and whether it is a host address; None if invalid.
 
@@ -78,6 +86,13 @@ def parse_interface(text: str) -> Placed | None:
         >>> parse_interface("2001:db8::1/64").network
         '2001:db8::/64'
     """
+    canonical = _DOTTED.fullmatch(text)
+    if canonical is not None:  # the common spelling: "10.0.0.1/31", no leading zeros
+        ip, first, last, length = canonical.groups()
+        prefixlen = int(length)
+        if prefixlen >= 24:  # the network differs from the address in its last octet only
+            bits = 32 - prefixlen
+            return _Placed((ip, f"{first}.{int(last) >> bits << bits}/{length}", prefixlen == 32))
     ip, _, length = text.partition("/")
     parts = ip.split(".")
     if (len(parts) == 4 and length.isdigit() and "" not in parts and ip.replace(".", "").isdigit()
@@ -107,9 +122,9 @@ def placed(device: DeviceInput, names: Ports | None = None) -> Iterator[tuple[st
     vrfs = interface_vrfs(device, names)
     rules = naming(device.platform)
     spelled = names.of(device.platform)
-    for raw, oper_up, own_vrf, ipv4 in zip(cols.name, cols.oper_up, cols.vrf, cols.ipv4, strict=True):
-        if not ipv4:  # most ports of a switch: nothing to place (and nothing to canonicalise)
-            continue
+    # Only the ports with an address (most ports of a switch have none: nothing to place, nothing to canonicalise).
+    for raw, oper_up, own_vrf, ipv4 in compress(zip(cols.name, cols.oper_up, cols.vrf, cols.ipv4, strict=True),
+                                                cols.ipv4):
         name = spelled[raw]
         vrf = own_vrf or vrfs.get(name) or vrfs.get(raw) or DEFAULT_VRF
         if not oper_up or rules.is_management(name, vrf):  # a pulled cable leaves its address behind
@@ -158,8 +173,9 @@ class L3Builder:
             self._ospf(device, by_address)
             self._static(device, by_address)
             self._bgp(device, by_address, pairs)
-        links = [Link(p.ends[0], p.ends[1], L3, tuple(sorted(p.protocols or {"subnet"})), p.vrf, detail=p.detail)
-                 for p in pairs.values()]
+        reported = LinkState.REPORTED
+        links = [link(p.ends[0], p.ends[1], L3, tuple(sorted(p.protocols or {"subnet"})), p.vrf, reported, (), "", "",
+                      p.detail) for p in pairs.values()]
         return links, self._problems
 
     def _subnet_pairs(self) -> dict[tuple[End, End, str], _Pair]:
