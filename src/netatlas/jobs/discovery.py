@@ -149,8 +149,10 @@ class DiscoveryService:
         ``stop`` ends it early (a signal handler requests it); a storage failure raises ``StoreError``.
         """
         wanted = frozenset({DataType.FACTS, *request.data_types})
-        store = PublishingJobStore(DatabaseJobStore(self.db, self.box), self.events)  # the SSE progress hook
-        engine = DiscoveryEngine(store, self._collector(), concurrency=request.concurrency, retry=self._retry())
+        inner = DatabaseJobStore(self.db, self.box)
+        store = PublishingJobStore(inner, self.events)  # the SSE progress hook
+        engine = DiscoveryEngine(store, self._collector(), concurrency=request.concurrency, retry=self._retry(),
+                                 finish_threads=inner.finish_threads())
         crawler = await asyncio.to_thread(self._crawler, job_id, request)
         start_pool()  # the process's parse pool, shared by its jobs: never stopped by one (process exit stops it)
         status = await engine.run(job_id, wanted, crawler.on_result if crawler else None, stop)
@@ -191,12 +193,14 @@ class DiscoveryService:
     async def _run_devices(self, job_id: str, devices: list[InventoryDevice], request: DiscoveryRequest,
                            stop: Stop, depth: int, dispatch: Dispatch | None) -> None:
         wanted = frozenset({DataType.FACTS, *request.data_types})
-        store = PublishingJobStore(DatabaseJobStore(self.db, self.box), self.events)
+        inner = DatabaseJobStore(self.db, self.box)
+        store = PublishingJobStore(inner, self.events)
         collect, crawler = self._collector(), None
         if request.crawl is not None and dispatch is not None:
             crawler = await asyncio.to_thread(self._chunk_crawler, job_id, request.crawl, devices, depth)
             collect = _following(collect, crawler, partial(self._queue_found, job_id, dispatch, depth + 1))
-        engine = DiscoveryEngine(store, collect, concurrency=request.concurrency, retry=self._retry())
+        engine = DiscoveryEngine(store, collect, concurrency=request.concurrency, retry=self._retry(),
+                                 finish_threads=inner.finish_threads())
         start_pool()
         await engine.run_devices(job_id, devices, wanted, stop)
         if crawler is not None:

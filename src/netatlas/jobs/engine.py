@@ -27,8 +27,14 @@ Whatever happens, the job ends with a final status and every device row final:
 Progress steps (the command a device is on) are not a write each: the latest step of every
 device is kept and written for all of them together at most every :data:`STEP_WRITE_S`, in one
 transaction (``JobStore.update_steps(job_id, {device: step})``). Writes go through the one database
-thread in order, and a device's pending step is dropped when any other write for it is queued, so a
-step never lands after the device's final row.
+thread in order, and a device's pending step is dropped when any other write for it is queued.
+
+Storing a result (``finish_device``) may take long without holding this process's CPU: the store
+sends it to a worker process and waits. With ``finish_threads`` > 1 (a store whose finishes run
+elsewhere: ``DatabaseJobStore.finish_threads``) it waits on threads of its own, so that the database
+thread is free for the next devices' writes and cancel checks; a batch of steps taken before a device
+ended may then land after its final row, and the store leaves a final row as it is (steps write
+running rows only).
 """
 
 from __future__ import annotations
@@ -116,12 +122,15 @@ class DiscoveryEngine:
     def __init__(self, store: JobStore, collect: Collect, *, concurrency: int = 100,
                  retry: RetryPolicy | None = None, cancel_poll_s: float = CANCEL_POLL_S,
                  heartbeat_s: float = HEARTBEAT_S, stop_grace_s: float = STOP_GRACE_S,
-                 step_write_s: float = STEP_WRITE_S) -> None:
+                 step_write_s: float = STEP_WRITE_S, finish_threads: int = 1) -> None:
         self._store, self._collect = store, collect
         self._sem = asyncio.Semaphore(concurrency)
         self._retry = retry or RetryPolicy()
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netatlas-db")
         self._beat_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="netatlas-heartbeat")
+        # finish_device off the database thread when the store allows several at once (module docstring)
+        self._finish_thread = self._db_thread if finish_threads <= 1 else ThreadPoolExecutor(
+            max_workers=finish_threads, thread_name_prefix="netatlas-finish")
         self._cancel_poll_s, self._heartbeat_s, self._grace_s = cancel_poll_s, heartbeat_s, stop_grace_s
         self._step_write_s = step_write_s
         self._cancel_checked = -cancel_poll_s
@@ -192,6 +201,7 @@ class DiscoveryEngine:
             self._step_writer.cancel()
         self._steps.clear()
         self._db_thread.shutdown(wait=False)
+        self._finish_thread.shutdown(wait=False)
         self._beat_thread.shutdown(wait=False)
 
     def _spawn(self, job_id: str, device: InventoryDevice, wanted: frozenset[DataType]) -> None:
@@ -299,7 +309,7 @@ class DiscoveryEngine:
         that fails, the row alone is ended with it."""
         self._steps.pop(result.name, None)
         try:
-            await self._db(self._store.finish_device, job_id, result, _final(result, cancelled=cancelled))
+            await self._stored(result, _final(result, cancelled=cancelled), job_id)
             return result
         except StoreError:
             raise
@@ -307,7 +317,7 @@ class DiscoveryEngine:
             self._log_bug(f"internal error storing the result of {result.name}", result.name, exc)
             failed = self._internal(result.name, exc, "storing its result")
         try:
-            await self._db(self._store.finish_device, job_id, failed, _final(failed))
+            await self._stored(failed, _final(failed), job_id)
         except StoreError:
             raise
         except Exception as exc:
@@ -429,6 +439,11 @@ class DiscoveryEngine:
             await self._db(self._store.update_steps, job_id, steps)
         except Exception as exc:
             log.warning("job %s: progress steps of %d device(s) not written: %s", job_id, len(steps), exc)
+
+    async def _stored(self, result: DeviceResult, final: DeviceUpdate, job_id: str) -> None:
+        """``finish_device`` on its own threads (or the database thread: see ``finish_threads``)."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._finish_thread, self._store.finish_device, job_id, result, final)
 
     async def _db(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()

@@ -18,6 +18,7 @@ from netatlas.jobs.ports import DeviceUpdate, JobStore
 class PublishingJobStore:
     def __init__(self, store: JobStore, sink: EventSink) -> None:
         self._store, self._sink = store, sink
+        self._ended: set[str] = set()  # devices whose final event went out: a late step batch says nothing of them
 
     def pending_devices(self, job_id: str) -> list[InventoryDevice]:
         return self._store.pending_devices(job_id)
@@ -33,10 +34,13 @@ class PublishingJobStore:
         """The inner store's batch (one transaction), then one event per device."""
         self._store.update_steps(job_id, steps)
         for device, step in steps.items():
+            if device in self._ended:  # stored meanwhile on another thread: its row kept its final status
+                continue
             self._device(job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
 
     def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         self._store.finish_device(job_id, result, final)
+        self._ended.add(result.name)
         self._device(job_id, result.name, final)
 
     def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None:

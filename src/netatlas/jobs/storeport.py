@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from netatlas.domain.inventory import Credential, InventoryDevice
-from netatlas.domain.records import DeviceResult, DeviceStatus, JobStatus
+from netatlas.domain.records import DeviceResult, JobStatus
 from netatlas.jobs.liveness import this_process
 from netatlas.jobs.ports import DeviceUpdate, ResultRejected
 from netatlas.store import CredentialRepo, Database, JobRepo, SnapshotRepo
@@ -25,6 +25,9 @@ from netatlas.store.database import RecordRejected
 
 if TYPE_CHECKING:  # the pool worker that stores results imports this module: not the secrets' libraries (~14 MB)
     from netatlas.secrets import SecretBox
+
+
+FINISH_THREADS = 16  # finish_device calls in flight at once when they are stored in the worker pool
 
 
 @dataclass(slots=True)
@@ -51,11 +54,10 @@ class DatabaseJobStore:
             _update(JobRepo(session), job_id, device, update)
 
     def update_steps(self, job_id: str, steps: dict[str, str]) -> None:
-        """Several running devices' current steps, in one transaction (the engine's progress batch)."""
+        """Several running devices' current steps, in one transaction (the engine's progress batch); a
+        device whose row is already final is left as it is (its result may be stored on another thread)."""
         with self.db.session() as session:
-            jobs = JobRepo(session)
-            for device, step in steps.items():
-                _update(jobs, job_id, device, DeviceUpdate(DeviceStatus.RUNNING, step=step))
+            JobRepo(session).set_steps(job_id, steps)
 
     def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         """The snapshot and the row's final status in one transaction (see ``JobStore.finish_device``),
@@ -70,6 +72,12 @@ class DatabaseJobStore:
                 call_in_pool(finish_in_worker, url, job_id, result, final)
         except RecordRejected as exc:  # rolled back; the database works: this device's failure, not the job's
             raise ResultRejected(f"the database refused {result.name}'s result: {exc}") from exc
+
+    def finish_threads(self) -> int:
+        """How many ``finish_device`` calls may run at once: :data:`FINISH_THREADS` when they run in the
+        worker pool (each thread waits there; the pool's queue orders them), one otherwise (an in-memory
+        database is one connection: its finishes stay on the engine's database thread)."""
+        return FINISH_THREADS if self.in_pool and shared_url(self.db) is not None else 1
 
     def add_devices(self, job_id: str, devices: list[InventoryDevice]) -> None:
         with self.db.session() as session:  # the crawl stored them (insert-only) before asking: never upsert here

@@ -13,9 +13,10 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 
 from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
@@ -206,6 +207,18 @@ class JobRepo:
 
         self._session.execute(update(JobDeviceRow).where(*_device_key(job_id, device_name)).values(step=step))
 
+    def set_steps(self, job_id: str, steps: Mapping[str, str]) -> builtins.list[str]:
+        """The current step of several devices, each written only while its row is running (a step
+        batch that lands after a device's final row leaves that row as it is); returns those written.
+        One Core UPDATE per device: no row is read."""
+        written = []
+        for device_name, step in steps.items():
+            moved = self._session.execute(update(JOB_DEVICE_TABLE).where(
+                *_device_key(job_id, device_name), _DEV.status == DeviceStatus.RUNNING.value).values(step=clean(step)))
+            if getattr(moved, "rowcount", 0):
+                written.append(device_name)
+        return written
+
     def update_device(self, job_id: str, device_name: str, status: DeviceStatus, *, step: str | None = None,
                       attempt: int | None = None, error_kind: ErrorKind | None = None,
                       error: str | None = None, warning: str | None = None) -> None:
@@ -213,26 +226,47 @@ class JobRepo:
 
         Running stamps ``started_at`` once and clears an earlier ``finished_at``; a final status
         stamps ``finished_at`` and ``duration_s`` and moves the job's counter (once).
+
+        Core statements, no ORM object: a device that is not final moving to running (the common
+        case) is one conditional UPDATE; otherwise its row is read ``FOR UPDATE`` (PostgreSQL: two
+        workers moving one device take turns; SQLite: writers hold the database lock), updated, and
+        the job's counter moved in the same transaction.
         """
-        row = self._device_row(job_id, device_name)
-        before, now = DeviceStatus(row.status), utcnow()
-        row.status = status.value
-        row.step = clean(step) if step is not None else row.step
-        row.attempt = attempt if attempt is not None else row.attempt
-        row.error_kind = error_kind.value if error_kind is not None else row.error_kind
-        row.error = clean(error) if error is not None else row.error
-        row.warning = clean(warning) if warning is not None else row.warning
+        now = utcnow()
+        values: dict[str, Any] = {"status": status.value}
+        for name, value in (("step", step), ("error", error), ("warning", warning)):
+            if value is not None:
+                values[name] = clean(value)
+        if attempt is not None:
+            values["attempt"] = attempt
+        if error_kind is not None:
+            values["error_kind"] = error_kind.value
+        key = _device_key(job_id, device_name)
         if status is DeviceStatus.RUNNING:
-            row.started_at, row.finished_at, row.duration_s = row.started_at or now, None, None
+            started = func.coalesce(_DEV.started_at, literal(now, _DEV.started_at.type))  # stamped once
+            values.update(started_at=started, finished_at=None, duration_s=None)
+            moved = self._session.execute(update(JOB_DEVICE_TABLE).where(*key, _DEV.status.in_(_UNFINISHED))
+                                          .values(**values))
+            if getattr(moved, "rowcount", 0):
+                return  # from a status that is not final to running: no counter moves
+        before, started_at = self._locked(job_id, device_name)
         if status.final:
-            row.finished_at = now
-            row.duration_s = (now - row.started_at).total_seconds() if row.started_at else 0.0
+            values.update(finished_at=now, duration_s=(now - started_at).total_seconds() if started_at else 0.0)
+        self._session.execute(update(JOB_DEVICE_TABLE).where(*key).values(**values))
         self._move_counter(job_id, before, status)
 
     def lock_device(self, job_id: str, device_name: str) -> DeviceStatus:
         """The device's status, its row locked until the unit of work ends (PostgreSQL: ``FOR UPDATE``;
         SQLite: writers hold the database lock), so two workers finishing one device take turns."""
-        return DeviceStatus(self._device_row(job_id, device_name).status)
+        return self._locked(job_id, device_name)[0]
+
+    def _locked(self, job_id: str, device_name: str) -> tuple[DeviceStatus, datetime | None]:
+        """The device row's status and start, read ``FOR UPDATE`` (Core: one short SELECT)."""
+        query = select(_DEV.status, _DEV.started_at).where(*_device_key(job_id, device_name)).with_for_update()
+        found = self._session.execute(query).first()
+        if found is None:
+            raise NotFound(f"no device {device_name!r} in job {job_id}")
+        return DeviceStatus(found[0]), found[1]
 
     def pending_devices(self, job_id: str) -> builtins.list[InventoryDevice]:
         """Devices of the job not yet final (pending, or running when a worker died): to run or resume."""
@@ -279,15 +313,13 @@ class JobRepo:
         return list_jobs(self._session, limit=limit, status=status)
 
     def _move_counter(self, job_id: str, before: DeviceStatus, after: DeviceStatus) -> None:
-        from netatlas.store.tables import JobRow
-
         values: dict[str, Any] = {}
         if before.final and before is not after:
             values[_COUNTER[before]] = _JOB[_COUNTER[before]] - 1
         if after.final and before is not after:
             values[_COUNTER[after]] = _JOB[_COUNTER[after]] + 1
         if values:
-            self._session.execute(update(JobRow).where(_JOB.id == job_id).values(**values))
+            self._session.execute(update(JOB_TABLE).where(_JOB.id == job_id).values(**values))
 
     def _job_row(self, job_id: str) -> JobRow:
         from netatlas.store.tables import JobRow
@@ -295,15 +327,6 @@ class JobRepo:
         row = self._session.get(JobRow, job_id)
         if row is None:
             raise NotFound(f"no job {job_id}")
-        return row
-
-    def _device_row(self, job_id: str, device_name: str) -> JobDeviceRow:
-        from netatlas.store.tables import JobDeviceRow
-
-        query = select(JobDeviceRow).where(*_device_key(job_id, device_name)).with_for_update()
-        row = self._session.scalar(query)
-        if row is None:
-            raise NotFound(f"no device {device_name!r} in job {job_id}")
         return row
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, true
@@ -77,9 +78,22 @@ class RecordSpec:
         return tuple(f.name for f in fields(self.record))
 
     def rows(self, snapshot_id: int, records: Iterable[Any]) -> list[Row]:
+        """One row per record, every string cleaned (:func:`cleaned`). A table's strings repeat (VRF,
+        protocol, interface names): each distinct one is cleaned once per call."""
         names = self.field_names
-        return [self.encode({"snapshot_id": snapshot_id, **{n: cleaned(getattr(r, n)) for n in names}})
-                for r in records]
+        memo: dict[str, str] = {}
+        encode, found = self.encode, []
+        for record in records:
+            row: Row = {"snapshot_id": snapshot_id}
+            for name in names:
+                value = getattr(record, name)
+                if type(value) is str:
+                    text = memo.get(value)
+                    row[name] = text if text is not None else memo.setdefault(value, clean(value))
+                else:
+                    row[name] = cleaned(value)
+            found.append(encode(row))
+        return found
 
     def record_of(self, row: Mapping[Any, Any]) -> Any:
         return self.record(**self.decode({n: row[n] for n in self.field_names}))
@@ -89,7 +103,8 @@ class RecordSpec:
 
 
 def _encode_interface(row: Row) -> Row:
-    return {**row, "ipv4": list(row["ipv4"]), "ipv6": list(row["ipv6"])}
+    row["ipv4"], row["ipv6"] = list(row["ipv4"]), list(row["ipv6"])  # the row is RecordSpec.rows' own
+    return row
 
 
 def _decode_interface(row: Row) -> Row:
@@ -97,8 +112,21 @@ def _decode_interface(row: Row) -> Row:
 
 
 def _encode_route(row: Row) -> Row:
-    hops = [[clean(hop.address), clean(hop.interface)] for hop in row["next_hops"]]
-    return {**row, "next_hops": hops, "data_type": route_data_type(row["protocol"])}
+    row["next_hops"] = [_hop(hop) for hop in row["next_hops"]]  # the row is RecordSpec.rows' own
+    row["data_type"] = _route_data_type(row["protocol"])
+    return row
+
+
+@lru_cache(maxsize=4_096)
+def _hop(hop: NextHop) -> list[str]:
+    """A next hop's column value (a table's routes share a few next hops: each cleaned once). The
+    list is shared by the rows that name the hop: rows are encoded as they are, never changed."""
+    return [clean(hop.address), clean(hop.interface)]
+
+
+@lru_cache(maxsize=64)
+def _route_data_type(protocol: str) -> str:
+    return route_data_type(protocol)
 
 
 def _decode_route(row: Row) -> Row:

@@ -129,3 +129,28 @@ def test_an_in_memory_database_is_stored_in_this_process() -> None:
     memory = Database.open("sqlite://", upgrade=True)
     assert shared_url(memory) is None
     assert shared_url(Database("sqlite:///tmp/netatlas-x.db")) == "sqlite:///tmp/netatlas-x.db"
+    box = SecretBox(Fernet.generate_key())
+    assert DatabaseJobStore(memory, box).finish_threads() == 1  # one connection: on the database thread
+    assert DatabaseJobStore(Database("sqlite:///tmp/netatlas-x.db"), box).finish_threads() > 1
+
+
+def test_a_step_batch_after_a_devices_result_leaves_its_row_and_its_events_final(db: Database) -> None:
+    """Results are stored on their own threads: a batch of steps taken before ``st1`` ended may land
+    after; its row keeps its final status and no event says it runs again."""
+    job_id = _job(db)
+    published: list[ProgressEvent] = []
+
+    class Sink:
+        def publish(self, event: ProgressEvent) -> None:
+            published.append(event)
+
+    store = PublishingJobStore(DatabaseJobStore(db, SecretBox(Fernet.generate_key()), in_pool=False), Sink())
+    store.finish_device(job_id, _result("st1", "x"), DeviceUpdate(DeviceStatus.COMPLETED, step=""))
+    store.update_steps(job_id, {"st1": "show version", "st2": "show cdp neighbors detail"})
+    with db.session(readonly=True) as session:
+        detail = JobRepo(session).show(job_id)
+    rows = {d.device_name: d for d in detail.devices}
+    assert (rows["st1"].status, rows["st1"].step) == (DeviceStatus.COMPLETED, "")
+    assert rows["st2"].step == "show cdp neighbors detail"
+    assert detail.job.counts.completed == 1
+    assert [(e.device, e.status) for e in published] == [("st1", "completed"), ("st2", "running")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -251,3 +252,74 @@ def test_recover_marks_only_jobs_whose_owner_is_gone(db: Database) -> None:
     assert rows and all(d.status is DeviceStatus.INTERRUPTED and d.error_kind is ErrorKind.INTERRUPTED for d in rows)
     assert recover_jobs(db) == [], "recovering twice changes nothing"
     assert [r.job_id for r in recover_jobs(db, stale_s=0.0, job_ids=[remote_fresh])] == [remote_fresh]
+
+
+def test_a_step_batch_writes_running_rows_only(db: Database) -> None:
+    """A batch of steps that lands after a device's final row (its result stored on another thread)
+    leaves that row final, its counter unmoved; running rows get their step, escaped."""
+    job_id = _create(db)
+    with db.session() as session:
+        repo = JobRepo(session)
+        for name in ("sw1", "sw2"):
+            repo.update_device(job_id, name, DeviceStatus.RUNNING, attempt=1)
+        repo.update_device(job_id, "sw1", DeviceStatus.COMPLETED, step="")
+    with db.session() as session:
+        written = JobRepo(session).set_steps(job_id, {"sw1": "show late", "sw2": "show x\x1b[2J", "sw3": "show y"})
+    assert written == ["sw2"]
+    with db.session(readonly=True) as session:
+        detail = JobRepo(session).show(job_id)
+    devices = {d.device_name: d for d in detail.devices}
+    assert (devices["sw1"].status, devices["sw1"].step) == (DeviceStatus.COMPLETED, "")
+    assert devices["sw1"].finished_at is not None
+    assert (devices["sw2"].status, devices["sw2"].step) == (DeviceStatus.RUNNING, "show x\\x1b[2J")
+    assert (devices["sw3"].status, devices["sw3"].step) == (DeviceStatus.PENDING, None)
+    assert detail.job.counts == JobCounts(total=3, completed=1)
+
+
+def test_running_again_after_a_final_status_moves_the_counter_back(db: Database) -> None:
+    """A retried row (final, then running: a resumed job) leaves its counter and clears its end."""
+    job_id = _create(db)
+    with db.session() as session:
+        repo = JobRepo(session)
+        repo.update_device(job_id, "sw1", DeviceStatus.RUNNING, attempt=1)
+        first_start = repo.show(job_id).devices[0].started_at
+        repo.update_device(job_id, "sw1", DeviceStatus.FAILED, error_kind=ErrorKind.TIMEOUT, error="slow")
+        assert repo.get(job_id).counts == JobCounts(total=3, failed=1)
+        repo.update_device(job_id, "sw1", DeviceStatus.RUNNING, attempt=2)
+    with db.session(readonly=True) as session:
+        detail = JobRepo(session).show(job_id)
+    row = detail.devices[0]
+    assert detail.job.counts == JobCounts(total=3)
+    assert (row.status, row.attempt, row.error, row.finished_at, row.duration_s) == (
+        DeviceStatus.RUNNING, 2, "slow", None, None)
+    assert row.started_at == first_start  # stamped once
+
+
+def test_two_writers_moving_one_device_take_turns(db: Database) -> None:
+    """The row is locked from the first write to the commit (PostgreSQL: the UPDATE's and FOR UPDATE's
+    row lock; SQLite: the writer's database lock): a second worker's final update waits, then moves the
+    counter from the first one's status, so the counts stay exact."""
+    job_id = _create(db)
+    with db.session() as session:
+        JobRepo(session).update_device(job_id, "sw1", DeviceStatus.RUNNING, attempt=1)
+    first_wrote, waited = threading.Event(), []
+
+    def second() -> None:
+        first_wrote.wait(10)
+        began = time.monotonic()
+        with db.session() as session:
+            JobRepo(session).update_device(job_id, "sw1", DeviceStatus.COMPLETED, step="")
+        waited.append(time.monotonic() - began)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with db.session() as session:
+        JobRepo(session).update_device(job_id, "sw1", DeviceStatus.FAILED, error_kind=ErrorKind.TIMEOUT, error="x")
+        first_wrote.set()
+        time.sleep(0.5)
+    thread.join(20)
+    assert waited and waited[0] >= 0.4
+    with db.session(readonly=True) as session:
+        detail = JobRepo(session).show(job_id)
+    assert detail.devices[0].status is DeviceStatus.COMPLETED
+    assert detail.job.counts == JobCounts(total=3, completed=1)

@@ -396,3 +396,38 @@ def test_steps_of_every_running_device_are_written_together_and_never_after_the_
     for name in ("a", "b", "c"):
         assert store.updates[name][-1].status is DeviceStatus.COMPLETED
         assert all(u.step != "show lldp neighbors detail" for u in store.updates[name])
+
+
+@dataclass
+class SlowFinishStore(FakeStore):
+    """A store whose finish of device ``a`` takes a while (as a snapshot waiting in the worker pool does)."""
+
+    finished: list[str] = field(default_factory=list)
+
+    def finish_device(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
+        if result.name == "a":
+            time.sleep(0.5)
+        super().finish_device(job_id, result, final)
+        self.finished.append(result.name)
+
+
+def _staggered(delays: dict[str, float]) -> Collect:
+    async def collect(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                      should_stop: Callable[[], Awaitable[bool]],
+                      on_step: Callable[[str], Awaitable[None]]) -> DeviceResult:
+        await asyncio.sleep(delays[device.name])
+        return DeviceResult(device.name, ok=True)
+
+    return collect
+
+
+@pytest.mark.parametrize(("threads", "order"), [(1, ["a", "b"]), (2, ["b", "a"])])
+def test_finish_threads_keep_a_slow_store_off_the_database_thread(threads: int, order: list[str]) -> None:
+    """With ``finish_threads`` > 1 a device's result is stored while other writes (and other devices'
+    results) go on; with one, every write queues behind it on the database thread."""
+    store = SlowFinishStore([dev("a"), dev("b")])
+    engine = DiscoveryEngine(store, _staggered({"a": 0.0, "b": 0.1}), concurrency=2, retry=FAST,
+                             finish_threads=threads)
+    assert asyncio.run(engine.run("job1", WANTED)) is JobStatus.COMPLETED
+    assert store.finished == order
+    assert [store.updates[n][-1].status for n in "ab"] == [DeviceStatus.COMPLETED] * 2
