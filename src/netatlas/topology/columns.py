@@ -116,8 +116,14 @@ class DeviceColumns:
             >>> DeviceColumns.of_columns({"arp": [["10.0.0.1"], ["aa:bb:cc:00:00:01"], ["default"]]}).arp.mac
             ['aa:bb:cc:00:00:01']
         """
-        return cls(**{attribute: _KINDS[attribute](*columns) for attribute, columns in tables.items()})
+        made = object.__new__(cls)  # each slot set by its descriptor: one device's columns per call, 10,000 a view
+        for attribute, kind, empty, put in _SLOTS:
+            columns = tables.get(attribute)
+            put(made, empty if columns is None else kind(*columns))
+        return made
 
 
 _KINDS: dict[str, Any] = {name: type(empty) for name, empty in _EMPTY.items()}
+_SLOTS = [(one.name, _KINDS[one.name], _EMPTY[one.name], getattr(DeviceColumns, one.name).__set__)
+          for one in fields(DeviceColumns)]
 FIELDS: dict[str, tuple[str, ...]] = {name: kind._fields for name, kind in _KINDS.items()}  # the store packs them so
