@@ -16,6 +16,12 @@ event loop of 2 ms or more per call. The pool adds ~0.3 ms of total CPU per call
 machine where the workers compete with the loop the threshold stays above the small tables:
 :data:`POOL_THRESHOLD` is 8,000 characters.
 
+While the pool is busy (:data:`BUSY_PARSES` parses in it at once), outputs up to
+:data:`BUSY_INLINE_MAX` characters parse here instead: measured on the 1,000-device lab's outputs, the
+8-128 kB ones (interface and neighbor tables, mostly JSON) take 0.6-0.9 ms each to read, about what a
+pooled call costs this process anyway, while each waited behind the worker's queue (route tables of
+~0.7 MB at ~22 ms each, and the snapshots it stores): the one worker was the run's bottleneck.
+
 Structured outputs (``| json``, ``| display json``) follow the same rule. Parsing them inline up to
 128 KiB (decoding is C code, no TextFSM) looked cheaper per call, but it put every device's reading
 and normalising on the one process that also runs the SSH sessions: on the 1,000-device lab that
@@ -73,6 +79,8 @@ from netatlas.domain.records import (
 )
 
 POOL_THRESHOLD = 8_000  # characters; outputs larger than this parse in the pool
+BUSY_INLINE_MAX = 131_072  # characters; while the pool is busy, outputs up to this long parse here (docstring)
+BUSY_PARSES = 4  # parses in the pool at once from which it counts as busy
 COMPACT = (ArpEntry, BgpSession, Facts, Interface, MacEntry, Neighbor, NextHop, OspfNeighbor, Route)
 POOL_WORKERS = max(1, (os.cpu_count() or 1) - 1)  # a core left to the session process (module docstring)
 P = ParamSpec("P")
@@ -194,16 +202,27 @@ for _cls in COMPACT:
     _register_compact(_cls)
 
 
+_parsing = 0  # parses of this process in the pool now (changed on the event loops' threads, under the GIL)
+
+
+def _busy() -> bool:
+    return _parsing >= BUSY_PARSES
+
+
 async def _in_pool(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """``fn(*args)`` in a worker; a broken pool is replaced and the call made once more."""
+    global _parsing  # noqa: PLW0603 - the process's count of parses in flight
     loop = asyncio.get_running_loop()
     call = partial(fn, *args, **kwargs)
     pool = _get_pool()
+    _parsing += 1
     try:
         return await _awaited(loop.run_in_executor(pool, call))
     except BrokenProcessPool:
         _discard(pool)
         return await _awaited(loop.run_in_executor(_get_pool(), call))
+    finally:
+        _parsing -= 1
 
 
 def call_in_pool(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -245,7 +264,7 @@ async def parse_command_async(
     platform: str, command: str, text: str, data_types: frozenset[DataType]
 ) -> ParseOutcome:
     """:func:`parse_command`, in the process pool when ``text`` is larger than :data:`POOL_THRESHOLD`."""
-    if len(text) <= POOL_THRESHOLD:
+    if len(text) <= (BUSY_INLINE_MAX if _busy() else POOL_THRESHOLD):
         return parse_command(platform, command, text, data_types)
     return await _in_pool(parse_command, platform, command, text, data_types)
 
@@ -256,9 +275,10 @@ async def parse_packed_async(
     """:func:`parse_command_async` of a packed text (:func:`~netatlas.domain.records.pack_text`: how the
     collector holds a long output): a large one crosses to the worker packed, a tenth of its size,
     without being unpacked here (at most :data:`POOL_THRESHOLD` + 1 bytes are, to tell which it is)."""
+    inline = BUSY_INLINE_MAX if _busy() else POOL_THRESHOLD
     probe = zlib.decompressobj()
-    head = probe.decompress(packed, POOL_THRESHOLD + 1)
-    if probe.eof and len(head) <= POOL_THRESHOLD:  # as many characters at most: a small one, read here
+    head = probe.decompress(packed, inline + 1)
+    if probe.eof and len(head) <= inline:  # as many characters at most: one to read here
         return parse_command(platform, command, head.decode(), data_types)
     return await _in_pool(parse_packed, platform, command, packed, data_types)
 
