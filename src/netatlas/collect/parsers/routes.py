@@ -134,6 +134,39 @@ def group(routes: list[Route]) -> list[Route]:
             else route for key, route in first.items()]
 
 
+def _nxos_grouped(rows: list[Row], platform: str) -> DeviceRecords:
+    """``builder(_nxos)`` without a Route per row: NX-OS prints a row per next hop (~8 per prefix in a
+    fabric), each row read and checked as :func:`_nxos` reads it (same fields, same order, same
+    errors) and folded into its (VRF, prefix, protocol) as :func:`group` folds routes.
+
+    Examples:
+        >>> row = {"vrf": "default", "protocol": "ospf-1", "type": "intra", "network": "10.9.0.0",
+        ...        "prefix_length": "16", "distance": "110", "metric": "41", "nexthop_ip": "10.0.0.1",
+        ...        "nexthop_if": "Eth1/1"}
+        >>> rows = [row, {**row, "nexthop_ip": "10.0.0.5", "nexthop_if": "Eth1/2"}, row]
+        >>> _nxos_grouped(rows, "cisco_nxos") == builder(_nxos)(rows, "cisco_nxos")
+        True
+    """
+    first: dict[tuple[str, str, str], tuple[Route, list[NextHop]]] = {}
+    for r in rows:
+        if not r["protocol"]:
+            continue
+        protocol = _nxos_protocol(r["protocol"].strip())
+        address = "" if protocol in ATTACHED else f.optional_ip(r["nexthop_ip"], "nexthop_ip")
+        one = _forwarding((hop(address, port(r["nexthop_if"], platform)),))[0]
+        vrf, prefix = vrf_name(r["vrf"]), _prefix(r)
+        distance, metric = f.optional_int(r["distance"], "distance"), f.optional_int(r["metric"], "metric")
+        key = (vrf, prefix, protocol)
+        seen = first.get(key)
+        if seen is None:
+            first[key] = (Route(vrf, prefix, protocol, (one,), distance, metric, NXOS_TYPES.get(r["type"].strip(), "")),
+                          [one])
+        elif one not in seen[1]:
+            seen[1].append(one)
+    return DeviceRecords(routes=[route if len(hops) == 1 else replace(route, next_hops=tuple(hops))
+                                 for route, hops in first.values()])
+
+
 def builder(read: Reader) -> Callable[[list[Row], str], DeviceRecords]:
     def build(rows: list[Row], platform: str) -> DeviceRecords:
         return DeviceRecords(routes=group([r for row in rows if (r := read(row, platform)) is not None]))
@@ -165,7 +198,8 @@ _EOS_QUIET = r"\s*|VRF: \S+|Codes: .*|\s{7}\S.* - .*|Gateway of last resort.*"
 def _rows(platform: str, commands: tuple[str, ...], read: Reader, required: frozenset[str], entry: str,
           quiet: str, key: tuple[str, ...] = (), marker: str | None = None) -> list[Normaliser]:
     mark = rx(marker) if marker else None
-    return [Normaliser(platform, c, required, builder(read), rx(entry), rx(quiet), entry_key=key, marker=mark)
+    build = _nxos_grouped if read is _nxos else builder(read)
+    return [Normaliser(platform, c, required, build, rx(entry), rx(quiet), entry_key=key, marker=mark)
             for c in commands]
 
 
