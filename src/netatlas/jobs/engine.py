@@ -309,7 +309,7 @@ class DiscoveryEngine:
         that fails, the row alone is ended with it."""
         self._steps.pop(result.name, None)
         try:
-            await self._stored(result, _final(result, cancelled=cancelled), job_id)
+            await self._stored(job_id, result, _final(result, cancelled=cancelled))
             return result
         except StoreError:
             raise
@@ -317,7 +317,7 @@ class DiscoveryEngine:
             self._log_bug(f"internal error storing the result of {result.name}", result.name, exc)
             failed = self._internal(result.name, exc, "storing its result")
         try:
-            await self._stored(failed, _final(failed), job_id)
+            await self._stored(job_id, failed, _final(failed))
         except StoreError:
             raise
         except Exception as exc:
@@ -440,7 +440,7 @@ class DiscoveryEngine:
         except Exception as exc:
             log.warning("job %s: progress steps of %d device(s) not written: %s", job_id, len(steps), exc)
 
-    async def _stored(self, result: DeviceResult, final: DeviceUpdate, job_id: str) -> None:
+    async def _stored(self, job_id: str, result: DeviceResult, final: DeviceUpdate) -> None:
         """``finish_device`` on its own threads (or the database thread: see ``finish_threads``)."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._finish_thread, self._store.finish_device, job_id, result, final)
