@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import bindparam, func, literal, select, update
 
 from netatlas.domain.errors import NotFound
 from netatlas.domain.inventory import InventoryDevice
@@ -207,17 +207,17 @@ class JobRepo:
 
         self._session.execute(update(JobDeviceRow).where(*_device_key(job_id, device_name)).values(step=step))
 
-    def set_steps(self, job_id: str, steps: Mapping[str, str]) -> builtins.list[str]:
+    def set_steps(self, job_id: str, steps: Mapping[str, str]) -> None:
         """The current step of several devices, each written only while its row is running (a step
-        batch that lands after a device's final row leaves that row as it is); returns those written.
-        One Core UPDATE per device: no row is read."""
-        written = []
-        for device_name, step in steps.items():
-            moved = self._session.execute(update(JOB_DEVICE_TABLE).where(
-                *_device_key(job_id, device_name), _DEV.status == DeviceStatus.RUNNING.value).values(step=clean(step)))
-            if getattr(moved, "rowcount", 0):
-                written.append(device_name)
-        return written
+        batch that lands after a device's final row leaves that row as it is): one Core UPDATE run
+        for every device at once (executemany), no row read."""
+        if not steps:
+            return
+        query = (update(JOB_DEVICE_TABLE)
+                 .where(_DEV.job_id == job_id, _DEV.device_name == bindparam("device"),
+                        _DEV.status == DeviceStatus.RUNNING.value)
+                 .values(step=bindparam("new_step")))
+        self._session.execute(query, [{"device": name, "new_step": clean(step)} for name, step in steps.items()])
 
     def update_device(self, job_id: str, device_name: str, status: DeviceStatus, *, step: str | None = None,
                       attempt: int | None = None, error_kind: ErrorKind | None = None,

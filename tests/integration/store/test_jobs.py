@@ -264,8 +264,7 @@ def test_a_step_batch_writes_running_rows_only(db: Database) -> None:
             repo.update_device(job_id, name, DeviceStatus.RUNNING, attempt=1)
         repo.update_device(job_id, "sw1", DeviceStatus.COMPLETED, step="")
     with db.session() as session:
-        written = JobRepo(session).set_steps(job_id, {"sw1": "show late", "sw2": "show x\x1b[2J", "sw3": "show y"})
-    assert written == ["sw2"]
+        JobRepo(session).set_steps(job_id, {"sw1": "show late", "sw2": "show x\x1b[2J", "sw3": "show y"})
     with db.session(readonly=True) as session:
         detail = JobRepo(session).show(job_id)
     devices = {d.device_name: d for d in detail.devices}
