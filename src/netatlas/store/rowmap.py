@@ -68,6 +68,7 @@ class RecordSpec:
     decode: Callable[[Row], Row] = _same  # column values -> record fields
     # The rows of one data type where several share this table (``DataTypeSpec.protocol``).
     of_type: Callable[[DataTypeSpec], ColumnElement[bool]] | None = None
+    own: frozenset[str] = frozenset()  # fields whose strings ``encode`` cleans itself (passed to it as they are)
 
     @property
     def record(self) -> type[Any]:
@@ -80,7 +81,7 @@ class RecordSpec:
     def rows(self, snapshot_id: int, records: Iterable[Any]) -> list[Row]:
         """One row per record, every string cleaned (:func:`cleaned`). A table's strings repeat (VRF,
         protocol, interface names): each distinct one is cleaned once per call."""
-        names = self.field_names
+        names, own = self.field_names, self.own
         memo: dict[str, str] = {}
         encode, found = self.encode, []
         for record in records:
@@ -91,7 +92,7 @@ class RecordSpec:
                     text = memo.get(value)
                     row[name] = text if text is not None else memo.setdefault(value, clean(value))
                 else:
-                    row[name] = cleaned(value)
+                    row[name] = value if name in own else cleaned(value)
             found.append(encode(row))
         return found
 
@@ -136,7 +137,7 @@ def _decode_route(row: Row) -> Row:
 INTERFACES = RecordSpec(t.InterfaceRow, "interfaces", _encode_interface, _decode_interface)
 NEIGHBORS = RecordSpec(t.NeighborRow, "neighbors", of_type=lambda spec: t.NeighborRow.protocol == spec.protocol)
 ROUTES = RecordSpec(t.RouteRow, "routes", _encode_route, _decode_route,
-                    of_type=lambda spec: t.RouteRow.data_type == spec.data_type.value)
+                    of_type=lambda spec: t.RouteRow.data_type == spec.data_type.value, own=frozenset({"next_hops"}))
 OSPF_NEIGHBORS = RecordSpec(t.OspfNeighborRow, "ospf_neighbors")
 BGP_SESSIONS = RecordSpec(t.BgpSessionRow, "bgp_sessions")
 MAC_TABLE = RecordSpec(t.MacEntryRow, "mac_table")
