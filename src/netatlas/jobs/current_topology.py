@@ -12,8 +12,9 @@ a build makes the next stamp differ (one rebuild more, never an older answer). O
 a thread that finds the view out of date builds it while the others wait for it and share it.
 
 A kept view is millions of objects that live until the next change, and Python's cyclic collector
-would walk all of them again in whichever request happens to trigger a collection (three passes in
-a row after each build, ~0.5 s each at 10,000 devices). They are moved out of its sight once made
+would walk all of them again in whichever request happens to trigger a collection (built with the
+collector paused, they are all in its youngest generation: the next passes of each generation
+would each walk them). They are moved out of its sight once made
 (``gc.freeze``), and given back to it (``gc.unfreeze``, then one collection) before the next build,
 so the view they replace does not stay frozen.
 
