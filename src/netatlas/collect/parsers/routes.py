@@ -78,6 +78,7 @@ def _ios(r: Row, platform: str) -> Route | None:
                  route_type)
 
 
+@lru_cache(maxsize=1_024)  # pure: a table names a few protocols over thousands of rows
 def _nxos_protocol(word: str) -> str:
     for head, protocol in NXOS_PREFIXES.items():
         if word == head or (head.endswith("-") and word.startswith(head)):
