@@ -140,8 +140,9 @@ class DiscoveryEngine:
         self._step_writer: asyncio.Task[None] | None = None
         self._secrets: dict[str, tuple[str | None, ...]] = {}  # per running device: what its errors must not show
         self._tasks: Tasks = {}
+        self._ended: asyncio.Queue[asyncio.Task[DeviceResult]] = asyncio.Queue()  # device tasks done, in order
         self._hard_stop: asyncio.TimerHandle | None = None
-        self._watchers: list[asyncio.Future[None]] = []
+        self._watchers: list[asyncio.Future[Any]] = []
 
     async def run(self, job_id: str, wanted: frozenset[DataType], on_result: OnResult | None = None,
                   stop: Stop | None = None) -> JobStatus:
@@ -205,16 +206,21 @@ class DiscoveryEngine:
         self._beat_thread.shutdown(wait=False)
 
     def _spawn(self, job_id: str, device: InventoryDevice, wanted: frozenset[DataType]) -> None:
-        self._tasks[asyncio.create_task(self._device(job_id, device, wanted))] = device
+        task = asyncio.create_task(self._device(job_id, device, wanted))
+        self._tasks[task] = device
+        task.add_done_callback(self._ended.put_nowait)  # _drain takes them from here: O(1) per device
 
     async def _drain(self, job_id: str, wanted: frozenset[DataType], on_result: OnResult | None) -> None:
         """Wait for every device (and those they add), watching the heartbeat and stop requests."""
         loop = asyncio.get_running_loop()
         beat: asyncio.Future[None] = asyncio.create_task(self._heartbeat(job_id))
         stopper: asyncio.Future[None] = asyncio.create_task(self._stop.wait())
-        self._watchers = [beat, stopper]
+        ended: asyncio.Future[asyncio.Task[DeviceResult]] = asyncio.create_task(self._ended.get())
+        self._watchers = [beat, stopper, ended]
         while self._tasks:
-            waiting: set[asyncio.Future[Any]] = {*self._tasks, beat, stopper}
+            # Not asyncio.wait() over every device task: that registers and removes a callback on
+            # each of them per wake-up, O(devices) per finished device (quadratic in the job's size).
+            waiting: set[asyncio.Future[Any]] = {ended, beat, stopper}
             done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if beat in done:
                 beat.result()  # a storage failure of the heartbeat raises here
@@ -222,8 +228,14 @@ class DiscoveryEngine:
             if stopper in done:
                 stopper = asyncio.create_task(self._stop.wait())  # a second request cancels at once
                 self._stopping()
-            self._watchers = [beat, stopper]
-            for task in [t for t in done if t in self._tasks]:
+            finished: list[asyncio.Task[DeviceResult]] = []
+            if ended in done:
+                finished.append(ended.result())
+                while not self._ended.empty():
+                    finished.append(self._ended.get_nowait())
+                ended = asyncio.create_task(self._ended.get())
+            self._watchers = [beat, stopper, ended]
+            for task in [t for t in finished if t in self._tasks]:
                 device = self._tasks.pop(task)
                 result = _result_of(task, device)
                 extra = await self._follow(job_id, device, result, on_result) if on_result and result else []

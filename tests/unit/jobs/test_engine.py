@@ -8,6 +8,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -187,6 +188,24 @@ def test_concurrency_is_bounded() -> None:
 
     asyncio.run(DiscoveryEngine(store, collect, concurrency=7).run("job1", WANTED))
     assert peak[0] == 7
+
+
+def test_waiting_for_devices_costs_the_same_whatever_the_job_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each wake-up of the engine waits on a fixed number of futures, not on every device task left:
+    asyncio.wait registers and removes a callback on each future it is given, so waiting on every
+    task per finished device made a job's CPU quadratic in its size (linearity, issue 11)."""
+    sizes: list[int] = []
+    real_wait = asyncio.wait
+
+    async def wait(fs: Any, **kwargs: Any) -> Any:
+        sizes.append(len(fs))
+        return await real_wait(fs, **kwargs)
+
+    monkeypatch.setattr(asyncio, "wait", wait)
+    store, calls = FakeStore([dev(f"sw{i}") for i in range(300)]), counter()
+    assert run(store, {}, calls) == JobStatus.COMPLETED
+    assert len(store.results) == 300 and all(calls[f"sw{i}"] == 1 for i in range(300))
+    assert sizes and max(sizes) <= 3
 
 
 def test_crawl_callback_adds_devices_to_the_same_job() -> None:
