@@ -434,25 +434,25 @@ $('#jobs-refresh').addEventListener('click', guarded(loadJobs));
 $('#path-form').addEventListener('submit', guarded(async (event) => {
   event.preventDefault();
   const found = await api(`/api/topology/path${query({ src: $('#path-src').value.trim(), dst: $('#path-dst').value.trim(), vrf: $('#path-vrf').value.trim() || 'default' })}`);
-  const map = state.map;
-  map.clearMarks();
   const hops = new Map(found.hops.map((hop) => [hop.id, hop]));
   const out = clear($('#path-result'), h('p', { id: 'path-summary' }, `${found.source} → ${found.destination} (${found.vrf}): ${found.complete ? 'complete' : 'incomplete'}, ${found.branches.length} branch${found.branches.length === 1 ? '' : 'es'}`));
-  found.branches.forEach((branch, i) => {
-    const color = BRANCH_COLORS[i % BRANCH_COLORS.length];
-    const list = branch.hops.map((id) => hops.get(id));
-    for (const hop of list) {
-      const node = map.element(hop.device);
-      node.data('pathColor', color);
-      node.addClass('path');
-      const parent = hop.parent !== null && hop.parent !== undefined ? hops.get(hop.parent) : null;
-      if (parent) map.edgesBetween(parent.device, hop.device).forEach((e) => { e.data('pathColor', color); e.addClass('path'); });
+  const colored = found.branches.map((branch, i) => ({ branch, color: BRANCH_COLORS[i % BRANCH_COLORS.length], list: branch.hops.map((id) => hops.get(id)) }));
+  const map = state.map;
+  map.paint((find) => {
+    for (const { color, list } of colored) {
+      for (const hop of list) {
+        const node = find(hop.device);
+        node.data('pathColor', color);
+        node.addClass('path');
+        const parent = hop.parent !== null && hop.parent !== undefined ? hops.get(hop.parent) : null;
+        if (parent) map.edgesBetween(parent.device, hop.device).forEach((e) => { e.data('pathColor', color); e.addClass('path'); });
+      }
     }
-    out.append(h('div', { class: 'branch', style: `--branch:${color}` },
-      h('strong', {}, `Branch ${i + 1}: ${branch.stop || ''} ${branch.message || ''}`),
-      table(list, [['#', (x) => x.depth], ['device', (x) => x.device], ['in', (x) => x.ingress], ['out', (x) => x.egress], ['prefix', (x) => x.prefix],
-        ['via', (x) => x.protocol], ['next hop', (x) => x.next_hop], ['stop', (x) => x.stop || '']], { caption: `Hops (${list.length})` })));
   });
+  colored.forEach(({ branch, color, list }, i) => out.append(h('div', { class: 'branch', style: `--branch:${color}` },
+    h('strong', {}, `Branch ${i + 1}: ${branch.stop || ''} ${branch.message || ''}`),
+    table(list, [['#', (x) => x.depth], ['device', (x) => x.device], ['in', (x) => x.ingress], ['out', (x) => x.egress], ['prefix', (x) => x.prefix],
+      ['via', (x) => x.protocol], ['next hop', (x) => x.next_hop], ['stop', (x) => x.stop || '']], { caption: `Hops (${list.length})` }))));
   const marked = map.cy.elements('.path');
   if (marked.nonempty()) map.fitTo(marked);
 }));
@@ -466,22 +466,23 @@ $('#changes-form').addEventListener('submit', guarded(async (event) => {
   event.preventDefault();
   const change = await api(`/api/topology/diff${query({ from_job: $('#changes-from').value, to_job: $('#changes-to').value })}`);
   const map = state.map;
-  map.clearMarks();
-  const mark = (cls) => (id) => map.element(id).addClass(cls);
-  change.nodes.added.forEach((n) => mark('chg-added')(n.id));
-  change.nodes.removed.forEach((n) => mark('chg-removed')(n.id));
-  for (const [cls, links] of [['chg-added', change.links.added], ['chg-removed', change.links.removed], ['chg-moved', change.links.changed.map((c) => c.after)]]) {
-    for (const l of links) {
-      const edges = map.findEdge(l);
-      if (edges.nonempty()) edges.addClass(cls);
-      else { mark(cls)(l.a.node); mark(cls)(l.b.node); }
+  map.paint((find) => {
+    const mark = (cls) => (id) => find(id).addClass(cls);
+    change.nodes.added.forEach((n) => mark('chg-added')(n.id));
+    change.nodes.removed.forEach((n) => mark('chg-removed')(n.id));
+    for (const [cls, links] of [['chg-added', change.links.added], ['chg-removed', change.links.removed], ['chg-moved', change.links.changed.map((c) => c.after)]]) {
+      for (const l of links) {
+        const edges = map.findEdge(l);
+        if (edges.nonempty()) edges.addClass(cls);
+        else { mark(cls)(l.a.node); mark(cls)(l.b.node); }
+      }
     }
-  }
-  for (const m of change.endpoints.moved) {
-    if (m.from.node !== m.to.node) mark('chg-removed')(m.from.node);
-    mark('chg-moved')(m.to.node);
-    map.cy.getElementById(`ep:${m.mac}`).addClass('chg-moved');
-  }
+    for (const m of change.endpoints.moved) {
+      if (m.from.node !== m.to.node) mark('chg-removed')(m.from.node);
+      mark('chg-moved')(m.to.node);
+      map.cy.getElementById(`ep:${m.mac}`).addClass('chg-moved');
+    }
+  });
   const endText = (e) => `${e.node} ${e.interface}`;
   const linkText = (l) => `${l.layer} ${endText(l.a)} — ${endText(l.b)} ${l.protocols.join('/')}`;
   clear($('#changes-result'), h('p', { id: 'changes-summary' }, change.empty ? 'No change between these runs.'
@@ -501,10 +502,11 @@ $('#changes-form').addEventListener('submit', guarded(async (event) => {
 $('#risks-go').addEventListener('click', guarded(async () => {
   const found = await api('/api/topology/analysis');
   const map = state.map;
-  map.clearMarks();
   const spof = found.single_points_of_failure;
-  for (const d of spof.devices) map.element(d.node).addClass('spof');
-  for (const c of spof.cables) map.findEdge({ layer: 'l2', a: c.a, b: c.b }).addClass('spof');
+  map.paint((find) => {
+    for (const d of spof.devices) find(d.node).addClass('spof');
+    for (const c of spof.cables) map.findEdge({ layer: 'l2', a: c.a, b: c.b }).addClass('spof');
+  });
   const cut = (x) => `${x.cut_off.count} cut off${x.cut_off.sites.length ? ` (sites ${x.cut_off.sites.join(', ')})` : ''}`;
   clear($('#risks-result'), h('p', { id: 'risks-summary' }, `${spof.devices.length} critical devices, ${spof.cables.length} critical cables (${spof.basis})`),
     table(spof.devices, [['device', (d) => d.node], ['if it fails', cut]], { caption: 'Single points of failure: devices', onRow: (d) => map.focus(map.element(d.node)) }),

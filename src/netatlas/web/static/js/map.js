@@ -103,6 +103,7 @@ export class MapView {
   constructor(container, { onNode, onLink, onGroup, fetchEndpoints, savePositions, onError } = {}) {
     this.container = container;
     this.handlers = { onNode, onLink, onGroup, fetchEndpoints, savePositions, onError };
+    this.painter = null; // the open view's marks (paint)
     this.layers = { l2: true, l3: true, endpoints: false, unmanaged: true, protocols: {} };
     this.expanded = new Set();
     this.collapsible = false;
@@ -345,6 +346,7 @@ export class MapView {
       this.cy.add(elements);
       this.applyLayers();
     });
+    this.repaint();
     this.settle();
     if (fit) this.fitNow(undefined, 30);
     this.timings = { elements: elements.length, build_ms: built - began, draw_ms: performance.now() - built };
@@ -512,7 +514,27 @@ export class MapView {
     return this.cy.getElementById(id);
   }
 
+  // The marks of a view (path, changes, risks): `marking(find, map)` draws them now, opening the
+  // groups they need, and again after every rebuild of the elements (an endpoint fetch, a group
+  // opened, a reload: each may land after the view's own answer) without reopening closed groups.
+  paint(marking) {
+    this.painter = marking;
+    this.unmark();
+    marking((id) => this.element(id), this);
+  }
+
+  repaint() {
+    if (!this.painter) return;
+    this.unmark();
+    this.painter((id) => this.cy.getElementById(id), this);
+  }
+
   clearMarks() {
+    this.painter = null;
+    this.unmark();
+  }
+
+  unmark() {
     this.cy.elements().removeClass('hl path chg-added chg-removed chg-moved spof faded');
   }
 
