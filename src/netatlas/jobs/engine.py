@@ -54,6 +54,7 @@ from netatlas.domain.inventory import Credential, InventoryDevice
 from netatlas.domain.records import DataType, DeviceResult, DeviceStatus, ErrorKind, JobStatus
 from netatlas.domain.text import scrub
 from netatlas.jobs.liveness import HEARTBEAT_S
+from netatlas.jobs.order import spread
 from netatlas.jobs.ports import Collect, DeviceUpdate, JobStore
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,8 @@ class DiscoveryEngine:
         self._stop = stop or Stop()
         await self._db(self._store.start_job, job_id)
         try:
-            for device in await self._db(self._store.pending_devices, job_id):
+            pending = await self._db(self._store.pending_devices, job_id)
+            for device in spread(pending, key=lambda d: d.platform):  # the machine's parts busy together
                 self._spawn(job_id, device, wanted)
             await self._drain(job_id, wanted, on_result)
             status, message = await self._outcome(job_id)

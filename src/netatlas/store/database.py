@@ -39,6 +39,7 @@ from sqlalchemy.pool import StaticPool
 from netatlas.domain.errors import StoreError
 from netatlas.domain.text import mask_url, scrub
 from netatlas.store.migrations import HEAD
+from netatlas.store.sqlite_gate import GatedConnection, gated_factory
 
 if TYPE_CHECKING:  # Alembic (and the mako and pygments it loads) is imported only to migrate
     from alembic.config import Config
@@ -322,6 +323,9 @@ def _sqlite_engine(url: URL, options: dict[str, Any]) -> Engine:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     if url.database in (None, "", ":memory:"):  # one shared connection, or each would see its own empty database
         options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}, **options}
+    elif (path := _sqlite_file(url)) is not None:  # writers queue at the file's gate (store.sqlite_gate)
+        factory = gated_factory(path, SQLITE_BUSY_TIMEOUT_MS / 1000)
+        options = {**options, "connect_args": {"factory": factory, **options.get("connect_args", {})}}
     engine = create_engine(url, **options)
 
     @event.listens_for(engine, "connect")
@@ -338,7 +342,18 @@ def _sqlite_engine(url: URL, options: dict[str, Any]) -> Engine:
     def _on_begin(connection: Connection) -> None:
         # IMMEDIATE for writers: wait for the lock at BEGIN instead of failing when upgrading later.
         mode = connection.get_execution_options().get("sqlite_begin")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+        if mode == "IMMEDIATE":
+            dbapi = connection.connection.dbapi_connection
+            if isinstance(dbapi, GatedConnection):
+                dbapi.begin_writing()
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                if isinstance(dbapi, GatedConnection):
+                    dbapi.done_writing()
+                raise
+        else:
+            connection.exec_driver_sql("BEGIN")
 
     return engine
 

@@ -450,3 +450,22 @@ def test_finish_threads_keep_a_slow_store_off_the_database_thread(threads: int, 
     assert asyncio.run(engine.run("job1", WANTED)) is JobStatus.COMPLETED
     assert store.finished == order
     assert [store.updates[n][-1].status for n in "ab"] == [DeviceStatus.COMPLETED] * 2
+
+
+def test_devices_start_with_their_platforms_spread_over_the_run() -> None:
+    """An inventory grouped by platform starts interleaved (``jobs.order.spread``): a run of one
+    platform at a time left the session process or the parse worker idle for half the run."""
+    platforms = ["cisco_ios"] * 6 + ["arista_eos"] * 3 + ["juniper_junos"] * 3
+    devices = [InventoryDevice(f"d{i}", "127.0.0.1", p, "lab") for i, p in enumerate(platforms)]
+    store, started = FakeStore(devices), []
+
+    async def collect(device: InventoryDevice, credential: Credential, wanted: frozenset[DataType], *,
+                      should_stop: Callable[[], Awaitable[bool]],
+                      on_step: Callable[[str], Awaitable[None]]) -> DeviceResult:
+        started.append(device)
+        await asyncio.sleep(0)
+        return DeviceResult(device.name, ok=True)
+
+    asyncio.run(DiscoveryEngine(store, collect, concurrency=1).run("job1", WANTED))
+    # ios (6) at 1/12, 3/12...; eos and junos (3 each) at 1/6, 3/6, 5/6; ties in inventory order
+    assert [d.name for d in started] == ["d0", "d6", "d9", "d1", "d2", "d7", "d10", "d3", "d4", "d8", "d11", "d5"]
