@@ -112,6 +112,7 @@ from netatlas.collect.parsers.templates import OWN_DIR, OWN_TEMPLATES
 from netatlas.collect.platforms import PLATFORMS, PlatformSpec
 from netatlas.domain.errors import ParseError
 from netatlas.domain.records import DataType
+from netatlas.jobs.order import spread
 
 SCENARIO = "mixed"
 ALL_TYPES = frozenset(DataType)
@@ -789,7 +790,9 @@ def compare_phase(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     lab = start_lab(args.devices, args, workdir)
     try:
         devices = lab.inventory["devices"]
-        everything = write_inventory(lab, devices, workdir / "all.yaml")
+        # Every approach takes the devices in the order netatlas starts them (platforms spread over
+        # the run, ``jobs.order``): the floors and Netmiko get the same mix at every moment.
+        everything = write_inventory(lab, spread(devices, key=lambda d: d["platform"]), workdir / "all.yaml")
         runs = [_say(run_netatlas(lab, everything, c, workdir), f"netatlas c={c}") for c in args.concurrency]
         best = pick_concurrency(runs)
         floors = {mode: _say(run_worker("floor", lab, everything, workdir, concurrency=best["concurrency"], mode=mode),
@@ -807,7 +810,7 @@ def compare_phase(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 def _inhouse(args: argparse.Namespace, lab: LabProcess, devices: list[dict[str, Any]], concurrency: int,
              workdir: Path) -> dict[str, Any]:
-    sample = stratified_sample(devices, args.netmiko_sample, args.seed)
+    sample = spread(stratified_sample(devices, args.netmiko_sample, args.seed), key=lambda d: d["platform"])
     sampled = write_inventory(lab, sample, workdir / "sample.yaml")
     print(f"  Netmiko and netatlas on a random sample of {len(sample)} of {len(devices)} devices "
           f"(per platform: {dict(Counter(d['platform'] for d in sample))}, seed {args.seed})", file=sys.stderr)

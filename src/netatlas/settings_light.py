@@ -25,7 +25,7 @@ FIELDS = ("home", "database_url", "secret_key", "key_file", "environment", "conc
           "broker_url", "api_secret", "api_token_ttl", "sync_max_devices", "sync_timeout", "worker_wait",
           "api_workers")
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
-SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal", "-writer")  # -writer: the writers' gate (store.sqlite_gate)
 DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}  # the driver when none is named
 
 

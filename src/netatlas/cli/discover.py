@@ -98,6 +98,10 @@ def discover(
     wanted = parse_only(only)
     config = settings(db, concurrency=concurrency)
     crawl_options = _crawl_options(seed, crawl, depth, allow, credentials, port, crawl_credentials)
+    if not config.broker_url:  # this process runs the job: its parse workers start while it gets ready
+        from netatlas.collect.parsers import warm_pool
+
+        warm_pool()
     with database(config) as database_:
         service, jobs = DiscoveryService(database_, secret_box(config, database_), config), JobQueries(database_)
         devices = _devices(service, DeviceQueries(database_), inventory, credentials_file, seed, crawl_options)

@@ -184,6 +184,9 @@ def main() -> None:
             sys.exit(130)
         if answered:
             sys.exit(0)
+    from netatlas.memory import cap_arenas
+
+    cap_arenas()  # before the command starts any thread (netatlas.memory)
     _typer_main()
 
 

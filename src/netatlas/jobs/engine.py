@@ -184,7 +184,7 @@ class DiscoveryEngine:
         """
         self._stop = stop or Stop()
         try:
-            for device in devices:
+            for device in spread(list(devices), key=lambda d: d.platform):
                 self._spawn(job_id, device, wanted)
             await self._drain(job_id, wanted, None)
         except BaseException:

@@ -104,12 +104,7 @@ class JobQueries:
             detail = JobRepo(session).show(job_id)
             unmanaged = JobRepo(session).unmanaged(job_id)
             conflicts = DeviceRepo(session).conflicts(job_id)
-            snapshots = SnapshotRepo(session)
-            names = {view.id: view.device_name for view in snapshots.of_job(job_id)}
-            found = snapshots.coverage(names)
-        incomplete = {names[sid]: {t: c for t, c in sorted(types.items()) if c.status is not Coverage.COMPLETE}
-                      for sid, types in found.items()}
-        coverage = {device: types for device, types in sorted(incomplete.items()) if types}
+            coverage = SnapshotRepo(session).incomplete_of_job(job_id)
         return JobReport(detail, tuple(unmanaged), tuple(conflicts), coverage)
 
 

@@ -176,6 +176,19 @@ class SnapshotRepo:
                 found[r.snapshot_id][DataType(r.data_type)] = TypeCoverage(Coverage(r.status), r.note)
         return found
 
+    def incomplete_of_job(self, job_id: str) -> dict[str, dict[DataType, TypeCoverage]]:
+        """Per device of the job, by name, the data types its snapshot does not hold completely (partial,
+        feature off...): one query returning only those rows."""
+        query = (select(SnapshotRow.device_name, SnapshotDataTypeRow.data_type, SnapshotDataTypeRow.status,
+                        SnapshotDataTypeRow.note)
+                 .join(SnapshotDataTypeRow, SnapshotDataTypeRow.snapshot_id == SnapshotRow.id)
+                 .where(SnapshotRow.job_id == job_id, SnapshotDataTypeRow.status != Coverage.COMPLETE.value))
+        found: dict[str, dict[DataType, TypeCoverage]] = {}
+        for name, data_type, status, note in self._session.execute(query):
+            found.setdefault(name, {})[DataType(data_type)] = TypeCoverage(Coverage(status), note)
+        # sorted here: Python's order, not the database collation's
+        return {name: dict(sorted(types.items())) for name, types in sorted(found.items())}
+
     def prune(self, keep: int) -> int:
         """Keep the newest ``keep`` snapshots per device (and any still current); returns how many went."""
         if keep < 1:

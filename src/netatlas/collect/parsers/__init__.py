@@ -24,6 +24,7 @@ from netatlas.collect.parsers.pool import (
     parse_packed_async,
     shutdown_pool,
     start_pool,
+    warm_pool,
 )
 from netatlas.domain.datatypes import select
 
@@ -39,4 +40,5 @@ __all__ = [
     "select",
     "shutdown_pool",
     "start_pool",
+    "warm_pool",
 ]
