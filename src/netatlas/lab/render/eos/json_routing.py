@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from netatlas.lab.model import DeviceState, NextHop, Route, RouteProto
+from netatlas.lab.render import text
 from netatlas.lab.render.base import RenderContext
 from netatlas.lab.render.eos._common import check_vrf
 from netatlas.lab.render.eos.json_common import NOW, document
@@ -52,7 +53,7 @@ def _route(ctx: RenderContext, route: Route) -> dict[str, Any]:
         return entry
     entry["preference"] = route_distance(route)
     entry["metric"] = route.metric
-    entry["vias"] = [{"nexthopAddr": str(h.address), "interface": resolve_interface(ctx, route.vrf, h)}
+    entry["vias"] = [{"nexthopAddr": text.ip(h.address), "interface": resolve_interface(ctx, route.vrf, h)}
                      if h.address is not None else {"interface": h.interface or "Null0"} for h in hops]
     return entry
 
@@ -65,7 +66,7 @@ def _vrf(ctx: RenderContext, routes: Iterable[Route]) -> dict[str, Any]:
         "allRoutesProgrammedHardware": True,
         "allRoutesProgrammedKernel": True,
         "defaultRouteState": "reachable" if default else "notSet",
-        "routes": {str(r.prefix): _route(ctx, r) for r in shown},
+        "routes": {text.prefix(r.prefix): _route(ctx, r) for r in shown},
     }
 
 

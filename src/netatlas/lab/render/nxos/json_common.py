@@ -17,6 +17,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ def document(doc: Doc) -> str:
     return json.dumps(doc) + "\n"
 
 
+@functools.lru_cache(maxsize=4096)  # a route table repeats a few ages thousands of times
 def iso_duration(age: str) -> str:
     """An uptime as NX-OS's documents write it (ISO 8601): ``1w2d`` -> ``P9D``, ``01:02:03`` -> ``PT1H2M3S``.
 
